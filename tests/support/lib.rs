@@ -1,0 +1,1 @@
+//! Test support: real local services for the integration tests.
