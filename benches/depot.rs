@@ -1,1 +1,321 @@
-fn main(){}
+//! Benchmark of the foundation (run with `scripts/bench.sh`):
+//! - cold start of the release binary to its first 200, and idle RSS;
+//! - dépôt of a dossier with 20 champs (one checked by the SIRET plugin)
+//!   through HTTP on loopback, on SQLite and on PostgreSQL, reported as
+//!   throughput and latency percentiles, each next to the trivial `/health`
+//!   route of the same server measured in the same run.
+//!
+//! Targets (issue 2): cold start < 1 s, idle RSS < 100 MB, dépôt ≥ 300/s
+//! with p95 < 100 ms.
+
+use guichet::config::Config;
+use guichet::domain::compte::{Administrateur, Usager};
+use guichet::domain::demarche::{DemarcheInput, Service};
+use guichet::domain::{AdministrateurId, DemarcheId};
+use guichet::store::{comptes, demarches, dossiers};
+use guichet::workflow::comptes::{Roles, creer_compte_operateur};
+use guichet::workflow::demarche::{self as wf, ChampInput};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "marmotte-cadran-velours-77";
+/// Concurrent clients: enough to keep 2 cores busy, like a burst of usagers.
+const CONCURRENCY: usize = 16;
+const USAGERS: usize = 32;
+const DEPOTS: usize = 2_000;
+const HEALTH_REQUESTS: usize = 20_000;
+
+fn bin() -> PathBuf {
+    std::env::var_os("GUICHET_BIN").map(PathBuf::from).unwrap_or_else(|| {
+        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target"));
+        target.join("release/guichet")
+    })
+}
+
+fn repo(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(data_dir: &std::path::Path, database_url: &str) -> Server {
+    let port = free_port();
+    let child = Command::new(bin())
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .arg("--data-dir").arg(data_dir)
+        .args(["--database-url", database_url])
+        .arg("--plugins-dir").arg(repo("plugins/dist"))
+        .arg("--static-dir").arg(repo("static"))
+        .args(["--secret-key", "bench-secret-key-bench-secret-key"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e} (run scripts/bench.sh, it builds it)", bin().display()));
+    Server { child, base: format!("http://127.0.0.1:{port}") }
+}
+
+async fn wait_ready(base: &str, started: Instant) -> Duration {
+    let client = reqwest::Client::new();
+    loop {
+        if let Ok(r) = client.get(format!("{base}/health")).send().await {
+            if r.status().is_success() {
+                return started.elapsed();
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "server did not start");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status.lines().find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0).unwrap_or(f64::NAN)
+}
+
+/// A démarche of 20 champs (one header + 19 answers, one SIRET) published
+/// at `path`, and `USAGERS` confirmed comptes; built with the library on the
+/// same database the binary will serve.
+async fn fixtures(data_dir: &std::path::Path, database_url: &str, path: &str) -> (DemarcheId, Vec<String>) {
+    let mut config = Config::local(data_dir);
+    config.database_url = database_url.to_string();
+    config.plugins_dir = repo("plugins/dist");
+    let state = guichet::build_state(config).await.expect("state");
+    assert!(state.plugins.type_de_champ("siret").is_some(), "plugins/dist must hold the siret plugin (plugins/build.sh)");
+    let admin_email = "admin@bench.example";
+    let compte = creer_compte_operateur(&state, admin_email, PASSWORD, Roles { administrateur: true, ..Roles::default() }).await.expect("admin");
+    creer_compte_operateur(&state, "instructeur@bench.example", PASSWORD, Roles { instructeur: true, ..Roles::default() }).await.expect("instructeur");
+    let mut tx = state.store.write().await.expect("tx");
+    let admin_id = comptes::ensure_administrateur(tx.conn(), compte, chrono::Utc::now()).await.expect("admin role");
+    tx.commit().await.expect("commit");
+    let admin = Administrateur { compte_id: compte, administrateur_id: AdministrateurId(admin_id.0), email: admin_email.into() };
+    let service = Service { nom: "Bench".into(), organisme: "Bench".into(), email: "bench@bench.example".into(), ..Service::default() };
+    let id = wf::creer(&state, &admin, DemarcheInput { libelle: "Démarche de mesure".into(), description: "Vingt champs.".into(), service })
+        .await.map_err(|(_, e)| format!("{e:?}")).expect("démarche");
+    let champs = [
+        ("header_section", ""), ("text", ""), ("text", ""), ("text", ""), ("text", ""),
+        ("integer_number", ""), ("integer_number", ""), ("integer_number", ""),
+        ("decimal_number", ""), ("decimal_number", ""), ("date", ""), ("date", ""),
+        ("yes_no", ""), ("yes_no", ""), ("checkbox", ""), ("drop_down_list", "A\nB\nC"),
+        ("drop_down_list", "Nord\nSud"), ("textarea", ""), ("textarea", ""), ("plugin:siret", ""),
+    ];
+    for (i, (t, options)) in champs.iter().enumerate() {
+        let input = ChampInput { type_champ: t.to_string(), libelle: format!("Question {i}"), description: String::new(), obligatoire: Some("on".into()), options: options.to_string() };
+        wf::ajouter_champ(&state, &admin, id, &input).await.expect("store").expect("champ");
+    }
+    wf::affecter_instructeur(&state, &admin, id, "instructeur@bench.example").await.expect("store").expect("instructeur");
+    wf::publier(&state, &admin, id, path).await.expect("store").expect("publier");
+    let mut emails = Vec::new();
+    for u in 0..USAGERS {
+        let email = format!("usager{u}@bench.example");
+        creer_compte_operateur(&state, &email, PASSWORD, Roles::default()).await.expect("usager");
+        emails.push(email);
+    }
+    state.store.close().await;
+    (id, emails)
+}
+
+/// Brouillons to submit, created directly in the store (the measured request
+/// is the dépôt itself).
+async fn brouillons(database_url: &str, demarche: DemarcheId, emails: &[String], n: usize) -> Vec<(usize, i64)> {
+    let store = guichet::store::Store::connect(database_url).await.expect("store");
+    let mut out = Vec::with_capacity(n);
+    let mut tx = store.write().await.expect("tx");
+    let d = demarches::find(tx.conn(), demarche).await.expect("démarche");
+    let revision = d.current_revision().expect("revision");
+    let mut ids = Vec::new();
+    for e in emails {
+        ids.push(comptes::find_by_email(tx.conn(), e).await.expect("find").expect("compte").id);
+    }
+    for i in 0..n {
+        let u = i % emails.len();
+        let usager = Usager { compte_id: guichet::domain::CompteId(ids[u]), email: emails[u].clone() };
+        let id = dossiers::insert(tx.conn(), demarche, revision, usager.compte_id, false, chrono::Utc::now()).await.expect("dossier");
+        out.push((u, id.0));
+    }
+    tx.commit().await.expect("commit");
+    store.close().await;
+    out
+}
+
+fn answers() -> Vec<(String, String)> {
+    let values = [
+        "", "Jeanne Dupont", "12 rue des Lilas", "Nantes", "Association des amis du vélo",
+        "42", "1200", "7", "12,5", "3500,75", "2026-01-15", "15/03/2025",
+        "true", "false", "on", "B", "Sud", "Un long texte de présentation du projet.", "Un autre texte.", "732 829 320 00074",
+    ];
+    values.iter().enumerate().skip(1).map(|(i, v)| (format!("champ_{}", i + 1), v.to_string())).collect()
+}
+
+async fn login(base: &str, email: &str) -> (reqwest::Client, String) {
+    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let page = client.get(format!("{base}/connexion")).send().await.expect("get").text().await.expect("body");
+    let token = page.split("name=\"authenticity_token\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
+    let r = client.post(format!("{base}/connexion")).form(&[("authenticity_token", token.as_str()), ("email", email), ("password", PASSWORD)]).send().await.expect("login");
+    assert!(r.text().await.expect("body").contains("Se déconnecter"), "login failed for {email}");
+    (client, token)
+}
+
+struct Stats {
+    per_sec: f64,
+    p50: f64,
+    p95: f64,
+    p99: f64,
+}
+
+fn stats(mut lat: Vec<Duration>, wall: Duration) -> Stats {
+    lat.sort();
+    let q = |p: f64| lat[((lat.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3;
+    Stats { per_sec: lat.len() as f64 / wall.as_secs_f64(), p50: q(0.50), p95: q(0.95), p99: q(0.99) }
+}
+
+async fn bench_health(base: &str) -> Stats {
+    let client = reqwest::Client::new();
+    let per = HEALTH_REQUESTS / CONCURRENCY;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let client = client.clone();
+        let url = format!("{base}/health");
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(per);
+            for _ in 0..per {
+                let t = Instant::now();
+                let r = client.get(&url).send().await.expect("health");
+                assert!(r.status().is_success());
+                let _ = r.bytes().await;
+                lat.push(t.elapsed());
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("task"));
+    }
+    stats(all, start.elapsed())
+}
+
+async fn bench_depots(base: &str, emails: &[String], work: Vec<(usize, i64)>) -> Stats {
+    let mut sessions = Vec::new();
+    for e in emails {
+        sessions.push(login(base, e).await);
+    }
+    let sessions = Arc::new(sessions);
+    let answers = Arc::new(answers());
+    // Each worker owns the brouillons of its own usagers: no two requests
+    // race for one dossier.
+    let mut per_worker: Vec<Vec<(usize, i64)>> = vec![Vec::new(); CONCURRENCY];
+    for (u, id) in work {
+        per_worker[u % CONCURRENCY].push((u, id));
+    }
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for jobs in per_worker {
+        let sessions = sessions.clone();
+        let answers = answers.clone();
+        let base = base.to_string();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(jobs.len());
+            for (u, id) in jobs {
+                let (client, token) = &sessions[u];
+                let mut form: Vec<(&str, &str)> = vec![("authenticity_token", token.as_str()), ("intention", "deposer")];
+                form.extend(answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                let t = Instant::now();
+                let r = client.post(format!("{base}/dossiers/{id}/brouillon")).form(&form).send().await.expect("dépôt");
+                let status = r.status();
+                let body = r.text().await.unwrap_or_default();
+                lat.push(t.elapsed());
+                assert!(status.is_success() && body.contains("a bien été déposé"), "dépôt {id} failed: {status} {}", &body[..body.len().min(2000)]);
+            }
+            lat
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.expect("task"));
+    }
+    stats(all, start.elapsed())
+}
+
+fn report(label: &str, s: &Stats) {
+    println!("{label:<28} {:>9.0}/s   p50 {:>7.2} ms   p95 {:>7.2} ms   p99 {:>7.2} ms", s.per_sec, s.p50, s.p95, s.p99);
+}
+
+async fn run_backend(name: &str, data_dir: &std::path::Path, database_url: &str) {
+    println!("\n── {name} ──");
+    let (demarche, emails) = fixtures(data_dir, database_url, "mesure").await;
+    let work = brouillons(database_url, demarche, &emails, DEPOTS).await;
+    let server = spawn(data_dir, database_url);
+    wait_ready(&server.base, Instant::now()).await;
+    let health = bench_health(&server.base).await;
+    let depot = bench_depots(&server.base, &emails, work).await;
+    report("GET /health (baseline)", &health);
+    report("dépôt, 20 champs", &depot);
+    println!(
+        "ratios dépôt / baseline: throughput {:.3}, p95 {:.1}×   (targets: ≥ 300/s → {}, p95 < 100 ms → {})",
+        depot.per_sec / health.per_sec,
+        depot.p95 / health.p95,
+        if depot.per_sec >= 300.0 { "met" } else { "MISSED" },
+        if depot.p95 < 100.0 { "met" } else { "MISSED" },
+    );
+    println!("server RSS after load: {:.1} MB", rss_mb(server.child.id()));
+}
+
+#[tokio::main]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches` probes with --list
+    }
+    println!("guichet benchmark: {} concurrent clients, {DEPOTS} dépôts, {HEALTH_REQUESTS} health requests", CONCURRENCY);
+
+    // Cold start: fresh data folder (migrations included), then idle RSS.
+    let dir = tempfile::tempdir().expect("dir");
+    let url = guichet::config::sqlite_url(dir.path());
+    let started = Instant::now();
+    let server = spawn(dir.path(), &url);
+    let cold = wait_ready(&server.base, started).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss = rss_mb(server.child.id());
+    drop(server);
+    let started = Instant::now();
+    let server = spawn(dir.path(), &url);
+    let warm = wait_ready(&server.base, started).await;
+    drop(server);
+    println!("cold start to first 200: {:.0} ms on an empty data folder, {:.0} ms on an existing one (target < 1000 ms)", cold.as_secs_f64() * 1e3, warm.as_secs_f64() * 1e3);
+    println!("idle RSS: {rss:.1} MB (target < 100 MB)");
+
+    let dir = tempfile::tempdir().expect("dir");
+    run_backend("SQLite", dir.path(), &guichet::config::sqlite_url(dir.path())).await;
+
+    match std::env::var("GUICHET_TEST_POSTGRES_URL") {
+        Ok(admin_url) => {
+            let db = format!("guichet_bench_{}", std::process::id());
+            let psql = |sql: String| Command::new("psql").arg(&admin_url).args(["-v", "ON_ERROR_STOP=1", "-qc", &sql]).status();
+            assert!(psql(format!("CREATE DATABASE {db}")).expect("psql").success());
+            let url = match admin_url.rsplit_once('/') { Some((base, _)) => format!("{base}/{db}"), None => admin_url.clone() };
+            let dir = tempfile::tempdir().expect("dir");
+            run_backend("PostgreSQL", dir.path(), &url).await;
+            let _ = psql(format!("DROP DATABASE {db} WITH (FORCE)"));
+        }
+        Err(_) => println!("\nGUICHET_TEST_POSTGRES_URL not set: PostgreSQL not measured"),
+    }
+}

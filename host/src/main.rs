@@ -1,1 +1,150 @@
-fn main() {}
+//! The `guichet` binary: `serve`, `serve --demo`, `migrate`.
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use guichet::config::{Config, sqlite_url};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "guichet", version, about = "Démarches administratives en ligne")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server and job workers.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(CommonArgs),
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// Database URL: `sqlite://…` (default: in the data folder) or `postgres://…`.
+    #[arg(long, env = "GUICHET_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Folder for local data: SQLite database, outbox, secret key.
+    #[arg(long, env = "GUICHET_DATA_DIR", default_value = "data")]
+    data_dir: PathBuf,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    #[arg(long, env = "GUICHET_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Public base URL (links in e-mails); defaults to http://<bind>.
+    #[arg(long, env = "GUICHET_BASE_URL")]
+    base_url: Option<url::Url>,
+    /// `smtp://user:password@host:port` or `smtps://…`; without it e-mails
+    /// go to the outbox folder in the data folder.
+    #[arg(long, env = "GUICHET_SMTP_URL", hide_env_values = true)]
+    smtp_url: Option<String>,
+    #[arg(long, env = "GUICHET_MAIL_FROM", default_value = "guichet <ne-pas-repondre@guichet.localhost>")]
+    mail_from: String,
+    /// Key signing CSRF tokens; shared by all replicas. Generated in the data
+    /// folder when absent.
+    #[arg(long, env = "GUICHET_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    #[arg(long, env = "GUICHET_PLUGINS_DIR", default_value = "plugins/dist")]
+    plugins_dir: PathBuf,
+    #[arg(long, env = "GUICHET_STATIC_DIR", default_value = "static")]
+    static_dir: PathBuf,
+    /// Folder of templates overriding the embedded ones.
+    #[arg(long, env = "GUICHET_TEMPLATES_DIR")]
+    templates_dir: Option<PathBuf>,
+    #[arg(long, env = "GUICHET_JOB_WORKERS", default_value_t = 2)]
+    job_workers: usize,
+    /// Seed demo accounts and a published démarche at /commencer/demo.
+    #[arg(long)]
+    demo: bool,
+}
+
+impl CommonArgs {
+    fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| sqlite_url(&self.data_dir))
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info,cranelift=warn,wasmtime=warn".into()),
+        )
+        .init();
+    match Cli::parse().command {
+        Command::Migrate(args) => {
+            std::fs::create_dir_all(&args.data_dir)?;
+            let store = guichet::store::Store::connect(&args.database_url()).await?;
+            store.migrate().await?;
+            println!("Migrations appliquées ({}).", store.backend());
+            Ok(())
+        }
+        Command::Serve(args) => serve(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut config = Config::local(&args.common.data_dir);
+    config.database_url = args.common.database_url();
+    config.base_url = match args.base_url {
+        Some(u) => u,
+        None => url::Url::parse(&format!("http://{}", args.bind)).context("base URL")?,
+    };
+    config.smtp_url = args.smtp_url;
+    config.mail_from = args.mail_from;
+    config.secret_key = args.secret_key.map(String::into_bytes).unwrap_or_default();
+    config.plugins_dir = args.plugins_dir;
+    config.static_dir = args.static_dir;
+    config.templates_dir = args.templates_dir;
+    config.job_workers = args.job_workers;
+    config.demo = args.demo;
+    tracing::info!(config = ?config, "starting");
+
+    let state = guichet::build_state(config).await?;
+    if args.demo {
+        let info = guichet::demo::seed(&state).await.context("seeding demo data")?;
+        let base = state.config.base_url.as_str().trim_end_matches('/').to_string();
+        println!("\nDémonstration guichet prête : {base}/");
+        println!("  Démarche publiée : {base}/commencer/{}", info.path);
+        println!("  Courriels envoyés : {base}/demo/courriels");
+        println!("  Mot de passe de tous les comptes : {}", guichet::demo::PASSWORD);
+        for (role, email) in &info.comptes {
+            println!("  {role:<15} {email}");
+        }
+        println!();
+    }
+    let running = guichet::start(state, args.bind).await?;
+    tracing::info!(addr = %running.addr, "listening");
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,124 @@
+//! Runtime configuration, from command-line flags or environment variables.
+//! `Debug` masks secrets so configuration can be logged at start-up.
+
+use std::fmt;
+use std::path::PathBuf;
+use url::Url;
+
+/// Everything a running server needs to know about its environment.
+#[derive(Clone)]
+pub struct Config {
+    /// Public base URL, used in e-mailed links and to check `Origin`.
+    pub base_url: Url,
+    pub database_url: String,
+    /// Local files: SQLite database, outbox, uploads, compiled plugin cache.
+    pub data_dir: PathBuf,
+    /// `smtp://user:pass@host:port` (or `smtps://`); `None` writes e-mails to
+    /// `data_dir/outbox` instead.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// Signs CSRF tokens. Must stay the same across replicas and restarts.
+    pub secret_key: Vec<u8>,
+    pub plugins_dir: PathBuf,
+    pub static_dir: PathBuf,
+    /// Operator overrides of the embedded templates.
+    pub templates_dir: Option<PathBuf>,
+    /// Demo mode: the outbox can be read in the browser at /demo/courriels.
+    pub demo: bool,
+    /// Background job workers in this process (0 in some tests).
+    pub job_workers: usize,
+}
+
+impl Config {
+    /// Defaults for a local run with everything under `data_dir`.
+    pub fn local(data_dir: impl Into<PathBuf>) -> Config {
+        let data_dir = data_dir.into();
+        Config {
+            base_url: Url::parse("http://127.0.0.1:8080").unwrap_or_else(|_| unreachable!()),
+            database_url: sqlite_url(&data_dir),
+            data_dir,
+            smtp_url: None,
+            mail_from: "guichet <ne-pas-repondre@guichet.localhost>".to_string(),
+            secret_key: Vec::new(),
+            plugins_dir: PathBuf::from("plugins/dist"),
+            static_dir: PathBuf::from("static"),
+            templates_dir: None,
+            demo: false,
+            job_workers: 2,
+        }
+    }
+
+    /// Cookies are marked `Secure` when the public URL is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.scheme() == "https"
+    }
+
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    /// An absolute URL for a path of this server (`/confirmation?…`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url.as_str().trim_end_matches('/'), path)
+    }
+}
+
+pub fn sqlite_url(data_dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("guichet.sqlite3").display())
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &self.base_url.as_str())
+            .field("database_url", &mask_url(&self.database_url))
+            .field("data_dir", &self.data_dir)
+            .field("smtp_url", &self.smtp_url.as_deref().map(mask_url))
+            .field("mail_from", &self.mail_from)
+            .field("secret_key", &"[masqué]")
+            .field("plugins_dir", &self.plugins_dir)
+            .field("static_dir", &self.static_dir)
+            .field("templates_dir", &self.templates_dir)
+            .field("demo", &self.demo)
+            .field("job_workers", &self.job_workers)
+            .finish()
+    }
+}
+
+/// Replaces the password of a URL with `***`.
+pub fn mask_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        Ok(_) => raw.to_string(),
+        Err(_) => "[URL illisible]".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_contains_secrets() {
+        let mut c = Config::local("/tmp/x");
+        c.database_url = "postgres://guichet:motdepasse@db:5432/guichet".into();
+        c.smtp_url = Some("smtp://relais:secret-smtp@mail:587".into());
+        c.secret_key = b"tres-secret".to_vec();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("motdepasse"));
+        assert!(!shown.contains("secret-smtp"));
+        assert!(!shown.contains("tres-secret"));
+        assert!(shown.contains("postgres://guichet:***@db:5432/guichet"));
+    }
+
+    #[test]
+    fn urls_are_built_from_the_public_base() {
+        let mut c = Config::local("/tmp/x");
+        c.base_url = Url::parse("https://guichet.example.fr/").unwrap();
+        assert_eq!(c.url("/connexion"), "https://guichet.example.fr/connexion");
+        assert!(c.secure_cookies());
+    }
+}

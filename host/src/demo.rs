@@ -1,0 +1,93 @@
+//! Demo data for `guichet serve --demo`: one compte per role and a published
+//! démarche at `/commencer/demo`, built through the same workflow functions
+//! as the UI. Seeding twice changes nothing.
+
+use crate::domain::compte::Administrateur;
+use crate::domain::demarche::{DemarcheInput, Service};
+use crate::domain::{AdministrateurId, TypeChamp};
+use crate::state::AppState;
+use crate::store::{comptes, demarches};
+use crate::workflow::comptes::{Roles, creer_compte_operateur};
+use crate::workflow::demarche::{self as wf, ChampInput};
+use anyhow::{Context, anyhow};
+
+pub const PASSWORD: &str = "pivoine-lanterne-horizon-42";
+pub const PATH: &str = "demo";
+
+pub struct DemoInfo {
+    pub path: String,
+    pub comptes: Vec<(&'static str, String)>,
+}
+
+pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
+    let admin_email = "administrateur@demo.guichet.localhost";
+    let instructeur_email = "instructeur@demo.guichet.localhost";
+    let usager_email = "usager@demo.guichet.localhost";
+    let expert_email = "expert@demo.guichet.localhost";
+    let info = DemoInfo {
+        path: PATH.to_string(),
+        comptes: vec![
+            ("administrateur", admin_email.to_string()),
+            ("instructeur", instructeur_email.to_string()),
+            ("usager", usager_email.to_string()),
+            ("expert", expert_email.to_string()),
+        ],
+    };
+    let admin_compte = creer_compte_operateur(state, admin_email, PASSWORD, Roles { administrateur: true, ..Roles::default() }).await?;
+    creer_compte_operateur(state, instructeur_email, PASSWORD, Roles { instructeur: true, ..Roles::default() }).await?;
+    creer_compte_operateur(state, usager_email, PASSWORD, Roles::default()).await?;
+    creer_compte_operateur(state, expert_email, PASSWORD, Roles { expert: true, ..Roles::default() }).await?;
+
+    let mut tx = state.store.read().await?;
+    let exists = demarches::path_exists(tx.conn(), PATH).await?;
+    let admin_id = comptes::ensure_administrateur(tx.conn(), admin_compte, chrono::Utc::now()).await?;
+    tx.commit().await?;
+    if exists {
+        return Ok(info);
+    }
+    let admin = Administrateur { compte_id: admin_compte, administrateur_id: AdministrateurId(admin_id.0), email: admin_email.into() };
+    let input = DemarcheInput {
+        libelle: "Demande de subvention pour une association sportive".into(),
+        description: "Cette démarche permet aux associations sportives de la commune de demander une subvention de fonctionnement pour la saison à venir.\n\nPréparez le numéro SIRET de l'association, le nombre d'adhérents et le montant demandé.".into(),
+        service: Service {
+            nom: "Service des sports".into(),
+            organisme: "Mairie de Démoville".into(),
+            email: "sports@demoville.example".into(),
+            telephone: "01 23 45 67 89".into(),
+            horaires: "Du lundi au vendredi, de 9 h à 12 h".into(),
+            adresse: "1 place de la Mairie, 99999 Démoville".into(),
+        },
+    };
+    let id = wf::creer(state, &admin, input).await.map_err(|(_, e)| anyhow!("demo démarche refused: {e:?}"))?;
+    let siret = state.plugins.type_de_champ("siret").map(|_| TypeChamp::Plugin("siret".into()).as_str());
+    let champs: Vec<(String, &str, &str, bool, &str)> = [
+        (TypeChamp::HeaderSection.as_str(), "Votre association", "", false, ""),
+        (TypeChamp::Text.as_str(), "Nom de l'association", "Tel qu'il figure dans les statuts", true, ""),
+    ]
+    .into_iter()
+    .chain(siret.map(|t| (t, "Numéro SIRET de l'association", "14 chiffres, sur vos documents officiels", true, "")))
+    .chain([
+        (TypeChamp::Date.as_str(), "Date de création", "", false, ""),
+        (TypeChamp::DropDownList.as_str(), "Discipline principale", "", true, "Athlétisme\nFootball\nNatation\nRugby\nTennis\nAutre"),
+        (TypeChamp::IntegerNumber.as_str(), "Nombre d'adhérents", "", true, ""),
+        (TypeChamp::HeaderSection.as_str(), "Votre demande", "", false, ""),
+        (TypeChamp::DecimalNumber.as_str(), "Montant demandé (en euros)", "", true, ""),
+        (TypeChamp::YesNo.as_str(), "Avez-vous déjà reçu une subvention de la commune ?", "", true, ""),
+        (TypeChamp::Textarea.as_str(), "Description du projet", "Objectifs, publics concernés, calendrier", false, ""),
+        (TypeChamp::Checkbox.as_str(), "J'atteste sur l'honneur l'exactitude des informations fournies", "", true, ""),
+    ])
+    .collect();
+    for (type_champ, libelle, description, obligatoire, options) in champs {
+        let input = ChampInput {
+            type_champ,
+            libelle: libelle.into(),
+            description: description.into(),
+            obligatoire: obligatoire.then(|| "on".to_string()),
+            options: options.into(),
+        };
+        wf::ajouter_champ(state, &admin, id, &input).await?.map_err(|e| anyhow!("demo champ refused: {e:?}"))?;
+    }
+    wf::affecter_instructeur(state, &admin, id, instructeur_email).await?.map_err(|e| anyhow!("{e:?}"))?;
+    wf::publier(state, &admin, id, PATH).await?.map_err(|e| anyhow!("demo publication refused: {e:?}")).context("publishing the demo démarche")?;
+    Ok(info)
+}

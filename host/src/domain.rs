@@ -1,0 +1,16 @@
+//! Pure product rules: démarches, types de champ, dossiers and their states.
+//!
+//! Invariant: nothing here does I/O or knows about axum, sqlx, wasmtime or
+//! tokio. Every function is deterministic and unit-tested next to its code.
+
+pub mod champ;
+pub mod compte;
+pub mod demarche;
+pub mod dossier;
+pub mod ids;
+pub mod validation;
+
+pub use champ::{TypeChamp, TypeDeChamp};
+pub use dossier::{ActionDossier, EtatDossier, TransitionError};
+pub use ids::*;
+pub use validation::{ErreurChamp, Erreurs};

@@ -1,0 +1,351 @@
+//! Types de champ (the questions of a démarche's form) and the validation of
+//! the values an usager gives them.
+//!
+//! Built-in types are validated here. A `Plugin` type is validated by its
+//! WebAssembly plugin; the workflow layer calls it, this module only knows
+//! the type exists.
+
+use crate::domain::StableId;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TypeChamp {
+    Text,
+    Textarea,
+    IntegerNumber,
+    DecimalNumber,
+    Date,
+    YesNo,
+    Checkbox,
+    DropDownList,
+    HeaderSection,
+    /// Provided by a plugin; the string is the plugin's type id (`siret`).
+    Plugin(String),
+}
+
+/// Prefix of stored plugin type names: `plugin:siret`.
+const PLUGIN_PREFIX: &str = "plugin:";
+
+impl TypeChamp {
+    /// Built-in types, in the order the form editor offers them.
+    pub const BUILTIN: [TypeChamp; 9] = [
+        Self::Text,
+        Self::Textarea,
+        Self::IntegerNumber,
+        Self::DecimalNumber,
+        Self::Date,
+        Self::YesNo,
+        Self::Checkbox,
+        Self::DropDownList,
+        Self::HeaderSection,
+    ];
+
+    /// Stored name; built-ins keep the original platform's `type_champ`.
+    pub fn as_str(&self) -> String {
+        match self {
+            Self::Plugin(id) => format!("{PLUGIN_PREFIX}{id}"),
+            other => other.builtin_str().to_string(),
+        }
+    }
+
+    fn builtin_str(&self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Textarea => "textarea",
+            Self::IntegerNumber => "integer_number",
+            Self::DecimalNumber => "decimal_number",
+            Self::Date => "date",
+            Self::YesNo => "yes_no",
+            Self::Checkbox => "checkbox",
+            Self::DropDownList => "drop_down_list",
+            Self::HeaderSection => "header_section",
+            Self::Plugin(_) => "plugin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        if let Some(id) = s.strip_prefix(PLUGIN_PREFIX) {
+            return is_plugin_id(id).then(|| Self::Plugin(id.to_string()));
+        }
+        Self::BUILTIN.into_iter().find(|t| t.builtin_str() == s)
+    }
+
+    /// Label in the form editor (plugins bring their own).
+    pub fn libelle(&self) -> &'static str {
+        match self {
+            Self::Text => "Texte court",
+            Self::Textarea => "Texte long",
+            Self::IntegerNumber => "Nombre entier",
+            Self::DecimalNumber => "Nombre décimal",
+            Self::Date => "Date",
+            Self::YesNo => "Oui/Non",
+            Self::Checkbox => "Case à cocher seule",
+            Self::DropDownList => "Choix simple (liste déroulante)",
+            Self::HeaderSection => "Titre de section",
+            Self::Plugin(_) => "Type fourni par un plugin",
+        }
+    }
+
+    /// A header section structures the form; it holds no value.
+    pub fn has_value(&self) -> bool {
+        !matches!(self, Self::HeaderSection)
+    }
+
+    pub fn plugin_id(&self) -> Option<&str> {
+        match self {
+            Self::Plugin(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// Plugin ids are short kebab-case names; they end up in HTML names and SQL.
+pub fn is_plugin_id(id: &str) -> bool {
+    (2..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// One question of a revision's form.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TypeDeChamp {
+    pub stable_id: StableId,
+    #[serde(serialize_with = "serialize_type")]
+    pub type_champ: TypeChamp,
+    pub libelle: String,
+    pub description: String,
+    pub obligatoire: bool,
+    /// Choices of a drop-down list; empty for other types.
+    pub options: Vec<String>,
+}
+
+fn serialize_type<S: serde::Serializer>(t: &TypeChamp, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.as_str())
+}
+
+impl TypeDeChamp {
+    /// The HTML name of this champ's input.
+    pub fn input_name(&self) -> String {
+        format!("champ_{}", self.stable_id)
+    }
+}
+
+/// Bounds on what an administrateur can define, so one form cannot make every
+/// dossier page enormous.
+pub const LIBELLE_MAX_CHARS: usize = 500;
+pub const DESCRIPTION_MAX_CHARS: usize = 5_000;
+pub const OPTIONS_MAX: usize = 500;
+pub const OPTION_MAX_CHARS: usize = 300;
+/// A short text answer; longer answers belong in a « texte long ».
+pub const TEXT_MAX_CHARS: usize = 2_000;
+/// A long text answer: a few pages, not a book pasted to fill our database.
+pub const TEXTAREA_MAX_CHARS: usize = 20_000;
+
+/// Checks a value against its type. Blank values are accepted here (they are
+/// "not answered"); whether a blank is allowed is `manque_obligatoire`'s job.
+///
+/// Returns the normalized value to store (`None` for blank), or the French
+/// message to show next to the field. Plugin types are returned unchanged:
+/// their plugin validates them.
+pub fn valider_format(tdc: &TypeDeChamp, raw: &str) -> Result<Option<String>, String> {
+    let value = raw.trim();
+    if value.is_empty() || !tdc.type_champ.has_value() {
+        return Ok(None);
+    }
+    let libelle = &tdc.libelle;
+    let normalized = match &tdc.type_champ {
+        TypeChamp::Text => {
+            if value.contains(['\n', '\r']) {
+                value.split_whitespace().collect::<Vec<_>>().join(" ")
+            } else {
+                value.to_string()
+            }
+        }
+        TypeChamp::Textarea => raw.trim_end().replace("\r\n", "\n"),
+        TypeChamp::IntegerNumber => {
+            let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+            compact
+                .parse::<i64>()
+                .map_err(|_| format!("« {libelle} » doit être un nombre entier, par exemple 42."))?
+                .to_string()
+        }
+        TypeChamp::DecimalNumber => {
+            let compact: String = value
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| if c == ',' { '.' } else { c })
+                .collect();
+            let n = compact
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && compact.chars().all(|c| c.is_ascii_digit() || "+-.".contains(c)))
+                .ok_or_else(|| format!("« {libelle} » doit être un nombre, par exemple 12,5."))?;
+            format_decimal(n)
+        }
+        TypeChamp::Date => parse_date(value)
+            .ok_or_else(|| format!("« {libelle} » doit être une date valide, au format JJ/MM/AAAA."))?
+            .format("%Y-%m-%d")
+            .to_string(),
+        TypeChamp::YesNo => match value {
+            "true" | "oui" | "Oui" => "true".to_string(),
+            "false" | "non" | "Non" => "false".to_string(),
+            _ => return Err(format!("Répondez « Oui » ou « Non » à « {libelle} ».")),
+        },
+        TypeChamp::Checkbox => match value {
+            "on" | "true" | "1" => "true".to_string(),
+            "false" | "0" => return Ok(None),
+            _ => return Err(format!("La case « {libelle} » n'a pas une valeur valide.")),
+        },
+        TypeChamp::DropDownList => {
+            if !tdc.options.iter().any(|o| o == value) {
+                return Err(format!(
+                    "Le choix pour « {libelle} » ne fait pas partie de la liste proposée."
+                ));
+            }
+            value.to_string()
+        }
+        TypeChamp::HeaderSection => return Ok(None),
+        TypeChamp::Plugin(_) => value.to_string(),
+    };
+    let max = match tdc.type_champ {
+        TypeChamp::Textarea => TEXTAREA_MAX_CHARS,
+        _ => TEXT_MAX_CHARS,
+    };
+    if normalized.chars().count() > max {
+        return Err(format!(
+            "« {libelle} » ne doit pas dépasser {max} caractères."
+        ));
+    }
+    Ok(Some(normalized))
+}
+
+/// The message for a mandatory champ left blank, if it is one.
+pub fn manque_obligatoire(tdc: &TypeDeChamp, value: Option<&str>) -> Option<String> {
+    let blank = value.is_none_or(|v| v.trim().is_empty());
+    (tdc.obligatoire && tdc.type_champ.has_value() && blank).then(|| match tdc.type_champ {
+        TypeChamp::Checkbox => format!("Cochez la case « {} ».", tdc.libelle),
+        _ => format!("Le champ « {} » doit être rempli.", tdc.libelle),
+    })
+}
+
+/// How a stored value reads on a dossier page and in e-mails.
+pub fn valeur_affichee(tdc: &TypeDeChamp, value: Option<&str>) -> String {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return String::new();
+    };
+    match tdc.type_champ {
+        TypeChamp::YesNo | TypeChamp::Checkbox => {
+            if value == "true" { "Oui" } else { "Non" }.to_string()
+        }
+        TypeChamp::Date => NaiveDate::parse_from_str(value, "%Y-%m-%d")
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_else(|_| value.to_string()),
+        TypeChamp::DecimalNumber => value.replace('.', ","),
+        _ => value.to_string(),
+    }
+}
+
+/// Accepts the HTML date input's ISO format and the French format a browser
+/// without a date picker leads people to type.
+fn parse_date(value: &str) -> Option<NaiveDate> {
+    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y"))
+        .ok()?;
+    // Years outside this range are typing mistakes, not administrative dates.
+    (1800..=2200).contains(&chrono::Datelike::year(&date)).then_some(date)
+}
+
+fn format_decimal(n: f64) -> String {
+    let s = format!("{n}");
+    if s == "-0" { "0".to_string() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tdc(type_champ: TypeChamp) -> TypeDeChamp {
+        TypeDeChamp {
+            stable_id: StableId(7),
+            type_champ,
+            libelle: "Question".into(),
+            description: String::new(),
+            obligatoire: true,
+            options: vec!["Paris".into(), "Lyon".into()],
+        }
+    }
+
+    #[test]
+    fn type_names_round_trip_and_reject_unknown_names() {
+        for t in TypeChamp::BUILTIN {
+            assert_eq!(TypeChamp::parse(&t.as_str()), Some(t));
+        }
+        let siret = TypeChamp::Plugin("siret".into());
+        assert_eq!(siret.as_str(), "plugin:siret");
+        assert_eq!(TypeChamp::parse("plugin:siret"), Some(siret));
+        assert_eq!(TypeChamp::parse("plugin:../etc"), None);
+        assert_eq!(TypeChamp::parse("repetition"), None);
+    }
+
+    #[test]
+    fn numbers_are_normalized_or_refused_in_french() {
+        let t = tdc(TypeChamp::IntegerNumber);
+        assert_eq!(valider_format(&t, " 1 200 "), Ok(Some("1200".into())));
+        assert!(valider_format(&t, "12,5").unwrap_err().contains("nombre entier"));
+        let d = tdc(TypeChamp::DecimalNumber);
+        assert_eq!(valider_format(&d, "12,50"), Ok(Some("12.5".into())));
+        assert_eq!(valider_format(&d, "-3"), Ok(Some("-3".into())));
+        assert!(valider_format(&d, "1e400").is_err());
+        assert!(valider_format(&d, "inf").is_err());
+        assert!(valider_format(&d, "NaN").is_err());
+        assert_eq!(valeur_affichee(&d, Some("12.5")), "12,5");
+    }
+
+    #[test]
+    fn dates_accept_iso_and_french_formats_and_refuse_impossible_dates() {
+        let t = tdc(TypeChamp::Date);
+        assert_eq!(valider_format(&t, "2026-03-01"), Ok(Some("2026-03-01".into())));
+        assert_eq!(valider_format(&t, "01/03/2026"), Ok(Some("2026-03-01".into())));
+        assert!(valider_format(&t, "31/02/2026").is_err());
+        assert!(valider_format(&t, "01/03/0026").is_err());
+        assert_eq!(valeur_affichee(&t, Some("2026-03-01")), "01/03/2026");
+    }
+
+    #[test]
+    fn choices_must_come_from_the_list_and_yes_no_from_two_answers() {
+        let t = tdc(TypeChamp::DropDownList);
+        assert_eq!(valider_format(&t, "Lyon"), Ok(Some("Lyon".into())));
+        assert!(valider_format(&t, "Marseille").unwrap_err().contains("liste"));
+        let y = tdc(TypeChamp::YesNo);
+        assert_eq!(valider_format(&y, "false"), Ok(Some("false".into())));
+        assert!(valider_format(&y, "peut-être").is_err());
+        assert_eq!(valeur_affichee(&y, Some("false")), "Non");
+        let c = tdc(TypeChamp::Checkbox);
+        assert_eq!(valider_format(&c, "on"), Ok(Some("true".into())));
+        assert_eq!(valider_format(&c, ""), Ok(None));
+    }
+
+    #[test]
+    fn text_is_bounded_and_short_text_stays_on_one_line() {
+        let t = tdc(TypeChamp::Text);
+        assert_eq!(valider_format(&t, "a\r\nb"), Ok(Some("a b".into())));
+        assert!(valider_format(&t, &"x".repeat(TEXT_MAX_CHARS + 1)).is_err());
+        let l = tdc(TypeChamp::Textarea);
+        assert_eq!(valider_format(&l, "a\r\nb\n"), Ok(Some("a\nb".into())));
+    }
+
+    #[test]
+    fn mandatory_blanks_are_reported_header_sections_never() {
+        let t = tdc(TypeChamp::Text);
+        assert!(manque_obligatoire(&t, None).unwrap().contains("doit être rempli"));
+        assert!(manque_obligatoire(&t, Some("  ")).is_some());
+        assert!(manque_obligatoire(&t, Some("x")).is_none());
+        assert!(manque_obligatoire(&tdc(TypeChamp::Checkbox), None).unwrap().starts_with("Cochez"));
+        assert!(manque_obligatoire(&tdc(TypeChamp::HeaderSection), None).is_none());
+        let mut optional = tdc(TypeChamp::Text);
+        optional.obligatoire = false;
+        assert!(manque_obligatoire(&optional, None).is_none());
+    }
+}

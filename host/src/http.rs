@@ -1,0 +1,50 @@
+//! HTTP: routes grouped by role, the request context (who is calling, their
+//! CSRF token), and the layers every response goes through.
+
+mod administrateur;
+mod comptes;
+mod csrf;
+mod ctx;
+mod demo;
+mod form;
+mod instructeur;
+mod layers;
+mod public;
+mod usager;
+mod vues;
+
+pub use csrf::CSRF_FIELD;
+pub use ctx::{Ctx, SESSION_COOKIE};
+
+use crate::state::AppState;
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+
+/// Forms are text; a megabyte is far more than the longest legitimate form
+/// and bounds what a client can make us buffer (uploads get their own limit).
+const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let static_files = ServeDir::new(&state.config.static_dir);
+    Router::new()
+        .merge(public::routes())
+        .merge(comptes::routes())
+        .merge(usager::routes())
+        .merge(instructeur::routes())
+        .merge(administrateur::routes())
+        .merge(demo::routes())
+        .nest_service("/static", static_files)
+        .fallback(public::not_found)
+        // Inner to outer: CSRF check, error pages, security headers, limits.
+        .layer(from_fn_with_state(state.clone(), csrf::protect))
+        .layer(from_fn_with_state(state.clone(), layers::error_pages))
+        .layer(from_fn_with_state(state.clone(), layers::security_headers))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(CatchPanicLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

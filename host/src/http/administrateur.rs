@@ -1,0 +1,372 @@
+//! The administrateur's pages: démarches, their form editor, instructeurs,
+//! publication.
+
+use crate::domain::demarche::{DemarcheInput, EtatDemarche, Service};
+use crate::domain::{DemarcheId, Erreurs, InstructeurId, StableId, TypeChamp, TypeDeChamp};
+use crate::error::AppError;
+use crate::http::Ctx;
+use crate::http::form::{Formulaire, Ids};
+use crate::state::AppState;
+use crate::store::demarches::{self, DemarcheRow};
+use crate::workflow::demarche::{self as wf, ChampInput};
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(mes_demarches))
+        .route("/admin/demarches/nouvelle", get(nouvelle))
+        .route("/admin/demarches", post(creer))
+        .route("/admin/demarches/{id}", get(demarche))
+        .route("/admin/demarches/{id}/modifier", get(edition).post(modifier))
+        .route("/admin/demarches/{id}/champs", get(champs).post(ajouter_champ))
+        .route("/admin/demarches/{id}/champs/{stable_id}", get(champ).post(modifier_champ))
+        .route("/admin/demarches/{id}/champs/{stable_id}/supprimer", post(supprimer_champ))
+        .route("/admin/demarches/{id}/champs/{stable_id}/deplacer", post(deplacer_champ))
+        .route("/admin/demarches/{id}/instructeurs", get(instructeurs).post(affecter_instructeur))
+        .route("/admin/demarches/{id}/instructeurs/{instructeur_id}/retirer", post(retirer_instructeur))
+        .route("/admin/demarches/{id}/publier", get(publication).post(publier))
+}
+
+#[derive(Deserialize, Default)]
+struct DemarcheForm {
+    #[serde(default)]
+    libelle: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    service_nom: String,
+    #[serde(default)]
+    service_organisme: String,
+    #[serde(default)]
+    service_email: String,
+    #[serde(default)]
+    service_telephone: String,
+    #[serde(default)]
+    service_horaires: String,
+    #[serde(default)]
+    service_adresse: String,
+}
+
+impl DemarcheForm {
+    fn into_input(self) -> DemarcheInput {
+        DemarcheInput {
+            libelle: self.libelle,
+            description: self.description,
+            service: Service {
+                nom: self.service_nom,
+                organisme: self.service_organisme,
+                email: self.service_email,
+                telephone: self.service_telephone,
+                horaires: self.service_horaires,
+                adresse: self.service_adresse,
+            },
+        }
+    }
+}
+
+async fn find(state: &AppState, ctx: &Ctx, id: DemarcheId) -> Result<DemarcheRow, AppError> {
+    let admin = ctx.administrateur()?;
+    let mut tx = state.store.read().await?;
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+fn demarche_json(state: &AppState, d: &DemarcheRow) -> Value {
+    let etat = d.etat();
+    json!({
+        "id": d.id,
+        "libelle": d.libelle,
+        "description": d.description,
+        "service": d.service(),
+        "etat_libelle": etat.libelle(),
+        "en_test": etat == EtatDemarche::Brouillon,
+        "publiee": etat == EtatDemarche::Publiee,
+        "path": d.path,
+        "lien_test": state.config.url(&format!("/commencer/test/{}", d.path)),
+        "lien_public": state.config.url(&format!("/commencer/{}", d.path)),
+    })
+}
+
+async fn mes_demarches(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let mut tx = state.store.read().await?;
+    let rows = demarches::list_for_administrateur(tx.conn(), admin.administrateur_id).await?;
+    tx.commit().await?;
+    let list: Vec<Value> = rows.iter().map(|d| demarche_json(&state, d)).collect();
+    ctx.page(&state, "administrateur/demarches", json!({ "titre": "Mes démarches", "demarches": list }))
+}
+
+fn edition_data(titre: &str, action: &str, input: &DemarcheInput, erreurs: &Erreurs) -> Value {
+    json!({ "titre": titre, "action": action, "form": input, "erreurs": erreurs })
+}
+
+async fn nouvelle(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.administrateur()?;
+    ctx.page(&state, "administrateur/edition", edition_data("Nouvelle démarche", "/admin/demarches", &DemarcheInput::default(), &Erreurs::new()))
+}
+
+async fn creer(State(state): State<AppState>, ctx: Ctx, Formulaire(f): Formulaire<DemarcheForm>) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    match wf::creer(&state, &admin, f.into_input()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/admin/demarches/{id}/champs?notice=demarche-creee")).into_response()),
+        Err((input, erreurs)) => ctx.invalid_page(&state, "administrateur/edition", edition_data("Nouvelle démarche", "/admin/demarches", &input, &erreurs)),
+    }
+}
+
+async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let d = find(&state, &ctx, DemarcheId(ids.first()?)).await?;
+    let mut tx = state.store.read().await?;
+    let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
+    let instructeurs = demarches::list_instructeurs(tx.conn(), d.id()).await?;
+    tx.commit().await?;
+    let manques = wf::manques_avant_publication(&types, instructeurs.len());
+    ctx.page(&state, "administrateur/demarche", json!({
+        "titre": d.libelle,
+        "demarche": demarche_json(&state, &d),
+        "nombre_champs": types.len(),
+        "nombre_instructeurs": instructeurs.len(),
+        "manques": manques,
+    }))
+}
+
+async fn edition(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let d = find(&state, &ctx, DemarcheId(ids.first()?)).await?;
+    let input = DemarcheInput { libelle: d.libelle.clone(), description: d.description.clone(), service: d.service() };
+    ctx.page(&state, "administrateur/edition", edition_data("Modifier la démarche", &format!("/admin/demarches/{}/modifier", d.id), &input, &Erreurs::new()))
+}
+
+async fn modifier(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<DemarcheForm>) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let id = DemarcheId(ids.first()?);
+    match wf::modifier(&state, &admin, id, f.into_input()).await? {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/demarches/{id}?notice=demarche-modifiee")).into_response()),
+        Err((input, erreurs)) => ctx.invalid_page(&state, "administrateur/edition", edition_data("Modifier la démarche", &format!("/admin/demarches/{id}/modifier"), &input, &erreurs)),
+    }
+}
+
+/// The types an administrateur can choose: built-ins, then plugin types.
+fn types_disponibles(state: &AppState, selected: &str) -> Vec<Value> {
+    let mut types: Vec<Value> = TypeChamp::BUILTIN
+        .iter()
+        .map(|t| json!({ "value": t.as_str(), "libelle": t.libelle(), "selected": t.as_str() == selected }))
+        .collect();
+    for p in state.plugins.types_de_champ() {
+        let value = TypeChamp::Plugin(p.id.clone()).as_str();
+        types.push(json!({ "value": value, "libelle": format!("{} (plugin)", p.libelle), "selected": value == selected }));
+    }
+    types
+}
+
+fn champ_json(state: &AppState, t: &TypeDeChamp) -> Value {
+    let type_libelle = match &t.type_champ {
+        TypeChamp::Plugin(id) => state.plugins.type_de_champ(id).map(|p| p.libelle).unwrap_or_else(|| format!("Plugin « {id} » (indisponible)")),
+        other => other.libelle().to_string(),
+    };
+    json!({
+        "stable_id": t.stable_id,
+        "libelle": t.libelle,
+        "description": t.description,
+        "type_libelle": type_libelle,
+        "obligatoire": t.obligatoire,
+        "section": !t.type_champ.has_value(),
+        "options": t.options,
+    })
+}
+
+async fn page_champs(state: &AppState, ctx: &Ctx, d: &DemarcheRow, nouveau: &ChampInput, erreurs: &Erreurs) -> Result<Response, AppError> {
+    let mut tx = state.store.read().await?;
+    let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
+    tx.commit().await?;
+    let data = json!({
+        "titre": format!("Formulaire — {}", d.libelle),
+        "demarche": demarche_json(state, d),
+        "champs": types.iter().map(|t| champ_json(state, t)).collect::<Vec<_>>(),
+        "types": types_disponibles(state, &nouveau.type_champ),
+        "form": nouveau,
+        "obligatoire": nouveau.obligatoire.is_some(),
+        "erreurs": erreurs,
+    });
+    if erreurs.is_empty() {
+        ctx.page(state, "administrateur/champs", data)
+    } else {
+        ctx.invalid_page(state, "administrateur/champs", data)
+    }
+}
+
+async fn champs(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let d = find(&state, &ctx, DemarcheId(ids.first()?)).await?;
+    page_champs(&state, &ctx, &d, &ChampInput::default(), &Erreurs::new()).await
+}
+
+async fn ajouter_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<ChampInput>) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let id = DemarcheId(ids.first()?);
+    match wf::ajouter_champ(&state, &admin, id, &f).await? {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/demarches/{id}/champs?notice=champ-ajoute")).into_response()),
+        Err(erreurs) => {
+            let d = find(&state, &ctx, id).await?;
+            page_champs(&state, &ctx, &d, &f, &erreurs).await
+        }
+    }
+}
+
+async fn page_champ(state: &AppState, ctx: &Ctx, d: &DemarcheRow, stable_id: StableId, form: ChampInput, erreurs: &Erreurs) -> Result<Response, AppError> {
+    let data = json!({
+        "titre": "Modifier un champ",
+        "demarche": demarche_json(state, d),
+        "stable_id": stable_id,
+        "types": types_disponibles(state, &form.type_champ),
+        "obligatoire": form.obligatoire.is_some(),
+        "form": form,
+        "erreurs": erreurs,
+    });
+    if erreurs.is_empty() {
+        ctx.page(state, "administrateur/champ", data)
+    } else {
+        ctx.invalid_page(state, "administrateur/champ", data)
+    }
+}
+
+async fn champ(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let d = find(&state, &ctx, DemarcheId(ids.first()?)).await?;
+    let stable_id = StableId(ids.second()?);
+    let mut tx = state.store.read().await?;
+    let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
+    tx.commit().await?;
+    let t = types.into_iter().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
+    let form = ChampInput {
+        type_champ: t.type_champ.as_str(),
+        libelle: t.libelle,
+        description: t.description,
+        obligatoire: t.obligatoire.then(|| "on".to_string()),
+        options: t.options.join("\n"),
+    };
+    page_champ(&state, &ctx, &d, stable_id, form, &Erreurs::new()).await
+}
+
+async fn modifier_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<ChampInput>) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let id = DemarcheId(ids.first()?);
+    let stable_id = StableId(ids.second()?);
+    match wf::modifier_champ(&state, &admin, id, stable_id, &f).await? {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/demarches/{id}/champs?notice=champ-modifie")).into_response()),
+        Err(erreurs) => {
+            let d = find(&state, &ctx, id).await?;
+            page_champ(&state, &ctx, &d, stable_id, f, &erreurs).await
+        }
+    }
+}
+
+async fn supprimer_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let id = DemarcheId(ids.first()?);
+    wf::supprimer_champ(&state, &admin, id, StableId(ids.second()?)).await?;
+    Ok(Redirect::to(&format!("/admin/demarches/{id}/champs?notice=champ-supprime")).into_response())
+}
+
+#[derive(Deserialize)]
+struct Sens {
+    #[serde(default)]
+    sens: String,
+}
+
+async fn deplacer_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<Sens>) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let id = DemarcheId(ids.first()?);
+    let stable_id = ids.second()?;
+    wf::deplacer_champ(&state, &admin, id, StableId(stable_id), f.sens == "haut").await?;
+    Ok(Redirect::to(&format!("/admin/demarches/{id}/champs#champ-{stable_id}")).into_response())
+}
+
+async fn page_instructeurs(state: &AppState, ctx: &Ctx, d: &DemarcheRow, email: &str, erreurs: &Erreurs) -> Result<Response, AppError> {
+    let mut tx = state.store.read().await?;
+    let list = demarches::list_instructeurs(tx.conn(), d.id()).await?;
+    tx.commit().await?;
+    let data = json!({
+        "titre": format!("Instructeurs — {}", d.libelle),
+        "demarche": demarche_json(state, d),
+        "instructeurs": list,
+        "email": email,
+        "erreurs": erreurs,
+    });
+    if erreurs.is_empty() {
+        ctx.page(state, "administrateur/instructeurs", data)
+    } else {
+        ctx.invalid_page(state, "administrateur/instructeurs", data)
+    }
+}
+
+async fn instructeurs(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let d = find(&state, &ctx, DemarcheId(ids.first()?)).await?;
+    page_instructeurs(&state, &ctx, &d, "", &Erreurs::new()).await
+}
+
+#[derive(Deserialize)]
+struct Email {
+    #[serde(default)]
+    email: String,
+}
+
+async fn affecter_instructeur(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<Email>) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let id = DemarcheId(ids.first()?);
+    match wf::affecter_instructeur(&state, &admin, id, &f.email).await? {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/demarches/{id}/instructeurs?notice=instructeur-affecte")).into_response()),
+        Err(erreurs) => {
+            let d = find(&state, &ctx, id).await?;
+            page_instructeurs(&state, &ctx, &d, &f.email, &erreurs).await
+        }
+    }
+}
+
+async fn retirer_instructeur(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let id = DemarcheId(ids.first()?);
+    wf::retirer_instructeur(&state, &admin, id, InstructeurId(ids.second()?)).await?;
+    Ok(Redirect::to(&format!("/admin/demarches/{id}/instructeurs?notice=instructeur-retire")).into_response())
+}
+
+async fn page_publication(state: &AppState, ctx: &Ctx, d: &DemarcheRow, path: &str, erreurs: &Erreurs) -> Result<Response, AppError> {
+    let data = json!({
+        "titre": format!("Publier — {}", d.libelle),
+        "demarche": demarche_json(state, d),
+        "path": path,
+        "prefixe": state.config.url("/commencer/"),
+        "erreurs": erreurs,
+    });
+    if erreurs.is_empty() {
+        ctx.page(state, "administrateur/publier", data)
+    } else {
+        ctx.invalid_page(state, "administrateur/publier", data)
+    }
+}
+
+async fn publication(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let d = find(&state, &ctx, DemarcheId(ids.first()?)).await?;
+    let path = d.path.clone();
+    page_publication(&state, &ctx, &d, &path, &Erreurs::new()).await
+}
+
+#[derive(Deserialize)]
+struct Publication {
+    #[serde(default)]
+    path: String,
+}
+
+async fn publier(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<Publication>) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let id = DemarcheId(ids.first()?);
+    match wf::publier(&state, &admin, id, &f.path).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/demarches/{id}?notice=publiee")).into_response()),
+        Err(erreurs) => {
+            let d = find(&state, &ctx, id).await?;
+            page_publication(&state, &ctx, &d, &f.path, &erreurs).await
+        }
+    }
+}

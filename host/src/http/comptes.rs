@@ -1,0 +1,192 @@
+//! Sign-up, confirmation, sign-in, sign-out, password reset.
+
+use crate::domain::Erreurs;
+use crate::error::AppError;
+use crate::http::ctx::{SESSION_COOKIE, set_cookie};
+use crate::http::form::Formulaire;
+use crate::http::Ctx;
+use crate::state::AppState;
+use crate::workflow::comptes::{self, RefusConnexion, SESSION_VALIDITY};
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/inscription", get(inscription).post(inscrire))
+        .route("/confirmation", get(confirmer))
+        .route("/connexion", get(connexion).post(connecter))
+        .route("/deconnexion", post(deconnecter))
+        .route("/mot-de-passe/oublie", get(oubli).post(demander_reinitialisation))
+        .route("/mot-de-passe/nouveau", get(nouveau_mot_de_passe).post(changer_mot_de_passe))
+}
+
+#[derive(Deserialize, Default)]
+struct Retour {
+    #[serde(default)]
+    retour: Option<String>,
+}
+
+/// Only local paths: an open redirect would let a phishing link borrow our
+/// domain.
+fn safe_return(retour: Option<&str>) -> String {
+    match retour {
+        Some(r) if r.starts_with('/') && !r.starts_with("//") && !r.contains('\\') => r.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Identifiants {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    retour: Option<String>,
+}
+
+async fn inscription(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Retour>) -> Result<Response, AppError> {
+    ctx.page(&state, "comptes/inscription", json!({
+        "titre": "Créer un compte",
+        "email": "",
+        "retour": safe_return(q.retour.as_deref()),
+        "erreurs": Erreurs::new(),
+    }))
+}
+
+async fn inscrire(State(state): State<AppState>, ctx: Ctx, Formulaire(f): Formulaire<Identifiants>) -> Result<Response, AppError> {
+    match comptes::inscrire(&state, &f.email, &f.password).await {
+        Ok(()) => ctx.page(&state, "comptes/inscription_envoyee", json!({
+            "titre": "Confirmez votre adresse électronique",
+            "email": f.email.trim(),
+        })),
+        Err(erreurs) => ctx.invalid_page(&state, "comptes/inscription", json!({
+            "titre": "Créer un compte",
+            "email": f.email,
+            "retour": safe_return(f.retour.as_deref()),
+            "erreurs": erreurs,
+        })),
+    }
+}
+
+#[derive(Deserialize)]
+struct Jeton {
+    #[serde(default)]
+    jeton: String,
+}
+
+async fn confirmer(State(state): State<AppState>, Query(q): Query<Jeton>) -> Result<Response, AppError> {
+    let notice = if comptes::confirmer(&state, &q.jeton).await? { "confirme" } else { "lien-invalide" };
+    Ok(Redirect::to(&format!("/connexion?notice={notice}")).into_response())
+}
+
+async fn connexion(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Retour>) -> Result<Response, AppError> {
+    ctx.page(&state, "comptes/connexion", json!({
+        "titre": "Connexion",
+        "email": "",
+        "retour": safe_return(q.retour.as_deref()),
+        "erreurs": Erreurs::new(),
+    }))
+}
+
+async fn connecter(State(state): State<AppState>, ctx: Ctx, Formulaire(f): Formulaire<Identifiants>) -> Result<Response, AppError> {
+    let retour = safe_return(f.retour.as_deref());
+    match comptes::connecter(&state, &f.email, &f.password).await {
+        Ok(token) => {
+            let mut response = Redirect::to(&retour).into_response();
+            let cookie = set_cookie(&state, SESSION_COOKIE, &token, SESSION_VALIDITY.num_seconds());
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, v);
+            }
+            Ok(response)
+        }
+        Err(refus) => {
+            let mut erreurs = Erreurs::new();
+            match refus {
+                RefusConnexion::Identifiants => erreurs.add("email", "Adresse électronique ou mot de passe incorrect. Après 6 essais infructueux, le compte est bloqué pendant une heure."),
+                RefusConnexion::NonConfirme => erreurs.add("email", "Votre adresse électronique n'est pas encore confirmée. Nous venons de vous renvoyer un lien de confirmation par courriel."),
+            }
+            ctx.invalid_page(&state, "comptes/connexion", json!({
+                "titre": "Connexion",
+                "email": f.email,
+                "retour": retour,
+                "erreurs": erreurs,
+            }))
+        }
+    }
+}
+
+async fn deconnecter(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    if let Some(token) = &ctx.session_token {
+        comptes::deconnecter(&state, token).await?;
+    }
+    let mut response = Redirect::to("/?notice=deconnecte").into_response();
+    if let Ok(v) = HeaderValue::from_str(&set_cookie(&state, SESSION_COOKIE, "", 0)) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+async fn oubli(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.page(&state, "comptes/oubli", json!({ "titre": "Mot de passe oublié", "envoye": false, "email": "" }))
+}
+
+#[derive(Deserialize)]
+struct Email {
+    #[serde(default)]
+    email: String,
+}
+
+async fn demander_reinitialisation(State(state): State<AppState>, ctx: Ctx, Formulaire(f): Formulaire<Email>) -> Result<Response, AppError> {
+    comptes::demander_reinitialisation(&state, &f.email).await?;
+    ctx.page(&state, "comptes/oubli", json!({ "titre": "Mot de passe oublié", "envoye": true, "email": f.email.trim() }))
+}
+
+async fn nouveau_mot_de_passe(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Jeton>) -> Result<Response, AppError> {
+    if !comptes::lien_mot_de_passe_valide(&state, &q.jeton).await? {
+        return Ok(Redirect::to("/connexion?notice=lien-invalide").into_response());
+    }
+    ctx.page(&state, "comptes/nouveau_mot_de_passe", json!({
+        "titre": "Choisir un mot de passe",
+        "jeton": q.jeton,
+        "erreurs": Erreurs::new(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct NouveauMotDePasse {
+    #[serde(default)]
+    jeton: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn changer_mot_de_passe(State(state): State<AppState>, ctx: Ctx, Formulaire(f): Formulaire<NouveauMotDePasse>) -> Result<Response, AppError> {
+    match comptes::reinitialiser(&state, &f.jeton, &f.password).await {
+        Ok(()) => Ok(Redirect::to("/connexion?notice=mot-de-passe-change").into_response()),
+        Err(erreurs) => ctx.invalid_page(&state, "comptes/nouveau_mot_de_passe", json!({
+            "titre": "Choisir un mot de passe",
+            "jeton": f.jeton,
+            "erreurs": erreurs,
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return;
+
+    #[test]
+    fn return_paths_stay_on_this_site() {
+        assert_eq!(safe_return(Some("/dossiers/3")), "/dossiers/3");
+        assert_eq!(safe_return(Some("//evil.example")), "/");
+        assert_eq!(safe_return(Some("https://evil.example")), "/");
+        assert_eq!(safe_return(Some("/\\evil.example")), "/");
+        assert_eq!(safe_return(None), "/");
+    }
+}

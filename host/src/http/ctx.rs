@@ -1,0 +1,187 @@
+//! The request context every page handler takes: the signed-in compte (if
+//! any) with its roles, the CSRF token, and the page's address. Role
+//! accessors turn "not signed in" into a login redirect and "no such role"
+//! into a 403.
+
+use crate::domain::compte::{Administrateur, Instructeur, Usager};
+use crate::domain::{AdministrateurId, CompteId, InstructeurId};
+use crate::error::AppError;
+use crate::http::csrf::CsrfToken;
+use crate::security::sha256_hex;
+use crate::state::AppState;
+use crate::store::sessions::{self, SessionRow};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{Value, json};
+
+pub const SESSION_COOKIE: &str = "guichet_session";
+
+pub struct Ctx {
+    pub compte: Option<SessionRow>,
+    pub csrf: String,
+    /// Path and query of this request, to come back after signing in.
+    pub here: String,
+    notice: Option<&'static str>,
+    pub session_token: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let session_token = cookie(&parts.headers, SESSION_COOKIE);
+        let compte = match &session_token {
+            Some(token) => {
+                let mut tx = state.store.read().await?;
+                let row = sessions::find(tx.conn(), &sha256_hex(token), chrono::Utc::now()).await?;
+                tx.commit().await?;
+                row
+            }
+            None => None,
+        };
+        let csrf = parts
+            .extensions
+            .get::<CsrfToken>()
+            .map(|t| t.0.clone())
+            .unwrap_or_default();
+        let here = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        let notice = parts.uri.query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "notice")
+                .and_then(|(_, v)| notice_message(&v))
+        });
+        Ok(Ctx { compte, csrf, here, notice, session_token })
+    }
+}
+
+/// Confirmation messages shown after a redirect (`?notice=…`). Only these
+/// fixed texts can appear: a query string never injects text into a page.
+fn notice_message(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "brouillon-enregistre" => "Votre brouillon a bien été enregistré.",
+        "depose" => "Votre dossier a bien été déposé. Un accusé de réception vous a été envoyé par courriel.",
+        "modifie" => "Les modifications de votre dossier ont bien été enregistrées.",
+        "confirme" => "Votre adresse électronique est confirmée. Vous pouvez vous connecter.",
+        "lien-invalide" => "Ce lien n'est plus valide. Il a peut-être déjà été utilisé ou a expiré.",
+        "mot-de-passe-change" => "Votre mot de passe a été enregistré. Vous pouvez vous connecter.",
+        "deconnecte" => "Vous êtes déconnecté.",
+        "suivi" => "Vous suivez ce dossier.",
+        "plus-suivi" => "Vous ne suivez plus ce dossier.",
+        "en-instruction" => "Le dossier est passé en instruction. L'usager en a été informé.",
+        "en-construction" => "Le dossier est repassé en construction.",
+        "accepte" => "Le dossier a été accepté. L'usager en a été informé.",
+        "refuse" => "Le dossier a été refusé. L'usager en a été informé.",
+        "sans-suite" => "Le dossier a été classé sans suite. L'usager en a été informé.",
+        "repasse-en-instruction" => "Le dossier est repassé en instruction. L'usager en a été informé.",
+        "demarche-creee" => "La démarche a été créée. Ajoutez maintenant les champs du formulaire.",
+        "demarche-modifiee" => "Les informations de la démarche ont été enregistrées.",
+        "champ-ajoute" => "Le champ a été ajouté au formulaire.",
+        "champ-modifie" => "Le champ a été modifié.",
+        "champ-supprime" => "Le champ a été supprimé.",
+        "instructeur-affecte" => "L'instructeur a été affecté. Il a été prévenu par courriel.",
+        "instructeur-retire" => "L'instructeur a été retiré de la démarche.",
+        "publiee" => "La démarche est publiée. Les usagers peuvent déposer leurs dossiers.",
+        _ => return None,
+    })
+}
+
+impl Ctx {
+    fn session(&self) -> Result<&SessionRow, AppError> {
+        self.compte
+            .as_ref()
+            .ok_or_else(|| AppError::LoginRequired { return_to: self.here.clone() })
+    }
+
+    pub fn usager(&self) -> Result<Usager, AppError> {
+        let s = self.session()?;
+        Ok(Usager { compte_id: CompteId(s.compte_id), email: s.email.clone() })
+    }
+
+    pub fn instructeur(&self) -> Result<Instructeur, AppError> {
+        let s = self.session()?;
+        let id = s.instructeur_id.ok_or(AppError::Forbidden)?;
+        Ok(Instructeur {
+            compte_id: CompteId(s.compte_id),
+            instructeur_id: InstructeurId(id),
+            email: s.email.clone(),
+        })
+    }
+
+    pub fn administrateur(&self) -> Result<Administrateur, AppError> {
+        let s = self.session()?;
+        let id = s.administrateur_id.ok_or(AppError::Forbidden)?;
+        Ok(Administrateur {
+            compte_id: CompteId(s.compte_id),
+            administrateur_id: AdministrateurId(id),
+            email: s.email.clone(),
+        })
+    }
+
+    /// The keys every page template can rely on (strict mode).
+    pub fn base(&self, state: &AppState) -> Value {
+        base_context(
+            self.compte.as_ref(),
+            &self.csrf,
+            state.config.demo,
+            self.notice,
+        )
+    }
+
+    /// Renders a page: the template's own data merged over the base keys.
+    pub fn page(&self, state: &AppState, template: &str, data: Value) -> Result<Response, AppError> {
+        let html = render(state, template, self.base(state), data)?;
+        Ok(Html(html).into_response())
+    }
+
+    /// Renders a form again with its errors, with the "unprocessable" status.
+    pub fn invalid_page(&self, state: &AppState, template: &str, data: Value) -> Result<Response, AppError> {
+        let html = render(state, template, self.base(state), data)?;
+        Ok((crate::error::form_status(), Html(html)).into_response())
+    }
+}
+
+pub fn base_context(compte: Option<&SessionRow>, csrf: &str, demo: bool, notice: Option<&str>) -> Value {
+    json!({
+        "compte": compte.map(|c| json!({
+            "email": c.email,
+            "instructeur": c.instructeur_id.is_some(),
+            "administrateur": c.administrateur_id.is_some(),
+        })),
+        "csrf": csrf,
+        "csrf_field": crate::http::CSRF_FIELD,
+        "demo": demo,
+        "notice": notice,
+    })
+}
+
+pub fn render(state: &AppState, template: &str, mut base: Value, data: Value) -> Result<String, AppError> {
+    if let (Some(base), Value::Object(data)) = (base.as_object_mut(), data) {
+        base.extend(data);
+    }
+    Ok(state.templates.render_html(template, &base)?)
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure over https.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> String {
+    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}

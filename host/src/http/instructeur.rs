@@ -1,0 +1,165 @@
+//! The instructeur's pages: démarches, dossier lists by tab, one dossier
+//! with its actions.
+
+use crate::domain::{ActionDossier, DemarcheId, DossierId, EtatDossier, TransitionError};
+use crate::error::AppError;
+use crate::http::Ctx;
+use crate::http::form::{Formulaire, Ids};
+use crate::http::vues;
+use crate::state::AppState;
+use crate::store::dossiers::{self, Onglet};
+use crate::store::demarches;
+use crate::workflow::dossier as wf;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// A tab shows at most this many dossiers; filters and pagination come with
+/// the full instructeur dashboard.
+const LIST_LIMIT: i64 = 500;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/instructeur", get(demarches_instructeur))
+        .route("/instructeur/demarches/{id}", get(demarche))
+        .route("/instructeur/dossiers/{id}", get(dossier))
+        .route("/instructeur/dossiers/{id}/suivre", post(suivre))
+        .route("/instructeur/dossiers/{id}/ne-plus-suivre", post(ne_plus_suivre))
+        .route("/instructeur/dossiers/{id}/instruire", post(instruire))
+}
+
+async fn demarches_instructeur(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let instructeur = ctx.instructeur()?;
+    let mut tx = state.store.read().await?;
+    let rows = demarches::list_for_instructeur(tx.conn(), instructeur.instructeur_id).await?;
+    let mut list = Vec::new();
+    for d in &rows {
+        let c = dossiers::compteurs_instructeur(tx.conn(), d.id(), instructeur.instructeur_id).await?;
+        list.push(json!({
+            "id": d.id, "libelle": d.libelle, "etat_libelle": d.etat().libelle(),
+            "a_suivre": c.a_suivre, "suivis": c.suivis, "traites": c.traites, "tous": c.tous,
+        }));
+    }
+    tx.commit().await?;
+    ctx.page(&state, "instructeur/demarches", json!({ "titre": "Mes démarches", "demarches": list }))
+}
+
+#[derive(Deserialize)]
+struct OngletQuery {
+    #[serde(default)]
+    onglet: Option<String>,
+}
+
+async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids, Query(q): Query<OngletQuery>) -> Result<Response, AppError> {
+    let instructeur = ctx.instructeur()?;
+    let id = DemarcheId(ids.first()?);
+    let onglet = q.onglet.as_deref().and_then(Onglet::parse).unwrap_or(Onglet::ASuivre);
+    let mut tx = state.store.read().await?;
+    let d = demarches::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
+    let c = dossiers::compteurs_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
+    let rows = dossiers::list_for_instructeur(tx.conn(), id, instructeur.instructeur_id, onglet, LIST_LIMIT).await?;
+    tx.commit().await?;
+    let counts = [c.a_suivre, c.suivis, c.traites, c.tous];
+    let onglets: Vec<Value> = Onglet::ALL
+        .iter()
+        .zip(counts)
+        .map(|(o, n)| json!({
+            "slug": o.slug(), "libelle": o.libelle(), "nombre": n, "actif": *o == onglet,
+        }))
+        .collect();
+    ctx.page(&state, "instructeur/demarche", json!({
+        "titre": d.libelle,
+        "demarche": { "id": d.id, "libelle": d.libelle },
+        "onglets": onglets,
+        "onglet_libelle": onglet.libelle(),
+        "dossiers": rows.iter().map(vues::dossier).collect::<Vec<_>>(),
+    }))
+}
+
+async fn page_dossier(state: &AppState, ctx: &Ctx, id: DossierId, erreur: Option<(&str, &str, &str)>) -> Result<Response, AppError> {
+    let instructeur = ctx.instructeur()?;
+    let mut tx = state.store.read().await?;
+    let d = dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
+    let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
+    let values = dossiers::champs(tx.conn(), id).await?;
+    let traitements = dossiers::traitements(tx.conn(), id).await?;
+    let suiveurs = dossiers::suiveurs(tx.conn(), id).await?;
+    tx.commit().await?;
+    let etat = d.etat();
+    let suivi = suiveurs.iter().any(|(i, _)| *i == instructeur.instructeur_id.0);
+    let (decision, motivation, message) = erreur.unwrap_or(("", "", ""));
+    let data = json!({
+        "titre": format!("Dossier n° {}", d.id),
+        "dossier": vues::dossier(&d),
+        "demarche": { "id": d.demarche_id, "libelle": d.demarche_libelle },
+        "champs": vues::champs_lecture(&types, &values),
+        "traitements": vues::traitements(&traitements),
+        "suiveurs": suiveurs.iter().map(|(_, e)| e).collect::<Vec<_>>(),
+        "suivi": suivi,
+        "peut_passer_en_instruction": etat == EtatDossier::EnConstruction,
+        "peut_decider": etat == EtatDossier::EnInstruction,
+        "peut_repasser_en_instruction": etat.is_termine(),
+        "decision": decision,
+        "motivation": motivation,
+        "erreur_motivation": (!message.is_empty()).then_some(message),
+    });
+    if erreur.is_some() {
+        ctx.invalid_page(state, "instructeur/dossier", data)
+    } else {
+        ctx.page(state, "instructeur/dossier", data)
+    }
+}
+
+async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    page_dossier(&state, &ctx, DossierId(ids.first()?), None).await
+}
+
+async fn suivre(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let id = DossierId(ids.first()?);
+    wf::suivre(&state, &ctx.instructeur()?, id).await?;
+    Ok(Redirect::to(&format!("/instructeur/dossiers/{id}?notice=suivi")).into_response())
+}
+
+async fn ne_plus_suivre(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let id = DossierId(ids.first()?);
+    wf::ne_plus_suivre(&state, &ctx.instructeur()?, id).await?;
+    Ok(Redirect::to(&format!("/instructeur/dossiers/{id}?notice=plus-suivi")).into_response())
+}
+
+#[derive(Deserialize)]
+struct Instruction {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    motivation: String,
+}
+
+fn parse_action(s: &str) -> Option<(ActionDossier, &'static str)> {
+    Some(match s {
+        "passer_en_instruction" => (ActionDossier::PasserEnInstruction, "en-instruction"),
+        "repasser_en_construction" => (ActionDossier::RepasserEnConstruction, "en-construction"),
+        "accepter" => (ActionDossier::Accepter, "accepte"),
+        "refuser" => (ActionDossier::Refuser, "refuse"),
+        "classer_sans_suite" => (ActionDossier::ClasserSansSuite, "sans-suite"),
+        "repasser_en_instruction" => (ActionDossier::RepasserEnInstruction, "repasse-en-instruction"),
+        _ => return None,
+    })
+}
+
+async fn instruire(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<Instruction>) -> Result<Response, AppError> {
+    let id = DossierId(ids.first()?);
+    let instructeur = ctx.instructeur()?;
+    let Some((action, notice)) = parse_action(&f.action) else {
+        return page_dossier(&state, &ctx, id, Some(("", &f.motivation, "Choisissez une décision : accepter, refuser ou classer sans suite."))).await;
+    };
+    match wf::instruire(&state, &instructeur, id, action, Some(&f.motivation)).await? {
+        Ok(_) => Ok(Redirect::to(&format!("/instructeur/dossiers/{id}?notice={notice}")).into_response()),
+        Err(e @ (TransitionError::MotivationRequired { .. } | TransitionError::MotivationTooLong)) => {
+            page_dossier(&state, &ctx, id, Some((&f.action, &f.motivation, &e.to_string()))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

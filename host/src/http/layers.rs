@@ -1,0 +1,63 @@
+//! Layers around every response: security headers, and French error pages
+//! rendered in the site layout from the `ErrorPage` an `AppError` left.
+
+use crate::error::ErrorPage;
+use crate::http::csrf::CsrfToken;
+use crate::http::ctx::{base_context, render};
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::json;
+
+/// No inline script or style anywhere: the DSFR and our one script are files.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+    frame-ancestors 'none'";
+
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let headers = response.headers_mut();
+    let mut set = |name: HeaderName, value: &'static str| {
+        headers.insert(name, HeaderValue::from_static(value));
+    };
+    set(header::CONTENT_SECURITY_POLICY, CSP);
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");
+    set(
+        HeaderName::from_static("permissions-policy"),
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
+    set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
+    if state.config.secure_cookies() {
+        set(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains");
+    }
+    response
+}
+
+pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let csrf = req.extensions().get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+    let method = req.method().clone();
+    let uri = req.uri().clone();
+    let response = next.run(req).await;
+    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
+        return response;
+    };
+    if page.status.is_server_error() {
+        tracing::error!(%method, %uri, status = %page.status, detail = page.detail.as_deref().unwrap_or(""), "server error");
+    } else if let Some(detail) = &page.detail {
+        tracing::info!(%method, %uri, status = %page.status, detail = %detail, "request refused");
+    }
+    let data = json!({ "titre": page.titre, "message": page.message });
+    let body = render(&state, "erreur", base_context(None, &csrf, state.config.demo, None), data)
+        .unwrap_or_else(|_| format!("<!DOCTYPE html><html lang=\"fr\"><title>{0}</title><h1>{0}</h1><p>{1}</p></html>", page.titre, crate::mail::escape_html(&page.message)));
+    let mut rendered = (page.status, Html(body)).into_response();
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            rendered.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    rendered
+}

@@ -1,0 +1,179 @@
+//! The usager's pages: a démarche's start page, their dossiers, the form.
+
+use crate::domain::demarche::EtatDemarche;
+use crate::domain::{DossierId, Erreurs, EtatDossier};
+use crate::error::AppError;
+use crate::http::Ctx;
+use crate::http::form::{Formulaire, Ids};
+use crate::http::vues::{self, Valeurs};
+use crate::state::AppState;
+use crate::store::{demarches, dossiers};
+use crate::workflow::dossier::{self as wf, Saisie};
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/commencer/{path}", get(demarche).post(commencer))
+        .route("/commencer/test/{path}", get(demarche_test).post(commencer_test))
+        .route("/dossiers", get(mes_dossiers))
+        .route("/dossiers/{id}", get(dossier))
+        .route("/dossiers/{id}/brouillon", get(brouillon).post(enregistrer))
+        .route("/dossiers/{id}/modifier", get(modification).post(modifier))
+}
+
+async fn demarche(State(state): State<AppState>, ctx: Ctx, Path(path): Path<String>) -> Result<Response, AppError> {
+    page_demarche(&state, &ctx, &path, false).await
+}
+
+async fn demarche_test(State(state): State<AppState>, ctx: Ctx, Path(path): Path<String>) -> Result<Response, AppError> {
+    page_demarche(&state, &ctx, &path, true).await
+}
+
+async fn page_demarche(state: &AppState, ctx: &Ctx, path: &str, test: bool) -> Result<Response, AppError> {
+    let mut tx = state.store.read().await?;
+    let d = demarches::find_by_path(tx.conn(), path).await?;
+    let etat = d.etat();
+    if test != (etat == EtatDemarche::Brouillon) {
+        return Err(AppError::NotFound);
+    }
+    let brouillon = match &ctx.compte {
+        Some(c) => dossiers::find_brouillon(tx.conn(), d.id(), crate::domain::CompteId(c.compte_id)).await?,
+        None => None,
+    };
+    tx.commit().await?;
+    let action = if test { format!("/commencer/test/{path}") } else { format!("/commencer/{path}") };
+    ctx.page(state, "usager/demarche", json!({
+        "titre": d.libelle,
+        "demarche": {
+            "libelle": d.libelle,
+            "description": d.description,
+            "service": d.service(),
+            "close": etat == EtatDemarche::Close,
+        },
+        "test": test,
+        "action": action,
+        "reprendre": brouillon.is_some(),
+        "retour": action,
+    }))
+}
+
+async fn commencer(State(state): State<AppState>, ctx: Ctx, Path(path): Path<String>) -> Result<Response, AppError> {
+    let usager = ctx.usager()?;
+    let id = wf::commencer(&state, &usager, &path, false).await?;
+    Ok(Redirect::to(&format!("/dossiers/{id}/brouillon")).into_response())
+}
+
+async fn commencer_test(State(state): State<AppState>, ctx: Ctx, Path(path): Path<String>) -> Result<Response, AppError> {
+    let usager = ctx.usager()?;
+    let id = wf::commencer(&state, &usager, &path, true).await?;
+    Ok(Redirect::to(&format!("/dossiers/{id}/brouillon")).into_response())
+}
+
+async fn mes_dossiers(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let usager = ctx.usager()?;
+    let mut tx = state.store.read().await?;
+    let rows = dossiers::list_for_usager(tx.conn(), usager.compte_id).await?;
+    tx.commit().await?;
+    let list: Vec<_> = rows.iter().map(vues::dossier).collect();
+    ctx.page(&state, "usager/dossiers", json!({ "titre": "Mes dossiers", "dossiers": list }))
+}
+
+async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let id = ids.first()?;
+    let usager = ctx.usager()?;
+    let mut tx = state.store.read().await?;
+    let d = dossiers::find_for_usager(tx.conn(), DossierId(id), usager.compte_id).await?;
+    if d.etat() == EtatDossier::Brouillon {
+        return Ok(Redirect::to(&format!("/dossiers/{id}/brouillon")).into_response());
+    }
+    let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
+    let values = dossiers::champs(tx.conn(), d.id()).await?;
+    let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
+    tx.commit().await?;
+    ctx.page(&state, "usager/dossier", json!({
+        "titre": format!("Dossier n° {}", d.id),
+        "dossier": vues::dossier(&d),
+        "service": demarche.service(),
+        "champs": vues::champs_lecture(&types, &values),
+    }))
+}
+
+/// The form of a brouillon, or of a dossier en construction being modified.
+async fn formulaire(
+    state: &AppState,
+    ctx: &Ctx,
+    id: DossierId,
+    attendu: EtatDossier,
+    saisie: Option<&Saisie>,
+    erreurs: &Erreurs,
+) -> Result<Response, AppError> {
+    let usager = ctx.usager()?;
+    let mut tx = state.store.read().await?;
+    let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    if d.etat() != attendu {
+        return Ok(Redirect::to(&format!("/dossiers/{id}")).into_response());
+    }
+    let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
+    let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
+    let stored = dossiers::champs(tx.conn(), id).await?;
+    tx.commit().await?;
+    let valeurs = match saisie {
+        Some(s) => Valeurs::Typed(s),
+        None => Valeurs::Stored(&stored),
+    };
+    let brouillon = attendu == EtatDossier::Brouillon;
+    let data = json!({
+        "titre": if brouillon { demarche.libelle.clone() } else { format!("Modifier le dossier n° {id}") },
+        "dossier": vues::dossier(&d),
+        "demarche": { "libelle": demarche.libelle, "description": demarche.description, "service": demarche.service() },
+        "champs": vues::champs_formulaire(state, &types, &valeurs, erreurs),
+        "erreurs": erreurs,
+        "brouillon": brouillon,
+        "action": if brouillon { format!("/dossiers/{id}/brouillon") } else { format!("/dossiers/{id}/modifier") },
+    });
+    if erreurs.is_empty() {
+        ctx.page(state, "usager/formulaire", data)
+    } else {
+        ctx.invalid_page(state, "usager/formulaire", data)
+    }
+}
+
+async fn brouillon(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    formulaire(&state, &ctx, DossierId(ids.first()?), EtatDossier::Brouillon, None, &Erreurs::new()).await
+}
+
+/// One form, two buttons: « Enregistrer le brouillon » and « Déposer le dossier ».
+async fn enregistrer(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(saisie): Formulaire<Saisie>) -> Result<Response, AppError> {
+    let usager = ctx.usager()?;
+    let id = DossierId(ids.first()?);
+    if saisie.get("intention").map(String::as_str) == Some("deposer") {
+        match wf::deposer(&state, &usager, id, &saisie).await? {
+            Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}?notice=depose")).into_response()),
+            Err(erreurs) => formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some(&saisie), &erreurs).await,
+        }
+    } else {
+        let erreurs = wf::enregistrer_brouillon(&state, &usager, id, &saisie).await?;
+        if erreurs.is_empty() {
+            Ok(Redirect::to(&format!("/dossiers/{id}/brouillon?notice=brouillon-enregistre")).into_response())
+        } else {
+            formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some(&saisie), &erreurs).await
+        }
+    }
+}
+
+async fn modification(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    formulaire(&state, &ctx, DossierId(ids.first()?), EtatDossier::EnConstruction, None, &Erreurs::new()).await
+}
+
+async fn modifier(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(saisie): Formulaire<Saisie>) -> Result<Response, AppError> {
+    let usager = ctx.usager()?;
+    let id = DossierId(ids.first()?);
+    match wf::modifier(&state, &usager, id, &saisie).await? {
+        Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}?notice=modifie")).into_response()),
+        Err(erreurs) => formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some(&saisie), &erreurs).await,
+    }
+}

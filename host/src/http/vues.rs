@@ -1,0 +1,177 @@
+//! View models: what templates receive for champs, dossiers and dates.
+
+use crate::domain::champ::valeur_affichee;
+use crate::domain::{Erreurs, StableId, TypeChamp, TypeDeChamp};
+use crate::state::AppState;
+use crate::store::dossiers::{DossierRow, TraitementRow};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// Where a form's values come from: what is stored, or what was just typed.
+pub enum Valeurs<'a> {
+    Stored(&'a HashMap<StableId, String>),
+    Typed(&'a HashMap<String, String>),
+}
+
+impl Valeurs<'_> {
+    fn get(&self, tdc: &TypeDeChamp) -> String {
+        match self {
+            Valeurs::Stored(m) => m.get(&tdc.stable_id).cloned().unwrap_or_default(),
+            Valeurs::Typed(m) => m.get(&tdc.input_name()).cloned().unwrap_or_default(),
+        }
+    }
+}
+
+/// One champ of the usager's form, ready for `partials/champ`.
+pub fn champs_formulaire(state: &AppState, types: &[TypeDeChamp], valeurs: &Valeurs<'_>, erreurs: &Erreurs) -> Vec<Value> {
+    types
+        .iter()
+        .map(|tdc| {
+            let name = tdc.input_name();
+            let value = valeurs.get(tdc);
+            let plugin = tdc.type_champ.plugin_id().and_then(|id| state.plugins.type_de_champ(id));
+            let kind = match &tdc.type_champ {
+                TypeChamp::Plugin(_) => "plugin".to_string(),
+                other => other.as_str(),
+            };
+            let (input_type, inputmode) = match tdc.type_champ {
+                TypeChamp::IntegerNumber => ("text", "numeric"),
+                TypeChamp::DecimalNumber => ("text", "decimal"),
+                TypeChamp::Date => ("date", ""),
+                TypeChamp::Plugin(_) => ("text", "numeric"),
+                _ => ("text", ""),
+            };
+            let hint = match &tdc.type_champ {
+                TypeChamp::IntegerNumber => "Nombre entier, par exemple 42".to_string(),
+                TypeChamp::DecimalNumber => "Nombre, par exemple 12,5".to_string(),
+                TypeChamp::Date => "Format attendu : JJ/MM/AAAA".to_string(),
+                TypeChamp::Plugin(_) => plugin.as_ref().map(|p| p.description.clone()).unwrap_or_default(),
+                _ => String::new(),
+            };
+            json!({
+                "name": name,
+                "kind": kind,
+                "libelle": tdc.libelle,
+                "description": tdc.description,
+                "hint": hint,
+                "obligatoire": tdc.obligatoire,
+                "value": value,
+                "erreur": erreurs.get(&name),
+                "input_type": input_type,
+                "inputmode": inputmode,
+                "oui": value == "true",
+                "non": value == "false",
+                "checked": value == "true" || value == "on",
+                "options": tdc.options.iter().map(|o| json!({ "value": o, "selected": *o == value })).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+/// The answers of a dossier as read by the usager or an instructeur.
+pub fn champs_lecture(types: &[TypeDeChamp], values: &HashMap<StableId, String>) -> Vec<Value> {
+    types
+        .iter()
+        .map(|tdc| {
+            json!({
+                "libelle": tdc.libelle,
+                "section": !tdc.type_champ.has_value(),
+                "valeur": valeur_affichee(tdc, values.get(&tdc.stable_id).map(String::as_str)),
+            })
+        })
+        .collect()
+}
+
+pub fn dossier(d: &DossierRow) -> Value {
+    let etat = d.etat();
+    json!({
+        "id": d.id,
+        "numero": d.id,
+        "etat": etat.as_str(),
+        "etat_libelle": etat.libelle(),
+        "badge": badge(etat),
+        "demarche_libelle": d.demarche_libelle,
+        "usager_email": d.usager_email,
+        "motivation": d.motivation,
+        "for_test": d.for_test,
+        "termine": etat.is_termine(),
+        "brouillon": etat == crate::domain::EtatDossier::Brouillon,
+        "en_construction": etat == crate::domain::EtatDossier::EnConstruction,
+        "en_instruction": etat == crate::domain::EtatDossier::EnInstruction,
+        "cree_le": date_heure(d.created_at),
+        "modifie_le": date_heure(d.updated_at),
+        "depose_le": d.depose_at.map(date_heure),
+        "traite_le": d.processed_at.map(date_heure),
+    })
+}
+
+fn badge(etat: crate::domain::EtatDossier) -> &'static str {
+    use crate::domain::EtatDossier as E;
+    match etat {
+        E::Brouillon => "fr-badge--new",
+        E::EnConstruction => "fr-badge--info",
+        E::EnInstruction => "fr-badge--warning",
+        E::Accepte => "fr-badge--success",
+        E::Refuse => "fr-badge--error",
+        E::SansSuite => "",
+    }
+}
+
+pub fn traitements(rows: &[TraitementRow]) -> Vec<Value> {
+    rows.iter()
+        .map(|t| {
+            let libelle = crate::domain::EtatDossier::parse(&t.etat).map(|e| e.libelle()).unwrap_or("");
+            json!({
+                "etat_libelle": libelle,
+                "auteur": t.auteur_email,
+                "motivation": t.motivation,
+                "le": date_heure(t.processed_at),
+            })
+        })
+        .collect()
+}
+
+/// "23/11/2026 à 15 h 04", in metropolitan French time.
+pub fn date_heure(at: DateTime<Utc>) -> String {
+    let local = at + paris_offset(at);
+    format!("{} à {} h {:02}", local.format("%d/%m/%Y"), local.format("%-H"), local.format("%M"))
+}
+
+/// CET/CEST without a time zone database: summer time runs from the last
+/// Sunday of March to the last Sunday of October, switching at 01:00 UTC.
+fn paris_offset(at: DateTime<Utc>) -> Duration {
+    let year = at.year();
+    let start = last_sunday_01h(year, 3);
+    let end = last_sunday_01h(year, 10);
+    if at >= start && at < end { Duration::hours(2) } else { Duration::hours(1) }
+}
+
+fn last_sunday_01h(year: i32, month: u32) -> DateTime<Utc> {
+    let last_day = (25..=31)
+        .rev()
+        .filter_map(|d| NaiveDate::from_ymd_opt(year, month, d))
+        .find(|d| d.weekday() == Weekday::Sun);
+    last_day
+        .and_then(|d| d.and_hms_opt(1, 0, 0))
+        .map(|dt| Utc.from_utc_datetime(&dt))
+        .unwrap_or_else(Utc::now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_shown_in_french_time_across_summer_time() {
+        let winter = Utc.with_ymd_and_hms(2026, 1, 15, 10, 5, 0).unwrap();
+        assert_eq!(date_heure(winter), "15/01/2026 à 11 h 05");
+        let summer = Utc.with_ymd_and_hms(2026, 7, 1, 10, 5, 0).unwrap();
+        assert_eq!(date_heure(summer), "01/07/2026 à 12 h 05");
+        // 2026-03-29 is the last Sunday of March: 00:59 UTC is still winter.
+        let before = Utc.with_ymd_and_hms(2026, 3, 29, 0, 59, 0).unwrap();
+        assert_eq!(date_heure(before), "29/03/2026 à 1 h 59");
+        let after = Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap();
+        assert_eq!(date_heure(after), "29/03/2026 à 3 h 00");
+    }
+}

@@ -1,0 +1,172 @@
+//! Sending e-mails: through SMTP (lettre), or — on the embedded default with
+//! no SMTP configured — into a local outbox folder that demo mode shows in
+//! the browser. Messages are text with an HTML alternative.
+
+use crate::config::Config;
+use anyhow::Context;
+use lettre::message::{Mailbox, MultiPart, header::ContentType};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// One e-mail to one recipient, as stored in the job queue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Courriel {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Outbox(PathBuf),
+}
+
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+/// A slow relay must not hold a job worker forever.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+
+impl Mailer {
+    pub fn new(config: &Config) -> anyhow::Result<Mailer> {
+        let from: Mailbox = config
+            .mail_from
+            .parse()
+            .with_context(|| format!("invalid sender address {:?}", config.mail_from))?;
+        let transport = match &config.smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .context("invalid SMTP URL")?
+                    .timeout(Some(SMTP_TIMEOUT))
+                    .build(),
+            ),
+            None => Transport::Outbox(config.outbox_dir()),
+        };
+        Ok(Mailer { transport, from })
+    }
+
+    pub fn build(&self, courriel: &Courriel) -> anyhow::Result<Message> {
+        let to: Mailbox = courriel
+            .to
+            .parse()
+            .with_context(|| format!("invalid recipient {:?}", courriel.to))?;
+        Ok(Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&courriel.subject)
+            .multipart(MultiPart::alternative_plain_html(
+                courriel.text.clone(),
+                text_to_html(&courriel.subject, &courriel.text),
+            ))?)
+    }
+
+    pub async fn send(&self, courriel: &Courriel) -> anyhow::Result<()> {
+        let message = self.build(courriel)?;
+        match &self.transport {
+            Transport::Smtp(smtp) => {
+                smtp.send(message).await.context("SMTP delivery failed")?;
+            }
+            Transport::Outbox(dir) => {
+                tokio::fs::create_dir_all(dir).await?;
+                let name = format!(
+                    "{}-{}.eml",
+                    chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"),
+                    crate::security::random_token().get(..8).unwrap_or("x")
+                );
+                tokio::fs::write(dir.join(name), message.formatted()).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The HTML alternative: the same text, escaped, with paragraphs and links.
+fn text_to_html(subject: &str, text: &str) -> String {
+    let mut body = String::new();
+    for paragraph in text.split("\n\n") {
+        let lines: Vec<String> = paragraph
+            .lines()
+            .map(|line| {
+                line.split(' ')
+                    .map(|word| {
+                        let escaped = escape_html(word);
+                        if word.starts_with("https://") || word.starts_with("http://") {
+                            format!("<a href=\"{escaped}\">{escaped}</a>")
+                        } else {
+                            escaped
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        body.push_str(&format!("<p>{}</p>\n", lines.join("<br>\n")));
+    }
+    format!(
+        "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>{}</title></head><body style=\"font-family: Arial, sans-serif\">\n{body}</body></html>",
+        escape_html(subject)
+    )
+}
+
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// E-mails written to the local outbox, newest first (demo mode).
+pub fn list_outbox(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.ends_with(".eml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names.reverse();
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_alternative_escapes_text_and_links_urls() {
+        let html = text_to_html("Sujet <b>", "Bonjour <script>\n\nVoir https://exemple.fr/a?b=1&c=2 merci");
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(html.contains("<a href=\"https://exemple.fr/a?b=1&amp;c=2\">"));
+        assert!(html.contains("<title>Sujet &lt;b&gt;</title>"));
+    }
+
+    #[tokio::test]
+    async fn without_smtp_mails_land_in_the_outbox_with_utf8_subjects() {
+        let dir = std::env::temp_dir().join(format!("guichet-outbox-{}", crate::security::random_token()));
+        let mut config = Config::local(&dir);
+        config.smtp_url = None;
+        let mailer = Mailer::new(&config).unwrap();
+        mailer
+            .send(&Courriel {
+                to: "marie@exemple.fr".into(),
+                subject: "Votre dossier n° 42 a été accepté".into(),
+                text: "Bonjour".into(),
+            })
+            .await
+            .unwrap();
+        let names = list_outbox(&config.outbox_dir());
+        assert_eq!(names.len(), 1);
+        let raw = std::fs::read_to_string(config.outbox_dir().join(&names[0])).unwrap();
+        assert!(raw.contains("To: marie@exemple.fr"));
+        assert!(raw.contains("Subject: =?utf-8?"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

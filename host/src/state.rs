@@ -1,0 +1,21 @@
+//! The application state handed to every request and job: no globals.
+
+use crate::config::Config;
+use crate::mail::Mailer;
+use crate::plugins::PluginHost;
+use crate::store::Store;
+use crate::templates::Templates;
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub templates: Arc<Templates>,
+    pub mailer: Arc<Mailer>,
+    pub plugins: Arc<PluginHost>,
+    /// Wakes the job workers right after a transaction enqueued something, so
+    /// e-mails leave within milliseconds instead of at the next poll.
+    pub jobs_notify: Arc<Notify>,
+}

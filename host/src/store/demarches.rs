@@ -1,0 +1,351 @@
+//! Démarches, their revisions and types de champ, groupes instructeurs.
+
+use crate::domain::demarche::{DemarcheInput, EtatDemarche, Service};
+use crate::domain::{
+    AdministrateurId, DemarcheId, GroupeInstructeurId, InstructeurId, RevisionId, StableId,
+    TypeChamp, TypeDeChamp,
+};
+use crate::store::{Conn, StoreError, StoreResult, expect_one};
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DemarcheRow {
+    pub id: i64,
+    pub libelle: String,
+    pub description: String,
+    pub etat: String,
+    pub path: String,
+    pub service_nom: String,
+    pub service_organisme: String,
+    pub service_email: String,
+    pub service_telephone: String,
+    pub service_horaires: String,
+    pub service_adresse: String,
+    pub draft_revision_id: Option<i64>,
+    pub published_revision_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl DemarcheRow {
+    pub fn id(&self) -> DemarcheId {
+        DemarcheId(self.id)
+    }
+
+    pub fn etat(&self) -> EtatDemarche {
+        EtatDemarche::parse(&self.etat).unwrap_or(EtatDemarche::Close)
+    }
+
+    pub fn service(&self) -> Service {
+        Service {
+            nom: self.service_nom.clone(),
+            organisme: self.service_organisme.clone(),
+            email: self.service_email.clone(),
+            telephone: self.service_telephone.clone(),
+            horaires: self.service_horaires.clone(),
+            adresse: self.service_adresse.clone(),
+        }
+    }
+
+    /// The revision new dossiers are filed with: the published one, or the
+    /// draft while the démarche is being tested.
+    pub fn current_revision(&self) -> Option<RevisionId> {
+        match self.etat() {
+            EtatDemarche::Brouillon => self.draft_revision_id,
+            _ => self.published_revision_id,
+        }
+        .map(RevisionId)
+    }
+
+    pub fn draft_revision(&self) -> StoreResult<RevisionId> {
+        self.draft_revision_id.map(RevisionId).ok_or(StoreError::NotFound)
+    }
+}
+
+const COLUMNS: &str = "d.id, d.libelle, d.description, d.etat, d.path, d.service_nom, d.service_organisme, \
+    d.service_email, d.service_telephone, d.service_horaires, d.service_adresse, d.draft_revision_id, \
+    d.published_revision_id, d.created_at, d.published_at";
+
+macro_rules! select_demarche {
+    ($tail:literal) => {
+        concat!(
+            "SELECT d.id, d.libelle, d.description, d.etat, d.path, d.service_nom, d.service_organisme, ",
+            "d.service_email, d.service_telephone, d.service_horaires, d.service_adresse, d.draft_revision_id, ",
+            "d.published_revision_id, d.created_at, d.published_at FROM demarches d ",
+            $tail
+        )
+    };
+}
+
+pub async fn insert(
+    c: Conn<'_>,
+    input: &DemarcheInput,
+    path: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<DemarcheId> {
+    const SQL: &str = "INSERT INTO demarches (libelle, description, etat, path, service_nom, service_organisme, \
+        service_email, service_telephone, service_horaires, service_adresse, created_at) \
+        VALUES ($1, $2, 'brouillon', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+    let s = &input.service;
+    let id: i64 = on!(c, c => sqlx::query_scalar(SQL)
+        .bind(&input.libelle).bind(&input.description).bind(path)
+        .bind(&s.nom).bind(&s.organisme).bind(&s.email).bind(&s.telephone).bind(&s.horaires).bind(&s.adresse)
+        .bind(now).fetch_one(&mut *c).await)
+    .map_err(|e| StoreError::on_unique(e, "path"))?;
+    Ok(DemarcheId(id))
+}
+
+pub async fn path_exists(c: Conn<'_>, path: &str) -> StoreResult<bool> {
+    const SQL: &str = "SELECT COUNT(*) FROM demarches WHERE path = $1";
+    let n: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(path).fetch_one(&mut *c).await)?;
+    Ok(n > 0)
+}
+
+pub async fn update_infos(c: Conn<'_>, id: DemarcheId, input: &DemarcheInput) -> StoreResult<()> {
+    const SQL: &str = "UPDATE demarches SET libelle = $2, description = $3, service_nom = $4, service_organisme = $5, \
+        service_email = $6, service_telephone = $7, service_horaires = $8, service_adresse = $9 WHERE id = $1";
+    let s = &input.service;
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(&input.libelle).bind(&input.description)
+        .bind(&s.nom).bind(&s.organisme).bind(&s.email).bind(&s.telephone).bind(&s.horaires).bind(&s.adresse)
+        .execute(&mut *c).await)?;
+    Ok(())
+}
+
+pub async fn link_administrateur(
+    c: Conn<'_>,
+    id: DemarcheId,
+    admin: AdministrateurId,
+) -> StoreResult<()> {
+    const SQL: &str = "INSERT INTO demarches_administrateurs (demarche_id, administrateur_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(admin.0).execute(&mut *c).await)?;
+    Ok(())
+}
+
+pub async fn insert_revision(c: Conn<'_>, id: DemarcheId, now: DateTime<Utc>) -> StoreResult<RevisionId> {
+    const SQL: &str = "INSERT INTO revisions (demarche_id, created_at) VALUES ($1, $2) RETURNING id";
+    let rid: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(now).fetch_one(&mut *c).await)?;
+    Ok(RevisionId(rid))
+}
+
+pub async fn set_draft_revision(c: Conn<'_>, id: DemarcheId, revision: RevisionId) -> StoreResult<()> {
+    const SQL: &str = "UPDATE demarches SET draft_revision_id = $2 WHERE id = $1";
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(revision.0).execute(&mut *c).await)?;
+    Ok(())
+}
+
+/// Publishes the draft revision under `path`. Only a démarche still in test
+/// can be published this way (the etat check makes a double submit harmless).
+pub async fn publish(
+    c: Conn<'_>,
+    id: DemarcheId,
+    path: &str,
+    revision: RevisionId,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    const DEMARCHE: &str = "UPDATE demarches SET etat = 'publiee', path = $2, published_revision_id = $3, published_at = $4 \
+        WHERE id = $1 AND etat = 'brouillon'";
+    const REVISION: &str = "UPDATE revisions SET published_at = $2 WHERE id = $1";
+    on!(c, c => {
+        let r = sqlx::query(DEMARCHE).bind(id.0).bind(path).bind(revision.0).bind(now).execute(&mut *c).await
+            .map_err(|e| StoreError::on_unique(e, "path"))?;
+        expect_one(r.rows_affected(), "demarche deja publiee")?;
+        sqlx::query(REVISION).bind(revision.0).bind(now).execute(&mut *c).await?;
+        Ok::<(), StoreError>(())
+    })
+}
+
+pub async fn find(c: Conn<'_>, id: DemarcheId) -> StoreResult<DemarcheRow> {
+    const SQL: &str = select_demarche!("WHERE d.id = $1");
+    on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut *c).await)?.ok_or(StoreError::NotFound)
+}
+
+pub async fn find_by_path(c: Conn<'_>, path: &str) -> StoreResult<DemarcheRow> {
+    const SQL: &str = select_demarche!("WHERE d.path = $1");
+    on!(c, c => sqlx::query_as(SQL).bind(path).fetch_optional(&mut *c).await)?.ok_or(StoreError::NotFound)
+}
+
+/// A démarche as seen by one of its administrateurs; another administrateur's
+/// démarche is `NotFound`, exactly like a missing one.
+pub async fn find_for_administrateur(
+    c: Conn<'_>,
+    id: DemarcheId,
+    admin: AdministrateurId,
+) -> StoreResult<DemarcheRow> {
+    const SQL: &str = select_demarche!(
+        "JOIN demarches_administrateurs da ON da.demarche_id = d.id AND da.administrateur_id = $2 WHERE d.id = $1"
+    );
+    on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(admin.0).fetch_optional(&mut *c).await)?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn list_for_administrateur(
+    c: Conn<'_>,
+    admin: AdministrateurId,
+) -> StoreResult<Vec<DemarcheRow>> {
+    const SQL: &str = select_demarche!(
+        "JOIN demarches_administrateurs da ON da.demarche_id = d.id AND da.administrateur_id = $1 ORDER BY d.id DESC"
+    );
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(admin.0).fetch_all(&mut *c).await)?)
+}
+
+/// A démarche on which the instructeur belongs to at least one groupe.
+pub async fn find_for_instructeur(
+    c: Conn<'_>,
+    id: DemarcheId,
+    instructeur: InstructeurId,
+) -> StoreResult<DemarcheRow> {
+    const SQL: &str = select_demarche!(
+        "WHERE d.id = $1 AND EXISTS (SELECT 1 FROM groupes_instructeurs g \
+         JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = g.id \
+         WHERE g.demarche_id = d.id AND gii.instructeur_id = $2)"
+    );
+    on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(instructeur.0).fetch_optional(&mut *c).await)?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn list_for_instructeur(
+    c: Conn<'_>,
+    instructeur: InstructeurId,
+) -> StoreResult<Vec<DemarcheRow>> {
+    const SQL: &str = select_demarche!(
+        "WHERE EXISTS (SELECT 1 FROM groupes_instructeurs g \
+         JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = g.id \
+         WHERE g.demarche_id = d.id AND gii.instructeur_id = $1) ORDER BY d.id DESC"
+    );
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(instructeur.0).fetch_all(&mut *c).await)?)
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+struct TypeDeChampRow {
+    stable_id: i64,
+    type_champ: String,
+    libelle: String,
+    description: String,
+    obligatoire: bool,
+    options: String,
+}
+
+impl TypeDeChampRow {
+    fn into_domain(self) -> TypeDeChamp {
+        TypeDeChamp {
+            stable_id: StableId(self.stable_id),
+            // A type that no longer parses (a removed plugin id format) reads as
+            // plain text rather than making the whole form unreadable.
+            type_champ: TypeChamp::parse(&self.type_champ).unwrap_or(TypeChamp::Text),
+            libelle: self.libelle,
+            description: self.description,
+            obligatoire: self.obligatoire,
+            options: serde_json::from_str(&self.options).unwrap_or_default(),
+        }
+    }
+}
+
+pub async fn types_de_champ(c: Conn<'_>, revision: RevisionId) -> StoreResult<Vec<TypeDeChamp>> {
+    const SQL: &str = "SELECT stable_id, type_champ, libelle, description, obligatoire, options \
+        FROM types_de_champ WHERE revision_id = $1 ORDER BY position, id";
+    let rows: Vec<TypeDeChampRow> = on!(c, c => sqlx::query_as(SQL).bind(revision.0).fetch_all(&mut *c).await)?;
+    Ok(rows.into_iter().map(TypeDeChampRow::into_domain).collect())
+}
+
+/// Reserves the next stable id of a démarche.
+pub async fn next_stable_id(c: Conn<'_>, id: DemarcheId) -> StoreResult<StableId> {
+    const SQL: &str = "UPDATE demarches SET next_stable_id = next_stable_id + 1 WHERE id = $1 RETURNING next_stable_id - 1";
+    let n: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_one(&mut *c).await)?;
+    Ok(StableId(n))
+}
+
+/// Writes the whole ordered list of a revision's types de champ. Editing is
+/// rare and lists are short, so rewriting is simpler and safer than patching
+/// positions one by one.
+pub async fn replace_types_de_champ(
+    c: Conn<'_>,
+    revision: RevisionId,
+    types: &[TypeDeChamp],
+) -> StoreResult<()> {
+    const DELETE: &str = "DELETE FROM types_de_champ WHERE revision_id = $1";
+    const INSERT: &str = "INSERT INTO types_de_champ (revision_id, stable_id, position, type_champ, libelle, description, obligatoire, options) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    on!(c, c => {
+        sqlx::query(DELETE).bind(revision.0).execute(&mut *c).await?;
+        for (position, t) in types.iter().enumerate() {
+            let options = serde_json::to_string(&t.options).unwrap_or_else(|_| "[]".into());
+            sqlx::query(INSERT).bind(revision.0).bind(t.stable_id.0).bind(position as i64)
+                .bind(t.type_champ.as_str()).bind(&t.libelle).bind(&t.description).bind(t.obligatoire).bind(options)
+                .execute(&mut *c).await?;
+        }
+        Ok::<(), sqlx::Error>(())
+    })?;
+    Ok(())
+}
+
+pub async fn insert_groupe(
+    c: Conn<'_>,
+    id: DemarcheId,
+    libelle: &str,
+    defaut: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<GroupeInstructeurId> {
+    const SQL: &str = "INSERT INTO groupes_instructeurs (demarche_id, libelle, defaut, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+    let gid: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(libelle).bind(defaut).bind(now).fetch_one(&mut *c).await)
+        .map_err(|e| StoreError::on_unique(e, "groupe"))?;
+    Ok(GroupeInstructeurId(gid))
+}
+
+pub async fn groupe_defaut(c: Conn<'_>, id: DemarcheId) -> StoreResult<GroupeInstructeurId> {
+    const SQL: &str = "SELECT id FROM groupes_instructeurs WHERE demarche_id = $1 AND defaut = TRUE ORDER BY id LIMIT 1";
+    let gid: Option<i64> = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_optional(&mut *c).await)?;
+    gid.map(GroupeInstructeurId).ok_or(StoreError::NotFound)
+}
+
+pub async fn assign_instructeur(
+    c: Conn<'_>,
+    groupe: GroupeInstructeurId,
+    instructeur: InstructeurId,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    const SQL: &str = "INSERT INTO groupes_instructeurs_instructeurs (groupe_instructeur_id, instructeur_id, created_at) \
+        VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+    let n = on!(c, c => sqlx::query(SQL).bind(groupe.0).bind(instructeur.0).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn unassign_instructeur(
+    c: Conn<'_>,
+    id: DemarcheId,
+    instructeur: InstructeurId,
+) -> StoreResult<()> {
+    const SQL: &str = "DELETE FROM groupes_instructeurs_instructeurs WHERE instructeur_id = $2 \
+        AND groupe_instructeur_id IN (SELECT id FROM groupes_instructeurs WHERE demarche_id = $1)";
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(instructeur.0).execute(&mut *c).await)?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+pub struct InstructeurAffecte {
+    pub instructeur_id: i64,
+    pub email: String,
+    pub confirmed: bool,
+}
+
+pub async fn list_instructeurs(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<InstructeurAffecte>> {
+    const SQL: &str = "SELECT DISTINCT i.id AS instructeur_id, c.email, (c.confirmed_at IS NOT NULL) AS confirmed \
+        FROM groupes_instructeurs g \
+        JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = g.id \
+        JOIN instructeurs i ON i.id = gii.instructeur_id JOIN comptes c ON c.id = i.compte_id \
+        WHERE g.demarche_id = $1 ORDER BY c.email";
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?)
+}
+
+/// Test dossiers belong to the draft; publication starts from a clean slate.
+pub async fn delete_test_dossiers(c: Conn<'_>, id: DemarcheId) -> StoreResult<u64> {
+    const SQL: &str = "DELETE FROM dossiers WHERE demarche_id = $1 AND for_test = TRUE";
+    Ok(on!(c, c => sqlx::query(SQL).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_select_macro_lists_the_row_columns() {
+        assert!(select_demarche!("").contains(super::COLUMNS));
+    }
+}

@@ -1,0 +1,323 @@
+//! Dossiers, their champs, traitements and suivis.
+//!
+//! Lookups are scoped: an usager finds only their dossiers, an instructeur
+//! only the dossiers of their groupes. Out of scope is `NotFound`, exactly
+//! like a dossier that does not exist.
+
+use crate::domain::{
+    CompteId, DemarcheId, DossierId, EtatDossier, GroupeInstructeurId, InstructeurId, RevisionId,
+    StableId,
+};
+use crate::store::{Conn, StoreError, StoreResult, expect_one};
+use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DossierRow {
+    pub id: i64,
+    pub demarche_id: i64,
+    pub revision_id: i64,
+    pub groupe_instructeur_id: Option<i64>,
+    pub compte_id: i64,
+    pub etat: String,
+    pub for_test: bool,
+    pub motivation: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub depose_at: Option<DateTime<Utc>>,
+    pub en_instruction_at: Option<DateTime<Utc>>,
+    pub processed_at: Option<DateTime<Utc>>,
+    /// E-mail of the usager who owns it.
+    pub usager_email: String,
+    pub demarche_libelle: String,
+}
+
+impl DossierRow {
+    pub fn id(&self) -> DossierId {
+        DossierId(self.id)
+    }
+
+    pub fn demarche_id(&self) -> DemarcheId {
+        DemarcheId(self.demarche_id)
+    }
+
+    pub fn revision_id(&self) -> RevisionId {
+        RevisionId(self.revision_id)
+    }
+
+    pub fn etat(&self) -> EtatDossier {
+        // The column only ever receives `EtatDossier::as_str` values.
+        EtatDossier::parse(&self.etat).unwrap_or(EtatDossier::Brouillon)
+    }
+}
+
+macro_rules! select_dossier {
+    ($tail:literal) => {
+        concat!(
+            "SELECT d.id, d.demarche_id, d.revision_id, d.groupe_instructeur_id, d.compte_id, d.etat, d.for_test, ",
+            "d.motivation, d.created_at, d.updated_at, d.depose_at, d.en_instruction_at, d.processed_at, ",
+            "c.email AS usager_email, m.libelle AS demarche_libelle ",
+            "FROM dossiers d JOIN comptes c ON c.id = d.compte_id JOIN demarches m ON m.id = d.demarche_id ",
+            $tail
+        )
+    };
+}
+
+pub async fn insert(
+    c: Conn<'_>,
+    demarche: DemarcheId,
+    revision: RevisionId,
+    usager: CompteId,
+    for_test: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<DossierId> {
+    const SQL: &str = "INSERT INTO dossiers (demarche_id, revision_id, compte_id, etat, for_test, created_at, updated_at) \
+        VALUES ($1, $2, $3, 'brouillon', $4, $5, $5) RETURNING id";
+    let id: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(demarche.0).bind(revision.0).bind(usager.0).bind(for_test).bind(now).fetch_one(&mut *c).await)?;
+    Ok(DossierId(id))
+}
+
+pub async fn find_for_usager(c: Conn<'_>, id: DossierId, usager: CompteId) -> StoreResult<DossierRow> {
+    const SQL: &str = select_dossier!("WHERE d.id = $1 AND d.compte_id = $2");
+    on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(usager.0).fetch_optional(&mut *c).await)?
+        .ok_or(StoreError::NotFound)
+}
+
+/// Instructeurs never see brouillons: they are the usager's private drafts.
+pub async fn find_for_instructeur(
+    c: Conn<'_>,
+    id: DossierId,
+    instructeur: InstructeurId,
+) -> StoreResult<DossierRow> {
+    const SQL: &str = select_dossier!(
+        "JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id \
+         AND gii.instructeur_id = $2 WHERE d.id = $1 AND d.etat <> 'brouillon'"
+    );
+    on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(instructeur.0).fetch_optional(&mut *c).await)?
+        .ok_or(StoreError::NotFound)
+}
+
+pub async fn list_for_usager(c: Conn<'_>, usager: CompteId) -> StoreResult<Vec<DossierRow>> {
+    const SQL: &str = select_dossier!("WHERE d.compte_id = $1 ORDER BY d.updated_at DESC, d.id DESC");
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(usager.0).fetch_all(&mut *c).await)?)
+}
+
+pub async fn find_brouillon(
+    c: Conn<'_>,
+    demarche: DemarcheId,
+    usager: CompteId,
+) -> StoreResult<Option<DossierId>> {
+    const SQL: &str = "SELECT id FROM dossiers WHERE demarche_id = $1 AND compte_id = $2 AND etat = 'brouillon' ORDER BY id DESC LIMIT 1";
+    let id: Option<i64> = on!(c, c => sqlx::query_scalar(SQL).bind(demarche.0).bind(usager.0).fetch_optional(&mut *c).await)?;
+    Ok(id.map(DossierId))
+}
+
+/// The instructeur's tabs on a démarche, as in the original platform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Onglet {
+    /// En construction or en instruction, followed by nobody.
+    ASuivre,
+    /// Followed by me and not yet decided.
+    Suivis,
+    /// Decided.
+    Traites,
+    /// Everything that was submitted.
+    Tous,
+}
+
+impl Onglet {
+    pub const ALL: [Onglet; 4] = [Self::ASuivre, Self::Suivis, Self::Traites, Self::Tous];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::ASuivre => "a-suivre",
+            Self::Suivis => "suivis",
+            Self::Traites => "traites",
+            Self::Tous => "tous",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.slug() == s)
+    }
+
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::ASuivre => "à suivre",
+            Self::Suivis => "suivis",
+            Self::Traites => "traités",
+            Self::Tous => "au total",
+        }
+    }
+}
+
+/// Dossiers of one démarche visible to one instructeur (through their
+/// groupes), in one tab, newest activity first, at most `limit`.
+pub async fn list_for_instructeur(
+    c: Conn<'_>,
+    demarche: DemarcheId,
+    instructeur: InstructeurId,
+    onglet: Onglet,
+    limit: i64,
+) -> StoreResult<Vec<DossierRow>> {
+    const A_SUIVRE: &str = select_dossier!(
+        "JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id AND gii.instructeur_id = $2 \
+         WHERE d.demarche_id = $1 AND d.etat IN ('en_construction', 'en_instruction') \
+         AND NOT EXISTS (SELECT 1 FROM suivis s WHERE s.dossier_id = d.id) ORDER BY d.updated_at DESC, d.id DESC LIMIT $3"
+    );
+    const SUIVIS: &str = select_dossier!(
+        "JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id AND gii.instructeur_id = $2 \
+         JOIN suivis s ON s.dossier_id = d.id AND s.instructeur_id = $2 \
+         WHERE d.demarche_id = $1 AND d.etat IN ('en_construction', 'en_instruction') ORDER BY d.updated_at DESC, d.id DESC LIMIT $3"
+    );
+    const TRAITES: &str = select_dossier!(
+        "JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id AND gii.instructeur_id = $2 \
+         WHERE d.demarche_id = $1 AND d.etat IN ('accepte', 'refuse', 'sans_suite') ORDER BY d.updated_at DESC, d.id DESC LIMIT $3"
+    );
+    const TOUS: &str = select_dossier!(
+        "JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id AND gii.instructeur_id = $2 \
+         WHERE d.demarche_id = $1 AND d.etat <> 'brouillon' ORDER BY d.updated_at DESC, d.id DESC LIMIT $3"
+    );
+    let sql = match onglet {
+        Onglet::ASuivre => A_SUIVRE,
+        Onglet::Suivis => SUIVIS,
+        Onglet::Traites => TRAITES,
+        Onglet::Tous => TOUS,
+    };
+    Ok(on!(c, c => sqlx::query_as(sql).bind(demarche.0).bind(instructeur.0).bind(limit).fetch_all(&mut *c).await)?)
+}
+
+/// How many dossiers each tab holds, for the tab labels.
+#[derive(Clone, Copy, Debug, Default, sqlx::FromRow)]
+pub struct Compteurs {
+    pub a_suivre: i64,
+    pub suivis: i64,
+    pub traites: i64,
+    pub tous: i64,
+}
+
+pub async fn compteurs_instructeur(
+    c: Conn<'_>,
+    demarche: DemarcheId,
+    instructeur: InstructeurId,
+) -> StoreResult<Compteurs> {
+    const SQL: &str = "SELECT \
+        COALESCE(SUM(CASE WHEN d.etat IN ('en_construction', 'en_instruction') AND NOT EXISTS (SELECT 1 FROM suivis s WHERE s.dossier_id = d.id) THEN 1 ELSE 0 END), 0) AS a_suivre, \
+        COALESCE(SUM(CASE WHEN d.etat IN ('en_construction', 'en_instruction') AND EXISTS (SELECT 1 FROM suivis s WHERE s.dossier_id = d.id AND s.instructeur_id = $2) THEN 1 ELSE 0 END), 0) AS suivis, \
+        COALESCE(SUM(CASE WHEN d.etat IN ('accepte', 'refuse', 'sans_suite') THEN 1 ELSE 0 END), 0) AS traites, \
+        COUNT(*) AS tous \
+        FROM dossiers d JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id AND gii.instructeur_id = $2 \
+        WHERE d.demarche_id = $1 AND d.etat <> 'brouillon'";
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(demarche.0).bind(instructeur.0).fetch_one(&mut *c).await)?)
+}
+
+/// Moves a dossier from `from` to `to`, refusing (Conflict) if another request
+/// changed its state in between: no lost update between two instructeurs.
+pub async fn update_etat(
+    c: Conn<'_>,
+    id: DossierId,
+    from: EtatDossier,
+    to: EtatDossier,
+    motivation: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    const SQL: &str = "UPDATE dossiers SET etat = $3, motivation = $4, updated_at = $5, \
+        depose_at = CASE WHEN $3 = 'en_construction' THEN COALESCE(depose_at, $5) ELSE depose_at END, \
+        en_instruction_at = CASE WHEN $3 = 'en_instruction' THEN $5 WHEN $3 = 'en_construction' THEN NULL ELSE en_instruction_at END, \
+        processed_at = CASE WHEN $3 IN ('accepte', 'refuse', 'sans_suite') THEN $5 ELSE NULL END \
+        WHERE id = $1 AND etat = $2";
+    let n = on!(c, c => sqlx::query(SQL).bind(id.0).bind(from.as_str()).bind(to.as_str()).bind(motivation).bind(now)
+        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    expect_one(n, "etat du dossier modifie entre-temps")
+}
+
+pub async fn set_groupe(c: Conn<'_>, id: DossierId, groupe: GroupeInstructeurId) -> StoreResult<()> {
+    const SQL: &str = "UPDATE dossiers SET groupe_instructeur_id = $2 WHERE id = $1";
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(groupe.0).execute(&mut *c).await)?;
+    Ok(())
+}
+
+pub async fn touch(c: Conn<'_>, id: DossierId, now: DateTime<Utc>) -> StoreResult<()> {
+    const SQL: &str = "UPDATE dossiers SET updated_at = $2 WHERE id = $1";
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(now).execute(&mut *c).await)?;
+    Ok(())
+}
+
+/// The stream usagers and instructeurs read; buffers come later.
+const MAIN_STREAM: &str = "main";
+
+/// Writes champ values (None clears). One row per (dossier, stream, stable
+/// id, row): a later revision finds the same answers under the same keys.
+pub async fn upsert_champs(
+    c: Conn<'_>,
+    id: DossierId,
+    values: &[(StableId, Option<String>)],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    const SQL: &str = "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at) VALUES ($1, $2, $3, '', $4, $5) \
+        ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+    on!(c, c => {
+        for (stable_id, value) in values {
+            sqlx::query(SQL).bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(value.as_deref()).bind(now)
+                .execute(&mut *c).await?;
+        }
+        Ok::<(), sqlx::Error>(())
+    })?;
+    Ok(())
+}
+
+pub async fn champs(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId, String>> {
+    const SQL: &str = "SELECT stable_id, value FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = '' AND value IS NOT NULL";
+    let rows: Vec<(i64, String)> = on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
+    Ok(rows.into_iter().map(|(s, v)| (StableId(s), v)).collect())
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct TraitementRow {
+    pub etat: String,
+    pub auteur_email: String,
+    pub motivation: Option<String>,
+    pub processed_at: DateTime<Utc>,
+}
+
+pub async fn insert_traitement(
+    c: Conn<'_>,
+    id: DossierId,
+    etat: EtatDossier,
+    auteur_email: &str,
+    motivation: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    const SQL: &str = "INSERT INTO traitements (dossier_id, etat, auteur_email, motivation, processed_at) VALUES ($1, $2, $3, $4, $5)";
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(etat.as_str()).bind(auteur_email).bind(motivation).bind(now).execute(&mut *c).await)?;
+    Ok(())
+}
+
+pub async fn traitements(c: Conn<'_>, id: DossierId) -> StoreResult<Vec<TraitementRow>> {
+    const SQL: &str = "SELECT etat, auteur_email, motivation, processed_at FROM traitements WHERE dossier_id = $1 ORDER BY id";
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?)
+}
+
+pub async fn suivre(
+    c: Conn<'_>,
+    id: DossierId,
+    instructeur: InstructeurId,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    const SQL: &str = "INSERT INTO suivis (instructeur_id, dossier_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+    on!(c, c => sqlx::query(SQL).bind(instructeur.0).bind(id.0).bind(now).execute(&mut *c).await)?;
+    Ok(())
+}
+
+pub async fn ne_plus_suivre(c: Conn<'_>, id: DossierId, instructeur: InstructeurId) -> StoreResult<()> {
+    const SQL: &str = "DELETE FROM suivis WHERE instructeur_id = $1 AND dossier_id = $2";
+    on!(c, c => sqlx::query(SQL).bind(instructeur.0).bind(id.0).execute(&mut *c).await)?;
+    Ok(())
+}
+
+/// E-mails of the instructeurs following a dossier.
+pub async fn suiveurs(c: Conn<'_>, id: DossierId) -> StoreResult<Vec<(i64, String)>> {
+    const SQL: &str = "SELECT i.id, c.email FROM suivis s JOIN instructeurs i ON i.id = s.instructeur_id \
+        JOIN comptes c ON c.id = i.compte_id WHERE s.dossier_id = $1 ORDER BY c.email";
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?)
+}

@@ -1,0 +1,82 @@
+//! The durable job queue. Jobs are inserted in the same transaction as the
+//! change that causes them (an outbox), then claimed with a lease so a
+//! crashed worker's job is picked up again once the lease expires. On
+//! PostgreSQL several replicas claim concurrently with `SKIP LOCKED`.
+
+use crate::store::{Conn, Store, StoreResult};
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct JobRow {
+    pub id: i64,
+    pub queue: String,
+    pub payload: String,
+    pub attempts: i64,
+    pub max_attempts: i64,
+}
+
+pub async fn enqueue(
+    c: Conn<'_>,
+    queue: &str,
+    payload: &str,
+    max_attempts: i64,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    const SQL: &str = "INSERT INTO jobs (queue, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
+        VALUES ($1, $2, 'pending', 0, $3, $4, $4, $4) RETURNING id";
+    Ok(on!(c, c => sqlx::query_scalar(SQL).bind(queue).bind(payload).bind(max_attempts).bind(now).fetch_one(&mut *c).await)?)
+}
+
+/// Claims the oldest ready job (pending and due, or running with an expired
+/// lease) and leases it until `lease_until`.
+pub async fn claim(store: &Store, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> StoreResult<Option<JobRow>> {
+    const SQLITE: &str = "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
+        WHERE id = (SELECT id FROM jobs WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until < $1) \
+        ORDER BY run_at, id LIMIT 1) RETURNING id, queue, payload, attempts, max_attempts";
+    const POSTGRES: &str = "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
+        WHERE id = (SELECT id FROM jobs WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until < $1) \
+        ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, queue, payload, attempts, max_attempts";
+    let row = match store {
+        Store::Sqlite(pool) => sqlx::query_as(SQLITE).bind(now).bind(lease_until).fetch_optional(pool).await?,
+        Store::Postgres(pool) => sqlx::query_as(POSTGRES).bind(now).bind(lease_until).fetch_optional(pool).await?,
+    };
+    Ok(row)
+}
+
+pub async fn complete(store: &Store, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+    const SQL: &str = "UPDATE jobs SET state = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1";
+    match store {
+        Store::Sqlite(pool) => sqlx::query(SQL).bind(id).bind(now).execute(pool).await?,
+        Store::Postgres(pool) => sqlx::query(SQL).bind(id).bind(now).execute(pool).await?,
+    };
+    Ok(())
+}
+
+/// Records a failure: retried at `retry_at`, or dead when `dead` (kept for an
+/// operator to inspect, never silently dropped).
+pub async fn fail(
+    store: &Store,
+    id: i64,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    const RETRY: &str = "UPDATE jobs SET state = 'pending', run_at = $3, locked_until = NULL, last_error = $2, updated_at = $4 WHERE id = $1";
+    const DEAD: &str = "UPDATE jobs SET state = 'dead', locked_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1";
+    match (store, retry_at) {
+        (Store::Sqlite(pool), Some(at)) => sqlx::query(RETRY).bind(id).bind(error).bind(at).bind(now).execute(pool).await?,
+        (Store::Postgres(pool), Some(at)) => sqlx::query(RETRY).bind(id).bind(error).bind(at).bind(now).execute(pool).await?,
+        (Store::Sqlite(pool), None) => sqlx::query(DEAD).bind(id).bind(error).bind(now).execute(pool).await?,
+        (Store::Postgres(pool), None) => sqlx::query(DEAD).bind(id).bind(error).bind(now).execute(pool).await?,
+    };
+    Ok(())
+}
+
+/// Number of jobs per state, for health checks and tests.
+pub async fn count_by_state(store: &Store, state: &str) -> StoreResult<i64> {
+    const SQL: &str = "SELECT COUNT(*) FROM jobs WHERE state = $1";
+    Ok(match store {
+        Store::Sqlite(pool) => sqlx::query_scalar(SQL).bind(state).fetch_one(pool).await?,
+        Store::Postgres(pool) => sqlx::query_scalar(SQL).bind(state).fetch_one(pool).await?,
+    })
+}

@@ -1,0 +1,105 @@
+//! Handlebars templates: pages (HTML-escaped) and e-mail bodies (plain text).
+//! Defaults are embedded in the binary; an operator directory may override
+//! any of them by name. Strict mode: a missing variable is an error, which
+//! the template tests catch before users do.
+
+use anyhow::Context;
+use handlebars::Handlebars;
+use rust_embed::RustEmbed;
+use serde::Serialize;
+use std::path::Path;
+
+#[derive(RustEmbed)]
+#[folder = "$CARGO_MANIFEST_DIR/../templates"]
+#[include = "*.hbs"]
+struct Embedded;
+
+pub struct Templates {
+    html: Handlebars<'static>,
+    text: Handlebars<'static>,
+}
+
+const EXTENSION: &str = ".hbs";
+
+impl Templates {
+    pub fn load(override_dir: Option<&Path>) -> anyhow::Result<Templates> {
+        let mut html = Handlebars::new();
+        html.set_strict_mode(true);
+        html.register_helper("erreur_pour", Box::new(erreur_pour));
+        let mut text = Handlebars::new();
+        text.set_strict_mode(true);
+        text.register_escape_fn(handlebars::no_escape);
+
+        let mut sources: Vec<(String, String)> = Vec::new();
+        for file in Embedded::iter() {
+            let content = Embedded::get(&file).context("embedded template vanished")?;
+            let body = String::from_utf8(content.data.into_owned())
+                .with_context(|| format!("template {file} is not UTF-8"))?;
+            sources.push((name_of(&file), body));
+        }
+        if let Some(dir) = override_dir {
+            for (name, body) in read_dir_templates(dir, dir)? {
+                sources.retain(|(n, _)| *n != name);
+                sources.push((name, body));
+            }
+        }
+        for (name, body) in sources {
+            if name.starts_with("mails/") {
+                text.register_template_string(&name, &body)
+                    .with_context(|| format!("template {name}"))?;
+            }
+            html.register_template_string(&name, &body)
+                .with_context(|| format!("template {name}"))?;
+        }
+        Ok(Templates { html, text })
+    }
+
+    pub fn render_html<T: Serialize>(&self, name: &str, data: &T) -> anyhow::Result<String> {
+        self.html
+            .render(name, data)
+            .with_context(|| format!("rendering {name}"))
+    }
+
+    pub fn render_text<T: Serialize>(&self, name: &str, data: &T) -> anyhow::Result<String> {
+        self.text
+            .render(name, data)
+            .with_context(|| format!("rendering {name}"))
+    }
+
+    /// Every page template name (for the render-everything test).
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.html.get_templates().keys().cloned().collect();
+        names.sort();
+        names
+    }
+}
+
+// `{{erreur_pour erreurs "email"}}`: the message for one field, or null, so
+// optional error slots work in strict mode.
+handlebars::handlebars_helper!(erreur_pour: |erreurs: Json, champ: str| {
+    erreurs
+        .as_array()
+        .and_then(|list| list.iter().find(|e| e.get("champ").and_then(|c| c.as_str()) == Some(champ)))
+        .and_then(|e| e.get("message").cloned())
+        .unwrap_or(serde_json::Value::Null)
+});
+
+fn name_of(file: &str) -> String {
+    file.strip_suffix(EXTENSION).unwrap_or(file).replace('\\', "/")
+}
+
+fn read_dir_templates(root: &Path, dir: &Path) -> anyhow::Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            out.extend(read_dir_templates(root, &path)?);
+        } else if path.to_string_lossy().ends_with(EXTENSION) {
+            let rel = path.strip_prefix(root)?.to_string_lossy().to_string();
+            let body = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            out.push((name_of(&rel), body));
+        }
+    }
+    Ok(out)
+}

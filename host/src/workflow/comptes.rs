@@ -1,0 +1,323 @@
+//! Sign-up, e-mail confirmation, login with lockout, logout, password reset.
+//! Answers never reveal whether an e-mail has a compte.
+
+use crate::domain::Erreurs;
+use crate::domain::compte::{
+    LOCKOUT_MINUTES, MAX_FAILED_LOGINS, normaliser_email, verifier_mot_de_passe,
+};
+use crate::domain::CompteId;
+use crate::error::AppError;
+use crate::jobs::enqueue_mail;
+use crate::security::{hash_password, random_token, sha256_hex, verify_password};
+use crate::state::AppState;
+use crate::store::comptes::{self, TokenPurpose};
+use crate::store::{Conn, StoreError, sessions};
+use crate::workflow::courriel;
+use chrono::{Duration, Utc};
+use serde_json::json;
+
+/// How long e-mailed links stay valid.
+const CONFIRMATION_VALIDITY: Duration = Duration::hours(48);
+const RESET_VALIDITY: Duration = Duration::hours(2);
+pub const INVITATION_VALIDITY: Duration = Duration::days(7);
+/// A session lasts a working day; long enough to fill a long form.
+pub const SESSION_VALIDITY: Duration = Duration::hours(12);
+
+/// Creates a compte and e-mails a confirmation link. If the e-mail already
+/// has a compte, its owner gets an e-mail instead, and the caller sees the
+/// same answer either way.
+pub async fn inscrire(state: &AppState, email: &str, password: &str) -> Result<(), Erreurs> {
+    let mut erreurs = Erreurs::new();
+    let email = match normaliser_email(email) {
+        Ok(e) => e,
+        Err(m) => {
+            erreurs.add("email", m);
+            email.trim().to_string()
+        }
+    };
+    if let Err(m) = verifier_mot_de_passe(password, &email) {
+        erreurs.add("password", m);
+    }
+    erreurs.clone().into_result()?;
+    let result: anyhow::Result<()> = async {
+        let hash = hash_password(password.to_string()).await.map_err(anyhow::Error::msg)?;
+        let now = Utc::now();
+        let mut tx = state.store.write().await?;
+        // 1. Look the e-mail up.
+        match comptes::find_by_email(tx.conn(), &email).await? {
+            // 2a. Existing compte: warn its owner, offer a reset link.
+            Some(existing) => {
+                let token = new_token(tx.conn(), CompteId(existing.id), TokenPurpose::Reinitialisation, RESET_VALIDITY).await?;
+                let mail = courriel(state, &email, "mails/compte_existant", &json!({
+                    "lien_connexion": state.config.url("/connexion"),
+                    "lien_reinitialisation": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
+                }))?;
+                enqueue_mail(tx.conn(), &mail, now).await?;
+            }
+            // 2b. New compte, unconfirmed, with a confirmation link.
+            None => {
+                let id = comptes::insert(tx.conn(), &email, Some(&hash), now).await?;
+                let token = new_token(tx.conn(), id, TokenPurpose::Confirmation, CONFIRMATION_VALIDITY).await?;
+                let mail = courriel(state, &email, "mails/confirmation", &json!({
+                    "lien": state.config.url(&format!("/confirmation?jeton={token}")),
+                }))?;
+                enqueue_mail(tx.conn(), &mail, now).await?;
+            }
+        }
+        // 3. Commit, then wake the mail worker.
+        tx.commit().await?;
+        state.jobs_notify.notify_one();
+        Ok(())
+    }
+    .await;
+    result.map_err(|e| {
+        tracing::error!(error = %format!("{e:#}"), "sign-up failed");
+        let mut erreurs = Erreurs::new();
+        erreurs.add("email", "Une erreur technique a empêché la création du compte. Réessayez dans quelques instants.");
+        erreurs
+    })
+}
+
+/// Generates a token, stores its hash, returns the token for the link.
+pub(crate) async fn new_token(
+    c: Conn<'_>,
+    compte: CompteId,
+    purpose: TokenPurpose,
+    validity: Duration,
+) -> Result<String, StoreError> {
+    let token = random_token();
+    let now = Utc::now();
+    comptes::insert_token(c, &sha256_hex(&token), compte, purpose, now, now + validity).await?;
+    Ok(token)
+}
+
+/// Confirms the compte behind a confirmation link. False if the link is
+/// unknown, used or expired.
+pub async fn confirmer(state: &AppState, token: &str) -> Result<bool, AppError> {
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    let Some(compte) = comptes::consume_token(tx.conn(), &sha256_hex(token), TokenPurpose::Confirmation, now).await? else {
+        return Ok(false);
+    };
+    comptes::confirm(tx.conn(), compte, now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum RefusConnexion {
+    /// Unknown e-mail, wrong password or locked compte: one answer for all.
+    Identifiants,
+    /// The password was right but the e-mail was never confirmed; a new link
+    /// was sent. Only someone who knows the password learns this.
+    NonConfirme,
+}
+
+/// Checks credentials and opens a session; returns the session token.
+pub async fn connecter(state: &AppState, email: &str, password: &str) -> Result<String, RefusConnexion> {
+    let outcome: anyhow::Result<Result<String, RefusConnexion>> = async {
+        let email = normaliser_email(email).unwrap_or_default();
+        let now = Utc::now();
+        // 1. Read the compte (or nothing) and verify outside any write lock.
+        let compte = {
+            let mut tx = state.store.read().await?;
+            let c = if email.is_empty() { None } else { comptes::find_by_email(tx.conn(), &email).await? };
+            tx.commit().await?;
+            c
+        };
+        let password_ok = verify_password(password.to_string(), compte.as_ref().and_then(|c| c.password_hash.clone())).await;
+        let Some(compte) = compte else {
+            return Ok(Err(RefusConnexion::Identifiants));
+        };
+        let id = CompteId(compte.id);
+        let mut tx = state.store.write().await?;
+        let lock_expired = compte.locked_until.is_some_and(|t| t <= now);
+        let locked = compte.locked_until.is_some_and(|t| t > now);
+        if locked {
+            return Ok(Err(RefusConnexion::Identifiants));
+        }
+        if !password_ok {
+            // 2. Count the failure; lock at the limit and tell the owner.
+            let previous = if lock_expired { 0 } else { compte.failed_attempts };
+            let failures = previous + 1;
+            let lock = (failures >= MAX_FAILED_LOGINS).then(|| now + Duration::minutes(LOCKOUT_MINUTES));
+            comptes::record_failed_login(tx.conn(), id, failures, lock).await?;
+            if lock.is_some() {
+                let token = new_token(tx.conn(), id, TokenPurpose::Reinitialisation, RESET_VALIDITY).await?;
+                let mail = courriel(state, &compte.email, "mails/verrouillage", &json!({
+                    "minutes": LOCKOUT_MINUTES,
+                    "lien_reinitialisation": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
+                }))?;
+                enqueue_mail(tx.conn(), &mail, now).await?;
+            }
+            tx.commit().await?;
+            state.jobs_notify.notify_one();
+            return Ok(Err(RefusConnexion::Identifiants));
+        }
+        if compte.confirmed_at.is_none() {
+            // 3. Right password, unconfirmed: send a fresh confirmation link.
+            let token = new_token(tx.conn(), id, TokenPurpose::Confirmation, CONFIRMATION_VALIDITY).await?;
+            let mail = courriel(state, &compte.email, "mails/confirmation", &json!({
+                "lien": state.config.url(&format!("/confirmation?jeton={token}")),
+            }))?;
+            enqueue_mail(tx.conn(), &mail, now).await?;
+            tx.commit().await?;
+            state.jobs_notify.notify_one();
+            return Ok(Err(RefusConnexion::NonConfirme));
+        }
+        // 4. Success: clear the failure count, open a session.
+        comptes::reset_failed_logins(tx.conn(), id).await?;
+        let token = random_token();
+        sessions::insert(tx.conn(), &sha256_hex(&token), id, now, now + SESSION_VALIDITY).await?;
+        tx.commit().await?;
+        Ok(Ok(token))
+    }
+    .await;
+    outcome.unwrap_or_else(|e| {
+        tracing::error!(error = %format!("{e:#}"), "login failed");
+        Err(RefusConnexion::Identifiants)
+    })
+}
+
+pub async fn deconnecter(state: &AppState, session_token: &str) -> Result<(), AppError> {
+    let mut tx = state.store.write().await?;
+    sessions::delete(tx.conn(), &sha256_hex(session_token)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// E-mails a reset link if the compte exists; the caller always sees the
+/// same confirmation message.
+pub async fn demander_reinitialisation(state: &AppState, email: &str) -> Result<(), AppError> {
+    let Ok(email) = normaliser_email(email) else {
+        return Ok(());
+    };
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    if let Some(compte) = comptes::find_by_email(tx.conn(), &email).await? {
+        let token = new_token(tx.conn(), CompteId(compte.id), TokenPurpose::Reinitialisation, RESET_VALIDITY).await?;
+        let mail = courriel(state, &email, "mails/reinitialisation", &json!({
+            "lien": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
+            "heures": RESET_VALIDITY.num_hours(),
+        }))?;
+        enqueue_mail(tx.conn(), &mail, now).await?;
+    }
+    tx.commit().await?;
+    state.jobs_notify.notify_one();
+    Ok(())
+}
+
+/// Whether a reset or invitation link can still be used.
+pub async fn lien_mot_de_passe_valide(state: &AppState, token: &str) -> Result<bool, AppError> {
+    let now = Utc::now();
+    let hash = sha256_hex(token);
+    let mut tx = state.store.read().await?;
+    let ok = comptes::token_is_valid(tx.conn(), &hash, TokenPurpose::Reinitialisation, now).await?
+        || comptes::token_is_valid(tx.conn(), &hash, TokenPurpose::Invitation, now).await?;
+    tx.commit().await?;
+    Ok(ok)
+}
+
+/// Sets a new password through a reset or invitation link. The link proves
+/// the mailbox, so the compte is confirmed and unlocked, and every other
+/// session is closed.
+pub async fn reinitialiser(state: &AppState, token: &str, password: &str) -> Result<(), Erreurs> {
+    let hash = sha256_hex(token);
+    let fail = |m: &str| {
+        let mut e = Erreurs::new();
+        e.add("password", m);
+        e
+    };
+    let technique = "Une erreur technique a empêché l'enregistrement. Réessayez dans quelques instants.";
+    let expired = "Ce lien n'est plus valide. Demandez un nouveau lien de réinitialisation.";
+    // 1. Find whose link it is (without using it yet) to check the password against the e-mail.
+    let now = Utc::now();
+    let email = async {
+        let mut tx = state.store.read().await?;
+        let email = find_token_email(&mut tx, &hash, now).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(email)
+    }
+    .await
+    .map_err(|_| fail(technique))?
+    .ok_or_else(|| fail(expired))?;
+    verifier_mot_de_passe(password, &email).map_err(|m| fail(&m))?;
+    let password_hash = hash_password(password.to_string()).await.map_err(|_| fail(technique))?;
+    // 2. Use the link, set the password, confirm, close sessions: one transaction.
+    let result = async {
+        let now = Utc::now();
+        let mut tx = state.store.write().await?;
+        let mut compte = comptes::consume_token(tx.conn(), &hash, TokenPurpose::Reinitialisation, now).await?;
+        if compte.is_none() {
+            compte = comptes::consume_token(tx.conn(), &hash, TokenPurpose::Invitation, now).await?;
+        }
+        let Some(compte) = compte else { return Ok(false) };
+        comptes::set_password(tx.conn(), compte, &password_hash).await?;
+        comptes::confirm(tx.conn(), compte, now).await?;
+        sessions::delete_for_compte(tx.conn(), compte).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(true)
+    }
+    .await;
+    match result {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(fail(expired)),
+        Err(_) => Err(fail(technique)),
+    }
+}
+
+async fn find_token_email(
+    tx: &mut crate::store::Tx,
+    hash: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Option<String>, StoreError> {
+    for purpose in [TokenPurpose::Reinitialisation, TokenPurpose::Invitation] {
+        if let Some(id) = comptes::token_owner(tx.conn(), hash, purpose, now).await? {
+            return Ok(Some(comptes::find(tx.conn(), id).await?.email));
+        }
+    }
+    Ok(None)
+}
+
+/// Roles an operator can grant when creating a compte (administrateurs are
+/// not self-service: they are appointed).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Roles {
+    pub administrateur: bool,
+    pub instructeur: bool,
+    pub expert: bool,
+}
+
+/// Creates (or completes) a confirmed compte with a password and roles: the
+/// operator's path, used by demo seeding and tests. Idempotent.
+pub async fn creer_compte_operateur(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    roles: Roles,
+) -> anyhow::Result<CompteId> {
+    let email = normaliser_email(email).map_err(anyhow::Error::msg)?;
+    verifier_mot_de_passe(password, &email).map_err(anyhow::Error::msg)?;
+    let hash = hash_password(password.to_string()).await.map_err(anyhow::Error::msg)?;
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    let id = match comptes::find_by_email(tx.conn(), &email).await? {
+        Some(c) => CompteId(c.id),
+        None => comptes::insert(tx.conn(), &email, Some(&hash), now).await?,
+    };
+    comptes::set_password(tx.conn(), id, &hash).await?;
+    comptes::confirm(tx.conn(), id, now).await?;
+    if roles.administrateur {
+        comptes::ensure_administrateur(tx.conn(), id, now).await?;
+        // As on the original platform, an administrateur can also instruct.
+        comptes::ensure_instructeur(tx.conn(), id, now).await?;
+    }
+    if roles.instructeur {
+        comptes::ensure_instructeur(tx.conn(), id, now).await?;
+    }
+    if roles.expert {
+        comptes::ensure_expert(tx.conn(), id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}

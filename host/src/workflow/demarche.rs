@@ -1,0 +1,367 @@
+//! What administrateurs do with a démarche: create it, build its form,
+//! assign instructeurs, publish it.
+
+use crate::domain::champ::{DESCRIPTION_MAX_CHARS, LIBELLE_MAX_CHARS, OPTION_MAX_CHARS, OPTIONS_MAX};
+use crate::domain::compte::{Administrateur, normaliser_email};
+use crate::domain::demarche::{DemarcheInput, EtatDemarche, suggerer_path, valider_path};
+use crate::domain::validation::{texte_optionnel, texte_requis};
+use crate::domain::{CompteId, DemarcheId, Erreurs, StableId, TypeChamp, TypeDeChamp};
+use crate::error::AppError;
+use crate::jobs::enqueue_mail;
+use crate::state::AppState;
+use crate::store::comptes::{self, TokenPurpose};
+use crate::store::demarches::{self, DemarcheRow};
+use crate::store::Tx;
+use crate::workflow::comptes::{INVITATION_VALIDITY, new_token};
+use crate::workflow::courriel;
+use chrono::Utc;
+use serde_json::json;
+
+/// Creates a démarche in test (brouillon) with an empty form, a default
+/// groupe instructeur, and its creator as administrateur.
+pub async fn creer(
+    state: &AppState,
+    admin: &Administrateur,
+    input: DemarcheInput,
+) -> Result<DemarcheId, (DemarcheInput, Erreurs)> {
+    let input = input.valider()?;
+    let kept = input.clone();
+    let result = async {
+        let now = Utc::now();
+        let mut tx = state.store.write().await?;
+        // 1. A free path derived from the libellé (changeable at publication).
+        let path = free_path(&mut tx, &suggerer_path(&input.libelle)).await?;
+        // 2. The démarche, its draft revision, its default groupe, its administrateur.
+        let id = demarches::insert(tx.conn(), &input, &path, now).await?;
+        let revision = demarches::insert_revision(tx.conn(), id, now).await?;
+        demarches::set_draft_revision(tx.conn(), id, revision).await?;
+        demarches::insert_groupe(tx.conn(), id, "défaut", true, now).await?;
+        demarches::link_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(id)
+    }
+    .await;
+    result.map_err(|e| {
+        tracing::error!(error = %e, "creating a demarche failed");
+        let mut erreurs = Erreurs::new();
+        erreurs.add("libelle", "Une erreur technique a empêché la création. Réessayez dans quelques instants.");
+        (kept, erreurs)
+    })
+}
+
+async fn free_path(tx: &mut Tx, base: &str) -> Result<String, AppError> {
+    for n in 1..1000 {
+        let candidate = if n == 1 { base.to_string() } else { format!("{base}-{n}") };
+        if !demarches::path_exists(tx.conn(), &candidate).await? {
+            return Ok(candidate);
+        }
+    }
+    Ok(format!("{base}-{}", crate::security::random_token().to_lowercase().replace(['_', '-'], "").get(..8).unwrap_or("x")))
+}
+
+pub async fn modifier(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    input: DemarcheInput,
+) -> Result<Result<(), (DemarcheInput, Erreurs)>, AppError> {
+    let input = match input.valider() {
+        Ok(i) => i,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut tx = state.store.write().await?;
+    demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    demarches::update_infos(tx.conn(), id, &input).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// What the form editor posts for one type de champ.
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
+pub struct ChampInput {
+    #[serde(default)]
+    pub type_champ: String,
+    #[serde(default)]
+    pub libelle: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub obligatoire: Option<String>,
+    /// Drop-down choices, one per line.
+    #[serde(default)]
+    pub options: String,
+}
+
+impl ChampInput {
+    fn valider(&self, state: &AppState, stable_id: StableId) -> Result<TypeDeChamp, Erreurs> {
+        let mut e = Erreurs::new();
+        let type_champ = match TypeChamp::parse(&self.type_champ) {
+            Some(TypeChamp::Plugin(id)) if state.plugins.type_de_champ(&id).is_none() => {
+                e.add("type_champ", "Ce type de champ n'est pas disponible sur cette plateforme.");
+                TypeChamp::Text
+            }
+            Some(t) => t,
+            None => {
+                e.add("type_champ", "Choisissez un type de champ dans la liste.");
+                TypeChamp::Text
+            }
+        };
+        let libelle = texte_requis(&mut e, "libelle", "Libellé", &self.libelle, LIBELLE_MAX_CHARS);
+        let description = texte_optionnel(&mut e, "description", "Description", &self.description, DESCRIPTION_MAX_CHARS);
+        let mut options: Vec<String> = Vec::new();
+        for line in self.options.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if !options.iter().any(|o| o == line) {
+                options.push(line.chars().take(OPTION_MAX_CHARS).collect());
+            }
+        }
+        if type_champ == TypeChamp::DropDownList {
+            if options.is_empty() {
+                e.add("options", "Indiquez au moins un choix, un par ligne.");
+            } else if options.len() > OPTIONS_MAX {
+                e.add("options", format!("Une liste ne peut pas dépasser {OPTIONS_MAX} choix."));
+            }
+        } else {
+            options.clear();
+        }
+        e.into_result()?;
+        Ok(TypeDeChamp {
+            stable_id,
+            obligatoire: self.obligatoire.is_some() && type_champ.has_value(),
+            type_champ,
+            libelle,
+            description,
+            options,
+        })
+    }
+}
+
+/// Only a démarche in test has an editable form for now: editing a published
+/// form needs revisions and dossier rebasing, a later capability.
+fn editable(d: &DemarcheRow) -> Result<(), AppError> {
+    if d.etat() == EtatDemarche::Brouillon {
+        Ok(())
+    } else {
+        Err(AppError::Refused("Le formulaire d'une démarche publiée ne peut pas encore être modifié.".into()))
+    }
+}
+
+pub async fn ajouter_champ(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    input: &ChampInput,
+) -> Result<Result<(), Erreurs>, AppError> {
+    // Validate first (cheap, and with a placeholder id) so a refused input
+    // does not consume a stable id.
+    if let Err(e) = input.valider(state, StableId(0)) {
+        return Ok(Err(e));
+    }
+    let mut tx = state.store.write().await?;
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    editable(&d)?;
+    let revision = d.draft_revision()?;
+    let stable_id = demarches::next_stable_id(tx.conn(), id).await?;
+    let tdc = match input.valider(state, stable_id) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
+    types.push(tdc);
+    demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+pub async fn modifier_champ(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    stable_id: StableId,
+    input: &ChampInput,
+) -> Result<Result<(), Erreurs>, AppError> {
+    let tdc = match input.valider(state, stable_id) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut tx = state.store.write().await?;
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    editable(&d)?;
+    let revision = d.draft_revision()?;
+    let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
+    let slot = types.iter_mut().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
+    *slot = tdc;
+    demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+pub async fn supprimer_champ(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    stable_id: StableId,
+) -> Result<(), AppError> {
+    let mut tx = state.store.write().await?;
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    editable(&d)?;
+    let revision = d.draft_revision()?;
+    let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
+    let before = types.len();
+    types.retain(|t| t.stable_id != stable_id);
+    if types.len() == before {
+        return Err(AppError::NotFound);
+    }
+    demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Moves a champ one place up (`monter`) or down.
+pub async fn deplacer_champ(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    stable_id: StableId,
+    monter: bool,
+) -> Result<(), AppError> {
+    let mut tx = state.store.write().await?;
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    editable(&d)?;
+    let revision = d.draft_revision()?;
+    let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
+    let i = types.iter().position(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
+    let j = if monter { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < types.len()) };
+    if let Some(j) = j {
+        types.swap(i, j);
+        demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Assigns an instructeur (by e-mail) to the démarche's default groupe.
+/// Someone without a compte gets one, unconfirmed and without password, and
+/// an invitation link to choose a password; someone with a compte is told.
+pub async fn affecter_instructeur(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    email: &str,
+) -> Result<Result<(), Erreurs>, AppError> {
+    let email = match normaliser_email(email) {
+        Ok(e) => e,
+        Err(m) => {
+            let mut e = Erreurs::new();
+            e.add("email", m);
+            return Ok(Err(e));
+        }
+    };
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    // 1. The démarche, in the administrateur's scope.
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    // 2. The compte (created if needed) and its instructeur role.
+    let existing = comptes::find_by_email(tx.conn(), &email).await?;
+    let (compte, a_un_mot_de_passe) = match &existing {
+        Some(c) => (CompteId(c.id), c.password_hash.is_some()),
+        None => (comptes::insert(tx.conn(), &email, None, now).await?, false),
+    };
+    let instructeur = comptes::ensure_instructeur(tx.conn(), compte, now).await?;
+    // 3. The assignment to the default groupe.
+    let groupe = demarches::groupe_defaut(tx.conn(), id).await?;
+    let nouveau = demarches::assign_instructeur(tx.conn(), groupe, instructeur, now).await?;
+    // 4. The e-mail: an invitation (with a password link) or a notice.
+    if nouveau {
+        let mail = if a_un_mot_de_passe {
+            courriel(state, &email, "mails/affectation_instructeur", &json!({
+                "demarche": d.libelle,
+                "lien": state.config.url("/instructeur"),
+            }))?
+        } else {
+            let token = new_token(tx.conn(), compte, TokenPurpose::Invitation, INVITATION_VALIDITY).await?;
+            courriel(state, &email, "mails/invitation_instructeur", &json!({
+                "demarche": d.libelle,
+                "administrateur": admin.email,
+                "lien": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
+                "jours": INVITATION_VALIDITY.num_days(),
+            }))?
+        };
+        enqueue_mail(tx.conn(), &mail, now).await?;
+    }
+    tx.commit().await?;
+    state.jobs_notify.notify_one();
+    Ok(Ok(()))
+}
+
+pub async fn retirer_instructeur(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    instructeur: crate::domain::InstructeurId,
+) -> Result<(), AppError> {
+    let mut tx = state.store.write().await?;
+    demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    demarches::unassign_instructeur(tx.conn(), id, instructeur).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What stands between a démarche and its publication, in French.
+pub fn manques_avant_publication(types: &[TypeDeChamp], instructeurs: usize) -> Vec<&'static str> {
+    let mut manques = Vec::new();
+    if !types.iter().any(|t| t.type_champ.has_value()) {
+        manques.push("Le formulaire doit comporter au moins un champ à remplir.");
+    }
+    if instructeurs == 0 {
+        manques.push("Au moins un instructeur doit être affecté à la démarche.");
+    }
+    manques
+}
+
+/// Publishes the démarche at `/commencer/<path>`. Test dossiers are deleted:
+/// they were filed against the draft.
+pub async fn publier(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    path: &str,
+) -> Result<Result<String, Erreurs>, AppError> {
+    let mut erreurs = Erreurs::new();
+    let path = match valider_path(path) {
+        Ok(p) => p,
+        Err(m) => {
+            erreurs.add("path", m);
+            return Ok(Err(erreurs));
+        }
+    };
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    // 1. Scope, state and completeness checks.
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    if d.etat() != EtatDemarche::Brouillon {
+        return Err(AppError::Refused("Cette démarche est déjà publiée.".into()));
+    }
+    let revision = d.draft_revision()?;
+    let types = demarches::types_de_champ(tx.conn(), revision).await?;
+    let instructeurs = demarches::list_instructeurs(tx.conn(), id).await?;
+    for manque in manques_avant_publication(&types, instructeurs.len()) {
+        erreurs.add("path", manque);
+    }
+    if path != d.path && demarches::path_exists(tx.conn(), &path).await? {
+        erreurs.add("path", "Cette adresse est déjà utilisée par une autre démarche.");
+    }
+    if !erreurs.is_empty() {
+        return Ok(Err(erreurs));
+    }
+    // 2. Delete test dossiers, publish the draft revision under the path.
+    demarches::delete_test_dossiers(tx.conn(), id).await?;
+    match demarches::publish(tx.conn(), id, &path, revision, now).await {
+        Err(crate::store::StoreError::Conflict("path")) => {
+            erreurs.add("path", "Cette adresse est déjà utilisée par une autre démarche.");
+            return Ok(Err(erreurs));
+        }
+        other => other?,
+    }
+    tx.commit().await?;
+    Ok(Ok(path))
+}

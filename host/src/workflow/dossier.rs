@@ -1,0 +1,269 @@
+//! The dossier journey: an usager starts, saves and submits it; instructeurs
+//! follow, instruct and decide. Every state change writes a Traitement and,
+//! where the usager must know, enqueues an e-mail in the same transaction.
+
+use crate::domain::champ::{manque_obligatoire, valider_format};
+use crate::domain::compte::{Instructeur, Usager};
+use crate::domain::demarche::EtatDemarche;
+use crate::domain::dossier::transition;
+use crate::domain::{ActionDossier, DossierId, Erreurs, EtatDossier, StableId, TransitionError, TypeDeChamp};
+use crate::error::AppError;
+use crate::jobs::enqueue_mail;
+use crate::plugins::{PluginError, PluginValidation};
+use crate::state::AppState;
+use crate::store::demarches;
+use crate::store::dossiers::{self, DossierRow};
+use crate::workflow::courriel;
+use chrono::Utc;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// Answers as posted by the form: input name (`champ_<stable_id>`) → text.
+pub type Saisie = HashMap<String, String>;
+
+/// Opens a new brouillon on the démarche at `path` (or resumes the usager's
+/// latest brouillon there). `test` is the test link of a démarche in test.
+pub async fn commencer(state: &AppState, usager: &Usager, path: &str, test: bool) -> Result<DossierId, AppError> {
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    let d = demarches::find_by_path(tx.conn(), path).await?;
+    let etat = d.etat();
+    if test != (etat == EtatDemarche::Brouillon) || !etat.accepte_nouveaux_dossiers() {
+        return Err(AppError::NotFound);
+    }
+    if let Some(id) = dossiers::find_brouillon(tx.conn(), d.id(), usager.compte_id).await? {
+        return Ok(id);
+    }
+    let revision = d.current_revision().ok_or(AppError::NotFound)?;
+    let id = dossiers::insert(tx.conn(), d.id(), revision, usager.compte_id, test, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Checks every answer: built-in formats here, plugin types through their
+/// plugin (before any write transaction opens). Returns what to store for
+/// each champ — the normalized value when valid, the text as typed when not,
+/// so nothing typed is lost — and the errors, in form order.
+pub async fn verifier_saisie(
+    state: &AppState,
+    types: &[TypeDeChamp],
+    saisie: &Saisie,
+    exiger_obligatoires: bool,
+) -> (Vec<(StableId, Option<String>)>, Erreurs) {
+    let mut values = Vec::with_capacity(types.len());
+    let mut erreurs = Erreurs::new();
+    for tdc in types.iter().filter(|t| t.type_champ.has_value()) {
+        let name = tdc.input_name();
+        let raw = saisie.get(&name).map(String::as_str).unwrap_or("");
+        let typed = Some(raw.trim().to_string()).filter(|v| !v.is_empty());
+        let stored = match valider_format(tdc, raw) {
+            Err(message) => {
+                erreurs.add(&name, message);
+                typed
+            }
+            Ok(Some(value)) => match tdc.type_champ.plugin_id() {
+                Some(plugin) => match state.plugins.validate(plugin, &value, "{}").await {
+                    Ok(PluginValidation::Valid { normalized }) => Some(normalized),
+                    Ok(PluginValidation::Invalid(errors)) => {
+                        let message = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
+                        erreurs.add(&name, format!("« {} » : {message}", tdc.libelle));
+                        typed
+                    }
+                    Err(err) => {
+                        erreurs.add(&name, plugin_indisponible(&tdc.libelle, &err));
+                        typed
+                    }
+                },
+                None => Some(value),
+            },
+            Ok(None) => None,
+        };
+        if exiger_obligatoires && erreurs.get(&name).is_none() {
+            if let Some(message) = manque_obligatoire(tdc, stored.as_deref()) {
+                erreurs.add(&name, message);
+            }
+        }
+        values.push((tdc.stable_id, stored));
+    }
+    (values, erreurs)
+}
+
+fn plugin_indisponible(libelle: &str, err: &PluginError) -> String {
+    tracing::warn!(error = %err, "plugin validation unavailable");
+    match err {
+        PluginError::UnknownType(_) => format!("Le type du champ « {libelle} » n'est plus disponible. Contactez le service en charge de la démarche."),
+        _ => format!("La vérification automatique de « {libelle} » est momentanément indisponible. Votre saisie est conservée ; réessayez dans quelques instants."),
+    }
+}
+
+async fn types_of(state: &AppState, dossier: &DossierRow) -> Result<Vec<TypeDeChamp>, AppError> {
+    let mut tx = state.store.read().await?;
+    let types = demarches::types_de_champ(tx.conn(), dossier.revision_id()).await?;
+    tx.commit().await?;
+    Ok(types)
+}
+
+async fn find_for_usager(state: &AppState, usager: &Usager, id: DossierId) -> Result<DossierRow, AppError> {
+    let mut tx = state.store.read().await?;
+    let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+/// Saves a brouillon as typed. Format errors are reported but the text is
+/// kept, so the usager can come back and fix it later.
+pub async fn enregistrer_brouillon(state: &AppState, usager: &Usager, id: DossierId, saisie: &Saisie) -> Result<Erreurs, AppError> {
+    let dossier = find_for_usager(state, usager, id).await?;
+    if dossier.etat() != EtatDossier::Brouillon {
+        return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
+    }
+    let types = types_of(state, &dossier).await?;
+    let (values, erreurs) = verifier_saisie(state, &types, saisie, false).await;
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    // Re-read inside the transaction: the dossier may have been submitted
+    // from another tab since.
+    let dossier = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    if dossier.etat() != EtatDossier::Brouillon {
+        return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
+    }
+    dossiers::upsert_champs(tx.conn(), id, &values, now).await?;
+    dossiers::touch(tx.conn(), id, now).await?;
+    tx.commit().await?;
+    Ok(erreurs)
+}
+
+/// Submits a brouillon: en_construction, with a number, routed to the
+/// démarche's default groupe, and an accusé de réception e-mail. With any
+/// error the answers are still saved and the errors returned.
+pub async fn deposer(state: &AppState, usager: &Usager, id: DossierId, saisie: &Saisie) -> Result<Result<(), Erreurs>, AppError> {
+    let dossier = find_for_usager(state, usager, id).await?;
+    let types = types_of(state, &dossier).await?;
+    let (values, erreurs) = verifier_saisie(state, &types, saisie, true).await;
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    // 1. Re-read the dossier and check the transition.
+    let dossier = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    let t = transition(dossier.etat(), ActionDossier::Deposer, None)?;
+    let demarche = demarches::find(tx.conn(), dossier.demarche_id()).await?;
+    if !demarche.etat().accepte_nouveaux_dossiers() {
+        return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
+    }
+    // 2. Save the answers, whatever happens next.
+    dossiers::upsert_champs(tx.conn(), id, &values, now).await?;
+    dossiers::touch(tx.conn(), id, now).await?;
+    if !erreurs.is_empty() {
+        tx.commit().await?;
+        return Ok(Err(erreurs));
+    }
+    // 3. Route to the default groupe, change state, record the traitement.
+    let groupe = demarches::groupe_defaut(tx.conn(), dossier.demarche_id()).await?;
+    dossiers::set_groupe(tx.conn(), id, groupe).await?;
+    dossiers::update_etat(tx.conn(), id, dossier.etat(), t.to, None, now).await?;
+    dossiers::insert_traitement(tx.conn(), id, t.to, &usager.email, None, now).await?;
+    // 4. The accusé de réception.
+    let mail = courriel(state, &usager.email, "mails/accuse_reception", &mail_data(state, &dossier, None))?;
+    enqueue_mail(tx.conn(), &mail, now).await?;
+    tx.commit().await?;
+    state.jobs_notify.notify_one();
+    Ok(Ok(()))
+}
+
+/// Changes the answers of a dossier en construction. All answers must be
+/// valid: instructeurs may already be reading it. On error nothing is saved
+/// and the page shows the answers as typed.
+pub async fn modifier(state: &AppState, usager: &Usager, id: DossierId, saisie: &Saisie) -> Result<Result<(), Erreurs>, AppError> {
+    let dossier = find_for_usager(state, usager, id).await?;
+    if dossier.etat() != EtatDossier::EnConstruction {
+        return Err(AppError::Refused(format!(
+            "Un dossier « {} » ne peut plus être modifié.",
+            dossier.etat().libelle().to_lowercase()
+        )));
+    }
+    let types = types_of(state, &dossier).await?;
+    let (values, erreurs) = verifier_saisie(state, &types, saisie, true).await;
+    if !erreurs.is_empty() {
+        return Ok(Err(erreurs));
+    }
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    let current = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    if current.etat() != EtatDossier::EnConstruction {
+        return Err(AppError::Refused("Ce dossier est passé en instruction entre-temps : il ne peut plus être modifié.".into()));
+    }
+    dossiers::upsert_champs(tx.conn(), id, &values, now).await?;
+    dossiers::touch(tx.conn(), id, now).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+pub async fn suivre(state: &AppState, instructeur: &Instructeur, id: DossierId) -> Result<(), AppError> {
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
+    dossiers::suivre(tx.conn(), id, instructeur.instructeur_id, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn ne_plus_suivre(state: &AppState, instructeur: &Instructeur, id: DossierId) -> Result<(), AppError> {
+    let mut tx = state.store.write().await?;
+    dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
+    dossiers::ne_plus_suivre(tx.conn(), id, instructeur.instructeur_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every instructeur action that changes the state: en instruction,
+/// back to construction, the three decisions, back to instruction.
+pub async fn instruire(
+    state: &AppState,
+    instructeur: &Instructeur,
+    id: DossierId,
+    action: ActionDossier,
+    motivation: Option<&str>,
+) -> Result<Result<EtatDossier, TransitionError>, AppError> {
+    if action == ActionDossier::Deposer {
+        return Err(AppError::Forbidden);
+    }
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    // 1. The dossier, in the instructeur's scope, and the allowed transition.
+    let dossier = dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
+    let t = match transition(dossier.etat(), action, motivation) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(e)),
+    };
+    // 2. The new state, guarded against a concurrent change, and its traitement.
+    dossiers::update_etat(tx.conn(), id, dossier.etat(), t.to, t.motivation.as_deref(), now).await?;
+    dossiers::insert_traitement(tx.conn(), id, t.to, &instructeur.email, t.motivation.as_deref(), now).await?;
+    // 3. Whoever instructs a dossier follows it.
+    if action == ActionDossier::PasserEnInstruction {
+        dossiers::suivre(tx.conn(), id, instructeur.instructeur_id, now).await?;
+    }
+    // 4. Tell the usager, for the steps the original platform notifies.
+    let template = match action {
+        ActionDossier::PasserEnInstruction => Some("mails/en_instruction"),
+        ActionDossier::Accepter => Some("mails/accepte"),
+        ActionDossier::Refuser => Some("mails/refuse"),
+        ActionDossier::ClasserSansSuite => Some("mails/sans_suite"),
+        ActionDossier::RepasserEnInstruction => Some("mails/repasse_en_instruction"),
+        ActionDossier::RepasserEnConstruction | ActionDossier::Deposer => None,
+    };
+    if let Some(template) = template {
+        let mail = courriel(state, &dossier.usager_email, template, &mail_data(state, &dossier, t.motivation.as_deref()))?;
+        enqueue_mail(tx.conn(), &mail, now).await?;
+    }
+    tx.commit().await?;
+    state.jobs_notify.notify_one();
+    Ok(Ok(t.to))
+}
+
+fn mail_data(state: &AppState, dossier: &DossierRow, motivation: Option<&str>) -> serde_json::Value {
+    json!({
+        "numero": dossier.id,
+        "demarche": dossier.demarche_libelle,
+        "motivation": motivation,
+        "lien": state.config.url(&format!("/dossiers/{}", dossier.id)),
+    })
+}

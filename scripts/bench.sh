@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the release binary and runs the foundation benchmark (benches/depot.rs)
+# on SQLite and PostgreSQL. Loopback only; bounded request counts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+./scripts/setup.sh
+./scripts/build-plugins.sh
+source scripts/postgres.sh
+cargo build --release -p guichet
+export GUICHET_BIN="$CARGO_TARGET_DIR/release/guichet"
+cargo bench --bench depot

@@ -1,0 +1,86 @@
+//! The usager's journey in a real headless Chromium: sign up, confirm the
+//! e-mail, sign in, fill the demo démarche's form (with a refused first
+//! attempt), submit. Screenshots go to the test artifacts folder.
+
+use fantoccini::Locator;
+use guichet_tests::app::TestApp;
+use guichet_tests::browser::{Browser, artifact_path};
+
+const EMAIL: &str = "camille.navigateur@exemple.fr";
+const PASSWORD: &str = "tournesol-galet-boussole-31";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usager_files_a_dossier_in_a_real_browser() {
+    let app = TestApp::sqlite().await;
+    assert!(app.server.state.plugins.type_de_champ("siret").is_some(), "the siret plugin must be built (scripts/test.sh builds it)");
+    guichet::demo::seed(&app.server.state).await.expect("demo data");
+    let browser = Browser::start().await;
+    let c = &browser.client;
+
+    // The démarche's page sends an anonymous visitor to sign up.
+    c.goto(&app.url("/commencer/demo")).await.expect("goto");
+    let title = c.find(Locator::Css("h1")).await.expect("h1").text().await.expect("text");
+    assert_eq!(title, "Demande de subvention pour une association sportive");
+    c.find(Locator::LinkText("Créer un compte")).await.expect("sign-up link").click().await.expect("click");
+    c.find(Locator::Id("email")).await.expect("email").send_keys(EMAIL).await.expect("type");
+    c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    c.find(Locator::Css("form[action='/inscription'] button[type=submit]")).await.expect("button").click().await.expect("submit");
+    let body = c.source().await.expect("source");
+    assert!(body.contains("Confirmez votre adresse électronique"), "{body}");
+
+    // The confirmation link arrives over SMTP.
+    let mail = app.mail(EMAIL, "Confirmez votre adresse").await;
+    let link = mail.first_link(&app.url("/confirmation")).expect("link");
+    c.goto(&link).await.expect("confirm");
+    assert!(c.source().await.expect("source").contains("Votre adresse électronique est confirmée"));
+    c.find(Locator::Id("email")).await.expect("email").send_keys(EMAIL).await.expect("type");
+    c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    c.find(Locator::Css("form[action='/connexion'] button[type=submit]")).await.expect("button").click().await.expect("login");
+
+    c.goto(&app.url("/commencer/demo")).await.expect("goto");
+    c.find(Locator::XPath("//button[contains(., 'Commencer la démarche')]")).await.expect("start").click().await.expect("click");
+    assert!(c.current_url().await.expect("url").path().ends_with("/brouillon"));
+
+    // A first attempt with an invalid SIRET and missing answers.
+    c.find(Locator::Id("champ_2")).await.expect("nom").send_keys("Union sportive de Démoville").await.expect("type");
+    c.find(Locator::Id("champ_3")).await.expect("siret").send_keys("732 829 320 00075").await.expect("type");
+    c.find(Locator::XPath("//button[@value='deposer']")).await.expect("deposer").click().await.expect("click");
+    let body = c.source().await.expect("source");
+    assert!(body.contains("Le formulaire contient des erreurs"), "{body}");
+    assert!(body.contains("clé de contrôle"), "the plugin's message is shown next to the field");
+    let summary = c.find(Locator::Id("erreurs")).await.expect("error summary");
+    assert!(summary.text().await.expect("text").contains("Nombre d'adhérents"));
+    // What was typed is still there.
+    let nom = c.find(Locator::Id("champ_2")).await.expect("nom").prop("value").await.expect("value");
+    assert_eq!(nom.as_deref(), Some("Union sportive de Démoville"));
+    // Error links lead to their fields.
+    let first_link = summary.find(Locator::Css("a")).await.expect("link").attr("href").await.expect("href");
+    assert_eq!(first_link.as_deref(), Some("#champ_3"));
+    browser.screenshot(&artifact_path("navigateur-erreurs.png")).await;
+
+    // Correct and complete the form, then submit.
+    let siret = c.find(Locator::Id("champ_3")).await.expect("siret");
+    siret.clear().await.expect("clear");
+    siret.send_keys("732 829 320 00074").await.expect("type");
+    c.find(Locator::Id("champ_4")).await.expect("date").send_keys("15/09/1998").await.expect("type");
+    c.find(Locator::Css("#champ_5 option[value='Rugby']")).await.expect("option").click().await.expect("select");
+    c.find(Locator::Id("champ_6")).await.expect("adherents").send_keys("240").await.expect("type");
+    c.find(Locator::Id("champ_8")).await.expect("montant").send_keys("3500,00").await.expect("type");
+    c.find(Locator::Css("label[for='champ_9-non']")).await.expect("non").click().await.expect("click");
+    c.find(Locator::Id("champ_10")).await.expect("description").send_keys("Achat de ballons et de maillots.").await.expect("type");
+    c.find(Locator::Css("label[for='champ_11']")).await.expect("attestation").click().await.expect("click");
+    c.find(Locator::XPath("//button[@value='deposer']")).await.expect("deposer").click().await.expect("click");
+    let body = c.source().await.expect("source");
+    assert!(body.contains("Votre dossier a bien été déposé"), "{body}");
+    assert!(body.contains("73282932000074") && body.contains("Rugby") && body.contains("3500"));
+    browser.screenshot(&artifact_path("navigateur-depose.png")).await;
+    let url = c.current_url().await.expect("url");
+    let numero = url.path().trim_start_matches("/dossiers/").to_string();
+    app.mail(EMAIL, &format!("Votre dossier n° {numero} a bien été déposé")).await;
+
+    // "Mes dossiers" lists it.
+    c.find(Locator::LinkText("Mes dossiers")).await.expect("nav").click().await.expect("click");
+    assert!(c.source().await.expect("source").contains("En construction"));
+    browser.close().await;
+    app.stop().await;
+}
