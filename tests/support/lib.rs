@@ -1,1 +1,18 @@
 //! Test support: real local services for the integration tests.
+//!
+//! Each wrapper starts (or creates) a real service on loopback and cleans it
+//! up on drop. scripts/setup.sh installs the programs and scripts/test.sh
+//! exports where they are:
+//!
+//! | module       | service                        | environment                         |
+//! |--------------|--------------------------------|-------------------------------------|
+//! | [`smtp`]     | aiosmtpd SMTP sink (Maildir)   | `GUICHET_PYTHON`                    |
+//! | [`postgres`] | one PostgreSQL database a test | `GUICHET_TEST_POSTGRES_URL`, `GUICHET_TEST_KEEP_DB` |
+//! | [`browser`]  | ChromeDriver + headless Chromium | `GUICHET_CHROMEDRIVER`, `GUICHET_CHROMIUM`, `GUICHET_TEST_ARTIFACTS` |
+
+pub mod app;
+pub mod browser;
+pub mod postgres;
+pub mod smtp;
+
+mod util;

@@ -1,0 +1,766 @@
+//! Champ types provided by sandboxed WebAssembly components.
+//!
+//! This module is the only place in the server that knows about wasmtime. The
+//! rest of the server sees [`PluginHost`]: it loads plugin directories
+//! (`plugin.toml` + `<id>.wasm`, see `plugins/README.md`), lists the champ
+//! types they provide, and validates values with them.
+//!
+//! Each call runs in a fresh store and instance, so nothing a plugin saw
+//! while validating one dossier survives into the next call, and a plugin that
+//! trapped is simply dropped with its store. Every call is bounded: CPU time by
+//! epoch interruption, wall-clock time by a tokio timeout, memory by a
+//! limiter, concurrency by a semaphore that answers [`PluginError::Busy`]
+//! instead of queueing.
+
+mod bindings;
+pub mod manifest;
+mod sandbox;
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tokio::sync::Semaphore;
+use tracing::Instrument;
+use wasmtime::component::{Component, HasSelf, Linker};
+use wasmtime::{Engine, Store, Trap, UpdateDeadline};
+
+use self::bindings::exports::guichet::plugin::type_de_champ as wit;
+use self::bindings::guichet::plugin::types as wit_types;
+pub use self::manifest::{MAX_MANIFEST_BYTES, Manifest, ManifestError, SUPPORTED_WIT, WitVersion};
+pub use self::sandbox::{Allocator, EPOCH_TICK};
+use self::sandbox::{EpochTicker, GuestState, LogSink, truncate};
+
+/// Concurrent plugin calls per host when not configured. Each call may hold
+/// up to `memory_bytes` of guest memory plus a 2 MiB fiber stack, so this
+/// bounds plugin memory at 64 × (32 + 2) MiB with the default limits, and
+/// sizes the pooling allocator.
+pub const DEFAULT_MAX_CONCURRENT_CALLS: usize = 64;
+
+/// Largest `.wasm` file loaded. Compilation time and memory grow with the
+/// component; 32 MiB leaves room for interpreted-language components (about
+/// 18 MB for Python) while refusing anything absurd before Cranelift sees it.
+pub const MAX_COMPONENT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Largest value sent to `validate`. Champ values are typed by usagers into a
+/// form; the cap stops a crafted request from making every plugin copy
+/// megabytes into its memory.
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+
+/// Largest options JSON sent to `validate` (set by administrateurs).
+pub const MAX_OPTIONS_BYTES: usize = 256 * 1024;
+
+/// Largest answer accepted from a plugin (normalized value, or all field
+/// errors together, or the description). Answers are stored with dossiers
+/// and shown in pages: a plugin must not be able to bloat either.
+pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
+/// Bytes kept of a guest error or trap message. They go to logs and API
+/// errors, never to usagers.
+const MAX_REASON_BYTES: usize = 1_000;
+
+/// Per-call resource limits, the same for every plugin of a host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PluginLimits {
+    /// CPU time a call may spend in guest code, enforced by epoch
+    /// interruption with a resolution of [`EPOCH_TICK`]: the guest is stopped
+    /// between `cpu_deadline - EPOCH_TICK` and `cpu_deadline` of running time.
+    pub cpu_deadline: Duration,
+    /// Wall-clock time for the whole call (instantiation, guest code, host
+    /// calls, waiting for a worker thread). Epochs do not advance while the
+    /// guest waits on the host, this does.
+    pub wall_timeout: Duration,
+    /// Linear memory of one call, all memories of the instance together.
+    pub memory_bytes: usize,
+}
+
+impl Default for PluginLimits {
+    /// Fit for a champ's `validate`: a SIRET check takes about 5k wasm
+    /// instructions and 1 MiB of memory.
+    fn default() -> Self {
+        Self {
+            cpu_deadline: Duration::from_millis(50),
+            wall_timeout: Duration::from_secs(1),
+            memory_bytes: 32 * 1024 * 1024,
+        }
+    }
+}
+
+/// A loaded champ type, as the rest of the server sees it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TypeDeChampPlugin {
+    /// Identifier from `plugin.toml`, equal to `describe().id`.
+    pub id: String,
+    /// French label for the form editor.
+    pub libelle: String,
+    /// French description for the form editor.
+    pub description: String,
+    /// The plugin's own semver version.
+    pub version: String,
+    /// WIT package the plugin was built against, e.g. `guichet:plugin@0.1.0`.
+    pub wit: String,
+}
+
+/// A plugin's verdict on a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PluginValidation {
+    /// Store `normalized` instead of what the usager typed.
+    Valid { normalized: String },
+    /// Show these errors (French) next to the champ; never empty.
+    Invalid(Vec<PluginFieldError>),
+}
+
+/// One problem with a value, for the usager.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PluginFieldError {
+    /// Stable kebab-case code, e.g. `cle-de-controle`.
+    pub code: String,
+    /// French sentence for the usager.
+    pub message: String,
+}
+
+/// A failure the plugin itself reported (the WIT `plugin-error`). Messages are
+/// technical English from the plugin, for logs.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum GuestError {
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    #[error("upstream unavailable: {0}")]
+    UpstreamUnavailable(String),
+    #[error("misconfigured: {0}")]
+    Misconfigured(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Why a plugin operation failed. Display texts are technical English; the
+/// caller chooses what the usager sees.
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    #[error("no plugin provides champ type {0:?}")]
+    UnknownType(String),
+    #[error("plugin host setup failed: {0}")]
+    Setup(String),
+    #[error("cannot load plugin {plugin}: {reason}")]
+    Load { plugin: String, reason: String },
+    #[error("plugin {plugin} targets {wit:?}, which this host does not support (supported: {supported})", supported = supported_wit_list())]
+    UnsupportedWit { plugin: String, wit: String },
+    #[error("plugin {plugin} exceeded its CPU deadline")]
+    DeadlineExceeded { plugin: String },
+    #[error("plugin {plugin} did not answer within its wall-clock timeout")]
+    TimedOut { plugin: String },
+    #[error("plugin {plugin} exceeded its memory limit")]
+    MemoryExceeded { plugin: String },
+    #[error("plugin {plugin} trapped: {reason}")]
+    Trap { plugin: String, reason: String },
+    #[error("plugin {plugin} failed: {error}")]
+    Guest { plugin: String, error: GuestError },
+    #[error("plugin {plugin} broke its contract: {reason}")]
+    BadAnswer { plugin: String, reason: String },
+    #[error("{what} for plugin {plugin} is {bytes} bytes, more than the {max} allowed")]
+    InputTooLarge {
+        plugin: String,
+        what: &'static str,
+        bytes: usize,
+        max: usize,
+    },
+    #[error("options for plugin {plugin} are not a JSON object: {reason}")]
+    InvalidOptions { plugin: String, reason: String },
+    #[error("too many concurrent plugin calls, {plugin} not called")]
+    Busy { plugin: String },
+}
+
+fn supported_wit_list() -> String {
+    SUPPORTED_WIT
+        .iter()
+        .map(WitVersion::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl PluginError {
+    /// Short label for logs and metrics.
+    fn outcome(&self) -> &'static str {
+        match self {
+            PluginError::UnknownType(_) => "unknown_type",
+            PluginError::Setup(_) => "setup",
+            PluginError::Load { .. } => "load",
+            PluginError::UnsupportedWit { .. } => "unsupported_wit",
+            PluginError::DeadlineExceeded { .. } => "deadline_exceeded",
+            PluginError::TimedOut { .. } => "timed_out",
+            PluginError::MemoryExceeded { .. } => "memory_exceeded",
+            PluginError::Trap { .. } => "trap",
+            PluginError::Guest { .. } => "guest_error",
+            PluginError::BadAnswer { .. } => "bad_answer",
+            PluginError::InputTooLarge { .. } => "input_too_large",
+            PluginError::InvalidOptions { .. } => "invalid_options",
+            PluginError::Busy { .. } => "busy",
+        }
+    }
+}
+
+/// A compiled plugin, ready to be instantiated for each call.
+struct LoadedPlugin {
+    info: TypeDeChampPlugin,
+    pre: bindings::TypeDeChampPluginPre<GuestState>,
+    /// Shared with every call's log sink.
+    id: Arc<str>,
+    version: Arc<str>,
+}
+
+/// What a call asks of the guest.
+#[derive(Clone, Copy)]
+enum Call<'a> {
+    Describe,
+    Validate { value: &'a str, options: &'a str },
+}
+
+impl Call<'_> {
+    fn name(self) -> &'static str {
+        match self {
+            Call::Describe => "describe",
+            Call::Validate { .. } => "validate",
+        }
+    }
+}
+
+enum Answer {
+    Describe(wit::Description),
+    Validate(Result<wit::Validation, wit_types::PluginError>),
+}
+
+/// Runs champ type plugins. One per process, shared as `Arc<PluginHost>`.
+pub struct PluginHost {
+    engine: Engine,
+    linker: Linker<GuestState>,
+    limits: PluginLimits,
+    /// Epoch ticks a call may run before it is interrupted.
+    epoch_budget: u64,
+    calls: Semaphore,
+    allocator: Allocator,
+    plugins: RwLock<BTreeMap<String, Arc<LoadedPlugin>>>,
+    // Last field: dropped after the engine handle above, and its Drop joins
+    // the thread so no tick outlives the host.
+    _ticker: EpochTicker,
+}
+
+impl PluginHost {
+    /// A host allowing [`DEFAULT_MAX_CONCURRENT_CALLS`] concurrent calls.
+    pub fn new(limits: PluginLimits) -> Result<Self, PluginError> {
+        Self::with_max_concurrent_calls(limits, DEFAULT_MAX_CONCURRENT_CALLS)
+    }
+
+    /// A host allowing `max_concurrent_calls` plugin calls at a time; more
+    /// get [`PluginError::Busy`].
+    pub fn with_max_concurrent_calls(
+        limits: PluginLimits,
+        max_concurrent_calls: usize,
+    ) -> Result<Self, PluginError> {
+        let setup = |reason: String| PluginError::Setup(reason);
+        if limits.cpu_deadline.is_zero() || limits.wall_timeout.is_zero() {
+            return Err(setup("plugin deadlines must be positive".to_owned()));
+        }
+        if limits.memory_bytes < 64 * 1024 {
+            return Err(setup("plugin memory limit must be at least one 64 KiB page".to_owned()));
+        }
+        let slots = u32::try_from(max_concurrent_calls)
+            .ok()
+            .filter(|&n| n > 0 && n as usize <= Semaphore::MAX_PERMITS)
+            .ok_or_else(|| setup(format!("invalid plugin concurrency {max_concurrent_calls}")))?;
+        let (engine, allocator) = sandbox::build_engine(limits.memory_bytes, slots)
+            .map_err(|error| setup(format!("{error:#}")))?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+            .map_err(|error| setup(format!("{error:#}")))?;
+        bindings::TypeDeChampPlugin::add_to_linker::<_, HasSelf<GuestState>>(
+            &mut linker,
+            |state| state,
+        )
+        .map_err(|error| setup(format!("{error:#}")))?;
+        let ticker =
+            EpochTicker::start(&engine).map_err(|error| setup(format!("epoch thread: {error}")))?;
+        let epoch_budget = limits
+            .cpu_deadline
+            .as_nanos()
+            .div_ceil(EPOCH_TICK.as_nanos())
+            .max(1);
+        tracing::info!(?allocator, ?limits, max_concurrent_calls, "plugin host ready");
+        Ok(Self {
+            engine,
+            linker,
+            limits,
+            epoch_budget: u64::try_from(epoch_budget).unwrap_or(u64::MAX),
+            calls: Semaphore::new(max_concurrent_calls),
+            allocator,
+            plugins: RwLock::new(BTreeMap::new()),
+            _ticker: ticker,
+        })
+    }
+
+    pub fn limits(&self) -> PluginLimits {
+        self.limits
+    }
+
+    /// Whether instances come from the pooling allocator (the fast path) or
+    /// are allocated on demand.
+    pub fn allocator(&self) -> Allocator {
+        self.allocator
+    }
+
+    /// Loads every plugin under `dir`, one per subdirectory, and registers
+    /// them all, or none if any fails (the error names the culprit). A
+    /// missing `dir` means no plugins. Hidden entries and plain files are
+    /// ignored.
+    pub async fn load_dir(&self, dir: &Path) -> Result<Vec<TypeDeChampPlugin>, PluginError> {
+        let plugin_dirs = match plugin_subdirectories(dir).await {
+            Ok(dirs) => dirs,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(error) => {
+                return Err(PluginError::Load {
+                    plugin: dir.display().to_string(),
+                    reason: format!("cannot list plugin directory: {error}"),
+                });
+            }
+        };
+        let mut loaded: Vec<LoadedPlugin> = Vec::with_capacity(plugin_dirs.len());
+        for plugin_dir in &plugin_dirs {
+            let plugin = self.prepare(plugin_dir).await?;
+            if let Some(other) = loaded.iter().find(|other| other.info.id == plugin.info.id) {
+                return Err(PluginError::Load {
+                    plugin: plugin.info.id.clone(),
+                    reason: format!(
+                        "id declared twice under {} (version {} and {})",
+                        dir.display(),
+                        other.info.version,
+                        plugin.info.version
+                    ),
+                });
+            }
+            loaded.push(plugin);
+        }
+        Ok(loaded.into_iter().map(|plugin| self.register(plugin)).collect())
+    }
+
+    /// Loads the plugin in `plugin_dir` (`plugin.toml` + `<id>.wasm`) and
+    /// registers it, replacing any loaded plugin with the same id; calls
+    /// already running finish on the old one.
+    pub async fn load_plugin(&self, plugin_dir: &Path) -> Result<TypeDeChampPlugin, PluginError> {
+        let plugin = self.prepare(plugin_dir).await?;
+        Ok(self.register(plugin))
+    }
+
+    /// Every loaded champ type, sorted by id.
+    pub fn types_de_champ(&self) -> Vec<TypeDeChampPlugin> {
+        self.plugins
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .map(|plugin| plugin.info.clone())
+            .collect()
+    }
+
+    pub fn type_de_champ(&self, id: &str) -> Option<TypeDeChampPlugin> {
+        self.get(id).map(|plugin| plugin.info.clone())
+    }
+
+    /// Checks `value` with the champ type `type_id`. `options_json` is the
+    /// champ's options as a JSON object (`"{}"` when there are none).
+    ///
+    /// `Ok(Invalid(..))` is the usager's mistake; `Err(..)` is not, and the
+    /// value should be neither accepted nor blamed on the usager.
+    pub async fn validate(
+        &self,
+        type_id: &str,
+        value: &str,
+        options_json: &str,
+    ) -> Result<PluginValidation, PluginError> {
+        let plugin = self
+            .get(type_id)
+            .ok_or_else(|| PluginError::UnknownType(type_id.to_owned()))?;
+        let id = || plugin.info.id.clone();
+        check_input_size(&plugin.info.id, "value", value.len(), MAX_VALUE_BYTES)?;
+        check_input_size(&plugin.info.id, "options", options_json.len(), MAX_OPTIONS_BYTES)?;
+        // Checked here so that every plugin can rely on getting an object.
+        match serde_json::from_str::<serde_json::Value>(options_json) {
+            Ok(serde_json::Value::Object(_)) => {}
+            Ok(_) => {
+                return Err(PluginError::InvalidOptions {
+                    plugin: id(),
+                    reason: "not an object".to_owned(),
+                });
+            }
+            Err(error) => {
+                return Err(PluginError::InvalidOptions {
+                    plugin: id(),
+                    reason: error.to_string(),
+                });
+            }
+        }
+        let _permit = self
+            .calls
+            .try_acquire()
+            .map_err(|_| PluginError::Busy { plugin: id() })?;
+        let call = Call::Validate {
+            value,
+            options: options_json,
+        };
+        match self.call(&plugin, call).await? {
+            Answer::Validate(Ok(validation)) => into_validation(&plugin.info.id, validation),
+            Answer::Validate(Err(error)) => Err(PluginError::Guest {
+                plugin: id(),
+                error: guest_error(error),
+            }),
+            Answer::Describe(_) => Err(PluginError::BadAnswer {
+                plugin: id(),
+                reason: "describe answer to a validate call".to_owned(),
+            }),
+        }
+    }
+
+    fn get(&self, id: &str) -> Option<Arc<LoadedPlugin>> {
+        self.plugins
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(id)
+            .cloned()
+    }
+
+    fn register(&self, plugin: LoadedPlugin) -> TypeDeChampPlugin {
+        let info = plugin.info.clone();
+        tracing::info!(plugin.id = %info.id, plugin.version = %info.version, wit = %info.wit, "plugin loaded");
+        self.plugins
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(info.id.clone(), Arc::new(plugin));
+        info
+    }
+
+    /// Reads, checks, compiles and describes a plugin without registering it.
+    async fn prepare(&self, plugin_dir: &Path) -> Result<LoadedPlugin, PluginError> {
+        let dir_name = plugin_dir
+            .file_name()
+            .map_or_else(|| plugin_dir.display().to_string(), |name| name.to_string_lossy().into_owned());
+        let load_error = |plugin: &str, reason: String| PluginError::Load {
+            plugin: plugin.to_owned(),
+            reason,
+        };
+
+        let manifest_path = plugin_dir.join("plugin.toml");
+        let manifest_bytes = read_capped(&manifest_path, MAX_MANIFEST_BYTES)
+            .await
+            .map_err(|reason| load_error(&dir_name, reason))?;
+        let manifest_text = String::from_utf8(manifest_bytes)
+            .map_err(|_| load_error(&dir_name, "plugin.toml is not UTF-8".to_owned()))?;
+        let manifest = Manifest::parse(&manifest_text).map_err(|error| match error {
+            ManifestError::UnsupportedWit(wit) => PluginError::UnsupportedWit {
+                plugin: dir_name.clone(),
+                wit,
+            },
+            other => load_error(&dir_name, other.to_string()),
+        })?;
+        let id = manifest.id.as_str();
+
+        let wasm_path = plugin_dir.join(format!("{id}.wasm"));
+        let wasm = read_capped(&wasm_path, MAX_COMPONENT_BYTES)
+            .await
+            .map_err(|reason| load_error(id, reason))?;
+        let sha256 = hex::encode(Sha256::digest(&wasm));
+        let started = Instant::now();
+        // Cranelift takes ~100 ms for a small Rust component and seconds for
+        // interpreted ones: never on a runtime worker.
+        let engine = self.engine.clone();
+        let component = tokio::task::spawn_blocking(move || Component::new(&engine, &wasm))
+            .await
+            .map_err(|error| load_error(id, format!("compilation task failed: {error}")))?
+            .map_err(|error| load_error(id, format!("not a valid component: {error:#}")))?;
+        let compile_time = started.elapsed();
+        let instance_pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|error| load_error(id, format!("imports what this host does not provide: {error:#}")))?;
+        let pre = bindings::TypeDeChampPluginPre::new(instance_pre).map_err(|error| {
+            load_error(id, format!("does not export the type-de-champ interface of {}: {error:#}", manifest.wit))
+        })?;
+
+        let mut plugin = LoadedPlugin {
+            info: TypeDeChampPlugin {
+                id: manifest.id.clone(),
+                libelle: String::new(),
+                description: String::new(),
+                version: manifest.version.clone(),
+                wit: manifest.wit.to_string(),
+            },
+            pre,
+            id: Arc::from(id),
+            version: Arc::from(manifest.version.as_str()),
+        };
+        // Loads wait for a call slot instead of failing: they are rare and
+        // must not be refused at boot because traffic is high.
+        let permit = self
+            .calls
+            .acquire()
+            .await
+            .map_err(|_| PluginError::Busy { plugin: id.to_owned() })?;
+        let answer = self.call(&plugin, Call::Describe).await;
+        drop(permit);
+        let description = match answer? {
+            Answer::Describe(description) => description,
+            Answer::Validate(_) => return Err(load_error(id, "validate answer to describe".to_owned())),
+        };
+        let description_bytes = description.id.len()
+            + description.libelle.len()
+            + description.description.len()
+            + description.version.len();
+        if description_bytes > MAX_ANSWER_BYTES {
+            return Err(load_error(id, format!("description is {description_bytes} bytes")));
+        }
+        if description.id != manifest.id {
+            return Err(load_error(
+                id,
+                format!("describe() says id {:?}, plugin.toml says {:?}", description.id, manifest.id),
+            ));
+        }
+        if description.version != manifest.version {
+            return Err(load_error(
+                id,
+                format!(
+                    "describe() says version {:?}, plugin.toml says {:?}",
+                    description.version, manifest.version
+                ),
+            ));
+        }
+        plugin.info.libelle = description.libelle;
+        plugin.info.description = description.description;
+        tracing::debug!(
+            plugin.id = id,
+            plugin.sha256 = %sha256,
+            compile_ms = compile_time.as_millis(),
+            "plugin compiled"
+        );
+        Ok(plugin)
+    }
+
+    /// One guest call under every limit, traced. The caller holds a permit.
+    async fn call(&self, plugin: &LoadedPlugin, call: Call<'_>) -> Result<Answer, PluginError> {
+        let span = tracing::info_span!(
+            "plugin_call",
+            plugin.id = %plugin.id,
+            plugin.version = %plugin.version,
+            function = call.name(),
+            duration_us = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = tokio::time::timeout(self.limits.wall_timeout, self.execute(plugin, call))
+            .instrument(span.clone())
+            .await
+            .unwrap_or_else(|_elapsed| {
+                Err(PluginError::TimedOut {
+                    plugin: plugin.info.id.clone(),
+                })
+            });
+        let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let outcome = match &result {
+            Ok(Answer::Validate(Err(_))) => "guest_error",
+            Ok(_) => "ok",
+            Err(error) => error.outcome(),
+        };
+        span.record("duration_us", duration_us);
+        span.record("outcome", outcome);
+        let _entered = span.enter();
+        match &result {
+            Ok(_) => tracing::debug!(duration_us, outcome, "plugin call"),
+            Err(error) => tracing::warn!(duration_us, outcome, %error, "plugin call failed"),
+        }
+        result
+    }
+
+    /// Instantiates the plugin in a fresh store and makes the call. The store
+    /// (and all guest memory) is dropped on return, or when the wall-clock
+    /// timeout drops this future.
+    async fn execute(&self, plugin: &LoadedPlugin, call: Call<'_>) -> Result<Answer, PluginError> {
+        let log = LogSink::new(plugin.id.clone(), plugin.version.clone());
+        let mut store = Store::new(&self.engine, GuestState::new(self.limits.memory_bytes, log));
+        store.limiter(|state| &mut state.limiter);
+        // Check in at every tick: yield to tokio so other tasks run on this
+        // worker, and interrupt once the CPU budget is spent.
+        store.set_epoch_deadline(1);
+        let budget = self.epoch_budget;
+        let mut ticks = 0_u64;
+        store.epoch_deadline_callback(move |_| {
+            ticks += 1;
+            Ok(if ticks >= budget {
+                UpdateDeadline::Interrupt
+            } else {
+                UpdateDeadline::Yield(1)
+            })
+        });
+
+        let result = invoke(&mut store, plugin, call).await;
+        store.data_mut().log.finish();
+        result.map_err(|error| {
+            let plugin = plugin.info.id.clone();
+            if store.data().limiter.exceeded {
+                PluginError::MemoryExceeded { plugin }
+            } else if matches!(error.downcast_ref::<Trap>(), Some(Trap::Interrupt)) {
+                PluginError::DeadlineExceeded { plugin }
+            } else if error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
+                PluginError::Busy { plugin }
+            } else {
+                PluginError::Trap {
+                    plugin,
+                    reason: truncate(&format!("{error:#}"), MAX_REASON_BYTES).to_owned(),
+                }
+            }
+        })
+    }
+}
+
+async fn invoke(
+    store: &mut Store<GuestState>,
+    plugin: &LoadedPlugin,
+    call: Call<'_>,
+) -> wasmtime::Result<Answer> {
+    let instance = plugin.pre.instantiate_async(&mut *store).await?;
+    let guest = instance.guichet_plugin_type_de_champ();
+    Ok(match call {
+        Call::Describe => Answer::Describe(guest.call_describe(&mut *store).await?),
+        Call::Validate { value, options } => {
+            Answer::Validate(guest.call_validate(&mut *store, value, options).await?)
+        }
+    })
+}
+
+fn check_input_size(plugin: &str, what: &'static str, bytes: usize, max: usize) -> Result<(), PluginError> {
+    if bytes > max {
+        return Err(PluginError::InputTooLarge {
+            plugin: plugin.to_owned(),
+            what,
+            bytes,
+            max,
+        });
+    }
+    Ok(())
+}
+
+fn into_validation(plugin: &str, validation: wit::Validation) -> Result<PluginValidation, PluginError> {
+    let bad_answer = |reason: String| PluginError::BadAnswer {
+        plugin: plugin.to_owned(),
+        reason,
+    };
+    match validation {
+        wit::Validation::Valid(normalized) => {
+            if normalized.len() > MAX_ANSWER_BYTES {
+                return Err(bad_answer(format!("normalized value is {} bytes", normalized.len())));
+            }
+            Ok(PluginValidation::Valid { normalized })
+        }
+        wit::Validation::Invalid(errors) => {
+            if errors.is_empty() {
+                return Err(bad_answer("invalid without any field error".to_owned()));
+            }
+            let bytes: usize = errors.iter().map(|e| e.code.len() + e.message.len()).sum();
+            if bytes > MAX_ANSWER_BYTES {
+                return Err(bad_answer(format!("field errors are {bytes} bytes")));
+            }
+            Ok(PluginValidation::Invalid(
+                errors
+                    .into_iter()
+                    .map(|error| PluginFieldError {
+                        code: error.code,
+                        message: error.message,
+                    })
+                    .collect(),
+            ))
+        }
+    }
+}
+
+fn guest_error(error: wit_types::PluginError) -> GuestError {
+    let cut = |reason: String| truncate(&reason, MAX_REASON_BYTES).to_owned();
+    match error {
+        wit_types::PluginError::InvalidInput(reason) => GuestError::InvalidInput(cut(reason)),
+        wit_types::PluginError::UpstreamUnavailable(reason) => {
+            GuestError::UpstreamUnavailable(cut(reason))
+        }
+        wit_types::PluginError::Misconfigured(reason) => GuestError::Misconfigured(cut(reason)),
+        wit_types::PluginError::Internal(reason) => GuestError::Internal(cut(reason)),
+    }
+}
+
+/// Subdirectories of `dir`, sorted so that load order (and the first error
+/// reported) does not depend on the filesystem.
+async fn plugin_subdirectories(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut entries = tokio::fs::read_dir(dir).await?;
+    let mut dirs = Vec::new();
+    while let Some(entry) = entries.next_entry().await? {
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !hidden && entry.file_type().await?.is_dir() {
+            dirs.push(entry.path());
+        }
+    }
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// Reads a whole file, refusing it when larger than `max` bytes. The size is
+/// checked before reading and again after, in case the file grew meanwhile.
+async fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let name = path
+        .file_name()
+        .map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
+    let too_large = |bytes: u64| format!("{name} is {bytes} bytes, more than the {max} allowed");
+    let metadata = tokio::fs::metadata(path)
+        .await
+        .map_err(|error| format!("cannot read {name}: {error}"))?;
+    if metadata.len() > max {
+        return Err(too_large(metadata.len()));
+    }
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|error| format!("cannot read {name}: {error}"))?;
+    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if len > max {
+        return Err(too_large(len));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plugin_host_is_shareable() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<PluginHost>();
+        assert_send_sync::<PluginError>();
+    }
+
+    #[test]
+    fn empty_invalid_answers_are_refused() {
+        assert!(matches!(
+            into_validation("p", wit::Validation::Invalid(Vec::new())),
+            Err(PluginError::BadAnswer { .. })
+        ));
+        assert!(matches!(
+            into_validation("p", wit::Validation::Valid("x".repeat(MAX_ANSWER_BYTES + 1))),
+            Err(PluginError::BadAnswer { .. })
+        ));
+    }
+
+    #[test]
+    fn unsupported_wit_error_lists_supported_versions() {
+        let error = PluginError::UnsupportedWit {
+            plugin: "siret".to_owned(),
+            wit: "guichet:plugin@9.0.0".to_owned(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "plugin siret targets \"guichet:plugin@9.0.0\", which this host does not support (supported: guichet:plugin@0.1.0)"
+        );
+    }
+}

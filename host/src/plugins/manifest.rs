@@ -1,0 +1,327 @@
+//! `plugin.toml`: what a plugin says about itself, checked before any of its
+//! code is compiled.
+//!
+//! ```toml
+//! id = "siret"
+//! version = "1.0.0"
+//! wit = "guichet:plugin@0.1.0"
+//! provides = ["type-de-champ"]
+//! ```
+
+use std::fmt;
+
+use serde::Deserialize;
+
+/// Name of the WIT package every plugin targets (`wit/guichet-plugin@*/`).
+pub const WIT_PACKAGE: &str = "guichet:plugin";
+
+/// The `guichet:plugin` versions this host implements, oldest first.
+///
+/// A plugin built against any version up to one of these, on the same
+/// compatibility track (same major, or same minor while the major is 0), is
+/// accepted: WIT minors and patches only add. Anything newer or on another
+/// track is refused at load with [`ManifestError::UnsupportedWit`], never
+/// discovered at the first call.
+pub const SUPPORTED_WIT: &[WitVersion] = &[WitVersion::new(0, 1, 0)];
+
+/// Upper bound on the size of `plugin.toml`: a crafted manifest must not make
+/// the host allocate or parse megabytes before any check has run.
+pub const MAX_MANIFEST_BYTES: u64 = 64 * 1024;
+
+/// Ids become file names (`<id>.wasm`), log fields and database keys, so they
+/// are restricted to a short lowercase ASCII slug: no path separators, no dots,
+/// nothing to escape.
+const ID_LEN: std::ops::RangeInclusive<usize> = 3..=64;
+
+/// Upper bound on the plugin's own version string; a version is semver, never
+/// more than a few dozen bytes, and it is logged with every call.
+const MAX_VERSION_LEN: usize = 64;
+
+/// A version of the `guichet:plugin` WIT package.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WitVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+impl WitVersion {
+    pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
+        Self {
+            major,
+            minor,
+            patch,
+        }
+    }
+
+    /// Parses `guichet:plugin@MAJOR.MINOR.PATCH`. Pre-releases are not
+    /// accepted: released WIT directories are frozen, pre-releases are not.
+    pub fn parse(wit: &str) -> Option<Self> {
+        let version = wit.strip_prefix(WIT_PACKAGE)?.strip_prefix('@')?;
+        let [major, minor, patch] = parse_numeric_triple(version)?;
+        Some(Self::new(major, minor, patch))
+    }
+
+    /// Whether a host implementing `self` can run a plugin built against
+    /// `plugin`: same compatibility track, and the host is at least as new.
+    pub fn can_host(self, plugin: WitVersion) -> bool {
+        let same_track = if self.major == 0 {
+            plugin.major == 0 && plugin.minor == self.minor
+        } else {
+            plugin.major == self.major
+        };
+        same_track && plugin <= self
+    }
+
+    pub fn is_supported(self) -> bool {
+        SUPPORTED_WIT.iter().any(|host| host.can_host(self))
+    }
+}
+
+impl fmt::Display for WitVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{WIT_PACKAGE}@{}.{}.{}",
+            self.major, self.minor, self.patch
+        )
+    }
+}
+
+/// What a plugin can provide. Only champ types exist in this version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExtensionPoint {
+    TypeDeChamp,
+}
+
+impl ExtensionPoint {
+    fn parse(name: &str) -> Option<Self> {
+        match name {
+            "type-de-champ" => Some(Self::TypeDeChamp),
+            _ => None,
+        }
+    }
+}
+
+/// A checked `plugin.toml`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    pub id: String,
+    pub version: String,
+    pub wit: WitVersion,
+    pub provides: Vec<ExtensionPoint>,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ManifestError {
+    #[error("plugin.toml is not valid: {0}")]
+    Syntax(String),
+    #[error("plugin id {0:?} must be 3 to 64 characters among a-z, 0-9 and '-', starting with a letter")]
+    InvalidId(String),
+    #[error("plugin version {0:?} is not a semver version (MAJOR.MINOR.PATCH)")]
+    InvalidVersion(String),
+    #[error("WIT version {0:?} is not supported by this host")]
+    UnsupportedWit(String),
+    #[error("unknown extension point {0:?} in provides")]
+    UnknownExtensionPoint(String),
+    #[error("provides must name at least one extension point")]
+    NothingProvided,
+}
+
+/// The file as written; unknown keys are refused so that a manifest written
+/// for a newer host (say, declaring capabilities) fails loudly here instead of
+/// having its requests silently ignored.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    id: String,
+    version: String,
+    wit: String,
+    provides: Vec<String>,
+}
+
+impl Manifest {
+    pub fn parse(text: &str) -> Result<Self, ManifestError> {
+        let raw: RawManifest =
+            toml::from_str(text).map_err(|error| ManifestError::Syntax(error.message().to_owned()))?;
+        if !is_valid_id(&raw.id) {
+            return Err(ManifestError::InvalidId(raw.id));
+        }
+        if !is_semver(&raw.version) {
+            return Err(ManifestError::InvalidVersion(raw.version));
+        }
+        let wit = WitVersion::parse(&raw.wit)
+            .filter(|wit| wit.is_supported())
+            .ok_or(ManifestError::UnsupportedWit(raw.wit))?;
+        let provides = raw
+            .provides
+            .iter()
+            .map(|name| {
+                ExtensionPoint::parse(name)
+                    .ok_or_else(|| ManifestError::UnknownExtensionPoint(name.clone()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if provides.is_empty() {
+            return Err(ManifestError::NothingProvided);
+        }
+        Ok(Self {
+            id: raw.id,
+            version: raw.version,
+            wit,
+            provides,
+        })
+    }
+}
+
+pub fn is_valid_id(id: &str) -> bool {
+    ID_LEN.contains(&id.len())
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// `MAJOR.MINOR.PATCH` with optional `-pre.release` and `+build` suffixes.
+fn is_semver(version: &str) -> bool {
+    if version.len() > MAX_VERSION_LEN {
+        return false;
+    }
+    let (rest, build) = match version.split_once('+') {
+        Some((rest, build)) => (rest, Some(build)),
+        None => (version, None),
+    };
+    let (core, pre) = match rest.split_once('-') {
+        Some((core, pre)) => (core, Some(pre)),
+        None => (rest, None),
+    };
+    let identifiers_ok = |s: &str| {
+        s.split('.').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+    };
+    parse_numeric_triple(core).is_some()
+        && pre.is_none_or(identifiers_ok)
+        && build.is_none_or(identifiers_ok)
+}
+
+/// `1.2.3` without leading zeros, as semver requires.
+fn parse_numeric_triple(text: &str) -> Option<[u32; 3]> {
+    let mut parts = text.split('.');
+    let mut numbers = [0; 3];
+    for number in &mut numbers {
+        let part = parts.next()?;
+        let well_formed = !part.is_empty()
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && (part == "0" || !part.starts_with('0'));
+        if !well_formed {
+            return None;
+        }
+        *number = part.parse().ok()?;
+    }
+    parts.next().is_none().then_some(numbers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIRET: &str = r#"
+        id = "siret"
+        version = "1.0.0"
+        wit = "guichet:plugin@0.1.0"
+        provides = ["type-de-champ"]
+    "#;
+
+    #[test]
+    fn parses_a_valid_manifest() {
+        assert_eq!(
+            Manifest::parse(SIRET),
+            Ok(Manifest {
+                id: "siret".to_owned(),
+                version: "1.0.0".to_owned(),
+                wit: WitVersion::new(0, 1, 0),
+                provides: vec![ExtensionPoint::TypeDeChamp],
+            })
+        );
+    }
+
+    #[test]
+    fn refuses_unknown_wit_versions() {
+        for wit in [
+            "guichet:plugin@0.2.0",
+            "guichet:plugin@0.1.1",
+            "guichet:plugin@1.0.0",
+            "guichet:plugin@0.1.0-rc1",
+            "guichet:plugin",
+            "demarches:champ-type@0.1.0",
+            "0.1.0",
+        ] {
+            let text = SIRET.replace("guichet:plugin@0.1.0", wit);
+            assert_eq!(
+                Manifest::parse(&text),
+                Err(ManifestError::UnsupportedWit(wit.to_owned())),
+                "{wit}"
+            );
+        }
+    }
+
+    #[test]
+    fn version_compatibility_follows_semver_tracks() {
+        let host = WitVersion::new(0, 3, 2);
+        assert!(host.can_host(WitVersion::new(0, 3, 0)));
+        assert!(host.can_host(WitVersion::new(0, 3, 2)));
+        assert!(!host.can_host(WitVersion::new(0, 3, 3)));
+        assert!(!host.can_host(WitVersion::new(0, 2, 0)));
+        let host = WitVersion::new(2, 4, 0);
+        assert!(host.can_host(WitVersion::new(2, 0, 7)));
+        assert!(!host.can_host(WitVersion::new(2, 5, 0)));
+        assert!(!host.can_host(WitVersion::new(1, 9, 0)));
+        assert_eq!(
+            WitVersion::parse("guichet:plugin@0.1.0"),
+            Some(WitVersion::new(0, 1, 0))
+        );
+        assert_eq!(WitVersion::new(0, 1, 0).to_string(), "guichet:plugin@0.1.0");
+    }
+
+    #[test]
+    fn refuses_ids_that_are_not_slugs() {
+        for id in ["", "ab", "Siret", "../etc", "siret.v2", "1siret", "si ret", &"a".repeat(65)] {
+            let text = SIRET.replace("\"siret\"", &format!("{id:?}"));
+            assert_eq!(
+                Manifest::parse(&text),
+                Err(ManifestError::InvalidId(id.to_owned())),
+                "{id}"
+            );
+        }
+        assert!(is_valid_id("siret-insee-2"));
+    }
+
+    #[test]
+    fn requires_a_semver_plugin_version() {
+        for version in ["1.0", "01.0.0", "1.0.0.0", "v1.0.0", "1.0.0-", "1.0.0+"] {
+            let text = SIRET.replace("\"1.0.0\"", &format!("{version:?}"));
+            assert_eq!(
+                Manifest::parse(&text),
+                Err(ManifestError::InvalidVersion(version.to_owned())),
+                "{version}"
+            );
+        }
+        assert!(is_semver("1.0.0-rc.1+build.5"));
+    }
+
+    #[test]
+    fn refuses_unknown_keys_and_extension_points() {
+        let text = format!("{SIRET}\nsecret = true\n");
+        assert!(matches!(
+            Manifest::parse(&text),
+            Err(ManifestError::Syntax(message)) if message.contains("secret")
+        ));
+        let text = SIRET.replace("[\"type-de-champ\"]", "[\"routage\"]");
+        assert_eq!(
+            Manifest::parse(&text),
+            Err(ManifestError::UnknownExtensionPoint("routage".to_owned()))
+        );
+        let text = SIRET.replace("[\"type-de-champ\"]", "[]");
+        assert_eq!(Manifest::parse(&text), Err(ManifestError::NothingProvided));
+    }
+}

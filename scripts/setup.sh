@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Installs everything guichet's build, demo and tests need on a Debian 12
+# machine, idempotently: a machine that already has it all gets through in a
+# second or two without touching the network.
+#
+#   ./scripts/setup.sh
+#
+# Installs: the Rust target wasm32-wasip2 and the rustfmt/clippy components;
+# Debian's chromium + chromium-driver (never a downloaded browser), sqlite3,
+# PostgreSQL if no server is installed; a Python venv with the aiosmtpd SMTP
+# sink used by the tests; the DSFR front-end files into static/vendor/dsfr/.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$GUICHET_ROOT"
+
+# --- Rust ----------------------------------------------------------------------
+
+ensure_rust() {
+  have rustup || die "rustup not found: install Rust with rustup first (the toolchain is pinned in rust-toolchain.toml)"
+  # Run from the repository root so rust-toolchain.toml selects the toolchain.
+  if ! rustup target list --installed | grep -qx wasm32-wasip2; then
+    rustup target add wasm32-wasip2 >&2
+  fi
+  local installed component missing=()
+  installed="$(rustup component list --installed)"
+  for component in rustfmt clippy; do
+    grep -q "^${component}\(-\|$\)" <<<"$installed" || missing+=("$component")
+  done
+  if ((${#missing[@]})); then
+    rustup component add "${missing[@]}" >&2
+  fi
+}
+
+# --- Debian packages -----------------------------------------------------------
+
+ensure_system_packages() {
+  # fonts-dejavu-core: a bare machine has no font at all, and screenshots of
+  # pages would show boxes instead of text.
+  ensure_apt chromium chromium-driver sqlite3 fonts-dejavu-core
+  ensure_postgres_installed
+}
+
+# --- DSFR ------------------------------------------------------------------------
+
+DSFR_VERSION=1.15.3
+# From `npm view @gouvfr/dsfr@1.15.3 dist.integrity`: the tarball is checked
+# against it, so a re-published or tampered package is refused.
+DSFR_INTEGRITY='sha512-R9AALZc1LfZjtytWZMOaUIOHWTkllBZ/sZlsL8TpKZVgF3qUKXt/uNYh+L1D1Fh4p92ZqWxbtNcebsigBZe5pQ=='
+DSFR_DEST="$GUICHET_ROOT/static/vendor/dsfr"
+# What the server serves, relative to the package's dist/ directory. The
+# layout below dist/ is kept so the CSS's relative url(...)s keep working:
+# dsfr.min.css -> fonts/, icons/; utility/icons/icons.min.css -> ../../icons/.
+DSFR_FILES=(
+  dsfr.min.css
+  dsfr.module.min.js
+  dsfr.nomodule.min.js
+  utility/icons/icons.min.css
+  icons
+  fonts
+  favicon
+)
+
+# The version of the DSFR terms of use (CGU) the project accepted in .dsfr.yml.
+dsfr_accepted_version() {
+  sed -n "s/^[[:space:]]*accept-license[[:space:]]*[:=][[:space:]]*[\"']\{0,1\}\([^\"'[:space:]#]*\).*/\1/p" \
+    "$GUICHET_ROOT/.dsfr.yml" 2>/dev/null | head -n 1
+}
+
+dsfr_is_installed() {
+  [[ -f "$DSFR_DEST/.version" && "$(cat "$DSFR_DEST/.version")" == "$DSFR_VERSION" ]] || return 1
+  local f
+  for f in "${DSFR_FILES[@]}"; do
+    [[ -e "$DSFR_DEST/$f" ]] || return 1
+  done
+}
+
+# Fetches the package with `npm pack` (a plain, integrity-checked download of
+# the registry tarball that runs no package script) rather than `npm install`:
+# no package.json/node_modules to manage, and the result does not depend on
+# how the package's preinstall script guesses the "project root". The licence
+# gate that preinstall script implements is enforced here instead, with the
+# same rule: .dsfr.yml must accept the CGU version shipped in the package.
+ensure_dsfr() {
+  if dsfr_is_installed; then
+    return 0
+  fi
+  local accepted
+  accepted="$(dsfr_accepted_version)"
+  [[ -n "$accepted" ]] ||
+    die "the DSFR terms of use are not accepted: .dsfr.yml with accept-license is missing at $GUICHET_ROOT (see static/DSFR-LICENCE.md)"
+
+  local cache="$GUICHET_CACHE/dsfr"
+  local tgz="$cache/gouvfr-dsfr-$DSFR_VERSION.tgz"
+  mkdir -p "$cache"
+  if [[ ! -f "$tgz" ]]; then
+    have npm || ensure_apt npm
+    log "fetching @gouvfr/dsfr@$DSFR_VERSION with npm pack"
+    (cd "$cache" && npm pack --silent "@gouvfr/dsfr@$DSFR_VERSION" >/dev/null) ||
+      die "npm pack @gouvfr/dsfr@$DSFR_VERSION failed"
+  fi
+  local actual
+  actual="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+  if [[ "$actual" != "$DSFR_INTEGRITY" ]]; then
+    rm -f "$tgz"
+    die "DSFR tarball integrity mismatch (got $actual); removed it, run again"
+  fi
+
+  local work
+  work="$(mktemp -d "$cache/extract.XXXXXX")"
+  tar -xzf "$tgz" -C "$work"
+  local cgu
+  cgu="$(sed -n "s/^cguVersion:[[:space:]]*[\"']\{0,1\}\([^\"'[:space:]]*\).*/\1/p" \
+    "$work/package/doc/legal/cgu.md" | head -n 1)"
+  if [[ "$cgu" != "$accepted" ]]; then
+    rm -rf "$work"
+    die "DSFR $DSFR_VERSION ships terms of use version '$cgu' but .dsfr.yml accepts '$accepted': review them and update .dsfr.yml"
+  fi
+
+  # Assemble next to the destination, then swap, so an interrupted run never
+  # leaves a half-copied static/vendor/dsfr that looks installed.
+  local staging="$DSFR_DEST.new"
+  rm -rf "$staging"
+  mkdir -p "$staging"
+  local f
+  for f in "${DSFR_FILES[@]}"; do
+    mkdir -p "$staging/$(dirname "$f")"
+    cp -R "$work/package/dist/$f" "$staging/$f"
+  done
+  cp "$work/package/LICENSE.md" "$staging/LICENSE.md"
+  cp "$work/package/doc/legal/cgu.md" "$staging/CGU.md"
+  printf '%s\n' "$DSFR_VERSION" >"$staging/.version"
+  rm -rf "$work" "$DSFR_DEST"
+  mv "$staging" "$DSFR_DEST"
+  note "DSFR $DSFR_VERSION in ${DSFR_DEST#"$GUICHET_ROOT"/} ($(du -sh "$DSFR_DEST" | cut -f1))"
+}
+
+start=$SECONDS
+step "Rust target wasm32-wasip2, rustfmt, clippy" ensure_rust
+step "Debian packages (chromium, chromium-driver, sqlite3, PostgreSQL)" ensure_system_packages
+step "Python venv with aiosmtpd ($GUICHET_VENV)" ensure_venv aiosmtpd==1.4.6
+step "DSFR $DSFR_VERSION in static/vendor/dsfr" ensure_dsfr
+log "setup complete in $((SECONDS - start)) s"

@@ -1,0 +1,233 @@
+//! A real headless browser for end-to-end tests: Debian's Chromium driven
+//! through Debian's ChromeDriver (both installed by scripts/setup.sh) with
+//! fantoccini, a WebDriver client.
+//!
+//! ```ignore
+//! let browser = Browser::start().await;
+//! browser.client.goto(&format!("{base}/")).await?;
+//! browser.screenshot(&artifact_path("accueil.png")).await;
+//! browser.close().await;
+//! ```
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use crate::util;
+
+/// ChromeDriver starts in well under a second; Chromium itself starts when
+/// the session is created (inside `connect`).
+const START_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A browser session: a ChromeDriver process (with its Chromium) and a
+/// fantoccini client connected to it. Dropping it kills both; `close()` ends
+/// the session properly first.
+pub struct Browser {
+    /// The WebDriver client: navigate, find elements, fill forms...
+    pub client: Client,
+    driver: Child,
+    // A fresh Chromium profile for this session, removed on drop (after the
+    // processes are killed: fields drop after `Drop::drop`).
+    _profile: tempfile::TempDir,
+    _logs: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts ChromeDriver and a headless Chromium. Panics with an
+    /// explanation when they are missing or fail: a browser test must fail,
+    /// not pass silently, on a machine without a browser.
+    pub async fn start() -> Browser {
+        match Self::try_start().await {
+            Ok(browser) => browser,
+            Err(e) => panic!("cannot start the browser: {e}"),
+        }
+    }
+
+    /// Starts ChromeDriver and a headless Chromium.
+    pub async fn try_start() -> Result<Browser, String> {
+        let chromedriver = util::env_path("GUICHET_CHROMEDRIVER", "/usr/bin/chromedriver");
+        let chromium = util::env_path("GUICHET_CHROMIUM", "/usr/bin/chromium");
+        for (what, path) in [("chromedriver", &chromedriver), ("chromium", &chromium)] {
+            if !path.exists() {
+                return Err(format!(
+                    "{what} not found at {}: run scripts/setup.sh (it installs Debian's chromium and chromium-driver), or set GUICHET_{}",
+                    path.display(),
+                    what.to_uppercase()
+                ));
+            }
+        }
+
+        let profile = tempfile::Builder::new()
+            .prefix("guichet-chromium-")
+            .tempdir()
+            .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+        let logs = tempfile::Builder::new()
+            .prefix("guichet-chromedriver-")
+            .tempdir()
+            .map_err(|e| format!("cannot create a temporary directory: {e}"))?;
+
+        // The port is free when chosen but may be taken before ChromeDriver
+        // binds it: retry with a new one.
+        let mut last_error = String::new();
+        for attempt in 0..3 {
+            let log_path = logs.path().join(format!("chromedriver-{attempt}.log"));
+            match spawn_driver(&chromedriver, &log_path).await {
+                Ok((mut driver, port)) => match connect(port, &chromium, profile.path()).await {
+                    Ok(client) => {
+                        return Ok(Browser {
+                            client,
+                            driver,
+                            _profile: profile,
+                            _logs: logs,
+                        });
+                    }
+                    Err(e) => {
+                        kill_group(&mut driver);
+                        // A session that cannot be created will not be on a
+                        // retry either (bad binary, incompatible versions).
+                        return Err(format!(
+                            "{e}\nChromeDriver's log:\n{}",
+                            util::read_log(&log_path)
+                        ));
+                    }
+                },
+                Err(e) => last_error = e,
+            }
+        }
+        Err(last_error)
+    }
+
+    /// Saves a PNG screenshot of the viewport to `path`, creating its parent
+    /// directories. Panics on failure (a test helper).
+    pub async fn screenshot(&self, path: &Path) {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .unwrap_or_else(|e| panic!("cannot take a screenshot: {e}"));
+        if let Some(parent) = path.parent() {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+        }
+        tokio::fs::write(path, png)
+            .await
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    }
+
+    /// Ends the WebDriver session (Chromium quits), then stops ChromeDriver.
+    pub async fn close(self) {
+        // `Client::close` consumes a client; a clone shares the session. An
+        // error here only means the session is already gone.
+        let _ = self.client.clone().close().await;
+        // Drop kills ChromeDriver's process group.
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        kill_group(&mut self.driver);
+    }
+}
+
+/// Where tests put screenshots and other files to look at after a run:
+/// `$GUICHET_TEST_ARTIFACTS`, else `$CARGO_TARGET_DIR/test-artifacts`, else
+/// a directory under the system's temporary directory.
+pub fn artifact_path(name: &str) -> PathBuf {
+    let dir = match std::env::var_os("GUICHET_TEST_ARTIFACTS") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => match std::env::var_os("CARGO_TARGET_DIR") {
+            Some(target) if !target.is_empty() => PathBuf::from(target).join("test-artifacts"),
+            _ => std::env::temp_dir().join("guichet-test-artifacts"),
+        },
+    };
+    dir.join(name)
+}
+
+async fn spawn_driver(chromedriver: &Path, log_path: &Path) -> Result<(Child, u16), String> {
+    let log = std::fs::File::create(log_path)
+        .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+    let log_err = log
+        .try_clone()
+        .map_err(|e| format!("cannot duplicate a file handle: {e}"))?;
+    let port = util::free_port()?;
+    let mut driver = Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .stdin(Stdio::null())
+        .stdout(log)
+        .stderr(log_err)
+        // Its own process group, so that Drop can kill ChromeDriver and the
+        // Chromium processes it started in one go, leaving no orphan browser.
+        .process_group(0)
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", chromedriver.display()))?;
+    if let Err(e) =
+        util::wait_for_port(port, &mut driver, log_path, "chromedriver", START_TIMEOUT).await
+    {
+        kill_group(&mut driver);
+        return Err(e);
+    }
+    Ok((driver, port))
+}
+
+async fn connect(port: u16, chromium: &Path, profile: &Path) -> Result<Client, String> {
+    // The flags the machine notes say headless Chromium needs here: as root
+    // (--no-sandbox), without GPU, and without the background connections to
+    // Google's services that this closed network refuses.
+    let args = [
+        "--headless".to_owned(),
+        "--no-sandbox".to_owned(),
+        "--disable-gpu".to_owned(),
+        "--disable-quic".to_owned(),
+        "--no-first-run".to_owned(),
+        "--disable-background-networking".to_owned(),
+        "--disable-component-update".to_owned(),
+        "--disable-sync".to_owned(),
+        "--disable-dev-shm-usage".to_owned(),
+        "--window-size=1280,1600".to_owned(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    let capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium.display().to_string(),
+            "args": args,
+        },
+    });
+    let serde_json::Value::Object(capabilities) = capabilities else {
+        unreachable!("json! of an object literal is an object");
+    };
+    // Plain HTTP to ChromeDriver on loopback: no TLS stack needed.
+    let connector = HttpConnector::new();
+    let client = tokio::time::timeout(
+        START_TIMEOUT,
+        ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}")),
+    )
+    .await
+    .map_err(|_| format!("no browser session within {START_TIMEOUT:?}"))?
+    .map_err(|e| format!("cannot create a browser session: {e}"))?;
+    Ok(client)
+}
+
+/// Kills ChromeDriver's whole process group (ChromeDriver and its Chromium)
+/// and reaps ChromeDriver. Errors are ignored: used from Drop, when the
+/// processes may already be gone.
+fn kill_group(driver: &mut Child) {
+    if let Ok(None) = driver.try_wait() {
+        // `kill -KILL -- -PGID`: std has no process-group kill, and the
+        // workspace denies unsafe code (so no direct libc call).
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", driver.id())])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+    util::kill_and_reap(driver);
+}
