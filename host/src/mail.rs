@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use anyhow::Context;
-use lettre::message::{Mailbox, MultiPart, header::ContentType};
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;

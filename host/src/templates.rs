@@ -10,7 +10,7 @@ use serde::Serialize;
 use std::path::Path;
 
 #[derive(RustEmbed)]
-#[folder = "$CARGO_MANIFEST_DIR/../templates"]
+#[folder = "../templates"]
 #[include = "*.hbs"]
 struct Embedded;
 

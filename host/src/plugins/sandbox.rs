@@ -257,19 +257,19 @@ impl LogSink {
         // tracing needs the level at compile time, hence one macro per arm.
         match level {
             log::Level::Trace => {
-                tracing::trace!(target: "guichet::plugins::guest", plugin.id = plugin, plugin.version = version, "{message}")
+                tracing::trace!(target: "guichet::plugins::guest", plugin_id = plugin, plugin_version = version, "{message}")
             }
             log::Level::Debug => {
-                tracing::debug!(target: "guichet::plugins::guest", plugin.id = plugin, plugin.version = version, "{message}")
+                tracing::debug!(target: "guichet::plugins::guest", plugin_id = plugin, plugin_version = version, "{message}")
             }
             log::Level::Info => {
-                tracing::info!(target: "guichet::plugins::guest", plugin.id = plugin, plugin.version = version, "{message}")
+                tracing::info!(target: "guichet::plugins::guest", plugin_id = plugin, plugin_version = version, "{message}")
             }
             log::Level::Warn => {
-                tracing::warn!(target: "guichet::plugins::guest", plugin.id = plugin, plugin.version = version, "{message}")
+                tracing::warn!(target: "guichet::plugins::guest", plugin_id = plugin, plugin_version = version, "{message}")
             }
             log::Level::Error => {
-                tracing::error!(target: "guichet::plugins::guest", plugin.id = plugin, plugin.version = version, "{message}")
+                tracing::error!(target: "guichet::plugins::guest", plugin_id = plugin, plugin_version = version, "{message}")
             }
         }
     }
@@ -279,8 +279,8 @@ impl LogSink {
         if self.dropped > 0 {
             tracing::warn!(
                 target: "guichet::plugins::guest",
-                plugin.id = &*self.plugin,
-                plugin.version = &*self.version,
+                plugin_id = &*self.plugin,
+                plugin_version = &*self.version,
                 dropped = self.dropped,
                 "plugin log budget exhausted, records dropped"
             );

@@ -41,13 +41,13 @@ pub async fn insert(
 
 pub async fn set_password(c: Conn<'_>, id: CompteId, hash: &str) -> StoreResult<()> {
     const SQL: &str = "UPDATE comptes SET password_hash = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1";
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(hash).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(hash).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn confirm(c: Conn<'_>, id: CompteId, now: DateTime<Utc>) -> StoreResult<()> {
     const SQL: &str = "UPDATE comptes SET confirmed_at = COALESCE(confirmed_at, $2) WHERE id = $1";
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(now).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -58,14 +58,14 @@ pub async fn record_failed_login(
     locked_until: Option<DateTime<Utc>>,
 ) -> StoreResult<()> {
     const SQL: &str = "UPDATE comptes SET failed_attempts = $2, locked_until = $3 WHERE id = $1";
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(failed_attempts).bind(locked_until).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(failed_attempts).bind(locked_until).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn reset_failed_logins(c: Conn<'_>, id: CompteId) -> StoreResult<()> {
     const SQL: &str =
         "UPDATE comptes SET failed_attempts = 0, locked_until = NULL WHERE id = $1 AND failed_attempts <> 0";
-    on!(c, c => sqlx::query(SQL).bind(id.0).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -107,7 +107,7 @@ pub async fn ensure_administrateur(
 
 pub async fn ensure_expert(c: Conn<'_>, compte: CompteId, now: DateTime<Utc>) -> StoreResult<()> {
     const INSERT: &str = "INSERT INTO experts (compte_id, created_at) VALUES ($1, $2) ON CONFLICT (compte_id) DO NOTHING";
-    on!(c, c => sqlx::query(INSERT).bind(compte.0).bind(now).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(INSERT).bind(compte.0).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -138,7 +138,7 @@ pub async fn insert_token(
     expires_at: DateTime<Utc>,
 ) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO tokens (token_hash, compte_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-    on!(c, c => sqlx::query(SQL).bind(token_hash).bind(compte.0).bind(purpose.as_str()).bind(now).bind(expires_at).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(token_hash).bind(compte.0).bind(purpose.as_str()).bind(now).bind(expires_at).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

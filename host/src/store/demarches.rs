@@ -62,10 +62,6 @@ impl DemarcheRow {
     }
 }
 
-const COLUMNS: &str = "d.id, d.libelle, d.description, d.etat, d.path, d.service_nom, d.service_organisme, \
-    d.service_email, d.service_telephone, d.service_horaires, d.service_adresse, d.draft_revision_id, \
-    d.published_revision_id, d.created_at, d.published_at";
-
 macro_rules! select_demarche {
     ($tail:literal) => {
         concat!(
@@ -107,7 +103,7 @@ pub async fn update_infos(c: Conn<'_>, id: DemarcheId, input: &DemarcheInput) ->
     let s = &input.service;
     on!(c, c => sqlx::query(SQL).bind(id.0).bind(&input.libelle).bind(&input.description)
         .bind(&s.nom).bind(&s.organisme).bind(&s.email).bind(&s.telephone).bind(&s.horaires).bind(&s.adresse)
-        .execute(&mut *c).await)?;
+        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -117,7 +113,7 @@ pub async fn link_administrateur(
     admin: AdministrateurId,
 ) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO demarches_administrateurs (demarche_id, administrateur_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(admin.0).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(admin.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -129,7 +125,7 @@ pub async fn insert_revision(c: Conn<'_>, id: DemarcheId, now: DateTime<Utc>) ->
 
 pub async fn set_draft_revision(c: Conn<'_>, id: DemarcheId, revision: RevisionId) -> StoreResult<()> {
     const SQL: &str = "UPDATE demarches SET draft_revision_id = $2 WHERE id = $1";
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(revision.0).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(revision.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -316,7 +312,7 @@ pub async fn unassign_instructeur(
 ) -> StoreResult<()> {
     const SQL: &str = "DELETE FROM groupes_instructeurs_instructeurs WHERE instructeur_id = $2 \
         AND groupe_instructeur_id IN (SELECT id FROM groupes_instructeurs WHERE demarche_id = $1)";
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(instructeur.0).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(instructeur.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -342,10 +338,3 @@ pub async fn delete_test_dossiers(c: Conn<'_>, id: DemarcheId) -> StoreResult<u6
     Ok(on!(c, c => sqlx::query(SQL).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_select_macro_lists_the_row_columns() {
-        assert!(select_demarche!("").contains(super::COLUMNS));
-    }
-}

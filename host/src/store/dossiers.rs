@@ -233,13 +233,13 @@ pub async fn update_etat(
 
 pub async fn set_groupe(c: Conn<'_>, id: DossierId, groupe: GroupeInstructeurId) -> StoreResult<()> {
     const SQL: &str = "UPDATE dossiers SET groupe_instructeur_id = $2 WHERE id = $1";
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(groupe.0).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(groupe.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn touch(c: Conn<'_>, id: DossierId, now: DateTime<Utc>) -> StoreResult<()> {
     const SQL: &str = "UPDATE dossiers SET updated_at = $2 WHERE id = $1";
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(now).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -289,7 +289,7 @@ pub async fn insert_traitement(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO traitements (dossier_id, etat, auteur_email, motivation, processed_at) VALUES ($1, $2, $3, $4, $5)";
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(etat.as_str()).bind(auteur_email).bind(motivation).bind(now).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(etat.as_str()).bind(auteur_email).bind(motivation).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -305,13 +305,13 @@ pub async fn suivre(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     const SQL: &str = "INSERT INTO suivis (instructeur_id, dossier_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
-    on!(c, c => sqlx::query(SQL).bind(instructeur.0).bind(id.0).bind(now).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(instructeur.0).bind(id.0).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn ne_plus_suivre(c: Conn<'_>, id: DossierId, instructeur: InstructeurId) -> StoreResult<()> {
     const SQL: &str = "DELETE FROM suivis WHERE instructeur_id = $1 AND dossier_id = $2";
-    on!(c, c => sqlx::query(SQL).bind(instructeur.0).bind(id.0).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(instructeur.0).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

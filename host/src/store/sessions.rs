@@ -24,7 +24,7 @@ pub async fn insert(
 ) -> StoreResult<()> {
     const SQL: &str =
         "INSERT INTO sessions (token_hash, compte_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
-    on!(c, c => sqlx::query(SQL).bind(token_hash).bind(compte.0).bind(now).bind(expires_at).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(token_hash).bind(compte.0).bind(now).bind(expires_at).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -40,14 +40,14 @@ pub async fn find(c: Conn<'_>, token_hash: &str, now: DateTime<Utc>) -> StoreRes
 
 pub async fn delete(c: Conn<'_>, token_hash: &str) -> StoreResult<()> {
     const SQL: &str = "DELETE FROM sessions WHERE token_hash = $1";
-    on!(c, c => sqlx::query(SQL).bind(token_hash).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(token_hash).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Signs a compte out everywhere (after a password reset).
 pub async fn delete_for_compte(c: Conn<'_>, compte: CompteId) -> StoreResult<()> {
     const SQL: &str = "DELETE FROM sessions WHERE compte_id = $1";
-    on!(c, c => sqlx::query(SQL).bind(compte.0).execute(&mut *c).await)?;
+    on!(c, c => sqlx::query(SQL).bind(compte.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
