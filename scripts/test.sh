@@ -57,11 +57,13 @@ else
   plugin_tests() {
     # On the host target: the guests' pure logic is tested natively (no wasm
     # runner needed). Same target directory as build-plugins.sh: host and
-    # wasm32 artefacts live in separate subdirectories there.
+    # wasm32 artefacts live in separate subdirectories there. --lib: only the
+    # test harness is linked natively; the cdylib exports component symbols
+    # (`a:b/c@1#f`) that a native linker refuses.
     local locked=()
     [[ -f "$plugins_dir/Cargo.lock" ]] && locked=(--locked)
     (cd "$plugins_dir" &&
-      CARGO_TARGET_DIR="$GUICHET_PLUGINS_TARGET_DIR" cargo test --workspace "${locked[@]}")
+      CARGO_TARGET_DIR="$GUICHET_PLUGINS_TARGET_DIR" cargo test --workspace --lib "${locked[@]}")
   }
   step "plugin unit tests (plugins/, host target)" plugin_tests
 fi
