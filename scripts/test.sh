@@ -68,5 +68,5 @@ else
   step "plugin unit tests (plugins/, host target)" plugin_tests
 fi
 
-step "cargo test --workspace $*" cargo test --workspace "$@"
+step "cargo test --workspace --no-fail-fast $*" cargo test --workspace --no-fail-fast "$@"
 log "all tests passed in $((SECONDS - start)) s"

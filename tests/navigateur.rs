@@ -21,10 +21,10 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     c.goto(&app.url("/commencer/demo")).await.expect("goto");
     let title = c.find(Locator::Css("h1")).await.expect("h1").text().await.expect("text");
     assert_eq!(title, "Demande de subvention pour une association sportive");
-    c.find(Locator::LinkText("Créer un compte")).await.expect("sign-up link").click().await.expect("click");
+    browser.submit(Locator::LinkText("Créer un compte")).await;
     c.find(Locator::Id("email")).await.expect("email").send_keys(EMAIL).await.expect("type");
     c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
-    c.find(Locator::Css("form[action='/inscription'] button[type=submit]")).await.expect("button").click().await.expect("submit");
+    browser.submit(Locator::Css("form[action='/inscription'] button[type=submit]")).await;
     let body = c.source().await.expect("source");
     assert!(body.contains("Confirmez votre adresse électronique"), "{body}");
 
@@ -35,16 +35,16 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     assert!(c.source().await.expect("source").contains("Votre adresse électronique est confirmée"));
     c.find(Locator::Id("email")).await.expect("email").send_keys(EMAIL).await.expect("type");
     c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
-    c.find(Locator::Css("form[action='/connexion'] button[type=submit]")).await.expect("button").click().await.expect("login");
+    browser.submit(Locator::Css("form[action='/connexion'] button[type=submit]")).await;
 
     c.goto(&app.url("/commencer/demo")).await.expect("goto");
-    c.find(Locator::XPath("//button[contains(., 'Commencer la démarche')]")).await.expect("start").click().await.expect("click");
+    browser.submit(Locator::XPath("//button[contains(., 'Commencer la démarche')]")).await;
     assert!(c.current_url().await.expect("url").path().ends_with("/brouillon"));
 
     // A first attempt with an invalid SIRET and missing answers.
     c.find(Locator::Id("champ_2")).await.expect("nom").send_keys("Union sportive de Démoville").await.expect("type");
     c.find(Locator::Id("champ_3")).await.expect("siret").send_keys("732 829 320 00075").await.expect("type");
-    c.find(Locator::XPath("//button[@value='deposer']")).await.expect("deposer").click().await.expect("click");
+    browser.submit(Locator::XPath("//button[@value='deposer']")).await;
     let body = c.source().await.expect("source");
     assert!(body.contains("Le formulaire contient des erreurs"), "{body}");
     assert!(body.contains("clé de contrôle"), "the plugin's message is shown next to the field");
@@ -69,7 +69,7 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     c.find(Locator::Css("label[for='champ_9-non']")).await.expect("non").click().await.expect("click");
     c.find(Locator::Id("champ_10")).await.expect("description").send_keys("Achat de ballons et de maillots.").await.expect("type");
     c.find(Locator::Css("label[for='champ_11']")).await.expect("attestation").click().await.expect("click");
-    c.find(Locator::XPath("//button[@value='deposer']")).await.expect("deposer").click().await.expect("click");
+    browser.submit(Locator::XPath("//button[@value='deposer']")).await;
     let body = c.source().await.expect("source");
     assert!(body.contains("Votre dossier a bien été déposé"), "{body}");
     assert!(body.contains("73282932000074") && body.contains("Rugby") && body.contains("3500"));
@@ -79,7 +79,7 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     app.mail(EMAIL, &format!("Votre dossier n° {numero} a bien été déposé")).await;
 
     // "Mes dossiers" lists it.
-    c.find(Locator::LinkText("Mes dossiers")).await.expect("nav").click().await.expect("click");
+    browser.submit(Locator::LinkText("Mes dossiers")).await;
     assert!(c.source().await.expect("source").contains("En construction"));
     browser.close().await;
     app.stop().await;

@@ -166,7 +166,14 @@ mod tests {
         assert_eq!(names.len(), 1);
         let raw = std::fs::read_to_string(config.outbox_dir().join(&names[0])).unwrap();
         assert!(raw.contains("To: marie@exemple.fr"));
-        assert!(raw.contains("Subject: =?utf-8?"));
+        // Encoded on the wire (RFC 2047), decoded intact by a mail reader.
+        assert!(!raw.contains("accepté"), "the subject must not travel as raw UTF-8");
+        let parsed = mailparse::parse_mail(raw.as_bytes()).unwrap();
+        use mailparse::MailHeaderMap;
+        assert_eq!(
+            parsed.get_headers().get_first_value("Subject").as_deref(),
+            Some("Votre dossier n° 42 a été accepté")
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -202,14 +202,15 @@ impl Client {
         self.page(response).await
     }
 
-    /// Posts a form with the CSRF token (fetching `/` first if none is known).
+    /// Posts a form with the CSRF token (fetching the sign-in page, which
+    /// always holds a form, first if none is known).
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let token = self.csrf.lock().expect("csrf lock").clone();
         let token = match token {
             Some(t) => t,
             None => {
-                self.get("/").await;
-                self.csrf.lock().expect("csrf lock").clone().expect("a CSRF token on the home page")
+                self.get("/connexion").await;
+                self.csrf.lock().expect("csrf lock").clone().expect("a CSRF token on the sign-in page")
             }
         };
         let mut form: Vec<(&str, &str)> = vec![("authenticity_token", token.as_str())];

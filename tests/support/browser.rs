@@ -102,6 +102,41 @@ impl Browser {
         Err(last_error)
     }
 
+    /// Clicks a button that submits a form (or a link) and waits until the
+    /// next page has loaded. WebDriver's click returns before a POST-redirect
+    /// lands, so reading the page, or navigating, right after it races the
+    /// browser: waiting for the old document to go stale removes the race.
+    pub async fn submit(&self, button: fantoccini::Locator<'_>) {
+        let old = self.client.find(fantoccini::Locator::Css("html")).await.expect("the current page");
+        self.client
+            .find(button)
+            .await
+            .unwrap_or_else(|e| panic!("the button to click is missing: {e}"))
+            .click()
+            .await
+            .expect("click");
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            match old.tag_name().await {
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference =>
+                {
+                    break;
+                }
+                _ if std::time::Instant::now() > deadline => panic!("the page did not change after the click"),
+                _ => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+        loop {
+            let state = self.client.execute("return document.readyState", vec![]).await;
+            if matches!(state.as_ref().ok().and_then(|v| v.as_str()), Some("complete")) {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "the next page did not finish loading");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Saves a PNG screenshot of the viewport to `path`, creating its parent
     /// directories. Panics on failure (a test helper).
     pub async fn screenshot(&self, path: &Path) {
