@@ -58,10 +58,13 @@ fn spawn(data_dir: &std::path::Path, database_url: &str) -> Server {
     let port = free_port();
     let child = Command::new(bin())
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .arg("--data-dir").arg(data_dir)
+        .arg("--data-dir")
+        .arg(data_dir)
         .args(["--database-url", database_url])
-        .arg("--plugins-dir").arg(repo("plugins/dist"))
-        .arg("--static-dir").arg(repo("static"))
+        .arg("--plugins-dir")
+        .arg(repo("plugins/dist"))
+        .arg("--static-dir")
+        .arg(repo("static"))
         .args(["--secret-key", "bench-secret-key-bench-secret-key"])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -74,10 +77,10 @@ fn spawn(data_dir: &std::path::Path, database_url: &str) -> Server {
 async fn wait_ready(base: &str, started: Instant) -> Duration {
     let client = reqwest::Client::new();
     loop {
-        if let Ok(r) = client.get(format!("{base}/health")).send().await {
-            if r.status().is_success() {
-                return started.elapsed();
-            }
+        if let Ok(r) = client.get(format!("{base}/health")).send().await
+            && r.status().is_success()
+        {
+            return started.elapsed();
         }
         assert!(started.elapsed() < Duration::from_secs(60), "server did not start");
         tokio::time::sleep(Duration::from_millis(2)).await;
@@ -86,9 +89,13 @@ async fn wait_ready(base: &str, started: Instant) -> Duration {
 
 fn rss_mb(pid: u32) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status.lines().find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1)).and_then(|kb| kb.parse::<f64>().ok())
-        .map(|kb| kb / 1024.0).unwrap_or(f64::NAN)
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
 }
 
 /// A démarche of 20 champs (one header + 19 answers, one SIRET) published
@@ -99,29 +106,81 @@ async fn fixtures(data_dir: &std::path::Path, database_url: &str, path: &str) ->
     config.database_url = database_url.to_string();
     config.plugins_dir = repo("plugins/dist");
     let state = guichet::build_state(config).await.expect("state");
-    assert!(state.plugins.type_de_champ("siret").is_some(), "plugins/dist must hold the siret plugin (plugins/build.sh)");
+    assert!(
+        state.plugins.type_de_champ("siret").is_some(),
+        "plugins/dist must hold the siret plugin (plugins/build.sh)"
+    );
     let admin_email = "admin@bench.example";
-    let compte = creer_compte_operateur(&state, admin_email, PASSWORD, Roles { administrateur: true, ..Roles::default() }).await.expect("admin");
-    creer_compte_operateur(&state, "instructeur@bench.example", PASSWORD, Roles { instructeur: true, ..Roles::default() }).await.expect("instructeur");
+    let compte =
+        creer_compte_operateur(&state, admin_email, PASSWORD, Roles { administrateur: true, ..Roles::default() })
+            .await
+            .expect("admin");
+    creer_compte_operateur(
+        &state,
+        "instructeur@bench.example",
+        PASSWORD,
+        Roles { instructeur: true, ..Roles::default() },
+    )
+    .await
+    .expect("instructeur");
     let mut tx = state.store.write().await.expect("tx");
     let admin_id = comptes::ensure_administrateur(tx.conn(), compte, chrono::Utc::now()).await.expect("admin role");
     tx.commit().await.expect("commit");
-    let admin = Administrateur { compte_id: compte, administrateur_id: AdministrateurId(admin_id.0), email: admin_email.into() };
-    let service = Service { nom: "Bench".into(), organisme: "Bench".into(), email: "bench@bench.example".into(), ..Service::default() };
-    let id = wf::creer(&state, &admin, DemarcheInput { libelle: "Démarche de mesure".into(), description: "Vingt champs.".into(), service })
-        .await.map_err(|(_, e)| format!("{e:?}")).expect("démarche");
+    let admin = Administrateur {
+        compte_id: compte,
+        administrateur_id: AdministrateurId(admin_id.0),
+        email: admin_email.into(),
+    };
+    let service = Service {
+        nom: "Bench".into(),
+        organisme: "Bench".into(),
+        email: "bench@bench.example".into(),
+        ..Service::default()
+    };
+    let id = wf::creer(
+        &state,
+        &admin,
+        DemarcheInput { libelle: "Démarche de mesure".into(), description: "Vingt champs.".into(), service },
+    )
+    .await
+    .map_err(|(_, e)| format!("{e:?}"))
+    .expect("démarche");
     let champs = [
-        ("header_section", ""), ("text", ""), ("text", ""), ("text", ""), ("text", ""),
-        ("integer_number", ""), ("integer_number", ""), ("integer_number", ""),
-        ("decimal_number", ""), ("decimal_number", ""), ("date", ""), ("date", ""),
-        ("yes_no", ""), ("yes_no", ""), ("checkbox", ""), ("drop_down_list", "A\nB\nC"),
-        ("drop_down_list", "Nord\nSud"), ("textarea", ""), ("textarea", ""), ("plugin:siret", ""),
+        ("header_section", ""),
+        ("text", ""),
+        ("text", ""),
+        ("text", ""),
+        ("text", ""),
+        ("integer_number", ""),
+        ("integer_number", ""),
+        ("integer_number", ""),
+        ("decimal_number", ""),
+        ("decimal_number", ""),
+        ("date", ""),
+        ("date", ""),
+        ("yes_no", ""),
+        ("yes_no", ""),
+        ("checkbox", ""),
+        ("drop_down_list", "A\nB\nC"),
+        ("drop_down_list", "Nord\nSud"),
+        ("textarea", ""),
+        ("textarea", ""),
+        ("plugin:siret", ""),
     ];
     for (i, (t, options)) in champs.iter().enumerate() {
-        let input = ChampInput { type_champ: t.to_string(), libelle: format!("Question {i}"), description: String::new(), obligatoire: Some("on".into()), options: options.to_string() };
+        let input = ChampInput {
+            type_champ: t.to_string(),
+            libelle: format!("Question {i}"),
+            description: String::new(),
+            obligatoire: Some("on".into()),
+            options: options.to_string(),
+        };
         wf::ajouter_champ(&state, &admin, id, &input).await.expect("store").expect("champ");
     }
-    wf::affecter_instructeur(&state, &admin, id, "instructeur@bench.example").await.expect("store").expect("instructeur");
+    wf::affecter_instructeur(&state, &admin, id, "instructeur@bench.example")
+        .await
+        .expect("store")
+        .expect("instructeur");
     wf::publier(&state, &admin, id, path).await.expect("store").expect("publier");
     let mut emails = Vec::new();
     for u in 0..USAGERS {
@@ -148,7 +207,9 @@ async fn brouillons(database_url: &str, demarche: DemarcheId, emails: &[String],
     for i in 0..n {
         let u = i % emails.len();
         let usager = Usager { compte_id: guichet::domain::CompteId(ids[u]), email: emails[u].clone() };
-        let id = dossiers::insert(tx.conn(), demarche, revision, usager.compte_id, false, chrono::Utc::now()).await.expect("dossier");
+        let id = dossiers::insert(tx.conn(), demarche, revision, usager.compte_id, false, chrono::Utc::now())
+            .await
+            .expect("dossier");
         out.push((u, id.0));
     }
     tx.commit().await.expect("commit");
@@ -158,9 +219,26 @@ async fn brouillons(database_url: &str, demarche: DemarcheId, emails: &[String],
 
 fn answers() -> Vec<(String, String)> {
     let values = [
-        "", "Jeanne Dupont", "12 rue des Lilas", "Nantes", "Association des amis du vélo",
-        "42", "1200", "7", "12,5", "3500,75", "2026-01-15", "15/03/2025",
-        "true", "false", "on", "B", "Sud", "Un long texte de présentation du projet.", "Un autre texte.", "732 829 320 00074",
+        "",
+        "Jeanne Dupont",
+        "12 rue des Lilas",
+        "Nantes",
+        "Association des amis du vélo",
+        "42",
+        "1200",
+        "7",
+        "12,5",
+        "3500,75",
+        "2026-01-15",
+        "15/03/2025",
+        "true",
+        "false",
+        "on",
+        "B",
+        "Sud",
+        "Un long texte de présentation du projet.",
+        "Un autre texte.",
+        "732 829 320 00074",
     ];
     values.iter().enumerate().skip(1).map(|(i, v)| (format!("champ_{}", i + 1), v.to_string())).collect()
 }
@@ -168,8 +246,18 @@ fn answers() -> Vec<(String, String)> {
 async fn login(base: &str, email: &str) -> (reqwest::Client, String) {
     let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
     let page = client.get(format!("{base}/connexion")).send().await.expect("get").text().await.expect("body");
-    let token = page.split("name=\"authenticity_token\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
-    let r = client.post(format!("{base}/connexion")).form(&[("authenticity_token", token.as_str()), ("email", email), ("password", PASSWORD)]).send().await.expect("login");
+    let token = page
+        .split("name=\"authenticity_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("token")
+        .to_string();
+    let r = client
+        .post(format!("{base}/connexion"))
+        .form(&[("authenticity_token", token.as_str()), ("email", email), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("login");
     assert!(r.text().await.expect("body").contains("Se déconnecter"), "login failed for {email}");
     (client, token)
 }
@@ -237,14 +325,19 @@ async fn bench_depots(base: &str, emails: &[String], work: Vec<(usize, i64)>) ->
             let mut lat = Vec::with_capacity(jobs.len());
             for (u, id) in jobs {
                 let (client, token) = &sessions[u];
-                let mut form: Vec<(&str, &str)> = vec![("authenticity_token", token.as_str()), ("intention", "deposer")];
+                let mut form: Vec<(&str, &str)> =
+                    vec![("authenticity_token", token.as_str()), ("intention", "deposer")];
                 form.extend(answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
                 let t = Instant::now();
                 let r = client.post(format!("{base}/dossiers/{id}/brouillon")).form(&form).send().await.expect("dépôt");
                 let status = r.status();
                 let body = r.text().await.unwrap_or_default();
                 lat.push(t.elapsed());
-                assert!(status.is_success() && body.contains("a bien été déposé"), "dépôt {id} failed: {status} {}", &body[..body.len().min(2000)]);
+                assert!(
+                    status.is_success() && body.contains("a bien été déposé"),
+                    "dépôt {id} failed: {status} {}",
+                    &body[..body.len().min(2000)]
+                );
             }
             lat
         }));
@@ -257,7 +350,10 @@ async fn bench_depots(base: &str, emails: &[String], work: Vec<(usize, i64)>) ->
 }
 
 fn report(label: &str, s: &Stats) {
-    println!("{label:<28} {:>9.0}/s   p50 {:>7.2} ms   p95 {:>7.2} ms   p99 {:>7.2} ms", s.per_sec, s.p50, s.p95, s.p99);
+    println!(
+        "{label:<28} {:>9.0}/s   p50 {:>7.2} ms   p95 {:>7.2} ms   p99 {:>7.2} ms",
+        s.per_sec, s.p50, s.p95, s.p99
+    );
 }
 
 async fn run_backend(name: &str, data_dir: &std::path::Path, database_url: &str) {
@@ -285,7 +381,10 @@ async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo test --benches` probes with --list
     }
-    println!("guichet benchmark: {} concurrent clients, {DEPOTS} dépôts, {HEALTH_REQUESTS} health requests", CONCURRENCY);
+    println!(
+        "guichet benchmark: {} concurrent clients, {DEPOTS} dépôts, {HEALTH_REQUESTS} health requests",
+        CONCURRENCY
+    );
 
     // Cold start: fresh data folder (migrations included), then idle RSS.
     let dir = tempfile::tempdir().expect("dir");
@@ -300,7 +399,11 @@ async fn main() {
     let server = spawn(dir.path(), &url);
     let warm = wait_ready(&server.base, started).await;
     drop(server);
-    println!("cold start to first 200: {:.0} ms on an empty data folder, {:.0} ms on an existing one (target < 1000 ms)", cold.as_secs_f64() * 1e3, warm.as_secs_f64() * 1e3);
+    println!(
+        "cold start to first 200: {:.0} ms on an empty data folder, {:.0} ms on an existing one (target < 1000 ms)",
+        cold.as_secs_f64() * 1e3,
+        warm.as_secs_f64() * 1e3
+    );
     println!("idle RSS: {rss:.1} MB (target < 100 MB)");
 
     let dir = tempfile::tempdir().expect("dir");
@@ -309,9 +412,14 @@ async fn main() {
     match std::env::var("GUICHET_TEST_POSTGRES_URL") {
         Ok(admin_url) => {
             let db = format!("guichet_bench_{}", std::process::id());
-            let psql = |sql: String| Command::new("psql").arg(&admin_url).args(["-v", "ON_ERROR_STOP=1", "-qc", &sql]).status();
+            let psql = |sql: String| {
+                Command::new("psql").arg(&admin_url).args(["-v", "ON_ERROR_STOP=1", "-qc", &sql]).status()
+            };
             assert!(psql(format!("CREATE DATABASE {db}")).expect("psql").success());
-            let url = match admin_url.rsplit_once('/') { Some((base, _)) => format!("{base}/{db}"), None => admin_url.clone() };
+            let url = match admin_url.rsplit_once('/') {
+                Some((base, _)) => format!("{base}/{db}"),
+                None => admin_url.clone(),
+            };
             let dir = tempfile::tempdir().expect("dir");
             run_backend("PostgreSQL", dir.path(), &url).await;
             let _ = psql(format!("DROP DATABASE {db} WITH (FORCE)"));

@@ -47,6 +47,13 @@ if [[ -z "${GUICHET_SKIP_LINT:-}" ]]; then
   }
   step "rustfmt" fmt_check
   step "clippy (host workspace)" cargo clippy --workspace --all-targets -- -D warnings
+  if [[ -n "$has_plugins" ]]; then
+    plugin_clippy() {
+      (cd "$plugins_dir" && CARGO_TARGET_DIR="$GUICHET_PLUGINS_TARGET_DIR" \
+        cargo clippy --workspace --all-targets --target wasm32-wasip2 --locked -- -D warnings)
+    }
+    step "clippy (plugins, wasm32-wasip2)" plugin_clippy
+  fi
 fi
 
 if [[ -z "$has_plugins" ]]; then

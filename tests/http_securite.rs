@@ -8,23 +8,44 @@ use guichet_tests::app::{Client, PASSWORD, TestApp};
 async fn demarche_publiee(app: &TestApp, admin_email: &str, instructeur_email: &str, path: &str) -> (Client, i64) {
     let admin = app.signed_in(admin_email, Roles { administrateur: true, ..Roles::default() }).await;
     let page = admin
-        .post("/admin/demarches", &[
-            ("libelle", "Carte de stationnement"), ("description", "Pour les résidents."),
-            ("service_nom", "Voirie"), ("service_organisme", "Mairie"), ("service_email", "voirie@mairie.example"),
-        ])
+        .post(
+            "/admin/demarches",
+            &[
+                ("libelle", "Carte de stationnement"),
+                ("description", "Pour les résidents."),
+                ("service_nom", "Voirie"),
+                ("service_organisme", "Mairie"),
+                ("service_email", "voirie@mairie.example"),
+            ],
+        )
         .await;
     let id = page.id_after("/admin/demarches/");
-    admin.post(&format!("/admin/demarches/{id}/champs"), &[("type_champ", "text"), ("libelle", "Immatriculation"), ("obligatoire", "on")]).await.assert_status(200);
+    admin
+        .post(
+            &format!("/admin/demarches/{id}/champs"),
+            &[("type_champ", "text"), ("libelle", "Immatriculation"), ("obligatoire", "on")],
+        )
+        .await
+        .assert_status(200);
     app.compte(instructeur_email, Roles { instructeur: true, ..Roles::default() }).await;
-    admin.post(&format!("/admin/demarches/{id}/instructeurs"), &[("email", instructeur_email)]).await.assert_status(200);
-    admin.post(&format!("/admin/demarches/{id}/publier"), &[("path", path)]).await.assert_status(200).assert_contains("publiée");
+    admin
+        .post(&format!("/admin/demarches/{id}/instructeurs"), &[("email", instructeur_email)])
+        .await
+        .assert_status(200);
+    admin
+        .post(&format!("/admin/demarches/{id}/publier"), &[("path", path)])
+        .await
+        .assert_status(200)
+        .assert_contains("publiée");
     (admin, id)
 }
 
 async fn dossier_depose(app: &TestApp, usager: &Client, path: &str) -> i64 {
     let page = usager.post(&format!("/commencer/{path}"), &[]).await;
     let id = page.id_after("/dossiers/");
-    usager.post(&format!("/dossiers/{id}/brouillon"), &[("intention", "deposer"), ("champ_1", "AB-123-CD")]).await
+    usager
+        .post(&format!("/dossiers/{id}/brouillon"), &[("intention", "deposer"), ("champ_1", "AB-123-CD")])
+        .await
         .assert_status(200)
         .assert_contains("a bien été déposé");
     let _ = app;
@@ -56,7 +77,10 @@ async fn objects_outside_the_callers_scope_answer_exactly_like_missing_ones() {
     let none = etranger.get(&format!("/instructeur/dossiers/{missing}")).await;
     foreign.assert_status(404);
     assert_eq!(foreign.body, none.body);
-    etranger.post(&format!("/instructeur/dossiers/{dossier}/instruire"), &[("action", "passer_en_instruction")]).await.assert_status(404);
+    etranger
+        .post(&format!("/instructeur/dossiers/{dossier}/instruire"), &[("action", "passer_en_instruction")])
+        .await
+        .assert_status(404);
     etranger.get(&format!("/instructeur/demarches/{demarche}")).await.assert_status(404);
     // Another administrateur does not see the démarche either.
     let autre_admin = app.signed_in("admin@b.example", Roles { administrateur: true, ..Roles::default() }).await;
@@ -64,11 +88,17 @@ async fn objects_outside_the_callers_scope_answer_exactly_like_missing_ones() {
     let none = autre_admin.get(&format!("/admin/demarches/{}", demarche + 1000)).await;
     foreign.assert_status(404);
     assert_eq!(foreign.body, none.body);
-    autre_admin.post(&format!("/admin/demarches/{demarche}/champs"), &[("type_champ", "text"), ("libelle", "x")]).await.assert_status(404);
+    autre_admin
+        .post(&format!("/admin/demarches/{demarche}/champs"), &[("type_champ", "text"), ("libelle", "x")])
+        .await
+        .assert_status(404);
 
     // An usager cannot call instructeur or administrateur actions.
     alice.get("/instructeur").await.assert_status(403).assert_contains("Accès refusé");
-    alice.post(&format!("/instructeur/dossiers/{dossier}/instruire"), &[("action", "passer_en_instruction")]).await.assert_status(403);
+    alice
+        .post(&format!("/instructeur/dossiers/{dossier}/instruire"), &[("action", "passer_en_instruction")])
+        .await
+        .assert_status(403);
     alice.get("/admin").await.assert_status(403);
     // Non-numeric ids are simply not found.
     alice.get("/dossiers/abc").await.assert_status(404);
@@ -92,14 +122,42 @@ async fn state_changing_requests_need_a_valid_csrf_token_and_same_origin() {
     client.get("/dossiers").await.assert_status(200).assert_contains("Mes dossiers");
     // A browser without our cookie (another site's page) cannot post either.
     let other = reqwest::Client::new();
-    let status = other.post(app.url("/connexion")).form(&[("email", "x@y.fr"), ("password", "z")]).send().await.expect("post").status();
+    let status = other
+        .post(app.url("/connexion"))
+        .form(&[("email", "x@y.fr"), ("password", "z")])
+        .send()
+        .await
+        .expect("post")
+        .status();
     assert_eq!(status.as_u16(), 403);
     // A cross-site Origin is refused even with the right token.
     let page = client.get("/").await;
-    let token = page.raw.split("name=\"authenticity_token\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
-    let status = client.http.post(app.url("/deconnexion")).header("Origin", "https://attaquant.example").form(&[("authenticity_token", token.as_str())]).send().await.expect("post").status();
+    let token = page
+        .raw
+        .split("name=\"authenticity_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("token")
+        .to_string();
+    let status = client
+        .http
+        .post(app.url("/deconnexion"))
+        .header("Origin", "https://attaquant.example")
+        .form(&[("authenticity_token", token.as_str())])
+        .send()
+        .await
+        .expect("post")
+        .status();
     assert_eq!(status.as_u16(), 403);
-    let status = client.http.post(app.url("/deconnexion")).header("Sec-Fetch-Site", "cross-site").form(&[("authenticity_token", token.as_str())]).send().await.expect("post").status();
+    let status = client
+        .http
+        .post(app.url("/deconnexion"))
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&[("authenticity_token", token.as_str())])
+        .send()
+        .await
+        .expect("post")
+        .status();
     assert_eq!(status.as_u16(), 403);
     // The genuine form works.
     client.post("/deconnexion", &[]).await.assert_status(200).assert_contains("Vous êtes déconnecté");
@@ -121,7 +179,8 @@ async fn answers_never_reveal_whether_an_account_exists() {
     app.mail("nouveau@exemple.fr", "Confirmez votre adresse").await;
     // Login: unknown e-mail and wrong password give the same answer.
     let unknown = client.post("/connexion", &[("email", "personne@exemple.fr"), ("password", PASSWORD)]).await;
-    let wrong = client.post("/connexion", &[("email", "existe@exemple.fr"), ("password", "mauvais-mot-de-passe")]).await;
+    let wrong =
+        client.post("/connexion", &[("email", "existe@exemple.fr"), ("password", "mauvais-mot-de-passe")]).await;
     unknown.assert_status(422);
     wrong.assert_status(422);
     assert_eq!(unknown.body.replace("personne@exemple.fr", "X"), wrong.body.replace("existe@exemple.fr", "X"));
@@ -132,11 +191,15 @@ async fn answers_never_reveal_whether_an_account_exists() {
     let reset = app.mail("existe@exemple.fr", "Choisissez un nouveau mot de passe").await;
     let link = reset.first_link(&app.url("/mot-de-passe/nouveau")).expect("reset link");
     let jeton = link.split("jeton=").nth(1).expect("token").to_string();
-    client.post("/mot-de-passe/nouveau", &[("jeton", &jeton), ("password", "nouveau-cadran-velours-88")]).await
+    client
+        .post("/mot-de-passe/nouveau", &[("jeton", &jeton), ("password", "nouveau-cadran-velours-88")])
+        .await
         .assert_status(200)
         .assert_contains("Votre mot de passe a été enregistré");
     // The link is single-use.
-    client.post("/mot-de-passe/nouveau", &[("jeton", &jeton), ("password", "encore-autre-velours-99")]).await
+    client
+        .post("/mot-de-passe/nouveau", &[("jeton", &jeton), ("password", "encore-autre-velours-99")])
+        .await
         .assert_status(422)
         .assert_contains("n'est plus valide");
     client.login("existe@exemple.fr", "nouveau-cadran-velours-88").await;
@@ -149,10 +212,15 @@ async fn six_failed_logins_lock_the_account_for_an_hour() {
     app.compte("cible@exemple.fr", Roles::default()).await;
     let attaquant = app.client();
     for _ in 0..6 {
-        attaquant.post("/connexion", &[("email", "cible@exemple.fr"), ("password", "essai-au-hasard-123")]).await.assert_status(422);
+        attaquant
+            .post("/connexion", &[("email", "cible@exemple.fr"), ("password", "essai-au-hasard-123")])
+            .await
+            .assert_status(422);
     }
     // Even the right password is refused now, with the same message.
-    attaquant.post("/connexion", &[("email", "cible@exemple.fr"), ("password", PASSWORD)]).await
+    attaquant
+        .post("/connexion", &[("email", "cible@exemple.fr"), ("password", PASSWORD)])
+        .await
         .assert_status(422)
         .assert_contains("Adresse électronique ou mot de passe incorrect");
     let mail = app.mail("cible@exemple.fr", "Votre compte est bloqué pour 60 minutes").await;
@@ -170,21 +238,46 @@ async fn responses_carry_security_headers_and_safe_cookies() {
     assert!(!csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"), "{csp}");
     assert_eq!(page.headers.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
     assert_eq!(page.headers.get("x-frame-options").and_then(|v| v.to_str().ok()), Some("DENY"));
-    let csrf_cookie = page.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("guichet_csrf=")).expect("csrf cookie").to_string();
+    let csrf_cookie = page
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("guichet_csrf="))
+        .expect("csrf cookie")
+        .to_string();
     assert!(csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Lax"), "{csrf_cookie}");
     app.compte("cookie@exemple.fr", Roles::default()).await;
     // Log in without following the redirect, to read the session cookie.
     let seed = csrf_cookie.split(';').next().expect("cookie pair").to_string();
-    let token = page.raw.split("name=\"authenticity_token\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("token").to_string();
+    let token = page
+        .raw
+        .split("name=\"authenticity_token\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("token")
+        .to_string();
     let raw = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let response = raw.post(app.url("/connexion"))
+    let response = raw
+        .post(app.url("/connexion"))
         .header("Cookie", seed)
         .form(&[("authenticity_token", token.as_str()), ("email", "cookie@exemple.fr"), ("password", PASSWORD)])
-        .send().await.expect("login");
+        .send()
+        .await
+        .expect("login");
     assert_eq!(response.status().as_u16(), 303);
-    let session = response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("guichet_session=")).expect("session cookie").to_string();
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Max-Age=43200"), "{session}");
+    let session = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("guichet_session="))
+        .expect("session cookie")
+        .to_string();
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax") && session.contains("Max-Age=43200"),
+        "{session}"
+    );
     assert!(!session.contains("Secure"), "plain http in tests: Secure would lose the cookie");
     // No inline script or style in pages: the CSP would block them.
     assert!(!page.raw.contains("<script>") && !page.raw.contains(" style=\""));

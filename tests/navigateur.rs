@@ -12,7 +12,10 @@ const PASSWORD: &str = "tournesol-galet-boussole-31";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn usager_files_a_dossier_in_a_real_browser() {
     let app = TestApp::sqlite().await;
-    assert!(app.server.state.plugins.type_de_champ("siret").is_some(), "the siret plugin must be built (scripts/test.sh builds it)");
+    assert!(
+        app.server.state.plugins.type_de_champ("siret").is_some(),
+        "the siret plugin must be built (scripts/test.sh builds it)"
+    );
     guichet::demo::seed(&app.server.state).await.expect("demo data");
     let browser = Browser::start().await;
     let c = &browser.client;
@@ -67,7 +70,12 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     c.find(Locator::Id("champ_6")).await.expect("adherents").send_keys("240").await.expect("type");
     c.find(Locator::Id("champ_8")).await.expect("montant").send_keys("3500,00").await.expect("type");
     c.find(Locator::Css("label[for='champ_9-non']")).await.expect("non").click().await.expect("click");
-    c.find(Locator::Id("champ_10")).await.expect("description").send_keys("Achat de ballons et de maillots.").await.expect("type");
+    c.find(Locator::Id("champ_10"))
+        .await
+        .expect("description")
+        .send_keys("Achat de ballons et de maillots.")
+        .await
+        .expect("type");
     c.find(Locator::Css("label[for='champ_11']")).await.expect("attestation").click().await.expect("click");
     browser.submit(Locator::XPath("//button[@value='deposer']")).await;
     let body = c.source().await.expect("source");

@@ -36,13 +36,16 @@ async fn story(app: &TestApp) {
         .assert_contains("Le champ « Description » doit être rempli.")
         .assert_contains("value=\"Aide au permis\"");
     let page = admin
-        .post("/admin/demarches", &[
-            ("libelle", "Aide au permis de conduire"),
-            ("description", "Une aide de 500 euros pour les jeunes de 18 à 25 ans."),
-            ("service_nom", "Service jeunesse"),
-            ("service_organisme", "Mairie de Nantes"),
-            ("service_email", "jeunesse@nantes.example"),
-        ])
+        .post(
+            "/admin/demarches",
+            &[
+                ("libelle", "Aide au permis de conduire"),
+                ("description", "Une aide de 500 euros pour les jeunes de 18 à 25 ans."),
+                ("service_nom", "Service jeunesse"),
+                ("service_organisme", "Mairie de Nantes"),
+                ("service_email", "jeunesse@nantes.example"),
+            ],
+        )
         .await;
     page.assert_status(200).assert_contains("La démarche a été créée");
     let demarche = page.id_after("/admin/demarches/");
@@ -61,14 +64,17 @@ async fn story(app: &TestApp) {
         ("checkbox", "J'atteste sur l'honneur", "", true, ""),
     ];
     for (type_champ, libelle, description, obligatoire, options) in types {
-        let mut form = vec![("type_champ", type_champ), ("libelle", libelle), ("description", description), ("options", options)];
+        let mut form =
+            vec![("type_champ", type_champ), ("libelle", libelle), ("description", description), ("options", options)];
         if obligatoire {
             form.push(("obligatoire", "on"));
         }
         admin.post(&champs_url, &form).await.assert_status(200).assert_contains("Le champ a été ajouté");
     }
     // A drop-down list without choices is refused, and the typed libellé kept.
-    admin.post(&champs_url, &[("type_champ", "drop_down_list"), ("libelle", "Ville"), ("options", "")]).await
+    admin
+        .post(&champs_url, &[("type_champ", "drop_down_list"), ("libelle", "Ville"), ("options", "")])
+        .await
         .assert_status(422)
         .assert_contains("Indiquez au moins un choix")
         .assert_contains("value=\"Ville\"");
@@ -76,12 +82,16 @@ async fn story(app: &TestApp) {
     page.assert_contains("SIRET de l'auto-école").assert_contains("Numéro SIRET");
 
     // Publishing needs an instructeur.
-    admin.post(&format!("/admin/demarches/{demarche}/publier"), &[("path", "aide-permis")]).await
+    admin
+        .post(&format!("/admin/demarches/{demarche}/publier"), &[("path", "aide-permis")])
+        .await
         .assert_status(422)
         .assert_contains("Au moins un instructeur");
 
     // The instructeur has no compte yet: invitation by e-mail, password chosen through the link.
-    admin.post(&format!("/admin/demarches/{demarche}/instructeurs"), &[("email", "Agent.Dupont@Mairie.example")]).await
+    admin
+        .post(&format!("/admin/demarches/{demarche}/instructeurs"), &[("email", "Agent.Dupont@Mairie.example")])
+        .await
         .assert_status(200)
         .assert_contains("agent.dupont@mairie.example")
         .assert_contains("invitation envoyée");
@@ -90,21 +100,28 @@ async fn story(app: &TestApp) {
     let instructeur = app.client();
     instructeur.get(&link).await.assert_status(200).assert_contains("Choisir un mot de passe");
     let jeton = link.split("jeton=").nth(1).expect("token in link");
-    instructeur.post("/mot-de-passe/nouveau", &[("jeton", jeton), ("password", PASSWORD)]).await
+    instructeur
+        .post("/mot-de-passe/nouveau", &[("jeton", jeton), ("password", PASSWORD)])
+        .await
         .assert_status(200)
         .assert_contains("Votre mot de passe a été enregistré");
     instructeur.login("agent.dupont@mairie.example", PASSWORD).await;
 
     // The test link works while in test, and its dossiers disappear at publication.
     let page = admin.get(&format!("/admin/demarches/{demarche}")).await;
-    let test_path = page.body.split("/commencer/test/").nth(1).and_then(|s| s.split('"').next()).expect("test link").to_string();
+    let test_path =
+        page.body.split("/commencer/test/").nth(1).and_then(|s| s.split('"').next()).expect("test link").to_string();
     let page = admin.post(&format!("/commencer/test/{test_path}"), &[]).await;
     page.assert_status(200).assert_contains("Dossier de test");
     let test_dossier = page.id_after("/dossiers/");
-    admin.post(&format!("/admin/demarches/{demarche}/publier"), &[("path", "Aide permis")]).await
+    admin
+        .post(&format!("/admin/demarches/{demarche}/publier"), &[("path", "Aide permis")])
+        .await
         .assert_status(422)
         .assert_contains("L'adresse doit comporter");
-    admin.post(&format!("/admin/demarches/{demarche}/publier"), &[("path", "aide-permis")]).await
+    admin
+        .post(&format!("/admin/demarches/{demarche}/publier"), &[("path", "aide-permis")])
+        .await
         .assert_status(200)
         .assert_contains("La démarche est publiée");
     admin.get(&format!("/dossiers/{test_dossier}")).await.assert_status(404);
@@ -114,26 +131,42 @@ async fn story(app: &TestApp) {
 
     // ── 2. The usager signs up and files a dossier. ──
     let usager = app.client();
-    usager.get("/commencer/aide-permis").await
+    usager
+        .get("/commencer/aide-permis")
+        .await
         .assert_status(200)
         .assert_contains("Aide au permis de conduire")
         .assert_contains("Service jeunesse")
         .assert_contains("/inscription?retour=/commencer/aide-permis");
-    usager.post("/inscription", &[("email", "lea.martin@exemple.fr"), ("password", "motdepasse")]).await
+    usager
+        .post("/inscription", &[("email", "lea.martin@exemple.fr"), ("password", "motdepasse")])
+        .await
         .assert_status(422)
         .assert_contains("au moins 12 caractères")
         .assert_contains("value=\"lea.martin@exemple.fr\"");
-    usager.post("/inscription", &[("email", "lea.martin@exemple.fr"), ("password", PASSWORD), ("retour", "/commencer/aide-permis")]).await
+    usager
+        .post(
+            "/inscription",
+            &[("email", "lea.martin@exemple.fr"), ("password", PASSWORD), ("retour", "/commencer/aide-permis")],
+        )
+        .await
         .assert_status(200)
         .assert_contains("Confirmez votre adresse électronique");
     // Unconfirmed: the right password is not enough yet.
-    usager.post("/connexion", &[("email", "lea.martin@exemple.fr"), ("password", PASSWORD)]).await
+    usager
+        .post("/connexion", &[("email", "lea.martin@exemple.fr"), ("password", PASSWORD)])
+        .await
         .assert_status(422)
         .assert_contains("pas encore confirmée");
     let confirmation = app.mail("lea.martin@exemple.fr", "Confirmez votre adresse").await;
     let link = confirmation.first_link(&app.url("/confirmation")).expect("confirmation link");
     usager.get(&link).await.assert_status(200).assert_contains("Votre adresse électronique est confirmée");
-    let page = usager.post("/connexion", &[("email", "lea.martin@exemple.fr"), ("password", PASSWORD), ("retour", "/commencer/aide-permis")]).await;
+    let page = usager
+        .post(
+            "/connexion",
+            &[("email", "lea.martin@exemple.fr"), ("password", PASSWORD), ("retour", "/commencer/aide-permis")],
+        )
+        .await;
     page.assert_status(200).assert_contains("Commencer la démarche");
     assert_eq!(page.path(), "/commencer/aide-permis");
 
@@ -156,7 +189,9 @@ async fn story(app: &TestApp) {
     page.assert_contains("value=\"Léa Martin\"").assert_contains("value=\"dix-neuf\"");
 
     // Submitting with missing and invalid answers: errors by field, nothing lost.
-    let page = usager.post(&brouillon, &[("intention", "deposer"), (&nom, "Léa Martin"), (age, "19"), ("champ_9", "12345678901234")]).await;
+    let page = usager
+        .post(&brouillon, &[("intention", "deposer"), (&nom, "Léa Martin"), (age, "19"), ("champ_9", "12345678901234")])
+        .await;
     page.assert_status(422)
         .assert_contains("Le formulaire contient des erreurs")
         .assert_contains("Le champ « Êtes-vous boursier ? » doit être rempli.")
@@ -165,18 +200,21 @@ async fn story(app: &TestApp) {
         .assert_contains("value=\"12345678901234\"")
         .assert_contains("value=\"19\"");
     let page = usager
-        .post(&brouillon, &[
-            ("intention", "deposer"),
-            (&nom, "Léa Martin"),
-            (age, "19"),
-            ("champ_4", "1 250,50"),
-            ("champ_5", "2026-12-15"),
-            ("champ_6", "true"),
-            ("champ_7", "Conduite 44"),
-            ("champ_8", "Je travaille loin de chez moi."),
-            ("champ_9", "732 829 320 00074"),
-            ("champ_10", "on"),
-        ])
+        .post(
+            &brouillon,
+            &[
+                ("intention", "deposer"),
+                (&nom, "Léa Martin"),
+                (age, "19"),
+                ("champ_4", "1 250,50"),
+                ("champ_5", "2026-12-15"),
+                ("champ_6", "true"),
+                ("champ_7", "Conduite 44"),
+                ("champ_8", "Je travaille loin de chez moi."),
+                ("champ_9", "732 829 320 00074"),
+                ("champ_10", "on"),
+            ],
+        )
         .await;
     page.assert_status(200).assert_contains("Votre dossier a bien été déposé").assert_contains("En construction");
     assert_eq!(page.path(), format!("/dossiers/{dossier}"));
@@ -188,15 +226,24 @@ async fn story(app: &TestApp) {
     // En construction, the usager can still edit (all answers valid).
     let modifier = format!("/dossiers/{dossier}/modifier");
     usager.get(&modifier).await.assert_status(200).assert_contains("value=\"Léa Martin\"");
-    usager.post(&modifier, &[(&nom, "Léa Martin"), (age, "")]).await
+    usager
+        .post(&modifier, &[(&nom, "Léa Martin"), (age, "")])
+        .await
         .assert_status(422)
         .assert_contains("Le champ « Âge » doit être rempli.");
     usager.get(&format!("/dossiers/{dossier}")).await.assert_contains("<dd>19</dd>");
     usager
-        .post(&modifier, &[
-            (&nom, "Léa Martin-Durand"), (age, "20"), ("champ_6", "true"), ("champ_7", "Conduite 44"),
-            ("champ_9", "73282932000074"), ("champ_10", "on"),
-        ])
+        .post(
+            &modifier,
+            &[
+                (&nom, "Léa Martin-Durand"),
+                (age, "20"),
+                ("champ_6", "true"),
+                ("champ_7", "Conduite 44"),
+                ("champ_9", "73282932000074"),
+                ("champ_10", "on"),
+            ],
+        )
         .await
         .assert_status(200)
         .assert_contains("ont bien été enregistrées")
@@ -204,19 +251,37 @@ async fn story(app: &TestApp) {
 
     // ── 3. The instructeur processes it. ──
     let liste = format!("/instructeur/demarches/{demarche}");
-    instructeur.get(&liste).await.assert_status(200).assert_contains("1 à suivre").assert_contains(&format!(">{dossier}</a>"));
+    instructeur
+        .get(&liste)
+        .await
+        .assert_status(200)
+        .assert_contains("1 à suivre")
+        .assert_contains(&format!(">{dossier}</a>"));
     let fiche = format!("/instructeur/dossiers/{dossier}");
-    instructeur.get(&fiche).await.assert_status(200).assert_contains("Léa Martin-Durand").assert_contains("Conduite 44");
-    instructeur.post(&format!("{fiche}/suivre"), &[]).await.assert_status(200).assert_contains("Vous suivez ce dossier");
+    instructeur
+        .get(&fiche)
+        .await
+        .assert_status(200)
+        .assert_contains("Léa Martin-Durand")
+        .assert_contains("Conduite 44");
+    instructeur
+        .post(&format!("{fiche}/suivre"), &[])
+        .await
+        .assert_status(200)
+        .assert_contains("Vous suivez ce dossier");
     instructeur.get(&format!("{liste}?onglet=suivis")).await.assert_contains("1 suivis").assert_contains("0 à suivre");
 
     // Deciding before instruction is refused and changes nothing.
-    instructeur.post(&format!("{fiche}/instruire"), &[("action", "accepter")]).await
+    instructeur
+        .post(&format!("{fiche}/instruire"), &[("action", "accepter")])
+        .await
         .assert_status(422)
         .assert_contains("Impossible d'accepter un dossier « en construction ».");
     instructeur.get(&fiche).await.assert_contains("En construction");
 
-    instructeur.post(&format!("{fiche}/instruire"), &[("action", "passer_en_instruction")]).await
+    instructeur
+        .post(&format!("{fiche}/instruire"), &[("action", "passer_en_instruction")])
+        .await
         .assert_status(200)
         .assert_contains("Le dossier est passé en instruction");
     app.mail("lea.martin@exemple.fr", "est en cours d'instruction").await;
@@ -227,28 +292,50 @@ async fn story(app: &TestApp) {
     usager.post(&brouillon, &[("intention", "deposer")]).await.assert_status(422);
 
     // A refusal needs a motivation; the typed decision is kept.
-    instructeur.post(&format!("{fiche}/instruire"), &[("action", "refuser"), ("motivation", "  ")]).await
+    instructeur
+        .post(&format!("{fiche}/instruire"), &[("action", "refuser"), ("motivation", "  ")])
+        .await
         .assert_status(422)
         .assert_contains("Une motivation est obligatoire pour refuser le dossier.")
         .assert_contains("value=\"refuser\" checked");
-    instructeur.post(&format!("{fiche}/instruire"), &[("action", "accepter"), ("motivation", "Dossier complet, aide versée sous 30 jours.")]).await
+    instructeur
+        .post(
+            &format!("{fiche}/instruire"),
+            &[("action", "accepter"), ("motivation", "Dossier complet, aide versée sous 30 jours.")],
+        )
+        .await
         .assert_status(200)
         .assert_contains("Le dossier a été accepté");
     let decision = app.mail("lea.martin@exemple.fr", "a été accepté").await;
     assert!(decision.text_body.contains("aide versée sous 30 jours"));
-    instructeur.get(&format!("{liste}?onglet=traites")).await.assert_contains("1 traités").assert_contains(&format!(">{dossier}</a>"));
+    instructeur
+        .get(&format!("{liste}?onglet=traites"))
+        .await
+        .assert_contains("1 traités")
+        .assert_contains(&format!(">{dossier}</a>"));
 
     let page = usager.get(&format!("/dossiers/{dossier}")).await;
     page.assert_contains("Décision : Accepté").assert_contains("aide versée sous 30 jours");
     usager.get("/dossiers").await.assert_contains("Aide au permis de conduire").assert_contains("Accepté");
 
     // Back to instruction after a decision, then a refusal with motivation.
-    instructeur.post(&format!("{fiche}/instruire"), &[("action", "repasser_en_instruction")]).await
+    instructeur
+        .post(&format!("{fiche}/instruire"), &[("action", "repasser_en_instruction")])
+        .await
         .assert_status(200)
         .assert_contains("Le dossier est repassé en instruction");
     app.mail("lea.martin@exemple.fr", "est de nouveau en instruction").await;
-    usager.get(&format!("/dossiers/{dossier}")).await.assert_contains("En instruction").assert_lacks("aide versée sous 30 jours");
-    instructeur.post(&format!("{fiche}/instruire"), &[("action", "refuser"), ("motivation", "Le plafond de ressources est dépassé.")]).await
+    usager
+        .get(&format!("/dossiers/{dossier}"))
+        .await
+        .assert_contains("En instruction")
+        .assert_lacks("aide versée sous 30 jours");
+    instructeur
+        .post(
+            &format!("{fiche}/instruire"),
+            &[("action", "refuser"), ("motivation", "Le plafond de ressources est dépassé.")],
+        )
+        .await
         .assert_status(200)
         .assert_contains("Le dossier a été refusé");
     app.mail("lea.martin@exemple.fr", "a été refusé").await;
@@ -259,7 +346,9 @@ async fn story(app: &TestApp) {
     let order = ["En construction", "En instruction", "Accepté", "En instruction", "Refusé"];
     let mut at = 0;
     for etat in order {
-        let found = historique[at..].find(&format!(" — {etat} (")).unwrap_or_else(|| panic!("traitement {etat} missing in order: {historique}"));
+        let found = historique[at..]
+            .find(&format!(" — {etat} ("))
+            .unwrap_or_else(|| panic!("traitement {etat} missing in order: {historique}"));
         at += found + 1;
     }
     assert!(historique.contains("(lea.martin@exemple.fr)") && historique.contains("(agent.dupont@mairie.example)"));

@@ -28,9 +28,7 @@ async fn send_mail(port: u16, from: &str, rcpts: &[&str], message: &str) {
 
 fn send_mail_blocking(port: u16, from: &str, rcpts: &[String], message: &str) {
     let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the SMTP sink");
-    stream
-        .set_read_timeout(Some(WAIT))
-        .expect("set a read timeout");
+    stream.set_read_timeout(Some(WAIT)).expect("set a read timeout");
     let mut write = stream.try_clone().expect("clone the stream");
     let mut read = BufReader::new(stream);
 
@@ -45,9 +43,7 @@ fn send_mail_blocking(port: u16, from: &str, rcpts: &[String], message: &str) {
         }
     };
     let command = |read: &mut BufReader<TcpStream>, write: &mut TcpStream, line: &str, code| {
-        write
-            .write_all(format!("{line}\r\n").as_bytes())
-            .expect("write an SMTP command");
+        write.write_all(format!("{line}\r\n").as_bytes()).expect("write an SMTP command");
         expect_reply(read, code);
     };
 
@@ -106,28 +102,14 @@ async fn smtp_sink_receives_and_decodes_real_mail() {
          Suivez le lien : http://127.0.0.1:8080/dossiers/42?jeton=abc.\n",
         q_encode(subject)
     );
-    send_mail(
-        smtp.port(),
-        "ne-pas-repondre@guichet.localhost",
-        &["usager@example.org"],
-        &plain,
-    )
-    .await;
+    send_mail(smtp.port(), "ne-pas-repondre@guichet.localhost", &["usager@example.org"], &plain).await;
 
-    let mail = smtp
-        .wait_for("usager@example.org", WAIT)
-        .await
-        .expect("the plain message arrives");
+    let mail = smtp.wait_for("usager@example.org", WAIT).await.expect("the plain message arrives");
     assert_eq!(mail.subject, subject);
     assert!(mail.from.contains("ne-pas-repondre@guichet.localhost"));
+    assert!(mail.text_body.contains("Bonjour Éloïse,"), "{}", mail.text_body);
     assert!(
-        mail.text_body.contains("Bonjour Éloïse,"),
-        "{}",
-        mail.text_body
-    );
-    assert!(
-        mail.text_body
-            .contains("\n.Une ligne qui commence par un point."),
+        mail.text_body.contains("\n.Une ligne qui commence par un point."),
         "dot-stuffing undone: {}",
         mail.text_body
     );
@@ -165,31 +147,21 @@ async fn smtp_sink_receives_and_decodes_real_mail() {
     )
     .await;
 
-    let second = smtp
-        .wait_for_nth("usager@example.org", 2, WAIT)
-        .await
-        .expect("the multipart message arrives");
+    let second = smtp.wait_for_nth("usager@example.org", 2, WAIT).await.expect("the multipart message arrives");
     assert_eq!(second.subject, "Deuxième message");
     assert!(second.text_body.starts_with("Deuxième message"));
     assert_eq!(
         second.first_link("http://127.0.0.1:8080/").as_deref(),
         Some("http://127.0.0.1:8080/connexion/jeton-secret")
     );
-    assert_eq!(
-        second.html_body.as_deref().map(str::trim),
-        Some("<p>Deuxième message</p>")
-    );
+    assert_eq!(second.html_body.as_deref().map(str::trim), Some("<p>Deuxième message</p>"));
 
-    let bcc = smtp
-        .messages_to("instructeur@example.org")
-        .expect("read the mailbox");
+    let bcc = smtp.messages_to("instructeur@example.org").expect("read the mailbox");
     assert_eq!(bcc.len(), 1, "the envelope-only recipient gets one message");
     assert_eq!(smtp.messages().expect("read the mailbox").len(), 2);
 
     // Nothing for someone else: a bounded wait that fails with a report.
-    let none = smtp
-        .wait_for("personne@example.org", Duration::from_millis(200))
-        .await;
+    let none = smtp.wait_for("personne@example.org", Duration::from_millis(200)).await;
     assert!(none.is_err());
 }
 
@@ -198,14 +170,8 @@ async fn postgres_test_database_is_created_and_dropped() {
     let Some(db) = TestDatabase::create().await else {
         return;
     };
-    assert_eq!(
-        db.psql("SELECT 1").await.expect("query the new database"),
-        "1"
-    );
-    assert_eq!(
-        db.psql("SELECT current_database()").await.expect("query"),
-        db.name
-    );
+    assert_eq!(db.psql("SELECT 1").await.expect("query the new database"), "1");
+    assert_eq!(db.psql("SELECT current_database()").await.expect("query"), db.name);
 
     let admin = db.admin_url.clone();
     let name = db.name.clone();
@@ -232,10 +198,7 @@ async fn browser_renders_a_page_and_takes_a_screenshot() {
                 %3Ctitle%3EGuichet%20%C3%A9%3C%2Ftitle%3E\
                 %3Ch1%3EBonjour%2C%20navigateur%3C%2Fh1%3E";
     browser.client.goto(page).await.expect("open the page");
-    assert_eq!(
-        browser.client.title().await.expect("read the title"),
-        "Guichet é"
-    );
+    assert_eq!(browser.client.title().await.expect("read the title"), "Guichet é");
     let heading = browser
         .client
         .find(fantoccini::Locator::Css("h1"))
@@ -249,9 +212,6 @@ async fn browser_renders_a_page_and_takes_a_screenshot() {
     let path = artifact_path("support_selftest/browser.png");
     browser.screenshot(&path).await;
     let png = std::fs::read(&path).expect("read the screenshot");
-    assert!(
-        png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 1000,
-        "not a PNG"
-    );
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 1000, "not a PNG");
     browser.close().await;
 }

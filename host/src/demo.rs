@@ -33,7 +33,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
             ("expert", expert_email.to_string()),
         ],
     };
-    let admin_compte = creer_compte_operateur(state, admin_email, PASSWORD, Roles { administrateur: true, ..Roles::default() }).await?;
+    let admin_compte =
+        creer_compte_operateur(state, admin_email, PASSWORD, Roles { administrateur: true, ..Roles::default() })
+            .await?;
     creer_compte_operateur(state, instructeur_email, PASSWORD, Roles { instructeur: true, ..Roles::default() }).await?;
     creer_compte_operateur(state, usager_email, PASSWORD, Roles::default()).await?;
     creer_compte_operateur(state, expert_email, PASSWORD, Roles { expert: true, ..Roles::default() }).await?;
@@ -45,7 +47,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     if exists {
         return Ok(info);
     }
-    let admin = Administrateur { compte_id: admin_compte, administrateur_id: AdministrateurId(admin_id.0), email: admin_email.into() };
+    let admin = Administrateur {
+        compte_id: admin_compte,
+        administrateur_id: AdministrateurId(admin_id.0),
+        email: admin_email.into(),
+    };
     let input = DemarcheInput {
         libelle: "Demande de subvention pour une association sportive".into(),
         description: "Cette démarche permet aux associations sportives de la commune de demander une subvention de fonctionnement pour la saison à venir.\n\nPréparez le numéro SIRET de l'association, le nombre d'adhérents et le montant demandé.".into(),
@@ -68,7 +74,13 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     .chain(siret.map(|t| (t, "Numéro SIRET de l'association", "14 chiffres, sur vos documents officiels", true, "")))
     .chain([
         (TypeChamp::Date.as_str(), "Date de création", "", false, ""),
-        (TypeChamp::DropDownList.as_str(), "Discipline principale", "", true, "Athlétisme\nFootball\nNatation\nRugby\nTennis\nAutre"),
+        (
+            TypeChamp::DropDownList.as_str(),
+            "Discipline principale",
+            "",
+            true,
+            "Athlétisme\nFootball\nNatation\nRugby\nTennis\nAutre",
+        ),
         (TypeChamp::IntegerNumber.as_str(), "Nombre d'adhérents", "", true, ""),
         (TypeChamp::HeaderSection.as_str(), "Votre demande", "", false, ""),
         (TypeChamp::DecimalNumber.as_str(), "Montant demandé (en euros)", "", true, ""),
@@ -88,6 +100,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         wf::ajouter_champ(state, &admin, id, &input).await?.map_err(|e| anyhow!("demo champ refused: {e:?}"))?;
     }
     wf::affecter_instructeur(state, &admin, id, instructeur_email).await?.map_err(|e| anyhow!("{e:?}"))?;
-    wf::publier(state, &admin, id, PATH).await?.map_err(|e| anyhow!("demo publication refused: {e:?}")).context("publishing the demo démarche")?;
+    wf::publier(state, &admin, id, PATH)
+        .await?
+        .map_err(|e| anyhow!("demo publication refused: {e:?}"))
+        .context("publishing the demo démarche")?;
     Ok(info)
 }

@@ -159,6 +159,11 @@ pub fn url_encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
+/// The status of a form page shown again because of validation errors.
+pub fn form_status() -> StatusCode {
+    StatusCode::UNPROCESSABLE_ENTITY
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,9 +191,4 @@ mod tests {
         assert!(!page.message.contains("hunter2"));
         assert!(page.detail.unwrap().contains("hunter2"));
     }
-}
-
-/// The status of a form page shown again because of validation errors.
-pub fn form_status() -> StatusCode {
-    StatusCode::UNPROCESSABLE_ENTITY
 }

@@ -40,14 +40,11 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
     if config.secret_key.is_empty() {
         config.secret_key = local_secret(&config.data_dir)?;
     }
-    let store = store::Store::connect(&config.database_url)
-        .await
-        .context("connecting to the database")?;
+    let store = store::Store::connect(&config.database_url).await.context("connecting to the database")?;
     store.migrate().await.context("running migrations")?;
     let templates = templates::Templates::load(config.templates_dir.as_deref())?;
     let mailer = mail::Mailer::new(&config)?;
-    let plugins = plugins::PluginHost::new(plugins::PluginLimits::default())
-        .context("starting the plugin host")?;
+    let plugins = plugins::PluginHost::new(plugins::PluginLimits::default()).context("starting the plugin host")?;
     let loaded = plugins
         .load_dir(&config.plugins_dir)
         .await
@@ -69,10 +66,10 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
 /// Several replicas must share one key through `--secret-key`.
 fn local_secret(data_dir: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     let path = data_dir.join("secret.key");
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        if existing.trim().len() >= 32 {
-            return Ok(existing.trim().as_bytes().to_vec());
-        }
+    if let Ok(existing) = std::fs::read_to_string(&path)
+        && existing.trim().len() >= 32
+    {
+        return Ok(existing.trim().as_bytes().to_vec());
     }
     let key = security::random_token();
     std::fs::write(&path, &key).with_context(|| format!("writing {}", path.display()))?;
@@ -111,9 +108,7 @@ impl Running {
 
 /// Binds `bind` and serves `state` until `stop`.
 pub async fn start(state: AppState, bind: SocketAddr) -> anyhow::Result<Running> {
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("binding {bind}"))?;
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding {bind}"))?;
     let addr = listener.local_addr()?;
     let (shutdown, rx) = watch::channel(false);
     let workers = jobs::spawn_workers(state.clone(), state.config.job_workers, rx.clone());

@@ -33,10 +33,8 @@ const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
 
 impl Mailer {
     pub fn new(config: &Config) -> anyhow::Result<Mailer> {
-        let from: Mailbox = config
-            .mail_from
-            .parse()
-            .with_context(|| format!("invalid sender address {:?}", config.mail_from))?;
+        let from: Mailbox =
+            config.mail_from.parse().with_context(|| format!("invalid sender address {:?}", config.mail_from))?;
         let transport = match &config.smtp_url {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
@@ -50,18 +48,10 @@ impl Mailer {
     }
 
     pub fn build(&self, courriel: &Courriel) -> anyhow::Result<Message> {
-        let to: Mailbox = courriel
-            .to
-            .parse()
-            .with_context(|| format!("invalid recipient {:?}", courriel.to))?;
-        Ok(Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(&courriel.subject)
-            .multipart(MultiPart::alternative_plain_html(
-                courriel.text.clone(),
-                text_to_html(&courriel.subject, &courriel.text),
-            ))?)
+        let to: Mailbox = courriel.to.parse().with_context(|| format!("invalid recipient {:?}", courriel.to))?;
+        Ok(Message::builder().from(self.from.clone()).to(to).subject(&courriel.subject).multipart(
+            MultiPart::alternative_plain_html(courriel.text.clone(), text_to_html(&courriel.subject, &courriel.text)),
+        )?)
     }
 
     pub async fn send(&self, courriel: &Courriel) -> anyhow::Result<()> {
@@ -113,11 +103,7 @@ fn text_to_html(subject: &str, text: &str) -> String {
 }
 
 pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
 /// E-mails written to the local outbox, newest first (demo mode).

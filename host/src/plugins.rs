@@ -161,12 +161,7 @@ pub enum PluginError {
     #[error("plugin {plugin} broke its contract: {reason}")]
     BadAnswer { plugin: String, reason: String },
     #[error("{what} for plugin {plugin} is {bytes} bytes, more than the {max} allowed")]
-    InputTooLarge {
-        plugin: String,
-        what: &'static str,
-        bytes: usize,
-        max: usize,
-    },
+    InputTooLarge { plugin: String, what: &'static str, bytes: usize, max: usize },
     #[error("options for plugin {plugin} are not a JSON object: {reason}")]
     InvalidOptions { plugin: String, reason: String },
     #[error("too many concurrent plugin calls, {plugin} not called")]
@@ -174,11 +169,7 @@ pub enum PluginError {
 }
 
 fn supported_wit_list() -> String {
-    SUPPORTED_WIT
-        .iter()
-        .map(WitVersion::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+    SUPPORTED_WIT.iter().map(WitVersion::to_string).collect::<Vec<_>>().join(", ")
 }
 
 impl PluginError {
@@ -255,10 +246,7 @@ impl PluginHost {
 
     /// A host allowing `max_concurrent_calls` plugin calls at a time; more
     /// get [`PluginError::Busy`].
-    pub fn with_max_concurrent_calls(
-        limits: PluginLimits,
-        max_concurrent_calls: usize,
-    ) -> Result<Self, PluginError> {
+    pub fn with_max_concurrent_calls(limits: PluginLimits, max_concurrent_calls: usize) -> Result<Self, PluginError> {
         let setup = |reason: String| PluginError::Setup(reason);
         if limits.cpu_deadline.is_zero() || limits.wall_timeout.is_zero() {
             return Err(setup("plugin deadlines must be positive".to_owned()));
@@ -270,23 +258,14 @@ impl PluginHost {
             .ok()
             .filter(|&n| n > 0 && n as usize <= Semaphore::MAX_PERMITS)
             .ok_or_else(|| setup(format!("invalid plugin concurrency {max_concurrent_calls}")))?;
-        let (engine, allocator) = sandbox::build_engine(limits.memory_bytes, slots)
-            .map_err(|error| setup(format!("{error:#}")))?;
+        let (engine, allocator) =
+            sandbox::build_engine(limits.memory_bytes, slots).map_err(|error| setup(format!("{error:#}")))?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|error| setup(format!("{error:#}")))?;
+        bindings::TypeDeChampPlugin::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)
             .map_err(|error| setup(format!("{error:#}")))?;
-        bindings::TypeDeChampPlugin::add_to_linker::<_, HasSelf<GuestState>>(
-            &mut linker,
-            |state| state,
-        )
-        .map_err(|error| setup(format!("{error:#}")))?;
-        let ticker =
-            EpochTicker::start(&engine).map_err(|error| setup(format!("epoch thread: {error}")))?;
-        let epoch_budget = limits
-            .cpu_deadline
-            .as_nanos()
-            .div_ceil(EPOCH_TICK.as_nanos())
-            .max(1);
+        let ticker = EpochTicker::start(&engine).map_err(|error| setup(format!("epoch thread: {error}")))?;
+        let epoch_budget = limits.cpu_deadline.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1);
         tracing::info!(?allocator, ?limits, max_concurrent_calls, "plugin host ready");
         Ok(Self {
             engine,
@@ -354,12 +333,7 @@ impl PluginHost {
 
     /// Every loaded champ type, sorted by id.
     pub fn types_de_champ(&self) -> Vec<TypeDeChampPlugin> {
-        self.plugins
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .values()
-            .map(|plugin| plugin.info.clone())
-            .collect()
+        self.plugins.read().unwrap_or_else(PoisonError::into_inner).values().map(|plugin| plugin.info.clone()).collect()
     }
 
     pub fn type_de_champ(&self, id: &str) -> Option<TypeDeChampPlugin> {
@@ -377,9 +351,7 @@ impl PluginHost {
         value: &str,
         options_json: &str,
     ) -> Result<PluginValidation, PluginError> {
-        let plugin = self
-            .get(type_id)
-            .ok_or_else(|| PluginError::UnknownType(type_id.to_owned()))?;
+        let plugin = self.get(type_id).ok_or_else(|| PluginError::UnknownType(type_id.to_owned()))?;
         let id = || plugin.info.id.clone();
         check_input_size(&plugin.info.id, "value", value.len(), MAX_VALUE_BYTES)?;
         check_input_size(&plugin.info.id, "options", options_json.len(), MAX_OPTIONS_BYTES)?;
@@ -387,54 +359,31 @@ impl PluginHost {
         match serde_json::from_str::<serde_json::Value>(options_json) {
             Ok(serde_json::Value::Object(_)) => {}
             Ok(_) => {
-                return Err(PluginError::InvalidOptions {
-                    plugin: id(),
-                    reason: "not an object".to_owned(),
-                });
+                return Err(PluginError::InvalidOptions { plugin: id(), reason: "not an object".to_owned() });
             }
             Err(error) => {
-                return Err(PluginError::InvalidOptions {
-                    plugin: id(),
-                    reason: error.to_string(),
-                });
+                return Err(PluginError::InvalidOptions { plugin: id(), reason: error.to_string() });
             }
         }
-        let _permit = self
-            .calls
-            .try_acquire()
-            .map_err(|_| PluginError::Busy { plugin: id() })?;
-        let call = Call::Validate {
-            value,
-            options: options_json,
-        };
+        let _permit = self.calls.try_acquire().map_err(|_| PluginError::Busy { plugin: id() })?;
+        let call = Call::Validate { value, options: options_json };
         match self.call(&plugin, call).await? {
             Answer::Validate(Ok(validation)) => into_validation(&plugin.info.id, validation),
-            Answer::Validate(Err(error)) => Err(PluginError::Guest {
-                plugin: id(),
-                error: guest_error(error),
-            }),
-            Answer::Describe(_) => Err(PluginError::BadAnswer {
-                plugin: id(),
-                reason: "describe answer to a validate call".to_owned(),
-            }),
+            Answer::Validate(Err(error)) => Err(PluginError::Guest { plugin: id(), error: guest_error(error) }),
+            Answer::Describe(_) => {
+                Err(PluginError::BadAnswer { plugin: id(), reason: "describe answer to a validate call".to_owned() })
+            }
         }
     }
 
     fn get(&self, id: &str) -> Option<Arc<LoadedPlugin>> {
-        self.plugins
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(id)
-            .cloned()
+        self.plugins.read().unwrap_or_else(PoisonError::into_inner).get(id).cloned()
     }
 
     fn register(&self, plugin: LoadedPlugin) -> TypeDeChampPlugin {
         let info = plugin.info.clone();
         tracing::info!(plugin.id = %info.id, plugin.version = %info.version, wit = %info.wit, "plugin loaded");
-        self.plugins
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(info.id.clone(), Arc::new(plugin));
+        self.plugins.write().unwrap_or_else(PoisonError::into_inner).insert(info.id.clone(), Arc::new(plugin));
         info
     }
 
@@ -443,30 +392,21 @@ impl PluginHost {
         let dir_name = plugin_dir
             .file_name()
             .map_or_else(|| plugin_dir.display().to_string(), |name| name.to_string_lossy().into_owned());
-        let load_error = |plugin: &str, reason: String| PluginError::Load {
-            plugin: plugin.to_owned(),
-            reason,
-        };
+        let load_error = |plugin: &str, reason: String| PluginError::Load { plugin: plugin.to_owned(), reason };
 
         let manifest_path = plugin_dir.join("plugin.toml");
-        let manifest_bytes = read_capped(&manifest_path, MAX_MANIFEST_BYTES)
-            .await
-            .map_err(|reason| load_error(&dir_name, reason))?;
+        let manifest_bytes =
+            read_capped(&manifest_path, MAX_MANIFEST_BYTES).await.map_err(|reason| load_error(&dir_name, reason))?;
         let manifest_text = String::from_utf8(manifest_bytes)
             .map_err(|_| load_error(&dir_name, "plugin.toml is not UTF-8".to_owned()))?;
         let manifest = Manifest::parse(&manifest_text).map_err(|error| match error {
-            ManifestError::UnsupportedWit(wit) => PluginError::UnsupportedWit {
-                plugin: dir_name.clone(),
-                wit,
-            },
+            ManifestError::UnsupportedWit(wit) => PluginError::UnsupportedWit { plugin: dir_name.clone(), wit },
             other => load_error(&dir_name, other.to_string()),
         })?;
         let id = manifest.id.as_str();
 
         let wasm_path = plugin_dir.join(format!("{id}.wasm"));
-        let wasm = read_capped(&wasm_path, MAX_COMPONENT_BYTES)
-            .await
-            .map_err(|reason| load_error(id, reason))?;
+        let wasm = read_capped(&wasm_path, MAX_COMPONENT_BYTES).await.map_err(|reason| load_error(id, reason))?;
         let sha256 = hex::encode(Sha256::digest(&wasm));
         let started = Instant::now();
         // Cranelift takes ~100 ms for a small Rust component and seconds for
@@ -499,11 +439,7 @@ impl PluginHost {
         };
         // Loads wait for a call slot instead of failing: they are rare and
         // must not be refused at boot because traffic is high.
-        let permit = self
-            .calls
-            .acquire()
-            .await
-            .map_err(|_| PluginError::Busy { plugin: id.to_owned() })?;
+        let permit = self.calls.acquire().await.map_err(|_| PluginError::Busy { plugin: id.to_owned() })?;
         let answer = self.call(&plugin, Call::Describe).await;
         drop(permit);
         let description = match answer? {
@@ -526,10 +462,7 @@ impl PluginHost {
         if description.version != manifest.version {
             return Err(load_error(
                 id,
-                format!(
-                    "describe() says version {:?}, plugin.toml says {:?}",
-                    description.version, manifest.version
-                ),
+                format!("describe() says version {:?}, plugin.toml says {:?}", description.version, manifest.version),
             ));
         }
         plugin.info.libelle = description.libelle;
@@ -557,11 +490,7 @@ impl PluginHost {
         let result = tokio::time::timeout(self.limits.wall_timeout, self.execute(plugin, call))
             .instrument(span.clone())
             .await
-            .unwrap_or_else(|_elapsed| {
-                Err(PluginError::TimedOut {
-                    plugin: plugin.info.id.clone(),
-                })
-            });
+            .unwrap_or_else(|_elapsed| Err(PluginError::TimedOut { plugin: plugin.info.id.clone() }));
         let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         let outcome = match &result {
             Ok(Answer::Validate(Err(_))) => "guest_error",
@@ -592,11 +521,7 @@ impl PluginHost {
         let mut ticks = 0_u64;
         store.epoch_deadline_callback(move |_| {
             ticks += 1;
-            Ok(if ticks >= budget {
-                UpdateDeadline::Interrupt
-            } else {
-                UpdateDeadline::Yield(1)
-            })
+            Ok(if ticks >= budget { UpdateDeadline::Interrupt } else { UpdateDeadline::Yield(1) })
         });
 
         let result = invoke(&mut store, plugin, call).await;
@@ -610,47 +535,30 @@ impl PluginHost {
             } else if error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
                 PluginError::Busy { plugin }
             } else {
-                PluginError::Trap {
-                    plugin,
-                    reason: truncate(&format!("{error:#}"), MAX_REASON_BYTES).to_owned(),
-                }
+                PluginError::Trap { plugin, reason: truncate(&format!("{error:#}"), MAX_REASON_BYTES).to_owned() }
             }
         })
     }
 }
 
-async fn invoke(
-    store: &mut Store<GuestState>,
-    plugin: &LoadedPlugin,
-    call: Call<'_>,
-) -> wasmtime::Result<Answer> {
+async fn invoke(store: &mut Store<GuestState>, plugin: &LoadedPlugin, call: Call<'_>) -> wasmtime::Result<Answer> {
     let instance = plugin.pre.instantiate_async(&mut *store).await?;
     let guest = instance.guichet_plugin_type_de_champ();
     Ok(match call {
         Call::Describe => Answer::Describe(guest.call_describe(&mut *store).await?),
-        Call::Validate { value, options } => {
-            Answer::Validate(guest.call_validate(&mut *store, value, options).await?)
-        }
+        Call::Validate { value, options } => Answer::Validate(guest.call_validate(&mut *store, value, options).await?),
     })
 }
 
 fn check_input_size(plugin: &str, what: &'static str, bytes: usize, max: usize) -> Result<(), PluginError> {
     if bytes > max {
-        return Err(PluginError::InputTooLarge {
-            plugin: plugin.to_owned(),
-            what,
-            bytes,
-            max,
-        });
+        return Err(PluginError::InputTooLarge { plugin: plugin.to_owned(), what, bytes, max });
     }
     Ok(())
 }
 
 fn into_validation(plugin: &str, validation: wit::Validation) -> Result<PluginValidation, PluginError> {
-    let bad_answer = |reason: String| PluginError::BadAnswer {
-        plugin: plugin.to_owned(),
-        reason,
-    };
+    let bad_answer = |reason: String| PluginError::BadAnswer { plugin: plugin.to_owned(), reason };
     match validation {
         wit::Validation::Valid(normalized) => {
             if normalized.len() > MAX_ANSWER_BYTES {
@@ -667,13 +575,7 @@ fn into_validation(plugin: &str, validation: wit::Validation) -> Result<PluginVa
                 return Err(bad_answer(format!("field errors are {bytes} bytes")));
             }
             Ok(PluginValidation::Invalid(
-                errors
-                    .into_iter()
-                    .map(|error| PluginFieldError {
-                        code: error.code,
-                        message: error.message,
-                    })
-                    .collect(),
+                errors.into_iter().map(|error| PluginFieldError { code: error.code, message: error.message }).collect(),
             ))
         }
     }
@@ -683,9 +585,7 @@ fn guest_error(error: wit_types::PluginError) -> GuestError {
     let cut = |reason: String| truncate(&reason, MAX_REASON_BYTES).to_owned();
     match error {
         wit_types::PluginError::InvalidInput(reason) => GuestError::InvalidInput(cut(reason)),
-        wit_types::PluginError::UpstreamUnavailable(reason) => {
-            GuestError::UpstreamUnavailable(cut(reason))
-        }
+        wit_types::PluginError::UpstreamUnavailable(reason) => GuestError::UpstreamUnavailable(cut(reason)),
         wit_types::PluginError::Misconfigured(reason) => GuestError::Misconfigured(cut(reason)),
         wit_types::PluginError::Internal(reason) => GuestError::Internal(cut(reason)),
     }
@@ -709,19 +609,13 @@ async fn plugin_subdirectories(dir: &Path) -> io::Result<Vec<PathBuf>> {
 /// Reads a whole file, refusing it when larger than `max` bytes. The size is
 /// checked before reading and again after, in case the file grew meanwhile.
 async fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let name = path
-        .file_name()
-        .map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |name| name.to_string_lossy().into_owned());
     let too_large = |bytes: u64| format!("{name} is {bytes} bytes, more than the {max} allowed");
-    let metadata = tokio::fs::metadata(path)
-        .await
-        .map_err(|error| format!("cannot read {name}: {error}"))?;
+    let metadata = tokio::fs::metadata(path).await.map_err(|error| format!("cannot read {name}: {error}"))?;
     if metadata.len() > max {
         return Err(too_large(metadata.len()));
     }
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|error| format!("cannot read {name}: {error}"))?;
+    let bytes = tokio::fs::read(path).await.map_err(|error| format!("cannot read {name}: {error}"))?;
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if len > max {
         return Err(too_large(len));
@@ -754,10 +648,7 @@ mod tests {
 
     #[test]
     fn unsupported_wit_error_lists_supported_versions() {
-        let error = PluginError::UnsupportedWit {
-            plugin: "siret".to_owned(),
-            wit: "guichet:plugin@9.0.0".to_owned(),
-        };
+        let error = PluginError::UnsupportedWit { plugin: "siret".to_owned(), wit: "guichet:plugin@9.0.0".to_owned() };
         assert_eq!(
             error.to_string(),
             "plugin siret targets \"guichet:plugin@9.0.0\", which this host does not support (supported: guichet:plugin@0.1.0)"

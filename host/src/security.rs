@@ -15,10 +15,7 @@ type HmacSha256 = hmac::Hmac<Sha256>;
 /// Runs on a blocking thread: it costs tens of milliseconds of CPU on purpose.
 pub async fn hash_password(password: String) -> Result<String, String> {
     tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| e.to_string())
+        Argon2::default().hash_password(password.as_bytes()).map(|h| h.to_string()).map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| e.to_string())?
@@ -36,9 +33,7 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
     let real = hash.is_some();
     let hash = hash.unwrap_or_else(|| DUMMY_HASH.to_string());
     let ok = tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok()
+        Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok()
     })
     .await
     .unwrap_or(false);

@@ -79,8 +79,8 @@ pub enum Tx {
 impl Tx {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
-            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Postgres(t) => Conn::Postgres(t),
         }
     }
 
@@ -175,9 +175,5 @@ impl Store {
 /// Expects exactly one affected row; zero means the row was not in the
 /// expected state (or not there at all).
 pub(crate) fn expect_one(affected: u64, what: &'static str) -> StoreResult<()> {
-    if affected == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(what))
-    }
+    if affected == 1 { Ok(()) } else { Err(StoreError::Conflict(what)) }
 }

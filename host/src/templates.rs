@@ -45,25 +45,19 @@ impl Templates {
         }
         for (name, body) in sources {
             if name.starts_with("mails/") {
-                text.register_template_string(&name, &body)
-                    .with_context(|| format!("template {name}"))?;
+                text.register_template_string(&name, &body).with_context(|| format!("template {name}"))?;
             }
-            html.register_template_string(&name, &body)
-                .with_context(|| format!("template {name}"))?;
+            html.register_template_string(&name, &body).with_context(|| format!("template {name}"))?;
         }
         Ok(Templates { html, text })
     }
 
     pub fn render_html<T: Serialize>(&self, name: &str, data: &T) -> anyhow::Result<String> {
-        self.html
-            .render(name, data)
-            .with_context(|| format!("rendering {name}"))
+        self.html.render(name, data).with_context(|| format!("rendering {name}"))
     }
 
     pub fn render_text<T: Serialize>(&self, name: &str, data: &T) -> anyhow::Result<String> {
-        self.text
-            .render(name, data)
-            .with_context(|| format!("rendering {name}"))
+        self.text.render(name, data).with_context(|| format!("rendering {name}"))
     }
 
     /// Every page template name (for the render-everything test).
@@ -96,8 +90,7 @@ fn read_dir_templates(root: &Path, dir: &Path) -> anyhow::Result<Vec<(String, St
             out.extend(read_dir_templates(root, &path)?);
         } else if path.to_string_lossy().ends_with(EXTENSION) {
             let rel = path.strip_prefix(root)?.to_string_lossy().to_string();
-            let body = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {}", path.display()))?;
+            let body = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
             out.push((name_of(&rel), body));
         }
     }

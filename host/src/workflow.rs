@@ -19,9 +19,8 @@ pub(crate) fn courriel(
     data: &serde_json::Value,
 ) -> anyhow::Result<Courriel> {
     let rendered = state.templates.render_text(template, data)?;
-    let (subject, body) = rendered
-        .split_once('\n')
-        .ok_or_else(|| anyhow::anyhow!("mail template {template} has no subject line"))?;
+    let (subject, body) =
+        rendered.split_once('\n').ok_or_else(|| anyhow::anyhow!("mail template {template} has no subject line"))?;
     Ok(Courriel {
         to: to.to_string(),
         subject: subject.trim().to_string(),

@@ -84,9 +84,7 @@ impl TestApp {
 
     /// A confirmed compte with roles, created the operator's way.
     pub async fn compte(&self, email: &str, roles: Roles) {
-        creer_compte_operateur(&self.server.state, email, PASSWORD, roles)
-            .await
-            .expect("operator compte");
+        creer_compte_operateur(&self.server.state, email, PASSWORD, roles).await.expect("operator compte");
     }
 
     /// A signed-in client for a new confirmed compte with these roles.
@@ -101,17 +99,18 @@ impl TestApp {
     pub async fn mail(&self, to: &str, subject: &str) -> crate::smtp::ReceivedMail {
         let deadline = std::time::Instant::now() + Duration::from_secs(15);
         loop {
-            let found = self
-                .smtp
-                .messages_to(to)
-                .unwrap_or_default()
-                .into_iter()
-                .find(|m| m.subject.contains(subject));
+            let found = self.smtp.messages_to(to).unwrap_or_default().into_iter().find(|m| m.subject.contains(subject));
             if let Some(m) = found {
                 return m;
             }
             if std::time::Instant::now() > deadline {
-                let seen: Vec<String> = self.smtp.messages().unwrap_or_default().iter().map(|m| format!("{} → {}", m.subject, m.to)).collect();
+                let seen: Vec<String> = self
+                    .smtp
+                    .messages()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|m| format!("{} → {}", m.subject, m.to))
+                    .collect();
                 panic!("no e-mail to {to} about {subject:?} within 15 s; received: {seen:#?}");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

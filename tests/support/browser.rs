@@ -79,21 +79,13 @@ impl Browser {
             match spawn_driver(&chromedriver, &log_path).await {
                 Ok((mut driver, port)) => match connect(port, &chromium, profile.path()).await {
                     Ok(client) => {
-                        return Ok(Browser {
-                            client,
-                            driver,
-                            _profile: profile,
-                            _logs: logs,
-                        });
+                        return Ok(Browser { client, driver, _profile: profile, _logs: logs });
                     }
                     Err(e) => {
                         kill_group(&mut driver);
                         // A session that cannot be created will not be on a
                         // retry either (bad binary, incompatible versions).
-                        return Err(format!(
-                            "{e}\nChromeDriver's log:\n{}",
-                            util::read_log(&log_path)
-                        ));
+                        return Err(format!("{e}\nChromeDriver's log:\n{}", util::read_log(&log_path)));
                     }
                 },
                 Err(e) => last_error = e,
@@ -140,19 +132,13 @@ impl Browser {
     /// Saves a PNG screenshot of the viewport to `path`, creating its parent
     /// directories. Panics on failure (a test helper).
     pub async fn screenshot(&self, path: &Path) {
-        let png = self
-            .client
-            .screenshot()
-            .await
-            .unwrap_or_else(|e| panic!("cannot take a screenshot: {e}"));
+        let png = self.client.screenshot().await.unwrap_or_else(|e| panic!("cannot take a screenshot: {e}"));
         if let Some(parent) = path.parent() {
             tokio::fs::create_dir_all(parent)
                 .await
                 .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
         }
-        tokio::fs::write(path, png)
-            .await
-            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        tokio::fs::write(path, png).await.unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     }
 
     /// Ends the WebDriver session (Chromium quits), then stops ChromeDriver.
@@ -185,11 +171,8 @@ pub fn artifact_path(name: &str) -> PathBuf {
 }
 
 async fn spawn_driver(chromedriver: &Path, log_path: &Path) -> Result<(Child, u16), String> {
-    let log = std::fs::File::create(log_path)
-        .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
-    let log_err = log
-        .try_clone()
-        .map_err(|e| format!("cannot duplicate a file handle: {e}"))?;
+    let log = std::fs::File::create(log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+    let log_err = log.try_clone().map_err(|e| format!("cannot duplicate a file handle: {e}"))?;
     let port = util::free_port()?;
     let mut driver = Command::new(chromedriver)
         .arg(format!("--port={port}"))
@@ -201,9 +184,7 @@ async fn spawn_driver(chromedriver: &Path, log_path: &Path) -> Result<(Child, u1
         .process_group(0)
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", chromedriver.display()))?;
-    if let Err(e) =
-        util::wait_for_port(port, &mut driver, log_path, "chromedriver", START_TIMEOUT).await
-    {
+    if let Err(e) = util::wait_for_port(port, &mut driver, log_path, "chromedriver", START_TIMEOUT).await {
         kill_group(&mut driver);
         return Err(e);
     }
@@ -241,9 +222,7 @@ async fn connect(port: u16, chromium: &Path, profile: &Path) -> Result<Client, S
     let connector = HttpConnector::new();
     let client = tokio::time::timeout(
         START_TIMEOUT,
-        ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}")),
+        ClientBuilder::new(connector).capabilities(capabilities).connect(&format!("http://127.0.0.1:{port}")),
     )
     .await
     .map_err(|_| format!("no browser session within {START_TIMEOUT:?}"))?

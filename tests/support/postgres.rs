@@ -42,9 +42,7 @@ impl TestDatabase {
             Ok(url) if !url.is_empty() => url,
             _ => {
                 if std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
-                    panic!(
-                        "GUICHET_TEST_POSTGRES_URL is not set under CI: run the tests with scripts/test.sh"
-                    );
+                    panic!("GUICHET_TEST_POSTGRES_URL is not set under CI: run the tests with scripts/test.sh");
                 }
                 eprintln!(
                     "GUICHET_TEST_POSTGRES_URL is not set: skipping the PostgreSQL part (scripts/test.sh sets it)"
@@ -66,17 +64,13 @@ impl TestDatabase {
             COUNTER.fetch_add(1, Ordering::Relaxed),
             random_u32()
         );
-        let mut url = Url::parse(admin_url)
-            .map_err(|e| format!("GUICHET_TEST_POSTGRES_URL is not a URL ({e}): {admin_url}"))?;
+        let mut url =
+            Url::parse(admin_url).map_err(|e| format!("GUICHET_TEST_POSTGRES_URL is not a URL ({e}): {admin_url}"))?;
         url.set_path(&format!("/{name}"));
 
         // The name is made of [a-z0-9_] only, so quoting it is enough.
         psql(admin_url, &format!("CREATE DATABASE \"{name}\"")).await?;
-        Ok(TestDatabase {
-            url: url.to_string(),
-            name,
-            admin_url: admin_url.to_owned(),
-        })
+        Ok(TestDatabase { url: url.to_string(), name, admin_url: admin_url.to_owned() })
     }
 
     /// Runs SQL in this database with psql and returns its unaligned,
@@ -98,11 +92,9 @@ impl Drop for TestDatabase {
         let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
         match psql_command(&self.admin_url, &sql).output() {
             Ok(out) if out.status.success() => {}
-            Ok(out) => eprintln!(
-                "could not drop test database {}: {}",
-                self.name,
-                String::from_utf8_lossy(&out.stderr).trim()
-            ),
+            Ok(out) => {
+                eprintln!("could not drop test database {}: {}", self.name, String::from_utf8_lossy(&out.stderr).trim())
+            }
             Err(e) => eprintln!("could not run psql to drop {}: {e}", self.name),
         }
     }
@@ -113,9 +105,7 @@ pub async fn psql(url: &str, sql: &str) -> Result<String, String> {
     let out = tokio::process::Command::from(psql_command(url, sql))
         .output()
         .await
-        .map_err(|e| {
-            format!("cannot run psql ({e}): install PostgreSQL's client (scripts/setup.sh does)")
-        })?;
+        .map_err(|e| format!("cannot run psql ({e}): install PostgreSQL's client (scripts/setup.sh does)"))?;
     check(out, sql)
 }
 
@@ -136,11 +126,7 @@ fn check(out: Output, sql: &str) -> Result<String, String> {
     if out.status.success() {
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
     } else {
-        Err(format!(
-            "psql failed ({}) on `{sql}`: {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
+        Err(format!("psql failed ({}) on `{sql}`: {}", out.status, String::from_utf8_lossy(&out.stderr).trim()))
     }
 }
 
@@ -149,8 +135,6 @@ fn check(out: Output, sql: &str) -> Result<String, String> {
 /// keeps names apart across runs that share a pid (containers).
 fn random_u32() -> u32 {
     use std::hash::{BuildHasher, Hasher};
-    let hash = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
+    let hash = std::collections::hash_map::RandomState::new().build_hasher().finish();
     (hash ^ (hash >> 32)) as u32
 }

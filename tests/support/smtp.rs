@@ -90,15 +90,11 @@ impl SmtpSink {
         // existing but empty directory: create the full Maildir layout.
         let maildir = dir.path().join("maildir");
         for sub in ["tmp", "new", "cur"] {
-            fs::create_dir_all(maildir.join(sub))
-                .map_err(|e| format!("cannot create {}: {e}", maildir.display()))?;
+            fs::create_dir_all(maildir.join(sub)).map_err(|e| format!("cannot create {}: {e}", maildir.display()))?;
         }
         let log_path = dir.path().join("aiosmtpd.log");
-        let log = fs::File::create(&log_path)
-            .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
-        let log_err = log
-            .try_clone()
-            .map_err(|e| format!("cannot duplicate a file handle: {e}"))?;
+        let log = fs::File::create(&log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
+        let log_err = log.try_clone().map_err(|e| format!("cannot duplicate a file handle: {e}"))?;
 
         let port = util::free_port()?;
         let mut child = Command::new(python)
@@ -112,18 +108,12 @@ impl SmtpSink {
             .spawn()
             .map_err(|e| format!("cannot run {} -m aiosmtpd: {e}", python.display()))?;
 
-        let ready =
-            util::wait_for_port(port, &mut child, &log_path, "aiosmtpd", START_TIMEOUT).await;
+        let ready = util::wait_for_port(port, &mut child, &log_path, "aiosmtpd", START_TIMEOUT).await;
         if let Err(e) = ready {
             util::kill_and_reap(&mut child);
             return Err(e);
         }
-        Ok(SmtpSink {
-            child,
-            port,
-            maildir,
-            _dir: dir,
-        })
+        Ok(SmtpSink { child, port, maildir, _dir: dir })
     }
 
     /// The port the sink listens on, on 127.0.0.1.
@@ -139,8 +129,7 @@ impl SmtpSink {
     /// Every message received so far, in arrival order.
     pub fn messages(&self) -> Result<Vec<ReceivedMail>, String> {
         let new = self.maildir.join("new");
-        let entries =
-            fs::read_dir(&new).map_err(|e| format!("cannot read {}: {e}", new.display()))?;
+        let entries = fs::read_dir(&new).map_err(|e| format!("cannot read {}: {e}", new.display()))?;
         let mut files = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| format!("cannot read {}: {e}", new.display()))?;
@@ -155,8 +144,7 @@ impl SmtpSink {
         files
             .iter()
             .map(|(_, path)| {
-                let raw =
-                    fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                let raw = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
                 ReceivedMail::parse(raw).map_err(|e| format!("{}: {e}", path.display()))
             })
             .collect()
@@ -165,11 +153,7 @@ impl SmtpSink {
     /// The messages addressed to `to` (a substring of To, Cc or the
     /// envelope recipients, compared case-insensitively), in arrival order.
     pub fn messages_to(&self, to: &str) -> Result<Vec<ReceivedMail>, String> {
-        Ok(self
-            .messages()?
-            .into_iter()
-            .filter(|m| m.is_addressed_to(to))
-            .collect())
+        Ok(self.messages()?.into_iter().filter(|m| m.is_addressed_to(to)).collect())
     }
 
     /// Waits for the first message addressed to `to`.
@@ -179,12 +163,7 @@ impl SmtpSink {
 
     /// Waits until `n` messages (counting from 1) addressed to `to` have
     /// arrived and returns the `n`th.
-    pub async fn wait_for_nth(
-        &self,
-        to: &str,
-        n: usize,
-        timeout: Duration,
-    ) -> Result<ReceivedMail, String> {
+    pub async fn wait_for_nth(&self, to: &str, n: usize, timeout: Duration) -> Result<ReceivedMail, String> {
         assert!(n >= 1, "wait_for_nth counts from 1");
         let deadline = Instant::now() + timeout;
         loop {
@@ -196,12 +175,7 @@ impl SmtpSink {
                 let all = self.messages()?;
                 let seen: Vec<String> = all
                     .iter()
-                    .map(|m| {
-                        format!(
-                            "to {:?} (envelope {:?}): {:?}",
-                            m.to, m.envelope_to, m.subject
-                        )
-                    })
+                    .map(|m| format!("to {:?} (envelope {:?}): {:?}", m.to, m.envelope_to, m.subject))
                     .collect();
                 return Err(format!(
                     "no message #{n} to {to:?} within {timeout:?}: {} matching, {} received in all{}{}",
@@ -257,24 +231,13 @@ impl ReceivedMail {
             .map_err(|e| format!("cannot decode the text/html part: {e}"))?;
         let (to, envelope_to, cc) = (header("To"), header("X-RcptTo"), header("Cc"));
         let (from, subject) = (header("From"), header("Subject"));
-        Ok(ReceivedMail {
-            to,
-            envelope_to,
-            cc,
-            from,
-            subject,
-            text_body,
-            html_body,
-            raw,
-        })
+        Ok(ReceivedMail { to, envelope_to, cc, from, subject, text_body, html_body, raw })
     }
 
     /// Whether `to` appears (case-insensitively) in To, Cc or the envelope.
     pub fn is_addressed_to(&self, to: &str) -> bool {
         let to = to.to_lowercase();
-        [&self.to, &self.envelope_to, &self.cc]
-            .iter()
-            .any(|field| field.to_lowercase().contains(&to))
+        [&self.to, &self.envelope_to, &self.cc].iter().any(|field| field.to_lowercase().contains(&to))
     }
 
     /// The first URL in the text body that starts with `prefix` (for example
@@ -312,10 +275,8 @@ impl ReceivedMail {
 /// The first part of this MIME type, depth first, that is not an attachment.
 fn find_part<'a>(mail: &'a ParsedMail<'a>, mimetype: &str) -> Option<&'a ParsedMail<'a>> {
     if mail.subparts.is_empty() {
-        let is_attachment =
-            mail.get_content_disposition().disposition == mailparse::DispositionType::Attachment;
-        return (mail.ctype.mimetype.eq_ignore_ascii_case(mimetype) && !is_attachment)
-            .then_some(mail);
+        let is_attachment = mail.get_content_disposition().disposition == mailparse::DispositionType::Attachment;
+        return (mail.ctype.mimetype.eq_ignore_ascii_case(mimetype) && !is_attachment).then_some(mail);
     }
     mail.subparts.iter().find_map(|p| find_part(p, mimetype))
 }
@@ -323,13 +284,7 @@ fn find_part<'a>(mail: &'a ParsedMail<'a>, mimetype: &str) -> Option<&'a ParsedM
 /// The Python that has aiosmtpd: `GUICHET_PYTHON`, else the venv that
 /// scripts/setup.sh makes under `$GUICHET_CACHE` (`~/.cache/guichet`).
 fn python() -> Result<PathBuf, String> {
-    let python = util::env_path(
-        "GUICHET_PYTHON",
-        util::guichet_cache()
-            .join("venv")
-            .join("bin")
-            .join("python"),
-    );
+    let python = util::env_path("GUICHET_PYTHON", util::guichet_cache().join("venv").join("bin").join("python"));
     if python.exists() {
         Ok(python)
     } else {

@@ -12,10 +12,7 @@ use std::time::{Duration, Instant};
 pub(crate) fn free_port() -> Result<u16, String> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .map_err(|e| format!("cannot bind a free port on 127.0.0.1: {e}"))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| format!("cannot read the bound port: {e}"))
+    listener.local_addr().map(|a| a.port()).map_err(|e| format!("cannot read the bound port: {e}"))
 }
 
 /// Waits until 127.0.0.1:`port` accepts TCP connections, failing early (with
@@ -35,10 +32,7 @@ pub(crate) async fn wait_for_port(
                 read_log(log)
             ));
         }
-        if tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port))
-            .await
-            .is_ok()
-        {
+        if tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)).await.is_ok() {
             return Ok(());
         }
         if Instant::now() >= deadline {

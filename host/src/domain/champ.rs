@@ -102,10 +102,7 @@ impl TypeChamp {
 
 /// Plugin ids are short kebab-case names; they end up in HTML names and SQL.
 pub fn is_plugin_id(id: &str) -> bool {
-    (2..=64).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    (2..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// One question of a revision's form.
@@ -172,11 +169,8 @@ pub fn valider_format(tdc: &TypeDeChamp, raw: &str) -> Result<Option<String>, St
                 .to_string()
         }
         TypeChamp::DecimalNumber => {
-            let compact: String = value
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .map(|c| if c == ',' { '.' } else { c })
-                .collect();
+            let compact: String =
+                value.chars().filter(|c| !c.is_whitespace()).map(|c| if c == ',' { '.' } else { c }).collect();
             let n = compact
                 .parse::<f64>()
                 .ok()
@@ -200,9 +194,7 @@ pub fn valider_format(tdc: &TypeDeChamp, raw: &str) -> Result<Option<String>, St
         },
         TypeChamp::DropDownList => {
             if !tdc.options.iter().any(|o| o == value) {
-                return Err(format!(
-                    "Le choix pour « {libelle} » ne fait pas partie de la liste proposée."
-                ));
+                return Err(format!("Le choix pour « {libelle} » ne fait pas partie de la liste proposée."));
             }
             value.to_string()
         }
@@ -214,9 +206,7 @@ pub fn valider_format(tdc: &TypeDeChamp, raw: &str) -> Result<Option<String>, St
         _ => TEXT_MAX_CHARS,
     };
     if normalized.chars().count() > max {
-        return Err(format!(
-            "« {libelle} » ne doit pas dépasser {max} caractères."
-        ));
+        return Err(format!("« {libelle} » ne doit pas dépasser {max} caractères."));
     }
     Ok(Some(normalized))
 }
@@ -236,9 +226,7 @@ pub fn valeur_affichee(tdc: &TypeDeChamp, value: Option<&str>) -> String {
         return String::new();
     };
     match tdc.type_champ {
-        TypeChamp::YesNo | TypeChamp::Checkbox => {
-            if value == "true" { "Oui" } else { "Non" }.to_string()
-        }
+        TypeChamp::YesNo | TypeChamp::Checkbox => if value == "true" { "Oui" } else { "Non" }.to_string(),
         TypeChamp::Date => NaiveDate::parse_from_str(value, "%Y-%m-%d")
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_else(|_| value.to_string()),
@@ -250,9 +238,8 @@ pub fn valeur_affichee(tdc: &TypeDeChamp, value: Option<&str>) -> String {
 /// Accepts the HTML date input's ISO format and the French format a browser
 /// without a date picker leads people to type.
 fn parse_date(value: &str) -> Option<NaiveDate> {
-    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y"))
-        .ok()?;
+    let date =
+        NaiveDate::parse_from_str(value, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y")).ok()?;
     // Years outside this range are typing mistakes, not administrative dates.
     (1800..=2200).contains(&chrono::Datelike::year(&date)).then_some(date)
 }

@@ -28,9 +28,7 @@ pub fn normaliser_email(raw: &str) -> Result<String, &'static str> {
         && !domain.starts_with(['.', '-'])
         && !domain.ends_with(['.', '-'])
         && !domain.contains("..")
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
     if local.is_empty() || local.contains('@') || !domain_ok || email.contains(['<', '>', ',', ';', '"']) {
         return Err(invalid);
     }
@@ -42,14 +40,10 @@ pub fn normaliser_email(raw: &str) -> Result<String, &'static str> {
 pub fn verifier_mot_de_passe(password: &str, email: &str) -> Result<(), String> {
     let len = password.chars().count();
     if len < PASSWORD_MIN_CHARS {
-        return Err(format!(
-            "Le mot de passe doit comporter au moins {PASSWORD_MIN_CHARS} caractères."
-        ));
+        return Err(format!("Le mot de passe doit comporter au moins {PASSWORD_MIN_CHARS} caractères."));
     }
     if len > PASSWORD_MAX_CHARS {
-        return Err(format!(
-            "Le mot de passe ne doit pas dépasser {PASSWORD_MAX_CHARS} caractères."
-        ));
+        return Err(format!("Le mot de passe ne doit pas dépasser {PASSWORD_MAX_CHARS} caractères."));
     }
     let local = email.split('@').next().unwrap_or_default();
     let score = u8::from(zxcvbn::zxcvbn(password, &[email, local, "guichet", "demarche"]).score());
@@ -66,8 +60,18 @@ mod tests {
     #[test]
     fn emails_are_normalized_and_malformed_ones_refused() {
         assert_eq!(normaliser_email("  Marie.Dupont@Exemple.FR "), Ok("marie.dupont@exemple.fr".into()));
-        for bad in ["", "marie", "marie@", "@exemple.fr", "marie@exemple", "ma rie@exemple.fr",
-            "marie@exemple..fr", "a@b@exemple.fr", "marie@exemple.fr>", "x\n@exemple.fr"] {
+        for bad in [
+            "",
+            "marie",
+            "marie@",
+            "@exemple.fr",
+            "marie@exemple",
+            "ma rie@exemple.fr",
+            "marie@exemple..fr",
+            "a@b@exemple.fr",
+            "marie@exemple.fr>",
+            "x\n@exemple.fr",
+        ] {
             assert!(normaliser_email(bad).is_err(), "{bad:?} must be refused");
         }
         assert!(normaliser_email(&format!("{}@exemple.fr", "a".repeat(250))).is_err());

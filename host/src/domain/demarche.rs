@@ -25,9 +25,7 @@ impl EtatDemarche {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Brouillon, Self::Publiee, Self::Close]
-            .into_iter()
-            .find(|e| e.as_str() == s)
+        [Self::Brouillon, Self::Publiee, Self::Close].into_iter().find(|e| e.as_str() == s)
     }
 
     pub fn libelle(self) -> &'static str {
@@ -68,7 +66,9 @@ pub const DEMARCHE_DESCRIPTION_MAX: usize = 10_000;
 const SERVICE_FIELD_MAX: usize = 500;
 
 impl DemarcheInput {
-    /// Trims every field and reports every problem at once.
+    /// Trims every field and reports every problem at once. The refusal hands
+    /// the input back so the form is shown again with what was typed.
+    #[allow(clippy::result_large_err, reason = "the error path re-renders a form; its size costs nothing")]
     pub fn valider(self) -> Result<DemarcheInput, (DemarcheInput, Erreurs)> {
         let mut e = Erreurs::new();
         let s = &self.service;
@@ -76,7 +76,13 @@ impl DemarcheInput {
             nom: texte_requis(&mut e, "service_nom", "Nom du service", &s.nom, SERVICE_FIELD_MAX),
             organisme: texte_requis(&mut e, "service_organisme", "Organisme", &s.organisme, SERVICE_FIELD_MAX),
             email: {
-                let v = texte_requis(&mut e, "service_email", "Adresse électronique de contact", &s.email, SERVICE_FIELD_MAX);
+                let v = texte_requis(
+                    &mut e,
+                    "service_email",
+                    "Adresse électronique de contact",
+                    &s.email,
+                    SERVICE_FIELD_MAX,
+                );
                 if !v.is_empty() {
                     match crate::domain::compte::normaliser_email(&v) {
                         Ok(v) => v,
@@ -95,7 +101,13 @@ impl DemarcheInput {
         };
         let cleaned = DemarcheInput {
             libelle: texte_requis(&mut e, "libelle", "Titre de la démarche", &self.libelle, DEMARCHE_LIBELLE_MAX),
-            description: texte_requis(&mut e, "description", "Description", &self.description, DEMARCHE_DESCRIPTION_MAX),
+            description: texte_requis(
+                &mut e,
+                "description",
+                "Description",
+                &self.description,
+                DEMARCHE_DESCRIPTION_MAX,
+            ),
             service,
         };
         // Reorder so the summary follows the page: titre, description, service.
@@ -111,13 +123,13 @@ impl DemarcheInput {
 pub fn valider_path(path: &str) -> Result<String, &'static str> {
     let path = path.trim().to_lowercase();
     let ok = (3..=200).contains(&path.len())
-        && path
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        && path.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
     if ok {
         Ok(path)
     } else {
-        Err("L'adresse doit comporter de 3 à 200 caractères : lettres minuscules sans accent, chiffres, tirets (-) ou soulignés (_).")
+        Err(
+            "L'adresse doit comporter de 3 à 200 caractères : lettres minuscules sans accent, chiffres, tirets (-) ou soulignés (_).",
+        )
     }
 }
 

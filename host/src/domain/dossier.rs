@@ -19,14 +19,8 @@ pub enum EtatDossier {
 }
 
 impl EtatDossier {
-    pub const ALL: [EtatDossier; 6] = [
-        Self::Brouillon,
-        Self::EnConstruction,
-        Self::EnInstruction,
-        Self::Accepte,
-        Self::Refuse,
-        Self::SansSuite,
-    ];
+    pub const ALL: [EtatDossier; 6] =
+        [Self::Brouillon, Self::EnConstruction, Self::EnInstruction, Self::Accepte, Self::Refuse, Self::SansSuite];
 
     /// The stored and API name (same as the original platform).
     pub fn as_str(self) -> &'static str {
@@ -111,11 +105,7 @@ impl ActionDossier {
     /// "de déposer", "d'accepter": the infinitive with its elided preposition.
     pub fn avec_de(self) -> String {
         let verbe = self.libelle();
-        if verbe.starts_with(['a', 'e', 'i', 'o', 'u']) {
-            format!("d'{verbe}")
-        } else {
-            format!("de {verbe}")
-        }
+        if verbe.starts_with(['a', 'e', 'i', 'o', 'u']) { format!("d'{verbe}") } else { format!("de {verbe}") }
     }
 
     /// Refusing or closing without follow-up must be explained to the usager.
@@ -135,10 +125,7 @@ pub const MOTIVATION_MAX_CHARS: usize = 5_000;
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
     #[error("Impossible {} un dossier « {} ».", .action.avec_de(), .from.libelle().to_lowercase())]
-    NotAllowed {
-        from: EtatDossier,
-        action: ActionDossier,
-    },
+    NotAllowed { from: EtatDossier, action: ActionDossier },
     #[error("Une motivation est obligatoire pour {} le dossier.", .action.libelle())]
     MotivationRequired { action: ActionDossier },
     #[error("La motivation ne doit pas dépasser {MOTIVATION_MAX_CHARS} caractères.")]
@@ -170,17 +157,12 @@ pub fn transition(
         (E::Accepte | E::Refuse | E::SansSuite, A::RepasserEnInstruction) => E::EnInstruction,
         _ => return Err(TransitionError::NotAllowed { from, action }),
     };
-    let motivation = motivation
-        .map(str::trim)
-        .filter(|m| !m.is_empty() && action.accepte_motivation())
-        .map(str::to_string);
+    let motivation =
+        motivation.map(str::trim).filter(|m| !m.is_empty() && action.accepte_motivation()).map(str::to_string);
     if action.exige_motivation() && motivation.is_none() {
         return Err(TransitionError::MotivationRequired { action });
     }
-    if motivation
-        .as_ref()
-        .is_some_and(|m| m.chars().count() > MOTIVATION_MAX_CHARS)
-    {
+    if motivation.as_ref().is_some_and(|m| m.chars().count() > MOTIVATION_MAX_CHARS) {
         return Err(TransitionError::MotivationTooLong);
     }
     Ok(Transition { to, motivation })
@@ -209,10 +191,7 @@ mod tests {
     fn every_pair_of_state_and_action_is_allowed_exactly_when_listed() {
         for from in E::ALL {
             for action in A::ALL {
-                let expected = ALLOWED
-                    .iter()
-                    .find(|(f, a, _)| *f == from && *a == action)
-                    .map(|(_, _, to)| *to);
+                let expected = ALLOWED.iter().find(|(f, a, _)| *f == from && *a == action).map(|(_, _, to)| *to);
                 let got = transition(from, action, Some("motif"));
                 match expected {
                     Some(to) => assert_eq!(got.map(|t| t.to), Ok(to), "{from:?} {action:?}"),
@@ -229,10 +208,7 @@ mod tests {
     #[test]
     fn refusal_and_sans_suite_require_a_motivation_acceptance_does_not() {
         for action in [A::Refuser, A::ClasserSansSuite] {
-            assert_eq!(
-                transition(E::EnInstruction, action, None),
-                Err(TransitionError::MotivationRequired { action })
-            );
+            assert_eq!(transition(E::EnInstruction, action, None), Err(TransitionError::MotivationRequired { action }));
             assert_eq!(
                 transition(E::EnInstruction, action, Some("   ")),
                 Err(TransitionError::MotivationRequired { action })
@@ -249,10 +225,7 @@ mod tests {
         let t = transition(E::EnConstruction, A::PasserEnInstruction, Some("x")).unwrap();
         assert_eq!(t.motivation, None);
         let long = "a".repeat(MOTIVATION_MAX_CHARS + 1);
-        assert_eq!(
-            transition(E::EnInstruction, A::Refuser, Some(&long)),
-            Err(TransitionError::MotivationTooLong)
-        );
+        assert_eq!(transition(E::EnInstruction, A::Refuser, Some(&long)), Err(TransitionError::MotivationTooLong));
     }
 
     #[test]

@@ -18,15 +18,7 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(
-    CompteId,
-    AdministrateurId,
-    InstructeurId,
-    DemarcheId,
-    RevisionId,
-    GroupeInstructeurId,
-    DossierId,
-);
+id_type!(CompteId, AdministrateurId, InstructeurId, DemarcheId, RevisionId, GroupeInstructeurId, DossierId,);
 
 /// The identifier of a type de champ that survives every revision: champ
 /// values are keyed by it so a dossier can move to a newer revision.

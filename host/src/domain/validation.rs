@@ -20,10 +20,7 @@ impl Erreurs {
     }
 
     pub fn add(&mut self, champ: impl Into<String>, message: impl Into<String>) {
-        self.0.push(ErreurChamp {
-            champ: champ.into(),
-            message: message.into(),
-        });
+        self.0.push(ErreurChamp { champ: champ.into(), message: message.into() });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -31,10 +28,7 @@ impl Erreurs {
     }
 
     pub fn get(&self, champ: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|e| e.champ == champ)
-            .map(|e| e.message.as_str())
+        self.0.iter().find(|e| e.champ == champ).map(|e| e.message.as_str())
     }
 
     /// `Ok(())` when there is nothing to report, so callers can use `?`.
@@ -44,39 +38,21 @@ impl Erreurs {
 }
 
 /// Trims and checks a required free-text value against a maximum length.
-pub fn texte_requis(
-    erreurs: &mut Erreurs,
-    champ: &str,
-    libelle: &str,
-    value: &str,
-    max: usize,
-) -> String {
+pub fn texte_requis(erreurs: &mut Erreurs, champ: &str, libelle: &str, value: &str, max: usize) -> String {
     let value = value.trim().to_string();
     if value.is_empty() {
         erreurs.add(champ, format!("Le champ « {libelle} » doit être rempli."));
     } else if value.chars().count() > max {
-        erreurs.add(
-            champ,
-            format!("Le champ « {libelle} » ne doit pas dépasser {max} caractères."),
-        );
+        erreurs.add(champ, format!("Le champ « {libelle} » ne doit pas dépasser {max} caractères."));
     }
     value
 }
 
 /// Trims and checks an optional free-text value against a maximum length.
-pub fn texte_optionnel(
-    erreurs: &mut Erreurs,
-    champ: &str,
-    libelle: &str,
-    value: &str,
-    max: usize,
-) -> String {
+pub fn texte_optionnel(erreurs: &mut Erreurs, champ: &str, libelle: &str, value: &str, max: usize) -> String {
     let value = value.trim().to_string();
     if value.chars().count() > max {
-        erreurs.add(
-            champ,
-            format!("Le champ « {libelle} » ne doit pas dépasser {max} caractères."),
-        );
+        erreurs.add(champ, format!("Le champ « {libelle} » ne doit pas dépasser {max} caractères."));
     }
     value
 }

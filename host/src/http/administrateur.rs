@@ -108,14 +108,26 @@ fn edition_data(titre: &str, action: &str, input: &DemarcheInput, erreurs: &Erre
 
 async fn nouvelle(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
     ctx.administrateur()?;
-    ctx.page(&state, "administrateur/edition", edition_data("Nouvelle démarche", "/admin/demarches", &DemarcheInput::default(), &Erreurs::new()))
+    ctx.page(
+        &state,
+        "administrateur/edition",
+        edition_data("Nouvelle démarche", "/admin/demarches", &DemarcheInput::default(), &Erreurs::new()),
+    )
 }
 
-async fn creer(State(state): State<AppState>, ctx: Ctx, Formulaire(f): Formulaire<DemarcheForm>) -> Result<Response, AppError> {
+async fn creer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Formulaire(f): Formulaire<DemarcheForm>,
+) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
     match wf::creer(&state, &admin, f.into_input()).await {
         Ok(id) => Ok(Redirect::to(&format!("/admin/demarches/{id}/champs?notice=demarche-creee")).into_response()),
-        Err((input, erreurs)) => ctx.invalid_page(&state, "administrateur/edition", edition_data("Nouvelle démarche", "/admin/demarches", &input, &erreurs)),
+        Err((input, erreurs)) => ctx.invalid_page(
+            &state,
+            "administrateur/edition",
+            edition_data("Nouvelle démarche", "/admin/demarches", &input, &erreurs),
+        ),
     }
 }
 
@@ -126,27 +138,44 @@ async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<R
     let instructeurs = demarches::list_instructeurs(tx.conn(), d.id()).await?;
     tx.commit().await?;
     let manques = wf::manques_avant_publication(&types, instructeurs.len());
-    ctx.page(&state, "administrateur/demarche", json!({
-        "titre": d.libelle,
-        "demarche": demarche_json(&state, &d),
-        "nombre_champs": types.len(),
-        "nombre_instructeurs": instructeurs.len(),
-        "manques": manques,
-    }))
+    ctx.page(
+        &state,
+        "administrateur/demarche",
+        json!({
+            "titre": d.libelle,
+            "demarche": demarche_json(&state, &d),
+            "nombre_champs": types.len(),
+            "nombre_instructeurs": instructeurs.len(),
+            "manques": manques,
+        }),
+    )
 }
 
 async fn edition(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
     let d = find(&state, &ctx, DemarcheId(ids.first()?)).await?;
     let input = DemarcheInput { libelle: d.libelle.clone(), description: d.description.clone(), service: d.service() };
-    ctx.page(&state, "administrateur/edition", edition_data("Modifier la démarche", &format!("/admin/demarches/{}/modifier", d.id), &input, &Erreurs::new()))
+    ctx.page(
+        &state,
+        "administrateur/edition",
+        edition_data("Modifier la démarche", &format!("/admin/demarches/{}/modifier", d.id), &input, &Erreurs::new()),
+    )
 }
 
-async fn modifier(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<DemarcheForm>) -> Result<Response, AppError> {
+async fn modifier(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(f): Formulaire<DemarcheForm>,
+) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
     match wf::modifier(&state, &admin, id, f.into_input()).await? {
         Ok(()) => Ok(Redirect::to(&format!("/admin/demarches/{id}?notice=demarche-modifiee")).into_response()),
-        Err((input, erreurs)) => ctx.invalid_page(&state, "administrateur/edition", edition_data("Modifier la démarche", &format!("/admin/demarches/{id}/modifier"), &input, &erreurs)),
+        Err((input, erreurs)) => ctx.invalid_page(
+            &state,
+            "administrateur/edition",
+            edition_data("Modifier la démarche", &format!("/admin/demarches/{id}/modifier"), &input, &erreurs),
+        ),
     }
 }
 
@@ -158,14 +187,20 @@ fn types_disponibles(state: &AppState, selected: &str) -> Vec<Value> {
         .collect();
     for p in state.plugins.types_de_champ() {
         let value = TypeChamp::Plugin(p.id.clone()).as_str();
-        types.push(json!({ "value": value, "libelle": format!("{} (plugin)", p.libelle), "selected": value == selected }));
+        types.push(
+            json!({ "value": value, "libelle": format!("{} (plugin)", p.libelle), "selected": value == selected }),
+        );
     }
     types
 }
 
 fn champ_json(state: &AppState, t: &TypeDeChamp) -> Value {
     let type_libelle = match &t.type_champ {
-        TypeChamp::Plugin(id) => state.plugins.type_de_champ(id).map(|p| p.libelle).unwrap_or_else(|| format!("Plugin « {id} » (indisponible)")),
+        TypeChamp::Plugin(id) => state
+            .plugins
+            .type_de_champ(id)
+            .map(|p| p.libelle)
+            .unwrap_or_else(|| format!("Plugin « {id} » (indisponible)")),
         other => other.libelle().to_string(),
     };
     json!({
@@ -179,7 +214,13 @@ fn champ_json(state: &AppState, t: &TypeDeChamp) -> Value {
     })
 }
 
-async fn page_champs(state: &AppState, ctx: &Ctx, d: &DemarcheRow, nouveau: &ChampInput, erreurs: &Erreurs) -> Result<Response, AppError> {
+async fn page_champs(
+    state: &AppState,
+    ctx: &Ctx,
+    d: &DemarcheRow,
+    nouveau: &ChampInput,
+    erreurs: &Erreurs,
+) -> Result<Response, AppError> {
     let mut tx = state.store.read().await?;
     let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
     tx.commit().await?;
@@ -204,7 +245,12 @@ async fn champs(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Res
     page_champs(&state, &ctx, &d, &ChampInput::default(), &Erreurs::new()).await
 }
 
-async fn ajouter_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<ChampInput>) -> Result<Response, AppError> {
+async fn ajouter_champ(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(f): Formulaire<ChampInput>,
+) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
     match wf::ajouter_champ(&state, &admin, id, &f).await? {
@@ -216,7 +262,14 @@ async fn ajouter_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formul
     }
 }
 
-async fn page_champ(state: &AppState, ctx: &Ctx, d: &DemarcheRow, stable_id: StableId, form: ChampInput, erreurs: &Erreurs) -> Result<Response, AppError> {
+async fn page_champ(
+    state: &AppState,
+    ctx: &Ctx,
+    d: &DemarcheRow,
+    stable_id: StableId,
+    form: ChampInput,
+    erreurs: &Erreurs,
+) -> Result<Response, AppError> {
     let data = json!({
         "titre": "Modifier un champ",
         "demarche": demarche_json(state, d),
@@ -250,7 +303,12 @@ async fn champ(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Resp
     page_champ(&state, &ctx, &d, stable_id, form, &Erreurs::new()).await
 }
 
-async fn modifier_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<ChampInput>) -> Result<Response, AppError> {
+async fn modifier_champ(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(f): Formulaire<ChampInput>,
+) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
     let stable_id = StableId(ids.second()?);
@@ -276,7 +334,12 @@ struct Sens {
     sens: String,
 }
 
-async fn deplacer_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<Sens>) -> Result<Response, AppError> {
+async fn deplacer_champ(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(f): Formulaire<Sens>,
+) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
     let stable_id = ids.second()?;
@@ -284,7 +347,13 @@ async fn deplacer_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formu
     Ok(Redirect::to(&format!("/admin/demarches/{id}/champs#champ-{stable_id}")).into_response())
 }
 
-async fn page_instructeurs(state: &AppState, ctx: &Ctx, d: &DemarcheRow, email: &str, erreurs: &Erreurs) -> Result<Response, AppError> {
+async fn page_instructeurs(
+    state: &AppState,
+    ctx: &Ctx,
+    d: &DemarcheRow,
+    email: &str,
+    erreurs: &Erreurs,
+) -> Result<Response, AppError> {
     let mut tx = state.store.read().await?;
     let list = demarches::list_instructeurs(tx.conn(), d.id()).await?;
     tx.commit().await?;
@@ -313,11 +382,18 @@ struct Email {
     email: String,
 }
 
-async fn affecter_instructeur(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<Email>) -> Result<Response, AppError> {
+async fn affecter_instructeur(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(f): Formulaire<Email>,
+) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
     match wf::affecter_instructeur(&state, &admin, id, &f.email).await? {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/demarches/{id}/instructeurs?notice=instructeur-affecte")).into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/admin/demarches/{id}/instructeurs?notice=instructeur-affecte")).into_response())
+        }
         Err(erreurs) => {
             let d = find(&state, &ctx, id).await?;
             page_instructeurs(&state, &ctx, &d, &f.email, &erreurs).await
@@ -332,7 +408,13 @@ async fn retirer_instructeur(State(state): State<AppState>, ctx: Ctx, ids: Ids) 
     Ok(Redirect::to(&format!("/admin/demarches/{id}/instructeurs?notice=instructeur-retire")).into_response())
 }
 
-async fn page_publication(state: &AppState, ctx: &Ctx, d: &DemarcheRow, path: &str, erreurs: &Erreurs) -> Result<Response, AppError> {
+async fn page_publication(
+    state: &AppState,
+    ctx: &Ctx,
+    d: &DemarcheRow,
+    path: &str,
+    erreurs: &Erreurs,
+) -> Result<Response, AppError> {
     let data = json!({
         "titre": format!("Publier — {}", d.libelle),
         "demarche": demarche_json(state, d),
@@ -359,7 +441,12 @@ struct Publication {
     path: String,
 }
 
-async fn publier(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<Publication>) -> Result<Response, AppError> {
+async fn publier(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(f): Formulaire<Publication>,
+) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
     match wf::publier(&state, &admin, id, &f.path).await? {

@@ -2,9 +2,9 @@
 
 use crate::domain::Erreurs;
 use crate::error::AppError;
+use crate::http::Ctx;
 use crate::http::ctx::{SESSION_COOKIE, set_cookie};
 use crate::http::form::Formulaire;
-use crate::http::Ctx;
 use crate::state::AppState;
 use crate::workflow::comptes::{self, RefusConnexion, SESSION_VALIDITY};
 use axum::Router;
@@ -51,26 +51,42 @@ struct Identifiants {
 }
 
 async fn inscription(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Retour>) -> Result<Response, AppError> {
-    ctx.page(&state, "comptes/inscription", json!({
-        "titre": "Créer un compte",
-        "email": "",
-        "retour": safe_return(q.retour.as_deref()),
-        "erreurs": Erreurs::new(),
-    }))
+    ctx.page(
+        &state,
+        "comptes/inscription",
+        json!({
+            "titre": "Créer un compte",
+            "email": "",
+            "retour": safe_return(q.retour.as_deref()),
+            "erreurs": Erreurs::new(),
+        }),
+    )
 }
 
-async fn inscrire(State(state): State<AppState>, ctx: Ctx, Formulaire(f): Formulaire<Identifiants>) -> Result<Response, AppError> {
+async fn inscrire(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Formulaire(f): Formulaire<Identifiants>,
+) -> Result<Response, AppError> {
     match comptes::inscrire(&state, &f.email, &f.password).await {
-        Ok(()) => ctx.page(&state, "comptes/inscription_envoyee", json!({
-            "titre": "Confirmez votre adresse électronique",
-            "email": f.email.trim(),
-        })),
-        Err(erreurs) => ctx.invalid_page(&state, "comptes/inscription", json!({
-            "titre": "Créer un compte",
-            "email": f.email,
-            "retour": safe_return(f.retour.as_deref()),
-            "erreurs": erreurs,
-        })),
+        Ok(()) => ctx.page(
+            &state,
+            "comptes/inscription_envoyee",
+            json!({
+                "titre": "Confirmez votre adresse électronique",
+                "email": f.email.trim(),
+            }),
+        ),
+        Err(erreurs) => ctx.invalid_page(
+            &state,
+            "comptes/inscription",
+            json!({
+                "titre": "Créer un compte",
+                "email": f.email,
+                "retour": safe_return(f.retour.as_deref()),
+                "erreurs": erreurs,
+            }),
+        ),
     }
 }
 
@@ -86,15 +102,23 @@ async fn confirmer(State(state): State<AppState>, Query(q): Query<Jeton>) -> Res
 }
 
 async fn connexion(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Retour>) -> Result<Response, AppError> {
-    ctx.page(&state, "comptes/connexion", json!({
-        "titre": "Connexion",
-        "email": "",
-        "retour": safe_return(q.retour.as_deref()),
-        "erreurs": Erreurs::new(),
-    }))
+    ctx.page(
+        &state,
+        "comptes/connexion",
+        json!({
+            "titre": "Connexion",
+            "email": "",
+            "retour": safe_return(q.retour.as_deref()),
+            "erreurs": Erreurs::new(),
+        }),
+    )
 }
 
-async fn connecter(State(state): State<AppState>, ctx: Ctx, Formulaire(f): Formulaire<Identifiants>) -> Result<Response, AppError> {
+async fn connecter(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Formulaire(f): Formulaire<Identifiants>,
+) -> Result<Response, AppError> {
     let retour = safe_return(f.retour.as_deref());
     match comptes::connecter(&state, &f.email, &f.password).await {
         Ok(token) => {
@@ -111,12 +135,16 @@ async fn connecter(State(state): State<AppState>, ctx: Ctx, Formulaire(f): Formu
                 RefusConnexion::Identifiants => erreurs.add("email", "Adresse électronique ou mot de passe incorrect. Après 6 essais infructueux, le compte est bloqué pendant une heure."),
                 RefusConnexion::NonConfirme => erreurs.add("email", "Votre adresse électronique n'est pas encore confirmée. Nous venons de vous renvoyer un lien de confirmation par courriel."),
             }
-            ctx.invalid_page(&state, "comptes/connexion", json!({
-                "titre": "Connexion",
-                "email": f.email,
-                "retour": retour,
-                "erreurs": erreurs,
-            }))
+            ctx.invalid_page(
+                &state,
+                "comptes/connexion",
+                json!({
+                    "titre": "Connexion",
+                    "email": f.email,
+                    "retour": retour,
+                    "erreurs": erreurs,
+                }),
+            )
         }
     }
 }
@@ -142,20 +170,36 @@ struct Email {
     email: String,
 }
 
-async fn demander_reinitialisation(State(state): State<AppState>, ctx: Ctx, Formulaire(f): Formulaire<Email>) -> Result<Response, AppError> {
+async fn demander_reinitialisation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Formulaire(f): Formulaire<Email>,
+) -> Result<Response, AppError> {
     comptes::demander_reinitialisation(&state, &f.email).await?;
-    ctx.page(&state, "comptes/oubli", json!({ "titre": "Mot de passe oublié", "envoye": true, "email": f.email.trim() }))
+    ctx.page(
+        &state,
+        "comptes/oubli",
+        json!({ "titre": "Mot de passe oublié", "envoye": true, "email": f.email.trim() }),
+    )
 }
 
-async fn nouveau_mot_de_passe(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Jeton>) -> Result<Response, AppError> {
+async fn nouveau_mot_de_passe(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Jeton>,
+) -> Result<Response, AppError> {
     if !comptes::lien_mot_de_passe_valide(&state, &q.jeton).await? {
         return Ok(Redirect::to("/connexion?notice=lien-invalide").into_response());
     }
-    ctx.page(&state, "comptes/nouveau_mot_de_passe", json!({
-        "titre": "Choisir un mot de passe",
-        "jeton": q.jeton,
-        "erreurs": Erreurs::new(),
-    }))
+    ctx.page(
+        &state,
+        "comptes/nouveau_mot_de_passe",
+        json!({
+            "titre": "Choisir un mot de passe",
+            "jeton": q.jeton,
+            "erreurs": Erreurs::new(),
+        }),
+    )
 }
 
 #[derive(Deserialize)]
@@ -166,14 +210,22 @@ struct NouveauMotDePasse {
     password: String,
 }
 
-async fn changer_mot_de_passe(State(state): State<AppState>, ctx: Ctx, Formulaire(f): Formulaire<NouveauMotDePasse>) -> Result<Response, AppError> {
+async fn changer_mot_de_passe(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Formulaire(f): Formulaire<NouveauMotDePasse>,
+) -> Result<Response, AppError> {
     match comptes::reinitialiser(&state, &f.jeton, &f.password).await {
         Ok(()) => Ok(Redirect::to("/connexion?notice=mot-de-passe-change").into_response()),
-        Err(erreurs) => ctx.invalid_page(&state, "comptes/nouveau_mot_de_passe", json!({
-            "titre": "Choisir un mot de passe",
-            "jeton": f.jeton,
-            "erreurs": erreurs,
-        })),
+        Err(erreurs) => ctx.invalid_page(
+            &state,
+            "comptes/nouveau_mot_de_passe",
+            json!({
+                "titre": "Choisir un mot de passe",
+                "jeton": f.jeton,
+                "erreurs": erreurs,
+            }),
+        ),
     }
 }
 

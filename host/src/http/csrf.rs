@@ -39,11 +39,7 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
             return AppError::Csrf.into_response();
         }
         let (parts, body) = req.into_parts();
-        let from_header = parts
-            .headers
-            .get(CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let from_header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_string);
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -53,9 +49,8 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
             (Some(t), _) => (Some(t), body),
             (None, true) => match to_bytes(body, FORM_LIMIT_BYTES).await {
                 Ok(bytes) => {
-                    let t = url::form_urlencoded::parse(&bytes)
-                        .find(|(k, _)| k == CSRF_FIELD)
-                        .map(|(_, v)| v.into_owned());
+                    let t =
+                        url::form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
                     (t, Body::from(bytes))
                 }
                 Err(_) => return AppError::BadRequest("form too large".into()).into_response(),
@@ -82,11 +77,7 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
 /// True when the browser says the request comes from another site.
 fn is_cross_site(state: &AppState, req: &Request) -> bool {
     let headers = req.headers();
-    if headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v == "cross-site")
-    {
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "cross-site") {
         return true;
     }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {

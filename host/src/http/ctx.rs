@@ -41,20 +41,10 @@ impl FromRequestParts<AppState> for Ctx {
             }
             None => None,
         };
-        let csrf = parts
-            .extensions
-            .get::<CsrfToken>()
-            .map(|t| t.0.clone())
-            .unwrap_or_default();
-        let here = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into());
+        let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        let here = parts.uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
         let notice = parts.uri.query().and_then(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "notice")
-                .and_then(|(_, v)| notice_message(&v))
+            url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "notice").and_then(|(_, v)| notice_message(&v))
         });
         Ok(Ctx { compte, csrf, here, notice, session_token })
     }
@@ -93,9 +83,7 @@ fn notice_message(code: &str) -> Option<&'static str> {
 
 impl Ctx {
     fn session(&self) -> Result<&SessionRow, AppError> {
-        self.compte
-            .as_ref()
-            .ok_or_else(|| AppError::LoginRequired { return_to: self.here.clone() })
+        self.compte.as_ref().ok_or_else(|| AppError::LoginRequired { return_to: self.here.clone() })
     }
 
     pub fn usager(&self) -> Result<Usager, AppError> {
@@ -106,11 +94,7 @@ impl Ctx {
     pub fn instructeur(&self) -> Result<Instructeur, AppError> {
         let s = self.session()?;
         let id = s.instructeur_id.ok_or(AppError::Forbidden)?;
-        Ok(Instructeur {
-            compte_id: CompteId(s.compte_id),
-            instructeur_id: InstructeurId(id),
-            email: s.email.clone(),
-        })
+        Ok(Instructeur { compte_id: CompteId(s.compte_id), instructeur_id: InstructeurId(id), email: s.email.clone() })
     }
 
     pub fn administrateur(&self) -> Result<Administrateur, AppError> {
@@ -125,12 +109,7 @@ impl Ctx {
 
     /// The keys every page template can rely on (strict mode).
     pub fn base(&self, state: &AppState) -> Value {
-        base_context(
-            self.compte.as_ref(),
-            &self.csrf,
-            state.config.demo,
-            self.notice,
-        )
+        base_context(self.compte.as_ref(), &self.csrf, state.config.demo, self.notice)
     }
 
     /// Renders a page: the template's own data merged over the base keys.

@@ -11,9 +11,7 @@ use axum::routing::get;
 use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/demo/courriels", get(courriels))
-        .route("/demo/courriels/{name}", get(courriel))
+    Router::new().route("/demo/courriels", get(courriels)).route("/demo/courriels/{name}", get(courriel))
 }
 
 async fn courriels(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
@@ -23,11 +21,18 @@ async fn courriels(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
     let dir = state.config.outbox_dir();
     let mut list = Vec::new();
     for name in list_outbox(&dir).into_iter().take(200) {
-        if let Ok(raw) = tokio::fs::read(dir.join(&name)).await {
-            if let Ok(parsed) = mailparse::parse_mail(&raw) {
-                let h = |k: &str| parsed.headers.iter().find(|h| h.get_key_ref().eq_ignore_ascii_case(k)).map(|h| h.get_value()).unwrap_or_default();
-                list.push(json!({ "name": name, "to": h("To"), "subject": h("Subject"), "date": h("Date") }));
-            }
+        if let Ok(raw) = tokio::fs::read(dir.join(&name)).await
+            && let Ok(parsed) = mailparse::parse_mail(&raw)
+        {
+            let h = |k: &str| {
+                parsed
+                    .headers
+                    .iter()
+                    .find(|h| h.get_key_ref().eq_ignore_ascii_case(k))
+                    .map(|h| h.get_value())
+                    .unwrap_or_default()
+            };
+            list.push(json!({ "name": name, "to": h("To"), "subject": h("Subject"), "date": h("Date") }));
         }
     }
     ctx.page(&state, "demo/courriels", json!({ "titre": "Courriels envoyés (démonstration)", "courriels": list }))
@@ -35,17 +40,30 @@ async fn courriels(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
 
 async fn courriel(State(state): State<AppState>, ctx: Ctx, Path(name): Path<String>) -> Result<Response, AppError> {
     // Names come from our own listing; refuse anything that could leave the folder.
-    let valid = name.ends_with(".eml") && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.T".contains(&b)) && !name.contains("..");
+    let valid = name.ends_with(".eml")
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.T".contains(&b))
+        && !name.contains("..");
     if !state.config.demo || !valid {
         return Err(AppError::NotFound);
     }
     let raw = tokio::fs::read(state.config.outbox_dir().join(&name)).await.map_err(|_| AppError::NotFound)?;
     let parsed = mailparse::parse_mail(&raw).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let h = |k: &str| parsed.headers.iter().find(|h| h.get_key_ref().eq_ignore_ascii_case(k)).map(|h| h.get_value()).unwrap_or_default();
+    let h = |k: &str| {
+        parsed
+            .headers
+            .iter()
+            .find(|h| h.get_key_ref().eq_ignore_ascii_case(k))
+            .map(|h| h.get_value())
+            .unwrap_or_default()
+    };
     let text = text_part(&parsed).unwrap_or_default();
-    ctx.page(&state, "demo/courriel", json!({
-        "titre": h("Subject"), "to": h("To"), "subject": h("Subject"), "date": h("Date"), "texte": text,
-    }))
+    ctx.page(
+        &state,
+        "demo/courriel",
+        json!({
+            "titre": h("Subject"), "to": h("To"), "subject": h("Subject"), "date": h("Date"), "texte": text,
+        }),
+    )
 }
 
 fn text_part(mail: &mailparse::ParsedMail<'_>) -> Option<String> {

@@ -30,10 +30,9 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Ids {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, AppError> {
-        let axum::extract::Path(pairs) =
-            axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| AppError::NotFound)?;
+        let axum::extract::Path(pairs) = axum::extract::Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
         pairs
             .iter()
             .map(|(_, v)| v.parse::<i64>().map_err(|_| AppError::NotFound))

@@ -7,8 +7,8 @@ use crate::http::Ctx;
 use crate::http::form::{Formulaire, Ids};
 use crate::http::vues;
 use crate::state::AppState;
-use crate::store::dossiers::{self, Onglet};
 use crate::store::demarches;
+use crate::store::dossiers::{self, Onglet};
 use crate::workflow::dossier as wf;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -53,7 +53,12 @@ struct OngletQuery {
     onglet: Option<String>,
 }
 
-async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids, Query(q): Query<OngletQuery>) -> Result<Response, AppError> {
+async fn demarche(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Query(q): Query<OngletQuery>,
+) -> Result<Response, AppError> {
     let instructeur = ctx.instructeur()?;
     let id = DemarcheId(ids.first()?);
     let onglet = q.onglet.as_deref().and_then(Onglet::parse).unwrap_or(Onglet::ASuivre);
@@ -66,20 +71,31 @@ async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids, Query(q): Q
     let onglets: Vec<Value> = Onglet::ALL
         .iter()
         .zip(counts)
-        .map(|(o, n)| json!({
-            "slug": o.slug(), "libelle": o.libelle(), "nombre": n, "actif": *o == onglet,
-        }))
+        .map(|(o, n)| {
+            json!({
+                "slug": o.slug(), "libelle": o.libelle(), "nombre": n, "actif": *o == onglet,
+            })
+        })
         .collect();
-    ctx.page(&state, "instructeur/demarche", json!({
-        "titre": d.libelle,
-        "demarche": { "id": d.id, "libelle": d.libelle },
-        "onglets": onglets,
-        "onglet_libelle": onglet.libelle(),
-        "dossiers": rows.iter().map(vues::dossier).collect::<Vec<_>>(),
-    }))
+    ctx.page(
+        &state,
+        "instructeur/demarche",
+        json!({
+            "titre": d.libelle,
+            "demarche": { "id": d.id, "libelle": d.libelle },
+            "onglets": onglets,
+            "onglet_libelle": onglet.libelle(),
+            "dossiers": rows.iter().map(vues::dossier).collect::<Vec<_>>(),
+        }),
+    )
 }
 
-async fn page_dossier(state: &AppState, ctx: &Ctx, id: DossierId, erreur: Option<(&str, &str, &str)>) -> Result<Response, AppError> {
+async fn page_dossier(
+    state: &AppState,
+    ctx: &Ctx,
+    id: DossierId,
+    erreur: Option<(&str, &str, &str)>,
+) -> Result<Response, AppError> {
     let instructeur = ctx.instructeur()?;
     let mut tx = state.store.read().await?;
     let d = dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
@@ -149,11 +165,22 @@ fn parse_action(s: &str) -> Option<(ActionDossier, &'static str)> {
     })
 }
 
-async fn instruire(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(f): Formulaire<Instruction>) -> Result<Response, AppError> {
+async fn instruire(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(f): Formulaire<Instruction>,
+) -> Result<Response, AppError> {
     let id = DossierId(ids.first()?);
     let instructeur = ctx.instructeur()?;
     let Some((action, notice)) = parse_action(&f.action) else {
-        return page_dossier(&state, &ctx, id, Some(("", &f.motivation, "Choisissez une décision : accepter, refuser ou classer sans suite."))).await;
+        return page_dossier(
+            &state,
+            &ctx,
+            id,
+            Some(("", &f.motivation, "Choisissez une décision : accepter, refuser ou classer sans suite.")),
+        )
+        .await;
     };
     match wf::instruire(&state, &instructeur, id, action, Some(&f.motivation)).await? {
         Ok(_) => Ok(Redirect::to(&format!("/instructeur/dossiers/{id}?notice={notice}")).into_response()),

@@ -26,10 +26,7 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");
-    set(
-        HeaderName::from_static("permissions-policy"),
-        "camera=(), microphone=(), geolocation=(), payment=()",
-    );
+    set(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), payment=()");
     set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
     if state.config.secure_cookies() {
         set(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains");
@@ -51,8 +48,14 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
         tracing::info!(%method, %uri, status = %page.status, detail = %detail, "request refused");
     }
     let data = json!({ "titre": page.titre, "message": page.message });
-    let body = render(&state, "erreur", base_context(None, &csrf, state.config.demo, None), data)
-        .unwrap_or_else(|_| format!("<!DOCTYPE html><html lang=\"fr\"><title>{0}</title><h1>{0}</h1><p>{1}</p></html>", page.titre, crate::mail::escape_html(&page.message)));
+    let body =
+        render(&state, "erreur", base_context(None, &csrf, state.config.demo, None), data).unwrap_or_else(|_| {
+            format!(
+                "<!DOCTYPE html><html lang=\"fr\"><title>{0}</title><h1>{0}</h1><p>{1}</p></html>",
+                page.titre,
+                crate::mail::escape_html(&page.message)
+            )
+        });
     let mut rendered = (page.status, Html(body)).into_response();
     for (name, value) in response.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {

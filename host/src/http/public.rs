@@ -10,9 +10,7 @@ use axum::routing::get;
 use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(accueil))
-        .route("/health", get(health))
+    Router::new().route("/", get(accueil)).route("/health", get(health))
 }
 
 async fn accueil(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {

@@ -29,7 +29,11 @@ async fn demarche(State(state): State<AppState>, ctx: Ctx, Path(path): Path<Stri
     page_demarche(&state, &ctx, &path, false).await
 }
 
-async fn demarche_test(State(state): State<AppState>, ctx: Ctx, Path(path): Path<String>) -> Result<Response, AppError> {
+async fn demarche_test(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(path): Path<String>,
+) -> Result<Response, AppError> {
     page_demarche(&state, &ctx, &path, true).await
 }
 
@@ -46,19 +50,23 @@ async fn page_demarche(state: &AppState, ctx: &Ctx, path: &str, test: bool) -> R
     };
     tx.commit().await?;
     let action = if test { format!("/commencer/test/{path}") } else { format!("/commencer/{path}") };
-    ctx.page(state, "usager/demarche", json!({
-        "titre": d.libelle,
-        "demarche": {
-            "libelle": d.libelle,
-            "description": d.description,
-            "service": d.service(),
-            "close": etat == EtatDemarche::Close,
-        },
-        "test": test,
-        "action": action,
-        "reprendre": brouillon.is_some(),
-        "retour": action,
-    }))
+    ctx.page(
+        state,
+        "usager/demarche",
+        json!({
+            "titre": d.libelle,
+            "demarche": {
+                "libelle": d.libelle,
+                "description": d.description,
+                "service": d.service(),
+                "close": etat == EtatDemarche::Close,
+            },
+            "test": test,
+            "action": action,
+            "reprendre": brouillon.is_some(),
+            "retour": action,
+        }),
+    )
 }
 
 async fn commencer(State(state): State<AppState>, ctx: Ctx, Path(path): Path<String>) -> Result<Response, AppError> {
@@ -67,7 +75,11 @@ async fn commencer(State(state): State<AppState>, ctx: Ctx, Path(path): Path<Str
     Ok(Redirect::to(&format!("/dossiers/{id}/brouillon")).into_response())
 }
 
-async fn commencer_test(State(state): State<AppState>, ctx: Ctx, Path(path): Path<String>) -> Result<Response, AppError> {
+async fn commencer_test(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(path): Path<String>,
+) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = wf::commencer(&state, &usager, &path, true).await?;
     Ok(Redirect::to(&format!("/dossiers/{id}/brouillon")).into_response())
@@ -94,12 +106,16 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     let values = dossiers::champs(tx.conn(), d.id()).await?;
     let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
     tx.commit().await?;
-    ctx.page(&state, "usager/dossier", json!({
-        "titre": format!("Dossier n° {}", d.id),
-        "dossier": vues::dossier(&d),
-        "service": demarche.service(),
-        "champs": vues::champs_lecture(&types, &values),
-    }))
+    ctx.page(
+        &state,
+        "usager/dossier",
+        json!({
+            "titre": format!("Dossier n° {}", d.id),
+            "dossier": vues::dossier(&d),
+            "service": demarche.service(),
+            "champs": vues::champs_lecture(&types, &values),
+        }),
+    )
 }
 
 /// The form of a brouillon, or of a dossier en construction being modified.
@@ -147,7 +163,12 @@ async fn brouillon(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<
 }
 
 /// One form, two buttons: « Enregistrer le brouillon » and « Déposer le dossier ».
-async fn enregistrer(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(saisie): Formulaire<Saisie>) -> Result<Response, AppError> {
+async fn enregistrer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(saisie): Formulaire<Saisie>,
+) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
     if saisie.get("intention").map(String::as_str) == Some("deposer") {
@@ -169,7 +190,12 @@ async fn modification(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Resu
     formulaire(&state, &ctx, DossierId(ids.first()?), EtatDossier::EnConstruction, None, &Erreurs::new()).await
 }
 
-async fn modifier(State(state): State<AppState>, ctx: Ctx, ids: Ids, Formulaire(saisie): Formulaire<Saisie>) -> Result<Response, AppError> {
+async fn modifier(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(saisie): Formulaire<Saisie>,
+) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
     match wf::modifier(&state, &usager, id, &saisie).await? {

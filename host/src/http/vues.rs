@@ -24,7 +24,12 @@ impl Valeurs<'_> {
 }
 
 /// One champ of the usager's form, ready for `partials/champ`.
-pub fn champs_formulaire(state: &AppState, types: &[TypeDeChamp], valeurs: &Valeurs<'_>, erreurs: &Erreurs) -> Vec<Value> {
+pub fn champs_formulaire(
+    state: &AppState,
+    types: &[TypeDeChamp],
+    valeurs: &Valeurs<'_>,
+    erreurs: &Erreurs,
+) -> Vec<Value> {
     types
         .iter()
         .map(|tdc| {
@@ -148,14 +153,9 @@ fn paris_offset(at: DateTime<Utc>) -> Duration {
 }
 
 fn last_sunday_01h(year: i32, month: u32) -> DateTime<Utc> {
-    let last_day = (25..=31)
-        .rev()
-        .filter_map(|d| NaiveDate::from_ymd_opt(year, month, d))
-        .find(|d| d.weekday() == Weekday::Sun);
-    last_day
-        .and_then(|d| d.and_hms_opt(1, 0, 0))
-        .map(|dt| Utc.from_utc_datetime(&dt))
-        .unwrap_or_else(Utc::now)
+    let last_day =
+        (25..=31).rev().filter_map(|d| NaiveDate::from_ymd_opt(year, month, d)).find(|d| d.weekday() == Weekday::Sun);
+    last_day.and_then(|d| d.and_hms_opt(1, 0, 0)).map(|dt| Utc.from_utc_datetime(&dt)).unwrap_or_else(Utc::now)
 }
 
 #[cfg(test)]

@@ -47,11 +47,7 @@ pub struct WitVersion {
 
 impl WitVersion {
     pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
-        Self {
-            major,
-            minor,
-            patch,
-        }
+        Self { major, minor, patch }
     }
 
     /// Parses `guichet:plugin@MAJOR.MINOR.PATCH`. Pre-releases are not
@@ -65,11 +61,8 @@ impl WitVersion {
     /// Whether a host implementing `self` can run a plugin built against
     /// `plugin`: same compatibility track, and the host is at least as new.
     pub fn can_host(self, plugin: WitVersion) -> bool {
-        let same_track = if self.major == 0 {
-            plugin.major == 0 && plugin.minor == self.minor
-        } else {
-            plugin.major == self.major
-        };
+        let same_track =
+            if self.major == 0 { plugin.major == 0 && plugin.minor == self.minor } else { plugin.major == self.major };
         same_track && plugin <= self
     }
 
@@ -80,11 +73,7 @@ impl WitVersion {
 
 impl fmt::Display for WitVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{WIT_PACKAGE}@{}.{}.{}",
-            self.major, self.minor, self.patch
-        )
+        write!(f, "{WIT_PACKAGE}@{}.{}.{}", self.major, self.minor, self.patch)
     }
 }
 
@@ -156,29 +145,19 @@ impl Manifest {
         let provides = raw
             .provides
             .iter()
-            .map(|name| {
-                ExtensionPoint::parse(name)
-                    .ok_or_else(|| ManifestError::UnknownExtensionPoint(name.clone()))
-            })
+            .map(|name| ExtensionPoint::parse(name).ok_or_else(|| ManifestError::UnknownExtensionPoint(name.clone())))
             .collect::<Result<Vec<_>, _>>()?;
         if provides.is_empty() {
             return Err(ManifestError::NothingProvided);
         }
-        Ok(Self {
-            id: raw.id,
-            version: raw.version,
-            wit,
-            provides,
-        })
+        Ok(Self { id: raw.id, version: raw.version, wit, provides })
     }
 }
 
 pub fn is_valid_id(id: &str) -> bool {
     ID_LEN.contains(&id.len())
         && id.starts_with(|c: char| c.is_ascii_lowercase())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// `MAJOR.MINOR.PATCH` with optional `-pre.release` and `+build` suffixes.
@@ -195,13 +174,9 @@ fn is_semver(version: &str) -> bool {
         None => (rest, None),
     };
     let identifiers_ok = |s: &str| {
-        s.split('.').all(|part| {
-            !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
+        s.split('.').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
     };
-    parse_numeric_triple(core).is_some()
-        && pre.is_none_or(identifiers_ok)
-        && build.is_none_or(identifiers_ok)
+    parse_numeric_triple(core).is_some() && pre.is_none_or(identifiers_ok) && build.is_none_or(identifiers_ok)
 }
 
 /// `1.2.3` without leading zeros, as semver requires.
@@ -210,9 +185,8 @@ fn parse_numeric_triple(text: &str) -> Option<[u32; 3]> {
     let mut numbers = [0; 3];
     for number in &mut numbers {
         let part = parts.next()?;
-        let well_formed = !part.is_empty()
-            && part.bytes().all(|b| b.is_ascii_digit())
-            && (part == "0" || !part.starts_with('0'));
+        let well_formed =
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) && (part == "0" || !part.starts_with('0'));
         if !well_formed {
             return None;
         }
@@ -257,11 +231,7 @@ mod tests {
             "0.1.0",
         ] {
             let text = SIRET.replace("guichet:plugin@0.1.0", wit);
-            assert_eq!(
-                Manifest::parse(&text),
-                Err(ManifestError::UnsupportedWit(wit.to_owned())),
-                "{wit}"
-            );
+            assert_eq!(Manifest::parse(&text), Err(ManifestError::UnsupportedWit(wit.to_owned())), "{wit}");
         }
     }
 
@@ -276,10 +246,7 @@ mod tests {
         assert!(host.can_host(WitVersion::new(2, 0, 7)));
         assert!(!host.can_host(WitVersion::new(2, 5, 0)));
         assert!(!host.can_host(WitVersion::new(1, 9, 0)));
-        assert_eq!(
-            WitVersion::parse("guichet:plugin@0.1.0"),
-            Some(WitVersion::new(0, 1, 0))
-        );
+        assert_eq!(WitVersion::parse("guichet:plugin@0.1.0"), Some(WitVersion::new(0, 1, 0)));
         assert_eq!(WitVersion::new(0, 1, 0).to_string(), "guichet:plugin@0.1.0");
     }
 
@@ -287,11 +254,7 @@ mod tests {
     fn refuses_ids_that_are_not_slugs() {
         for id in ["", "ab", "Siret", "../etc", "siret.v2", "1siret", "si ret", &"a".repeat(65)] {
             let text = SIRET.replace("\"siret\"", &format!("{id:?}"));
-            assert_eq!(
-                Manifest::parse(&text),
-                Err(ManifestError::InvalidId(id.to_owned())),
-                "{id}"
-            );
+            assert_eq!(Manifest::parse(&text), Err(ManifestError::InvalidId(id.to_owned())), "{id}");
         }
         assert!(is_valid_id("siret-insee-2"));
     }
@@ -300,11 +263,7 @@ mod tests {
     fn requires_a_semver_plugin_version() {
         for version in ["1.0", "01.0.0", "1.0.0.0", "v1.0.0", "1.0.0-", "1.0.0+"] {
             let text = SIRET.replace("\"1.0.0\"", &format!("{version:?}"));
-            assert_eq!(
-                Manifest::parse(&text),
-                Err(ManifestError::InvalidVersion(version.to_owned())),
-                "{version}"
-            );
+            assert_eq!(Manifest::parse(&text), Err(ManifestError::InvalidVersion(version.to_owned())), "{version}");
         }
         assert!(is_semver("1.0.0-rc.1+build.5"));
     }
@@ -317,10 +276,7 @@ mod tests {
             Err(ManifestError::Syntax(message)) if message.contains("secret")
         ));
         let text = SIRET.replace("[\"type-de-champ\"]", "[\"routage\"]");
-        assert_eq!(
-            Manifest::parse(&text),
-            Err(ManifestError::UnknownExtensionPoint("routage".to_owned()))
-        );
+        assert_eq!(Manifest::parse(&text), Err(ManifestError::UnknownExtensionPoint("routage".to_owned())));
         let text = SIRET.replace("[\"type-de-champ\"]", "[]");
         assert_eq!(Manifest::parse(&text), Err(ManifestError::NothingProvided));
     }

@@ -8,8 +8,7 @@ use std::time::Duration;
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig,
-    ResourceLimiter, Strategy,
+    Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, ResourceLimiter, Strategy,
 };
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -67,10 +66,7 @@ pub enum Allocator {
 
 /// Builds the process's engine: Cranelift, component model, epoch
 /// interruption, and the pooling allocator when it can reserve its slots.
-pub fn build_engine(
-    memory_bytes: usize,
-    max_concurrent_calls: u32,
-) -> wasmtime::Result<(Engine, Allocator)> {
+pub fn build_engine(memory_bytes: usize, max_concurrent_calls: u32) -> wasmtime::Result<(Engine, Allocator)> {
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(max_concurrent_calls)
         .total_stacks(max_concurrent_calls)
@@ -119,20 +115,15 @@ impl EpochTicker {
         // A weak handle: the ticker must not keep a dropped host's engine (and
         // its pool reservations) alive.
         let engine = engine.weak();
-        let thread = thread::Builder::new()
-            .name("plugin-epoch".to_owned())
-            .spawn(move || {
-                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(EPOCH_TICK) {
-                    match engine.upgrade() {
-                        Some(engine) => engine.increment_epoch(),
-                        None => break,
-                    }
+        let thread = thread::Builder::new().name("plugin-epoch".to_owned()).spawn(move || {
+            while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(EPOCH_TICK) {
+                match engine.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
                 }
-            })?;
-        Ok(Self {
-            stop: Some(stop),
-            thread: Some(thread),
-        })
+            }
+        })?;
+        Ok(Self { stop: Some(stop), thread: Some(thread) })
     }
 }
 
@@ -161,22 +152,12 @@ pub struct MemoryLimiter {
 
 impl MemoryLimiter {
     pub fn new(cap: usize) -> Self {
-        Self {
-            cap,
-            used: 0,
-            last_growth: 0,
-            exceeded: false,
-        }
+        Self { cap, used: 0, last_growth: 0, exceeded: false }
     }
 }
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(
-        &mut self,
-        current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         // Summed over all memories of the store: a component with several
         // core memories gets one budget, not one per memory.
         let growth = desired.saturating_sub(current);
@@ -201,12 +182,7 @@ impl ResourceLimiter for MemoryLimiter {
         Ok(())
     }
 
-    fn table_growing(
-        &mut self,
-        _current: usize,
-        desired: usize,
-        _maximum: Option<usize>,
-    ) -> wasmtime::Result<bool> {
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
         Ok(desired <= MAX_TABLE_ELEMENTS)
     }
 
@@ -234,20 +210,12 @@ pub struct LogSink {
 
 impl LogSink {
     pub fn new(plugin: Arc<str>, version: Arc<str>) -> Self {
-        Self {
-            plugin,
-            version,
-            records: 0,
-            bytes: 0,
-            dropped: 0,
-        }
+        Self { plugin, version, records: 0, bytes: 0, dropped: 0 }
     }
 
     fn record(&mut self, level: log::Level, message: &str) {
         let message = truncate(message, MAX_LOG_RECORD_BYTES);
-        if self.records >= MAX_LOG_RECORDS_PER_CALL
-            || self.bytes + message.len() > MAX_LOG_BYTES_PER_CALL
-        {
+        if self.records >= MAX_LOG_RECORDS_PER_CALL || self.bytes + message.len() > MAX_LOG_BYTES_PER_CALL {
             self.dropped = self.dropped.saturating_add(1);
             return;
         }
@@ -315,26 +283,14 @@ impl GuestState {
         // environment variable, no argument, closed stdin, stdout/stderr
         // discarded, no socket and no name lookup. WASI is linked only
         // because std on wasm32-wasip2 imports it (clocks, random, exit).
-        let wasi = WasiCtx::builder()
-            .allow_tcp(false)
-            .allow_udp(false)
-            .allow_ip_name_lookup(false)
-            .build();
-        Self {
-            wasi,
-            table: ResourceTable::new(),
-            limiter: MemoryLimiter::new(memory_bytes),
-            log,
-        }
+        let wasi = WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
+        Self { wasi, table: ResourceTable::new(), limiter: MemoryLimiter::new(memory_bytes), log }
     }
 }
 
 impl WasiView for GuestState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView {
-            ctx: &mut self.wasi,
-            table: &mut self.table,
-        }
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
     }
 }
 

@@ -14,16 +14,16 @@ pub struct CompteRow {
     pub locked_until: Option<DateTime<Utc>>,
 }
 
-
 pub async fn find_by_email(c: Conn<'_>, email: &str) -> StoreResult<Option<CompteRow>> {
-    const SQL: &str = "SELECT id, email, password_hash, confirmed_at, failed_attempts, locked_until FROM comptes WHERE email = $1";
+    const SQL: &str =
+        "SELECT id, email, password_hash, confirmed_at, failed_attempts, locked_until FROM comptes WHERE email = $1";
     Ok(on!(c, c => sqlx::query_as(SQL).bind(email).fetch_optional(&mut *c).await)?)
 }
 
 pub async fn find(c: Conn<'_>, id: CompteId) -> StoreResult<CompteRow> {
-    const SQL: &str = "SELECT id, email, password_hash, confirmed_at, failed_attempts, locked_until FROM comptes WHERE id = $1";
-    on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut *c).await)?
-        .ok_or(StoreError::NotFound)
+    const SQL: &str =
+        "SELECT id, email, password_hash, confirmed_at, failed_attempts, locked_until FROM comptes WHERE id = $1";
+    on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut *c).await)?.ok_or(StoreError::NotFound)
 }
 
 pub async fn insert(
@@ -32,10 +32,10 @@ pub async fn insert(
     password_hash: Option<&str>,
     now: DateTime<Utc>,
 ) -> StoreResult<CompteId> {
-    const SQL: &str =
-        "INSERT INTO comptes (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id";
-    let id: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(email).bind(password_hash).bind(now).fetch_one(&mut *c).await)
-        .map_err(|e| StoreError::on_unique(e, "email"))?;
+    const SQL: &str = "INSERT INTO comptes (email, password_hash, created_at) VALUES ($1, $2, $3) RETURNING id";
+    let id: i64 =
+        on!(c, c => sqlx::query_scalar(SQL).bind(email).bind(password_hash).bind(now).fetch_one(&mut *c).await)
+            .map_err(|e| StoreError::on_unique(e, "email"))?;
     Ok(CompteId(id))
 }
 
@@ -77,12 +77,9 @@ pub struct RolesRow {
     pub expert_id: Option<i64>,
 }
 
-pub async fn ensure_instructeur(
-    c: Conn<'_>,
-    compte: CompteId,
-    now: DateTime<Utc>,
-) -> StoreResult<InstructeurId> {
-    const INSERT: &str = "INSERT INTO instructeurs (compte_id, created_at) VALUES ($1, $2) ON CONFLICT (compte_id) DO NOTHING";
+pub async fn ensure_instructeur(c: Conn<'_>, compte: CompteId, now: DateTime<Utc>) -> StoreResult<InstructeurId> {
+    const INSERT: &str =
+        "INSERT INTO instructeurs (compte_id, created_at) VALUES ($1, $2) ON CONFLICT (compte_id) DO NOTHING";
     const SELECT: &str = "SELECT id FROM instructeurs WHERE compte_id = $1";
     let id: i64 = on!(c, c => {
         sqlx::query(INSERT).bind(compte.0).bind(now).execute(&mut *c).await?;
@@ -91,12 +88,9 @@ pub async fn ensure_instructeur(
     Ok(InstructeurId(id))
 }
 
-pub async fn ensure_administrateur(
-    c: Conn<'_>,
-    compte: CompteId,
-    now: DateTime<Utc>,
-) -> StoreResult<AdministrateurId> {
-    const INSERT: &str = "INSERT INTO administrateurs (compte_id, created_at) VALUES ($1, $2) ON CONFLICT (compte_id) DO NOTHING";
+pub async fn ensure_administrateur(c: Conn<'_>, compte: CompteId, now: DateTime<Utc>) -> StoreResult<AdministrateurId> {
+    const INSERT: &str =
+        "INSERT INTO administrateurs (compte_id, created_at) VALUES ($1, $2) ON CONFLICT (compte_id) DO NOTHING";
     const SELECT: &str = "SELECT id FROM administrateurs WHERE compte_id = $1";
     let id: i64 = on!(c, c => {
         sqlx::query(INSERT).bind(compte.0).bind(now).execute(&mut *c).await?;
@@ -106,7 +100,8 @@ pub async fn ensure_administrateur(
 }
 
 pub async fn ensure_expert(c: Conn<'_>, compte: CompteId, now: DateTime<Utc>) -> StoreResult<()> {
-    const INSERT: &str = "INSERT INTO experts (compte_id, created_at) VALUES ($1, $2) ON CONFLICT (compte_id) DO NOTHING";
+    const INSERT: &str =
+        "INSERT INTO experts (compte_id, created_at) VALUES ($1, $2) ON CONFLICT (compte_id) DO NOTHING";
     on!(c, c => sqlx::query(INSERT).bind(compte.0).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -137,7 +132,8 @@ pub async fn insert_token(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO tokens (token_hash, compte_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+    const SQL: &str =
+        "INSERT INTO tokens (token_hash, compte_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
     on!(c, c => sqlx::query(SQL).bind(token_hash).bind(compte.0).bind(purpose.as_str()).bind(now).bind(expires_at).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -162,7 +158,8 @@ pub async fn token_owner(
     purpose: TokenPurpose,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<CompteId>> {
-    const SQL: &str = "SELECT compte_id FROM tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
+    const SQL: &str =
+        "SELECT compte_id FROM tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
     let id: Option<i64> = on!(c, c => sqlx::query_scalar(SQL).bind(token_hash).bind(purpose.as_str()).bind(now).fetch_optional(&mut *c).await)?;
     Ok(id.map(CompteId))
 }
@@ -174,7 +171,8 @@ pub async fn token_is_valid(
     purpose: TokenPurpose,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    const SQL: &str = "SELECT COUNT(*) FROM tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
+    const SQL: &str =
+        "SELECT COUNT(*) FROM tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
     let n: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(token_hash).bind(purpose.as_str()).bind(now).fetch_one(&mut *c).await)?;
     Ok(n > 0)
 }

@@ -2,8 +2,7 @@
 
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, Service};
 use crate::domain::{
-    AdministrateurId, DemarcheId, GroupeInstructeurId, InstructeurId, RevisionId, StableId,
-    TypeChamp, TypeDeChamp,
+    AdministrateurId, DemarcheId, GroupeInstructeurId, InstructeurId, RevisionId, StableId, TypeChamp, TypeDeChamp,
 };
 use crate::store::{Conn, StoreError, StoreResult, expect_one};
 use chrono::{DateTime, Utc};
@@ -73,12 +72,7 @@ macro_rules! select_demarche {
     };
 }
 
-pub async fn insert(
-    c: Conn<'_>,
-    input: &DemarcheInput,
-    path: &str,
-    now: DateTime<Utc>,
-) -> StoreResult<DemarcheId> {
+pub async fn insert(c: Conn<'_>, input: &DemarcheInput, path: &str, now: DateTime<Utc>) -> StoreResult<DemarcheId> {
     const SQL: &str = "INSERT INTO demarches (libelle, description, etat, path, service_nom, service_organisme, \
         service_email, service_telephone, service_horaires, service_adresse, created_at) \
         VALUES ($1, $2, 'brouillon', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
@@ -107,12 +101,9 @@ pub async fn update_infos(c: Conn<'_>, id: DemarcheId, input: &DemarcheInput) ->
     Ok(())
 }
 
-pub async fn link_administrateur(
-    c: Conn<'_>,
-    id: DemarcheId,
-    admin: AdministrateurId,
-) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO demarches_administrateurs (demarche_id, administrateur_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+pub async fn link_administrateur(c: Conn<'_>, id: DemarcheId, admin: AdministrateurId) -> StoreResult<()> {
+    const SQL: &str =
+        "INSERT INTO demarches_administrateurs (demarche_id, administrateur_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
     on!(c, c => sqlx::query(SQL).bind(id.0).bind(admin.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -162,22 +153,14 @@ pub async fn find_by_path(c: Conn<'_>, path: &str) -> StoreResult<DemarcheRow> {
 
 /// A démarche as seen by one of its administrateurs; another administrateur's
 /// démarche is `NotFound`, exactly like a missing one.
-pub async fn find_for_administrateur(
-    c: Conn<'_>,
-    id: DemarcheId,
-    admin: AdministrateurId,
-) -> StoreResult<DemarcheRow> {
+pub async fn find_for_administrateur(c: Conn<'_>, id: DemarcheId, admin: AdministrateurId) -> StoreResult<DemarcheRow> {
     const SQL: &str = select_demarche!(
         "JOIN demarches_administrateurs da ON da.demarche_id = d.id AND da.administrateur_id = $2 WHERE d.id = $1"
     );
-    on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(admin.0).fetch_optional(&mut *c).await)?
-        .ok_or(StoreError::NotFound)
+    on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(admin.0).fetch_optional(&mut *c).await)?.ok_or(StoreError::NotFound)
 }
 
-pub async fn list_for_administrateur(
-    c: Conn<'_>,
-    admin: AdministrateurId,
-) -> StoreResult<Vec<DemarcheRow>> {
+pub async fn list_for_administrateur(c: Conn<'_>, admin: AdministrateurId) -> StoreResult<Vec<DemarcheRow>> {
     const SQL: &str = select_demarche!(
         "JOIN demarches_administrateurs da ON da.demarche_id = d.id AND da.administrateur_id = $1 ORDER BY d.id DESC"
     );
@@ -185,11 +168,7 @@ pub async fn list_for_administrateur(
 }
 
 /// A démarche on which the instructeur belongs to at least one groupe.
-pub async fn find_for_instructeur(
-    c: Conn<'_>,
-    id: DemarcheId,
-    instructeur: InstructeurId,
-) -> StoreResult<DemarcheRow> {
+pub async fn find_for_instructeur(c: Conn<'_>, id: DemarcheId, instructeur: InstructeurId) -> StoreResult<DemarcheRow> {
     const SQL: &str = select_demarche!(
         "WHERE d.id = $1 AND EXISTS (SELECT 1 FROM groupes_instructeurs g \
          JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = g.id \
@@ -199,10 +178,7 @@ pub async fn find_for_instructeur(
         .ok_or(StoreError::NotFound)
 }
 
-pub async fn list_for_instructeur(
-    c: Conn<'_>,
-    instructeur: InstructeurId,
-) -> StoreResult<Vec<DemarcheRow>> {
+pub async fn list_for_instructeur(c: Conn<'_>, instructeur: InstructeurId) -> StoreResult<Vec<DemarcheRow>> {
     const SQL: &str = select_demarche!(
         "WHERE EXISTS (SELECT 1 FROM groupes_instructeurs g \
          JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = g.id \
@@ -245,7 +221,8 @@ pub async fn types_de_champ(c: Conn<'_>, revision: RevisionId) -> StoreResult<Ve
 
 /// Reserves the next stable id of a démarche.
 pub async fn next_stable_id(c: Conn<'_>, id: DemarcheId) -> StoreResult<StableId> {
-    const SQL: &str = "UPDATE demarches SET next_stable_id = next_stable_id + 1 WHERE id = $1 RETURNING next_stable_id - 1";
+    const SQL: &str =
+        "UPDATE demarches SET next_stable_id = next_stable_id + 1 WHERE id = $1 RETURNING next_stable_id - 1";
     let n: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_one(&mut *c).await)?;
     Ok(StableId(n))
 }
@@ -253,11 +230,7 @@ pub async fn next_stable_id(c: Conn<'_>, id: DemarcheId) -> StoreResult<StableId
 /// Writes the whole ordered list of a revision's types de champ. Editing is
 /// rare and lists are short, so rewriting is simpler and safer than patching
 /// positions one by one.
-pub async fn replace_types_de_champ(
-    c: Conn<'_>,
-    revision: RevisionId,
-    types: &[TypeDeChamp],
-) -> StoreResult<()> {
+pub async fn replace_types_de_champ(c: Conn<'_>, revision: RevisionId, types: &[TypeDeChamp]) -> StoreResult<()> {
     const DELETE: &str = "DELETE FROM types_de_champ WHERE revision_id = $1";
     const INSERT: &str = "INSERT INTO types_de_champ (revision_id, stable_id, position, type_champ, libelle, description, obligatoire, options) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
@@ -282,13 +255,15 @@ pub async fn insert_groupe(
     now: DateTime<Utc>,
 ) -> StoreResult<GroupeInstructeurId> {
     const SQL: &str = "INSERT INTO groupes_instructeurs (demarche_id, libelle, defaut, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
-    let gid: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(libelle).bind(defaut).bind(now).fetch_one(&mut *c).await)
-        .map_err(|e| StoreError::on_unique(e, "groupe"))?;
+    let gid: i64 =
+        on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(libelle).bind(defaut).bind(now).fetch_one(&mut *c).await)
+            .map_err(|e| StoreError::on_unique(e, "groupe"))?;
     Ok(GroupeInstructeurId(gid))
 }
 
 pub async fn groupe_defaut(c: Conn<'_>, id: DemarcheId) -> StoreResult<GroupeInstructeurId> {
-    const SQL: &str = "SELECT id FROM groupes_instructeurs WHERE demarche_id = $1 AND defaut = TRUE ORDER BY id LIMIT 1";
+    const SQL: &str =
+        "SELECT id FROM groupes_instructeurs WHERE demarche_id = $1 AND defaut = TRUE ORDER BY id LIMIT 1";
     let gid: Option<i64> = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_optional(&mut *c).await)?;
     gid.map(GroupeInstructeurId).ok_or(StoreError::NotFound)
 }
@@ -305,11 +280,7 @@ pub async fn assign_instructeur(
     Ok(n == 1)
 }
 
-pub async fn unassign_instructeur(
-    c: Conn<'_>,
-    id: DemarcheId,
-    instructeur: InstructeurId,
-) -> StoreResult<()> {
+pub async fn unassign_instructeur(c: Conn<'_>, id: DemarcheId, instructeur: InstructeurId) -> StoreResult<()> {
     const SQL: &str = "DELETE FROM groupes_instructeurs_instructeurs WHERE instructeur_id = $2 \
         AND groupe_instructeur_id IN (SELECT id FROM groupes_instructeurs WHERE demarche_id = $1)";
     on!(c, c => sqlx::query(SQL).bind(id.0).bind(instructeur.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
@@ -337,4 +308,3 @@ pub async fn delete_test_dossiers(c: Conn<'_>, id: DemarcheId) -> StoreResult<u6
     const SQL: &str = "DELETE FROM dossiers WHERE demarche_id = $1 AND for_test = TRUE";
     Ok(on!(c, c => sqlx::query(SQL).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?)
 }
-

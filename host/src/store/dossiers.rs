@@ -5,8 +5,7 @@
 //! like a dossier that does not exist.
 
 use crate::domain::{
-    CompteId, DemarcheId, DossierId, EtatDossier, GroupeInstructeurId, InstructeurId, RevisionId,
-    StableId,
+    CompteId, DemarcheId, DossierId, EtatDossier, GroupeInstructeurId, InstructeurId, RevisionId, StableId,
 };
 use crate::store::{Conn, StoreError, StoreResult, expect_one};
 use chrono::{DateTime, Utc};
@@ -84,11 +83,7 @@ pub async fn find_for_usager(c: Conn<'_>, id: DossierId, usager: CompteId) -> St
 }
 
 /// Instructeurs never see brouillons: they are the usager's private drafts.
-pub async fn find_for_instructeur(
-    c: Conn<'_>,
-    id: DossierId,
-    instructeur: InstructeurId,
-) -> StoreResult<DossierRow> {
+pub async fn find_for_instructeur(c: Conn<'_>, id: DossierId, instructeur: InstructeurId) -> StoreResult<DossierRow> {
     const SQL: &str = select_dossier!(
         "JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id \
          AND gii.instructeur_id = $2 WHERE d.id = $1 AND d.etat <> 'brouillon'"
@@ -102,13 +97,10 @@ pub async fn list_for_usager(c: Conn<'_>, usager: CompteId) -> StoreResult<Vec<D
     Ok(on!(c, c => sqlx::query_as(SQL).bind(usager.0).fetch_all(&mut *c).await)?)
 }
 
-pub async fn find_brouillon(
-    c: Conn<'_>,
-    demarche: DemarcheId,
-    usager: CompteId,
-) -> StoreResult<Option<DossierId>> {
+pub async fn find_brouillon(c: Conn<'_>, demarche: DemarcheId, usager: CompteId) -> StoreResult<Option<DossierId>> {
     const SQL: &str = "SELECT id FROM dossiers WHERE demarche_id = $1 AND compte_id = $2 AND etat = 'brouillon' ORDER BY id DESC LIMIT 1";
-    let id: Option<i64> = on!(c, c => sqlx::query_scalar(SQL).bind(demarche.0).bind(usager.0).fetch_optional(&mut *c).await)?;
+    let id: Option<i64> =
+        on!(c, c => sqlx::query_scalar(SQL).bind(demarche.0).bind(usager.0).fetch_optional(&mut *c).await)?;
     Ok(id.map(DossierId))
 }
 
@@ -268,7 +260,8 @@ pub async fn upsert_champs(
 
 pub async fn champs(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId, String>> {
     const SQL: &str = "SELECT stable_id, value FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = '' AND value IS NOT NULL";
-    let rows: Vec<(i64, String)> = on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
+    let rows: Vec<(i64, String)> =
+        on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
     Ok(rows.into_iter().map(|(s, v)| (StableId(s), v)).collect())
 }
 
@@ -294,17 +287,14 @@ pub async fn insert_traitement(
 }
 
 pub async fn traitements(c: Conn<'_>, id: DossierId) -> StoreResult<Vec<TraitementRow>> {
-    const SQL: &str = "SELECT etat, auteur_email, motivation, processed_at FROM traitements WHERE dossier_id = $1 ORDER BY id";
+    const SQL: &str =
+        "SELECT etat, auteur_email, motivation, processed_at FROM traitements WHERE dossier_id = $1 ORDER BY id";
     Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?)
 }
 
-pub async fn suivre(
-    c: Conn<'_>,
-    id: DossierId,
-    instructeur: InstructeurId,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO suivis (instructeur_id, dossier_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+pub async fn suivre(c: Conn<'_>, id: DossierId, instructeur: InstructeurId, now: DateTime<Utc>) -> StoreResult<()> {
+    const SQL: &str =
+        "INSERT INTO suivis (instructeur_id, dossier_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
     on!(c, c => sqlx::query(SQL).bind(instructeur.0).bind(id.0).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -24,7 +24,9 @@ pub async fn enqueue(
 ) -> StoreResult<i64> {
     const SQL: &str = "INSERT INTO jobs (queue, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
         VALUES ($1, $2, 'pending', 0, $3, $4, $4, $4) RETURNING id";
-    Ok(on!(c, c => sqlx::query_scalar(SQL).bind(queue).bind(payload).bind(max_attempts).bind(now).fetch_one(&mut *c).await)?)
+    Ok(
+        on!(c, c => sqlx::query_scalar(SQL).bind(queue).bind(payload).bind(max_attempts).bind(now).fetch_one(&mut *c).await)?,
+    )
 }
 
 /// Claims the oldest ready job (pending and due, or running with an expired
@@ -44,7 +46,8 @@ pub async fn claim(store: &Store, now: DateTime<Utc>, lease_until: DateTime<Utc>
 }
 
 pub async fn complete(store: &Store, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-    const SQL: &str = "UPDATE jobs SET state = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1";
+    const SQL: &str =
+        "UPDATE jobs SET state = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1";
     match store {
         Store::Sqlite(pool) => sqlx::query(SQL).bind(id).bind(now).execute(pool).await?.rows_affected(),
         Store::Postgres(pool) => sqlx::query(SQL).bind(id).bind(now).execute(pool).await?.rows_affected(),
@@ -62,12 +65,21 @@ pub async fn fail(
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     const RETRY: &str = "UPDATE jobs SET state = 'pending', run_at = $3, locked_until = NULL, last_error = $2, updated_at = $4 WHERE id = $1";
-    const DEAD: &str = "UPDATE jobs SET state = 'dead', locked_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1";
+    const DEAD: &str =
+        "UPDATE jobs SET state = 'dead', locked_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1";
     match (store, retry_at) {
-        (Store::Sqlite(pool), Some(at)) => sqlx::query(RETRY).bind(id).bind(error).bind(at).bind(now).execute(pool).await?.rows_affected(),
-        (Store::Postgres(pool), Some(at)) => sqlx::query(RETRY).bind(id).bind(error).bind(at).bind(now).execute(pool).await?.rows_affected(),
-        (Store::Sqlite(pool), None) => sqlx::query(DEAD).bind(id).bind(error).bind(now).execute(pool).await?.rows_affected(),
-        (Store::Postgres(pool), None) => sqlx::query(DEAD).bind(id).bind(error).bind(now).execute(pool).await?.rows_affected(),
+        (Store::Sqlite(pool), Some(at)) => {
+            sqlx::query(RETRY).bind(id).bind(error).bind(at).bind(now).execute(pool).await?.rows_affected()
+        }
+        (Store::Postgres(pool), Some(at)) => {
+            sqlx::query(RETRY).bind(id).bind(error).bind(at).bind(now).execute(pool).await?.rows_affected()
+        }
+        (Store::Sqlite(pool), None) => {
+            sqlx::query(DEAD).bind(id).bind(error).bind(now).execute(pool).await?.rows_affected()
+        }
+        (Store::Postgres(pool), None) => {
+            sqlx::query(DEAD).bind(id).bind(error).bind(now).execute(pool).await?.rows_affected()
+        }
     };
     Ok(())
 }

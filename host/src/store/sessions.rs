@@ -22,8 +22,7 @@ pub async fn insert(
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 ) -> StoreResult<()> {
-    const SQL: &str =
-        "INSERT INTO sessions (token_hash, compte_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
+    const SQL: &str = "INSERT INTO sessions (token_hash, compte_id, created_at, expires_at) VALUES ($1, $2, $3, $4)";
     on!(c, c => sqlx::query(SQL).bind(token_hash).bind(compte.0).bind(now).bind(expires_at).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

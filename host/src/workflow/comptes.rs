@@ -1,11 +1,9 @@
 //! Sign-up, e-mail confirmation, login with lockout, logout, password reset.
 //! Answers never reveal whether an e-mail has a compte.
 
-use crate::domain::Erreurs;
-use crate::domain::compte::{
-    LOCKOUT_MINUTES, MAX_FAILED_LOGINS, normaliser_email, verifier_mot_de_passe,
-};
 use crate::domain::CompteId;
+use crate::domain::Erreurs;
+use crate::domain::compte::{LOCKOUT_MINUTES, MAX_FAILED_LOGINS, normaliser_email, verifier_mot_de_passe};
 use crate::error::AppError;
 use crate::jobs::enqueue_mail;
 use crate::security::{hash_password, random_token, sha256_hex, verify_password};
@@ -47,20 +45,31 @@ pub async fn inscrire(state: &AppState, email: &str, password: &str) -> Result<(
         match comptes::find_by_email(tx.conn(), &email).await? {
             // 2a. Existing compte: warn its owner, offer a reset link.
             Some(existing) => {
-                let token = new_token(tx.conn(), CompteId(existing.id), TokenPurpose::Reinitialisation, RESET_VALIDITY).await?;
-                let mail = courriel(state, &email, "mails/compte_existant", &json!({
-                    "lien_connexion": state.config.url("/connexion"),
-                    "lien_reinitialisation": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
-                }))?;
+                let token =
+                    new_token(tx.conn(), CompteId(existing.id), TokenPurpose::Reinitialisation, RESET_VALIDITY).await?;
+                let mail = courriel(
+                    state,
+                    &email,
+                    "mails/compte_existant",
+                    &json!({
+                        "lien_connexion": state.config.url("/connexion"),
+                        "lien_reinitialisation": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
+                    }),
+                )?;
                 enqueue_mail(tx.conn(), &mail, now).await?;
             }
             // 2b. New compte, unconfirmed, with a confirmation link.
             None => {
                 let id = comptes::insert(tx.conn(), &email, Some(&hash), now).await?;
                 let token = new_token(tx.conn(), id, TokenPurpose::Confirmation, CONFIRMATION_VALIDITY).await?;
-                let mail = courriel(state, &email, "mails/confirmation", &json!({
-                    "lien": state.config.url(&format!("/confirmation?jeton={token}")),
-                }))?;
+                let mail = courriel(
+                    state,
+                    &email,
+                    "mails/confirmation",
+                    &json!({
+                        "lien": state.config.url(&format!("/confirmation?jeton={token}")),
+                    }),
+                )?;
                 enqueue_mail(tx.conn(), &mail, now).await?;
             }
         }
@@ -96,7 +105,8 @@ pub(crate) async fn new_token(
 pub async fn confirmer(state: &AppState, token: &str) -> Result<bool, AppError> {
     let now = Utc::now();
     let mut tx = state.store.write().await?;
-    let Some(compte) = comptes::consume_token(tx.conn(), &sha256_hex(token), TokenPurpose::Confirmation, now).await? else {
+    let Some(compte) = comptes::consume_token(tx.conn(), &sha256_hex(token), TokenPurpose::Confirmation, now).await?
+    else {
         return Ok(false);
     };
     comptes::confirm(tx.conn(), compte, now).await?;
@@ -125,7 +135,8 @@ pub async fn connecter(state: &AppState, email: &str, password: &str) -> Result<
             tx.commit().await?;
             c
         };
-        let password_ok = verify_password(password.to_string(), compte.as_ref().and_then(|c| c.password_hash.clone())).await;
+        let password_ok =
+            verify_password(password.to_string(), compte.as_ref().and_then(|c| c.password_hash.clone())).await;
         let Some(compte) = compte else {
             return Ok(Err(RefusConnexion::Identifiants));
         };
@@ -144,10 +155,15 @@ pub async fn connecter(state: &AppState, email: &str, password: &str) -> Result<
             comptes::record_failed_login(tx.conn(), id, failures, lock).await?;
             if lock.is_some() {
                 let token = new_token(tx.conn(), id, TokenPurpose::Reinitialisation, RESET_VALIDITY).await?;
-                let mail = courriel(state, &compte.email, "mails/verrouillage", &json!({
-                    "minutes": LOCKOUT_MINUTES,
-                    "lien_reinitialisation": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
-                }))?;
+                let mail = courriel(
+                    state,
+                    &compte.email,
+                    "mails/verrouillage",
+                    &json!({
+                        "minutes": LOCKOUT_MINUTES,
+                        "lien_reinitialisation": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
+                    }),
+                )?;
                 enqueue_mail(tx.conn(), &mail, now).await?;
             }
             tx.commit().await?;
@@ -157,9 +173,14 @@ pub async fn connecter(state: &AppState, email: &str, password: &str) -> Result<
         if compte.confirmed_at.is_none() {
             // 3. Right password, unconfirmed: send a fresh confirmation link.
             let token = new_token(tx.conn(), id, TokenPurpose::Confirmation, CONFIRMATION_VALIDITY).await?;
-            let mail = courriel(state, &compte.email, "mails/confirmation", &json!({
-                "lien": state.config.url(&format!("/confirmation?jeton={token}")),
-            }))?;
+            let mail = courriel(
+                state,
+                &compte.email,
+                "mails/confirmation",
+                &json!({
+                    "lien": state.config.url(&format!("/confirmation?jeton={token}")),
+                }),
+            )?;
             enqueue_mail(tx.conn(), &mail, now).await?;
             tx.commit().await?;
             state.jobs_notify.notify_one();
@@ -196,10 +217,15 @@ pub async fn demander_reinitialisation(state: &AppState, email: &str) -> Result<
     let mut tx = state.store.write().await?;
     if let Some(compte) = comptes::find_by_email(tx.conn(), &email).await? {
         let token = new_token(tx.conn(), CompteId(compte.id), TokenPurpose::Reinitialisation, RESET_VALIDITY).await?;
-        let mail = courriel(state, &email, "mails/reinitialisation", &json!({
-            "lien": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
-            "heures": RESET_VALIDITY.num_hours(),
-        }))?;
+        let mail = courriel(
+            state,
+            &email,
+            "mails/reinitialisation",
+            &json!({
+                "lien": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
+                "heures": RESET_VALIDITY.num_hours(),
+            }),
+        )?;
         enqueue_mail(tx.conn(), &mail, now).await?;
     }
     tx.commit().await?;

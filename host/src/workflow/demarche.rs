@@ -9,9 +9,9 @@ use crate::domain::{CompteId, DemarcheId, Erreurs, StableId, TypeChamp, TypeDeCh
 use crate::error::AppError;
 use crate::jobs::enqueue_mail;
 use crate::state::AppState;
+use crate::store::Tx;
 use crate::store::comptes::{self, TokenPurpose};
 use crate::store::demarches::{self, DemarcheRow};
-use crate::store::Tx;
 use crate::workflow::comptes::{INVITATION_VALIDITY, new_token};
 use crate::workflow::courriel;
 use chrono::Utc;
@@ -19,6 +19,7 @@ use serde_json::json;
 
 /// Creates a démarche in test (brouillon) with an empty form, a default
 /// groupe instructeur, and its creator as administrateur.
+#[allow(clippy::result_large_err, reason = "the error path re-renders a form; its size costs nothing")]
 pub async fn creer(
     state: &AppState,
     admin: &Administrateur,
@@ -56,7 +57,10 @@ async fn free_path(tx: &mut Tx, base: &str) -> Result<String, AppError> {
             return Ok(candidate);
         }
     }
-    Ok(format!("{base}-{}", crate::security::random_token().to_lowercase().replace(['_', '-'], "").get(..8).unwrap_or("x")))
+    Ok(format!(
+        "{base}-{}",
+        crate::security::random_token().to_lowercase().replace(['_', '-'], "").get(..8).unwrap_or("x")
+    ))
 }
 
 pub async fn modifier(
@@ -107,7 +111,8 @@ impl ChampInput {
             }
         };
         let libelle = texte_requis(&mut e, "libelle", "Libellé", &self.libelle, LIBELLE_MAX_CHARS);
-        let description = texte_optionnel(&mut e, "description", "Description", &self.description, DESCRIPTION_MAX_CHARS);
+        let description =
+            texte_optionnel(&mut e, "description", "Description", &self.description, DESCRIPTION_MAX_CHARS);
         let mut options: Vec<String> = Vec::new();
         for line in self.options.lines().map(str::trim).filter(|l| !l.is_empty()) {
             if !options.iter().any(|o| o == line) {
@@ -273,18 +278,28 @@ pub async fn affecter_instructeur(
     // 4. The e-mail: an invitation (with a password link) or a notice.
     if nouveau {
         let mail = if a_un_mot_de_passe {
-            courriel(state, &email, "mails/affectation_instructeur", &json!({
-                "demarche": d.libelle,
-                "lien": state.config.url("/instructeur"),
-            }))?
+            courriel(
+                state,
+                &email,
+                "mails/affectation_instructeur",
+                &json!({
+                    "demarche": d.libelle,
+                    "lien": state.config.url("/instructeur"),
+                }),
+            )?
         } else {
             let token = new_token(tx.conn(), compte, TokenPurpose::Invitation, INVITATION_VALIDITY).await?;
-            courriel(state, &email, "mails/invitation_instructeur", &json!({
-                "demarche": d.libelle,
-                "administrateur": admin.email,
-                "lien": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
-                "jours": INVITATION_VALIDITY.num_days(),
-            }))?
+            courriel(
+                state,
+                &email,
+                "mails/invitation_instructeur",
+                &json!({
+                    "demarche": d.libelle,
+                    "administrateur": admin.email,
+                    "lien": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
+                    "jours": INVITATION_VALIDITY.num_days(),
+                }),
+            )?
         };
         enqueue_mail(tx.conn(), &mail, now).await?;
     }

@@ -78,10 +78,11 @@ pub async fn verifier_saisie(
             },
             Ok(None) => None,
         };
-        if exiger_obligatoires && erreurs.get(&name).is_none() {
-            if let Some(message) = manque_obligatoire(tdc, stored.as_deref()) {
-                erreurs.add(&name, message);
-            }
+        if exiger_obligatoires
+            && erreurs.get(&name).is_none()
+            && let Some(message) = manque_obligatoire(tdc, stored.as_deref())
+        {
+            erreurs.add(&name, message);
         }
         values.push((tdc.stable_id, stored));
     }
@@ -91,8 +92,12 @@ pub async fn verifier_saisie(
 fn plugin_indisponible(libelle: &str, err: &PluginError) -> String {
     tracing::warn!(error = %err, "plugin validation unavailable");
     match err {
-        PluginError::UnknownType(_) => format!("Le type du champ « {libelle} » n'est plus disponible. Contactez le service en charge de la démarche."),
-        _ => format!("La vérification automatique de « {libelle} » est momentanément indisponible. Votre saisie est conservée ; réessayez dans quelques instants."),
+        PluginError::UnknownType(_) => format!(
+            "Le type du champ « {libelle} » n'est plus disponible. Contactez le service en charge de la démarche."
+        ),
+        _ => format!(
+            "La vérification automatique de « {libelle} » est momentanément indisponible. Votre saisie est conservée ; réessayez dans quelques instants."
+        ),
     }
 }
 
@@ -112,7 +117,12 @@ async fn find_for_usager(state: &AppState, usager: &Usager, id: DossierId) -> Re
 
 /// Saves a brouillon as typed. Format errors are reported but the text is
 /// kept, so the usager can come back and fix it later.
-pub async fn enregistrer_brouillon(state: &AppState, usager: &Usager, id: DossierId, saisie: &Saisie) -> Result<Erreurs, AppError> {
+pub async fn enregistrer_brouillon(
+    state: &AppState,
+    usager: &Usager,
+    id: DossierId,
+    saisie: &Saisie,
+) -> Result<Erreurs, AppError> {
     let dossier = find_for_usager(state, usager, id).await?;
     if dossier.etat() != EtatDossier::Brouillon {
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
@@ -136,7 +146,12 @@ pub async fn enregistrer_brouillon(state: &AppState, usager: &Usager, id: Dossie
 /// Submits a brouillon: en_construction, with a number, routed to the
 /// démarche's default groupe, and an accusé de réception e-mail. With any
 /// error the answers are still saved and the errors returned.
-pub async fn deposer(state: &AppState, usager: &Usager, id: DossierId, saisie: &Saisie) -> Result<Result<(), Erreurs>, AppError> {
+pub async fn deposer(
+    state: &AppState,
+    usager: &Usager,
+    id: DossierId,
+    saisie: &Saisie,
+) -> Result<Result<(), Erreurs>, AppError> {
     let dossier = find_for_usager(state, usager, id).await?;
     let types = types_of(state, &dossier).await?;
     let (values, erreurs) = verifier_saisie(state, &types, saisie, true).await;
@@ -172,7 +187,12 @@ pub async fn deposer(state: &AppState, usager: &Usager, id: DossierId, saisie: &
 /// Changes the answers of a dossier en construction. All answers must be
 /// valid: instructeurs may already be reading it. On error nothing is saved
 /// and the page shows the answers as typed.
-pub async fn modifier(state: &AppState, usager: &Usager, id: DossierId, saisie: &Saisie) -> Result<Result<(), Erreurs>, AppError> {
+pub async fn modifier(
+    state: &AppState,
+    usager: &Usager,
+    id: DossierId,
+    saisie: &Saisie,
+) -> Result<Result<(), Erreurs>, AppError> {
     let dossier = find_for_usager(state, usager, id).await?;
     if dossier.etat() != EtatDossier::EnConstruction {
         return Err(AppError::Refused(format!(
@@ -189,7 +209,9 @@ pub async fn modifier(state: &AppState, usager: &Usager, id: DossierId, saisie: 
     let mut tx = state.store.write().await?;
     let current = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
     if current.etat() != EtatDossier::EnConstruction {
-        return Err(AppError::Refused("Ce dossier est passé en instruction entre-temps : il ne peut plus être modifié.".into()));
+        return Err(AppError::Refused(
+            "Ce dossier est passé en instruction entre-temps : il ne peut plus être modifié.".into(),
+        ));
     }
     dossiers::upsert_champs(tx.conn(), id, &values, now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
@@ -251,7 +273,8 @@ pub async fn instruire(
         ActionDossier::RepasserEnConstruction | ActionDossier::Deposer => None,
     };
     if let Some(template) = template {
-        let mail = courriel(state, &dossier.usager_email, template, &mail_data(state, &dossier, t.motivation.as_deref()))?;
+        let mail =
+            courriel(state, &dossier.usager_email, template, &mail_data(state, &dossier, t.motivation.as_deref()))?;
         enqueue_mail(tx.conn(), &mail, now).await?;
     }
     tx.commit().await?;

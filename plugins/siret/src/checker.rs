@@ -32,9 +32,7 @@ impl SiretError {
     pub fn message(self) -> &'static str {
         match self {
             SiretError::Format => "Le numéro SIRET doit comporter 14 chiffres",
-            SiretError::CleDeControle => {
-                "Le numéro SIRET n'est pas valide (clé de contrôle incorrecte)"
-            }
+            SiretError::CleDeControle => "Le numéro SIRET n'est pas valide (clé de contrôle incorrecte)",
         }
     }
 }
@@ -50,12 +48,8 @@ pub fn check(input: &str) -> Result<String, SiretError> {
         return Err(SiretError::Format);
     }
     let digits = siret.as_bytes();
-    let valid = luhn_ok(digits) || (is_la_poste(digits) && digit_sum(digits) % 5 == 0);
-    if valid {
-        Ok(siret)
-    } else {
-        Err(SiretError::CleDeControle)
-    }
+    let valid = luhn_ok(digits) || (is_la_poste(digits) && digit_sum(digits).is_multiple_of(5));
+    if valid { Ok(siret) } else { Err(SiretError::CleDeControle) }
 }
 
 fn is_la_poste(digits: &[u8]) -> bool {
@@ -83,7 +77,7 @@ fn luhn_ok(digits: &[u8]) -> bool {
             }
         })
         .sum();
-    total % 10 == 0
+    total.is_multiple_of(10)
 }
 
 #[cfg(test)]
@@ -94,10 +88,7 @@ mod tests {
     fn accepts_a_valid_siret_and_removes_spaces() {
         assert_eq!(check("73282932000074").as_deref(), Ok("73282932000074"));
         assert_eq!(check("732 829 320 00074").as_deref(), Ok("73282932000074"));
-        assert_eq!(
-            check("\u{a0}732\u{202f}829\t320 00074 ").as_deref(),
-            Ok("73282932000074")
-        );
+        assert_eq!(check("\u{a0}732\u{202f}829\t320 00074 ").as_deref(), Ok("73282932000074"));
     }
 
     #[test]
