@@ -1,0 +1,160 @@
+//! Misbehaving plugins are stopped and reported, and the server keeps
+//! serving: an endless loop hits its CPU deadline, a memory bomb its memory
+//! cap, a panic becomes a trap (after a log flood the host caps). Each is
+//! checked at the plugin host, while well-behaved calls run beside it, and
+//! through the usager's form, where the draft is kept and the message is
+//! French.
+
+use guichet::plugins::{PluginError, PluginValidation};
+use guichet::workflow::comptes::Roles;
+use guichet_tests::app::TestApp;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn fixture(id: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("plugins/dist-fixtures").join(id)
+}
+
+async fn app_with_fixtures() -> TestApp {
+    let app = TestApp::sqlite().await;
+    for id in ["boucle", "memoire", "piege"] {
+        app.server
+            .state
+            .plugins
+            .load_plugin(&fixture(id))
+            .await
+            .unwrap_or_else(|e| panic!("fixture {id} must be built by scripts/build-plugins.sh: {e}"));
+    }
+    app
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_misbehaviour_is_stopped_with_its_own_error() {
+    let app = app_with_fixtures().await;
+    let plugins = &app.server.state.plugins;
+    let limits = plugins.limits();
+
+    let started = Instant::now();
+    let err = plugins.validate("boucle", "1", "{}").await.expect_err("an endless loop cannot answer");
+    let elapsed = started.elapsed();
+    assert!(matches!(err, PluginError::DeadlineExceeded { .. }), "{err:?}");
+    // Stopped at its CPU deadline, not at the (much longer) wall-clock timeout.
+    assert!(elapsed < limits.wall_timeout, "the loop ran {elapsed:?}");
+
+    let err = plugins.validate("memoire", "1", "{}").await.expect_err("a memory bomb cannot answer");
+    assert!(matches!(err, PluginError::MemoryExceeded { .. }), "{err:?}");
+
+    let err = plugins.validate("piege", "abc", "{}").await.expect_err("a panic cannot answer");
+    match &err {
+        PluginError::Trap { reason, .. } => assert!(reason.len() <= 1_000, "trap reasons are capped"),
+        other => panic!("expected a trap, got {other:?}"),
+    }
+    assert!(err.to_string().contains("piege"), "errors name the plugin: {err}");
+
+    // The same plugin host still answers well-behaved calls afterwards.
+    let ok = plugins.validate("siret", "732 829 320 00074", "{}").await.expect("siret answers");
+    assert_eq!(ok, PluginValidation::Valid { normalized: "73282932000074".into() });
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runaway_calls_do_not_starve_the_others() {
+    let app = app_with_fixtures().await;
+    let state = app.server.state.clone();
+
+    // Runaway calls in the background, on every kind of misbehaviour.
+    let mut runaways = Vec::new();
+    for id in ["boucle", "memoire", "piege", "boucle"] {
+        let state = state.clone();
+        runaways.push(tokio::spawn(async move { state.plugins.validate(id, "x", "{}").await }));
+    }
+    // Meanwhile, well-behaved plugin calls and HTTP requests succeed.
+    let client = app.client();
+    for _ in 0..20 {
+        let ok = state.plugins.validate("siret", "35600000000048", "{}").await;
+        assert!(
+            matches!(ok, Ok(PluginValidation::Valid { .. }) | Err(PluginError::Busy { .. })),
+            "a well-behaved call either answers or is told the host is busy, never hangs: {ok:?}"
+        );
+        client.get("/health").await.assert_status(200);
+    }
+    for task in runaways {
+        let result = tokio::time::timeout(Duration::from_secs(5), task).await.expect("runaways end").expect("join");
+        assert!(result.is_err(), "every runaway is stopped: {result:?}");
+    }
+    // Once they are stopped, the host has room again.
+    assert!(matches!(
+        state.plugins.validate("siret", "35600000000048", "{}").await,
+        Ok(PluginValidation::Valid { .. })
+    ));
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_plugin_keeps_the_usagers_draft_and_says_so_in_french() {
+    let app = app_with_fixtures().await;
+    let admin = app.signed_in("admin@sandbox.example", Roles { administrateur: true, ..Roles::default() }).await;
+    let page = admin
+        .post(
+            "/admin/demarches",
+            &[
+                ("libelle", "Démarche aux plugins défaillants"),
+                ("description", "Pour vérifier que le serveur tient bon."),
+                ("service_nom", "Service essais"),
+                ("service_organisme", "Ministère des essais"),
+                ("service_email", "essais@ministere.example"),
+            ],
+        )
+        .await;
+    page.assert_status(200);
+    let demarche = page.id_after("/admin/demarches/");
+    let champs_url = format!("/admin/demarches/{demarche}/champs");
+    admin
+        .post(&champs_url, &[("type_champ", "text"), ("libelle", "Nom"), ("obligatoire", "on")])
+        .await
+        .assert_status(200);
+    admin.post(&champs_url, &[("type_champ", "plugin:boucle"), ("libelle", "Code boucle")]).await.assert_status(200);
+    admin.post(&champs_url, &[("type_champ", "plugin:piege"), ("libelle", "Code piège")]).await.assert_status(200);
+
+    // The administrateur tries the form through the test link.
+    let page = admin.get(&format!("/admin/demarches/{demarche}")).await;
+    let test_path =
+        page.body.split("/commencer/test/").nth(1).and_then(|s| s.split('"').next()).expect("test link").to_string();
+    let page = admin.post(&format!("/commencer/test/{test_path}"), &[]).await;
+    page.assert_status(200);
+    let dossier = page.id_after("/dossiers/");
+    let brouillon = format!("/dossiers/{dossier}/brouillon");
+    let form = admin.get(&brouillon).await;
+    let names: Vec<String> = form
+        .body
+        .split("name=\"champ_")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|s| format!("champ_{s}"))
+        .collect();
+    assert_eq!(names.len(), 3, "three champs in the form: {names:?}");
+
+    let started = Instant::now();
+    let page = admin
+        .post(
+            &brouillon,
+            &[
+                (names[0].as_str(), "Camille"),
+                (names[1].as_str(), "tourne-en-rond"),
+                (names[2].as_str(), "déclenche"),
+                ("intention", "deposer"),
+            ],
+        )
+        .await;
+    assert!(started.elapsed() < Duration::from_secs(5), "the page answers promptly");
+    page.assert_status(422)
+        .assert_contains("La vérification automatique de « Code boucle » est momentanément indisponible")
+        .assert_contains("La vérification automatique de « Code piège » est momentanément indisponible")
+        .assert_contains("value=\"tourne-en-rond\"")
+        .assert_contains("value=\"déclenche\"")
+        .assert_contains("value=\"Camille\"");
+    // Nothing was déposé, and the server still serves.
+    admin.get(&format!("/dossiers/{dossier}")).await.assert_lacks("En construction");
+    app.client().get("/health").await.assert_status(200);
+    app.stop().await;
+}
