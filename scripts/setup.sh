@@ -38,6 +38,10 @@ ensure_system_packages() {
   # fonts-dejavu-core: a bare machine has no font at all, and screenshots of
   # pages would show boxes instead of text.
   ensure_apt chromium chromium-driver sqlite3 fonts-dejavu-core
+  # Node.js builds the JavaScript example plugin (componentize-js) and npm
+  # fetches the DSFR.
+  have node || ensure_apt nodejs
+  have npm || ensure_apt npm
   ensure_postgres_installed
 }
 
@@ -137,7 +141,7 @@ ensure_dsfr() {
 
 start=$SECONDS
 step "Rust target wasm32-wasip2, rustfmt, clippy" ensure_rust
-step "Debian packages (chromium, chromium-driver, sqlite3, PostgreSQL)" ensure_system_packages
+step "Debian packages (chromium, chromium-driver, sqlite3, Node.js, PostgreSQL)" ensure_system_packages
 step "Python venv with aiosmtpd ($GUICHET_VENV)" ensure_venv aiosmtpd==1.4.6
 step "DSFR $DSFR_VERSION in static/vendor/dsfr" ensure_dsfr
 log "setup complete in $((SECONDS - start)) s"

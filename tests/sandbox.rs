@@ -158,3 +158,41 @@ async fn a_broken_plugin_keeps_the_usagers_draft_and_says_so_in_french() {
     app.client().get("/health").await.assert_status(200);
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compiled_plugins_are_kept_on_disk_between_starts() {
+    use guichet::plugins::{DEFAULT_MAX_CONCURRENT_CALLS, PluginHost, PluginLimits};
+    let cache = tempfile::tempdir().expect("cache dir");
+    let siret = guichet_tests::app::plugins_dir().join("siret");
+    let files = |dir: &std::path::Path| -> usize { walk(dir).into_iter().filter(|p| p.is_file()).count() };
+
+    let first = PluginHost::with_options(PluginLimits::default(), DEFAULT_MAX_CONCURRENT_CALLS, Some(cache.path()))
+        .expect("host");
+    let cold = Instant::now();
+    first.load_plugin(&siret).await.expect("siret loads");
+    let cold = cold.elapsed();
+    assert!(files(cache.path()) > 0, "the compiled component is written to the cache");
+    drop(first);
+
+    // A restarted host finds the compiled code instead of compiling again.
+    let second = PluginHost::with_options(PluginLimits::default(), DEFAULT_MAX_CONCURRENT_CALLS, Some(cache.path()))
+        .expect("host");
+    let warm = Instant::now();
+    second.load_plugin(&siret).await.expect("siret loads from the cache");
+    let warm = warm.elapsed();
+    eprintln!("siret load: cold {cold:?}, from the disk cache {warm:?}");
+    assert!(matches!(second.validate("siret", "73282932000074", "{}").await, Ok(PluginValidation::Valid { .. })));
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

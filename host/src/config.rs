@@ -53,6 +53,11 @@ impl Config {
         self.base_url.scheme() == "https"
     }
 
+    /// Compiled plugins, keyed by content hash and engine (see `plugins`).
+    pub fn plugin_cache_dir(&self) -> PathBuf {
+        self.data_dir.join("plugin-cache")
+    }
+
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
     }

@@ -44,7 +44,12 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
     store.migrate().await.context("running migrations")?;
     let templates = templates::Templates::load(config.templates_dir.as_deref())?;
     let mailer = mail::Mailer::new(&config)?;
-    let plugins = plugins::PluginHost::new(plugins::PluginLimits::default()).context("starting the plugin host")?;
+    let plugins = plugins::PluginHost::with_options(
+        plugins::PluginLimits::default(),
+        plugins::DEFAULT_MAX_CONCURRENT_CALLS,
+        Some(&config.plugin_cache_dir()),
+    )
+    .context("starting the plugin host")?;
     let loaded = plugins
         .load_dir(&config.plugins_dir)
         .await

@@ -30,7 +30,7 @@ use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use self::bindings::exports::guichet::plugin::type_de_champ as wit;
 use self::bindings::guichet::plugin::types as wit_types;
-pub use self::manifest::{MAX_MANIFEST_BYTES, Manifest, ManifestError, SUPPORTED_WIT, WitVersion};
+pub use self::manifest::{MAX_MANIFEST_BYTES, Manifest, ManifestError, RequestedLimits, SUPPORTED_WIT, WitVersion};
 pub use self::sandbox::{Allocator, EPOCH_TICK};
 use self::sandbox::{EpochTicker, GuestState, LogSink, truncate};
 
@@ -75,6 +75,57 @@ pub struct PluginLimits {
     pub wall_timeout: Duration,
     /// Linear memory of one call, all memories of the instance together.
     pub memory_bytes: usize,
+}
+
+impl PluginLimits {
+    /// The most any plugin may ask for in its manifest, unless the host was
+    /// built with larger defaults. Bounds what one call can take from the
+    /// machine: 2 s of a core, 256 MiB of memory (an interpreted guest needs
+    /// about 12 MiB to start, so this leaves it room to work).
+    pub const CEILING: PluginLimits = PluginLimits {
+        cpu_deadline: Duration::from_secs(2),
+        wall_timeout: Duration::from_secs(10),
+        memory_bytes: 256 * 1024 * 1024,
+    };
+
+    /// Component-wise maximum.
+    fn max(self, other: PluginLimits) -> PluginLimits {
+        PluginLimits {
+            cpu_deadline: self.cpu_deadline.max(other.cpu_deadline),
+            wall_timeout: self.wall_timeout.max(other.wall_timeout),
+            memory_bytes: self.memory_bytes.max(other.memory_bytes),
+        }
+    }
+
+    /// What a plugin asking for `requested` gets: its requests, the host's
+    /// defaults for the rest. `Err` names the first request over `ceiling`.
+    fn grant(self, requested: RequestedLimits, ceiling: PluginLimits) -> Result<PluginLimits, String> {
+        let granted = PluginLimits {
+            cpu_deadline: requested.cpu.unwrap_or(self.cpu_deadline),
+            wall_timeout: requested.wall.unwrap_or(self.wall_timeout),
+            memory_bytes: requested.memory_bytes.unwrap_or(self.memory_bytes),
+        };
+        if granted.cpu_deadline > ceiling.cpu_deadline {
+            return Err(format!(
+                "asks for {:?} of CPU per call, this host allows {:?}",
+                granted.cpu_deadline, ceiling.cpu_deadline
+            ));
+        }
+        if granted.wall_timeout > ceiling.wall_timeout {
+            return Err(format!(
+                "asks for {:?} per call, this host allows {:?}",
+                granted.wall_timeout, ceiling.wall_timeout
+            ));
+        }
+        if granted.memory_bytes > ceiling.memory_bytes {
+            return Err(format!(
+                "asks for {} MiB per call, this host allows {} MiB",
+                granted.memory_bytes >> 20,
+                ceiling.memory_bytes >> 20
+            ));
+        }
+        Ok(granted)
+    }
 }
 
 impl Default for PluginLimits {
@@ -200,6 +251,11 @@ struct LoadedPlugin {
     /// Shared with every call's log sink.
     id: Arc<str>,
     version: Arc<str>,
+    /// What each call of this plugin may use (its manifest's requests,
+    /// granted within the host's ceiling).
+    limits: PluginLimits,
+    /// `limits.cpu_deadline` in epoch ticks.
+    epoch_budget: u64,
 }
 
 /// What a call asks of the guest.
@@ -227,9 +283,10 @@ enum Answer {
 pub struct PluginHost {
     engine: Engine,
     linker: Linker<GuestState>,
+    /// For plugins that ask for nothing in particular.
     limits: PluginLimits,
-    /// Epoch ticks a call may run before it is interrupted.
-    epoch_budget: u64,
+    /// The most a plugin may ask for.
+    ceiling: PluginLimits,
     calls: Semaphore,
     allocator: Allocator,
     plugins: RwLock<BTreeMap<String, Arc<LoadedPlugin>>>,
@@ -247,6 +304,16 @@ impl PluginHost {
     /// A host allowing `max_concurrent_calls` plugin calls at a time; more
     /// get [`PluginError::Busy`].
     pub fn with_max_concurrent_calls(limits: PluginLimits, max_concurrent_calls: usize) -> Result<Self, PluginError> {
+        Self::with_options(limits, max_concurrent_calls, None)
+    }
+
+    /// A host allowing `max_concurrent_calls` plugin calls at a time, which
+    /// keeps compiled components in `cache_dir` across restarts.
+    pub fn with_options(
+        limits: PluginLimits,
+        max_concurrent_calls: usize,
+        cache_dir: Option<&Path>,
+    ) -> Result<Self, PluginError> {
         let setup = |reason: String| PluginError::Setup(reason);
         if limits.cpu_deadline.is_zero() || limits.wall_timeout.is_zero() {
             return Err(setup("plugin deadlines must be positive".to_owned()));
@@ -258,20 +325,20 @@ impl PluginHost {
             .ok()
             .filter(|&n| n > 0 && n as usize <= Semaphore::MAX_PERMITS)
             .ok_or_else(|| setup(format!("invalid plugin concurrency {max_concurrent_calls}")))?;
-        let (engine, allocator) =
-            sandbox::build_engine(limits.memory_bytes, slots).map_err(|error| setup(format!("{error:#}")))?;
+        let ceiling = limits.max(PluginLimits::CEILING);
+        let (engine, allocator) = sandbox::build_engine(ceiling.memory_bytes, slots, cache_dir)
+            .map_err(|error| setup(format!("{error:#}")))?;
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|error| setup(format!("{error:#}")))?;
         bindings::TypeDeChampPlugin::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)
             .map_err(|error| setup(format!("{error:#}")))?;
         let ticker = EpochTicker::start(&engine).map_err(|error| setup(format!("epoch thread: {error}")))?;
-        let epoch_budget = limits.cpu_deadline.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1);
         tracing::info!(?allocator, ?limits, max_concurrent_calls, "plugin host ready");
         Ok(Self {
             engine,
             linker,
             limits,
-            epoch_budget: u64::try_from(epoch_budget).unwrap_or(u64::MAX),
+            ceiling,
             calls: Semaphore::new(max_concurrent_calls),
             allocator,
             plugins: RwLock::new(BTreeMap::new()),
@@ -425,6 +492,7 @@ impl PluginHost {
             load_error(id, format!("does not export the type-de-champ interface of {}: {error:#}", manifest.wit))
         })?;
 
+        let limits = self.limits.grant(manifest.limits, self.ceiling).map_err(|reason| load_error(id, reason))?;
         let mut plugin = LoadedPlugin {
             info: TypeDeChampPlugin {
                 id: manifest.id.clone(),
@@ -436,6 +504,8 @@ impl PluginHost {
             pre,
             id: Arc::from(id),
             version: Arc::from(manifest.version.as_str()),
+            limits,
+            epoch_budget: epoch_ticks(limits.cpu_deadline),
         };
         // Loads wait for a call slot instead of failing: they are rare and
         // must not be refused at boot because traffic is high.
@@ -487,7 +557,7 @@ impl PluginHost {
             outcome = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = tokio::time::timeout(self.limits.wall_timeout, self.execute(plugin, call))
+        let result = tokio::time::timeout(plugin.limits.wall_timeout, self.execute(plugin, call))
             .instrument(span.clone())
             .await
             .unwrap_or_else(|_elapsed| Err(PluginError::TimedOut { plugin: plugin.info.id.clone() }));
@@ -512,12 +582,12 @@ impl PluginHost {
     /// timeout drops this future.
     async fn execute(&self, plugin: &LoadedPlugin, call: Call<'_>) -> Result<Answer, PluginError> {
         let log = LogSink::new(plugin.id.clone(), plugin.version.clone());
-        let mut store = Store::new(&self.engine, GuestState::new(self.limits.memory_bytes, log));
+        let mut store = Store::new(&self.engine, GuestState::new(plugin.limits.memory_bytes, log));
         store.limiter(|state| &mut state.limiter);
         // Check in at every tick: yield to tokio so other tasks run on this
         // worker, and interrupt once the CPU budget is spent.
         store.set_epoch_deadline(1);
-        let budget = self.epoch_budget;
+        let budget = plugin.epoch_budget;
         let mut ticks = 0_u64;
         store.epoch_deadline_callback(move |_| {
             ticks += 1;
@@ -548,6 +618,11 @@ async fn invoke(store: &mut Store<GuestState>, plugin: &LoadedPlugin, call: Call
         Call::Describe => Answer::Describe(guest.call_describe(&mut *store).await?),
         Call::Validate { value, options } => Answer::Validate(guest.call_validate(&mut *store, value, options).await?),
     })
+}
+
+/// Epoch ticks in `cpu`, at least one.
+fn epoch_ticks(cpu: Duration) -> u64 {
+    u64::try_from(cpu.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1)).unwrap_or(u64::MAX)
 }
 
 fn check_input_size(plugin: &str, what: &'static str, bytes: usize, max: usize) -> Result<(), PluginError> {
@@ -626,6 +701,23 @@ async fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plugins_get_what_they_ask_for_up_to_the_ceiling() {
+        let defaults = PluginLimits::default();
+        let ceiling = PluginLimits::CEILING;
+        assert_eq!(defaults.grant(RequestedLimits::default(), ceiling), Ok(defaults));
+        let python =
+            RequestedLimits { cpu: Some(Duration::from_millis(500)), wall: None, memory_bytes: Some(128 << 20) };
+        let granted = defaults.grant(python, ceiling).unwrap();
+        assert_eq!(granted.cpu_deadline, Duration::from_millis(500));
+        assert_eq!(granted.wall_timeout, defaults.wall_timeout);
+        assert_eq!(granted.memory_bytes, 128 << 20);
+        let greedy = RequestedLimits { memory_bytes: Some(1 << 30), ..RequestedLimits::default() };
+        let refusal = defaults.grant(greedy, ceiling).unwrap_err();
+        assert!(refusal.contains("1024 MiB") && refusal.contains("256 MiB"), "{refusal}");
+        assert_eq!(epoch_ticks(Duration::ZERO), 1);
+    }
 
     #[test]
     fn plugin_host_is_shareable() {

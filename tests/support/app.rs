@@ -15,6 +15,16 @@ pub fn plugins_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("plugins/dist")
 }
 
+/// Compiled plugins shared by the test binaries of one machine: the
+/// interpreted examples take seconds to compile. wasmtime keys the cache by
+/// content and engine settings, so sharing it is safe.
+pub fn plugin_compile_cache() -> PathBuf {
+    std::env::var_os("GUICHET_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("guichet"))
+        .join("test-plugin-cache")
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

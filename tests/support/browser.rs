@@ -206,6 +206,8 @@ async fn connect(port: u16, chromium: &Path, profile: &Path) -> Result<Client, S
         "--disable-sync".to_owned(),
         "--disable-dev-shm-usage".to_owned(),
         "--window-size=1280,1600".to_owned(),
+        // Our usagers' browsers are French: date inputs show jj/mm/aaaa.
+        "--lang=fr-FR".to_owned(),
         format!("--user-data-dir={}", profile.display()),
     ];
     let capabilities = json!({

@@ -6,9 +6,17 @@
 //! version = "1.0.0"
 //! wit = "guichet:plugin@0.1.0"
 //! provides = ["type-de-champ"]
+//!
+//! # Optional: what one call needs, when more than the host's defaults.
+//! # Interpreted guests (Python, JavaScript) need ~12 MiB just to start.
+//! [limits]
+//! cpu-ms = 500
+//! wall-ms = 2000
+//! memory-mib = 64
 //! ```
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -99,7 +107,24 @@ pub struct Manifest {
     pub version: String,
     pub wit: WitVersion,
     pub provides: Vec<ExtensionPoint>,
+    /// Per-call limits the plugin asks for; the host grants them only up to
+    /// its operator's ceiling, and uses its defaults for what is not asked.
+    pub limits: RequestedLimits,
 }
+
+/// The `[limits]` table. `None` means "the host's default".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestedLimits {
+    pub cpu: Option<Duration>,
+    pub wall: Option<Duration>,
+    pub memory_bytes: Option<usize>,
+}
+
+/// Bounds what a manifest may even write: larger values are typos or
+/// attempts to reserve the machine, refused before the operator's ceiling is
+/// consulted.
+const MAX_DECLARED_MS: u64 = 60_000;
+const MAX_DECLARED_MIB: u64 = 4_096;
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ManifestError {
@@ -115,6 +140,8 @@ pub enum ManifestError {
     UnknownExtensionPoint(String),
     #[error("provides must name at least one extension point")]
     NothingProvided,
+    #[error("limits.{0} must be between 1 and {1}")]
+    InvalidLimit(&'static str, u64),
 }
 
 /// The file as written; unknown keys are refused so that a manifest written
@@ -127,6 +154,33 @@ struct RawManifest {
     version: String,
     wit: String,
     provides: Vec<String>,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLimits {
+    cpu_ms: Option<u64>,
+    wall_ms: Option<u64>,
+    memory_mib: Option<u64>,
+}
+
+impl RawLimits {
+    fn check(self) -> Result<RequestedLimits, ManifestError> {
+        let bounded = |value: Option<u64>, name: &'static str, max: u64| match value {
+            Some(v) if v == 0 || v > max => Err(ManifestError::InvalidLimit(name, max)),
+            other => Ok(other),
+        };
+        let cpu = bounded(self.cpu_ms, "cpu-ms", MAX_DECLARED_MS)?;
+        let wall = bounded(self.wall_ms, "wall-ms", MAX_DECLARED_MS)?;
+        let memory = bounded(self.memory_mib, "memory-mib", MAX_DECLARED_MIB)?;
+        Ok(RequestedLimits {
+            cpu: cpu.map(Duration::from_millis),
+            wall: wall.map(Duration::from_millis),
+            memory_bytes: memory.and_then(|mib| usize::try_from(mib * 1024 * 1024).ok()),
+        })
+    }
 }
 
 impl Manifest {
@@ -150,7 +204,8 @@ impl Manifest {
         if provides.is_empty() {
             return Err(ManifestError::NothingProvided);
         }
-        Ok(Self { id: raw.id, version: raw.version, wit, provides })
+        let limits = raw.limits.check()?;
+        Ok(Self { id: raw.id, version: raw.version, wit, provides, limits })
     }
 }
 
@@ -215,8 +270,22 @@ mod tests {
                 version: "1.0.0".to_owned(),
                 wit: WitVersion::new(0, 1, 0),
                 provides: vec![ExtensionPoint::TypeDeChamp],
+                limits: RequestedLimits::default(),
             })
         );
+    }
+
+    #[test]
+    fn limits_are_optional_bounded_and_strict() {
+        let with = |table: &str| Manifest::parse(&format!("{SIRET}\n[limits]\n{table}"));
+        let m = with("cpu-ms = 500\nmemory-mib = 64").unwrap();
+        assert_eq!(
+            m.limits,
+            RequestedLimits { cpu: Some(Duration::from_millis(500)), wall: None, memory_bytes: Some(64 * 1024 * 1024) }
+        );
+        assert_eq!(with("cpu-ms = 0"), Err(ManifestError::InvalidLimit("cpu-ms", MAX_DECLARED_MS)));
+        assert_eq!(with("memory-mib = 100000"), Err(ManifestError::InvalidLimit("memory-mib", MAX_DECLARED_MIB)));
+        assert!(matches!(with("fuel = 3"), Err(ManifestError::Syntax(_))), "unknown limits are refused");
     }
 
     #[test]

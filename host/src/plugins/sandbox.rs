@@ -1,6 +1,7 @@
 //! The walls around a plugin call: engine configuration, per-store state,
 //! memory limiter, bounded logging and the epoch clock.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
@@ -8,7 +9,8 @@ use std::time::Duration;
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{
-    Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, ResourceLimiter, Strategy,
+    Cache, CacheConfig, Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, ResourceLimiter,
+    Strategy,
 };
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -66,7 +68,22 @@ pub enum Allocator {
 
 /// Builds the process's engine: Cranelift, component model, epoch
 /// interruption, and the pooling allocator when it can reserve its slots.
-pub fn build_engine(memory_bytes: usize, max_concurrent_calls: u32) -> wasmtime::Result<(Engine, Allocator)> {
+/// `cache_dir`, when given, keeps compiled components on disk, keyed by the
+/// component's content hash and the engine's compiler settings and version
+/// (wasmtime's own cache): a restart loads a known plugin in milliseconds
+/// instead of recompiling it, and a changed engine never loads stale code.
+pub fn build_engine(
+    memory_bytes: usize,
+    max_concurrent_calls: u32,
+    cache_dir: Option<&Path>,
+) -> wasmtime::Result<(Engine, Allocator)> {
+    let cache = cache_dir.and_then(|dir| match compile_cache(dir) {
+        Ok(cache) => Some(cache),
+        Err(error) => {
+            tracing::warn!(dir = %dir.display(), error = %format!("{error:#}"), "plugin compile cache unavailable");
+            None
+        }
+    });
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(max_concurrent_calls)
         .total_stacks(max_concurrent_calls)
@@ -76,20 +93,28 @@ pub fn build_engine(memory_bytes: usize, max_concurrent_calls: u32) -> wasmtime:
         .max_memories_per_component(MAX_MEMORIES_PER_STORE as u32)
         .max_memory_size(memory_bytes)
         .table_elements(MAX_TABLE_ELEMENTS);
-    match Engine::new(&config(Some(pool))) {
+    match Engine::new(&config(Some(pool), cache.clone())) {
         Ok(engine) => Ok((engine, Allocator::Pooling)),
         Err(error) => {
             tracing::warn!(
                 error = %format!("{error:#}"),
                 "plugin pooling allocator unavailable, allocating instances on demand"
             );
-            Ok((Engine::new(&config(None))?, Allocator::OnDemand))
+            Ok((Engine::new(&config(None, cache))?, Allocator::OnDemand))
         }
     }
 }
 
-fn config(pool: Option<PoolingAllocationConfig>) -> Config {
+fn compile_cache(dir: &Path) -> wasmtime::Result<Cache> {
+    std::fs::create_dir_all(dir)?;
+    let mut config = CacheConfig::new();
+    config.with_directory(dir);
+    Cache::new(config)
+}
+
+fn config(pool: Option<PoolingAllocationConfig>, cache: Option<Cache>) -> Config {
     let mut config = Config::new();
+    config.cache(cache);
     config
         .strategy(Strategy::Cranelift)
         .cranelift_opt_level(OptLevel::Speed)
