@@ -196,3 +196,62 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_that_keeps_failing_is_degraded_and_shown_to_administrateurs_and_operators() {
+    use guichet_tests::app::Backend;
+    let app = TestApp::start_with(Backend::Sqlite, |c| c.metrics_token = Some("jeton-metriques-de-test".into()))
+        .await
+        .expect("app");
+    app.server.state.plugins.load_plugin(&fixture("boucle")).await.expect("boucle");
+    let plugins = &app.server.state.plugins;
+
+    // Five deadlines in a row open the breaker…
+    for _ in 0..guichet::plugins::health::FAILURES_TO_OPEN {
+        let err = plugins.validate("boucle", "1", "{}").await.expect_err("loops");
+        assert!(matches!(err, PluginError::DeadlineExceeded { .. }), "{err:?}");
+    }
+    // …after which the plugin is not even instantiated: the answer is immediate.
+    let started = Instant::now();
+    let err = plugins.validate("boucle", "1", "{}").await.expect_err("degraded");
+    assert!(matches!(err, PluginError::Degraded { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_millis(20), "a degraded plugin costs nothing: {:?}", started.elapsed());
+    // Other plugins are not affected.
+    assert!(matches!(plugins.validate("siret", "73282932000074", "{}").await, Ok(PluginValidation::Valid { .. })));
+
+    // The administrateur sees it degraded, with its last errors, in French.
+    let admin = app.signed_in("admin@plugins.example", Roles { administrateur: true, ..Roles::default() }).await;
+    let page = admin.get("/admin/plugins").await;
+    page.assert_status(200)
+        .assert_contains("Boucle infinie")
+        .assert_contains("Dégradé")
+        .assert_contains("deadline_exceeded")
+        .assert_contains("exceeded its CPU deadline")
+        .assert_contains("Numéro SIRET");
+    // An usager is not an administrateur.
+    let usager = app.signed_in("usager@plugins.example", Roles::default()).await;
+    assert_ne!(usager.get("/admin/plugins").await.status, 200);
+
+    // The operator's metrics need the token, and count every outcome.
+    app.client().get("/metrics").await.assert_status(404);
+    let metrics = app
+        .client()
+        .http
+        .get(app.url("/metrics"))
+        .bearer_auth("jeton-metriques-de-test")
+        .send()
+        .await
+        .expect("metrics");
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.expect("body");
+    assert!(
+        text.contains(
+            r#"guichet_plugin_calls_total{plugin="boucle",version="0.1.0",function="validate",outcome="deadline_exceeded"} 5"#
+        ),
+        "{text}"
+    );
+    assert!(text.contains(r#"guichet_plugin_degraded{plugin="boucle",version="0.1.0"} 1"#), "{text}");
+    assert!(text.contains(r#"guichet_plugin_refused_total{plugin="boucle",version="0.1.0"} 1"#), "{text}");
+    assert!(text.contains(r#"guichet_plugin_degraded{plugin="siret",version="1.0.0"} 0"#), "{text}");
+    app.stop().await;
+}

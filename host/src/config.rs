@@ -27,6 +27,8 @@ pub struct Config {
     pub demo: bool,
     /// Background job workers in this process (0 in some tests).
     pub job_workers: usize,
+    /// Bearer token for `/metrics`; without it the page does not exist.
+    pub metrics_token: Option<String>,
 }
 
 impl Config {
@@ -45,6 +47,7 @@ impl Config {
             templates_dir: None,
             demo: false,
             job_workers: 2,
+            metrics_token: None,
         }
     }
 
@@ -86,6 +89,7 @@ impl fmt::Debug for Config {
             .field("templates_dir", &self.templates_dir)
             .field("demo", &self.demo)
             .field("job_workers", &self.job_workers)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[masqué]"))
             .finish()
     }
 }

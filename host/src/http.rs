@@ -9,6 +9,7 @@ mod demo;
 mod form;
 mod instructeur;
 mod layers;
+mod plugins;
 mod public;
 mod usager;
 mod vues;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(instructeur::routes())
         .merge(administrateur::routes())
         .merge(demo::routes())
+        .merge(plugins::routes())
         .nest_service("/static", static_files)
         .fallback(public::not_found)
         // Inner to outer: CSRF check, error pages, security headers, limits.

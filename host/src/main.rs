@@ -62,6 +62,10 @@ struct ServeArgs {
     /// Seed demo accounts and a published démarche at /commencer/demo.
     #[arg(long)]
     demo: bool,
+    /// Bearer token protecting /metrics (Prometheus); without it the page
+    /// does not exist.
+    #[arg(long, env = "GUICHET_METRICS_TOKEN", hide_env_values = true)]
+    metrics_token: Option<String>,
 }
 
 impl CommonArgs {
@@ -105,6 +109,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.templates_dir = args.templates_dir;
     config.job_workers = args.job_workers;
     config.demo = args.demo;
+    config.metrics_token = args.metrics_token.filter(|t| !t.is_empty());
     tracing::info!(config = ?config, "starting");
 
     let state = guichet::build_state(config).await?;

@@ -13,13 +13,14 @@
 //! instead of queueing.
 
 mod bindings;
+pub mod health;
 pub mod manifest;
 mod sandbox;
 
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -30,6 +31,7 @@ use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use self::bindings::exports::guichet::plugin::type_de_champ as wit;
 use self::bindings::guichet::plugin::types as wit_types;
+use self::health::{Health, RecentError, Verdict};
 pub use self::manifest::{MAX_MANIFEST_BYTES, Manifest, ManifestError, RequestedLimits, SUPPORTED_WIT, WitVersion};
 pub use self::sandbox::{Allocator, EPOCH_TICK};
 use self::sandbox::{EpochTicker, GuestState, LogSink, truncate};
@@ -155,6 +157,21 @@ pub struct TypeDeChampPlugin {
     pub wit: String,
 }
 
+/// A loaded plugin as operators and administrateurs see it.
+#[derive(Clone, Debug)]
+pub struct PluginStatus {
+    pub info: TypeDeChampPlugin,
+    pub limits: PluginLimits,
+    /// The circuit breaker is open (or trying one call).
+    pub degraded: bool,
+    /// `(function, outcome) -> calls`.
+    pub calls: Vec<((&'static str, &'static str), u64)>,
+    pub duration_us_total: u64,
+    pub refused_while_degraded: u64,
+    /// Newest first.
+    pub recent_errors: Vec<RecentError>,
+}
+
 /// A plugin's verdict on a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PluginValidation {
@@ -217,6 +234,10 @@ pub enum PluginError {
     InvalidOptions { plugin: String, reason: String },
     #[error("too many concurrent plugin calls, {plugin} not called")]
     Busy { plugin: String },
+    /// The circuit breaker is open: the plugin failed repeatedly and is not
+    /// called until its pause is over.
+    #[error("plugin {plugin} is degraded after repeated failures, not called")]
+    Degraded { plugin: String },
 }
 
 fn supported_wit_list() -> String {
@@ -240,6 +261,30 @@ impl PluginError {
             PluginError::InputTooLarge { .. } => "input_too_large",
             PluginError::InvalidOptions { .. } => "invalid_options",
             PluginError::Busy { .. } => "busy",
+            PluginError::Degraded { .. } => "degraded",
+        }
+    }
+
+    /// What this error says about the plugin, for its circuit breaker. A
+    /// deadline, a trap, a broken answer or an internal error is the
+    /// plugin's fault; what the host refused before running it is not.
+    fn verdict(&self) -> Verdict {
+        match self {
+            PluginError::DeadlineExceeded { .. }
+            | PluginError::TimedOut { .. }
+            | PluginError::MemoryExceeded { .. }
+            | PluginError::Trap { .. }
+            | PluginError::BadAnswer { .. } => Verdict::Faulty(self.to_string()),
+            PluginError::Guest { error: GuestError::InvalidInput(_), .. } => Verdict::Healthy,
+            PluginError::Guest { .. } => Verdict::Faulty(self.to_string()),
+            PluginError::UnknownType(_)
+            | PluginError::Setup(_)
+            | PluginError::Load { .. }
+            | PluginError::UnsupportedWit { .. }
+            | PluginError::InputTooLarge { .. }
+            | PluginError::InvalidOptions { .. }
+            | PluginError::Busy { .. }
+            | PluginError::Degraded { .. } => Verdict::Neutral,
         }
     }
 }
@@ -256,6 +301,15 @@ struct LoadedPlugin {
     limits: PluginLimits,
     /// `limits.cpu_deadline` in epoch ticks.
     epoch_budget: u64,
+    /// Circuit breaker, counters and recent errors of this version.
+    health: Mutex<Health>,
+}
+
+impl LoadedPlugin {
+    fn health(&self) -> std::sync::MutexGuard<'_, Health> {
+        // A panic while holding it leaves counters, not invariants, behind.
+        self.health.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// What a call asks of the guest.
@@ -433,14 +487,46 @@ impl PluginHost {
             }
         }
         let _permit = self.calls.try_acquire().map_err(|_| PluginError::Busy { plugin: id() })?;
+        // After the permit: a trial call admitted here is sure to run.
+        if !plugin.health().admit(Instant::now()) {
+            return Err(PluginError::Degraded { plugin: id() });
+        }
         let call = Call::Validate { value, options: options_json };
-        match self.call(&plugin, call).await? {
-            Answer::Validate(Ok(validation)) => into_validation(&plugin.info.id, validation),
-            Answer::Validate(Err(error)) => Err(PluginError::Guest { plugin: id(), error: guest_error(error) }),
-            Answer::Describe(_) => {
+        let started = Instant::now();
+        let result = match self.call(&plugin, call).await {
+            Ok(Answer::Validate(Ok(validation))) => into_validation(&plugin.info.id, validation),
+            Ok(Answer::Validate(Err(error))) => Err(PluginError::Guest { plugin: id(), error: guest_error(error) }),
+            Ok(Answer::Describe(_)) => {
                 Err(PluginError::BadAnswer { plugin: id(), reason: "describe answer to a validate call".to_owned() })
             }
-        }
+            Err(error) => Err(error),
+        };
+        let (outcome, verdict) = match &result {
+            Ok(_) => ("ok", Verdict::Healthy),
+            Err(error) => (error.outcome(), error.verdict()),
+        };
+        plugin.health().record(Instant::now(), call.name(), outcome, started.elapsed(), verdict);
+        result
+    }
+
+    /// What the administrateur's page and the metrics show of each plugin.
+    pub fn statuses(&self) -> Vec<PluginStatus> {
+        let plugins = self.plugins.read().unwrap_or_else(PoisonError::into_inner);
+        plugins
+            .values()
+            .map(|plugin| {
+                let health = plugin.health();
+                PluginStatus {
+                    info: plugin.info.clone(),
+                    limits: plugin.limits,
+                    degraded: !matches!(health.state(), health::BreakerState::Closed),
+                    calls: health.counters.calls.clone(),
+                    duration_us_total: health.counters.duration_us_total,
+                    refused_while_degraded: health.counters.refused_while_degraded,
+                    recent_errors: health.recent_errors().cloned().collect(),
+                }
+            })
+            .collect()
     }
 
     fn get(&self, id: &str) -> Option<Arc<LoadedPlugin>> {
@@ -506,6 +592,7 @@ impl PluginHost {
             version: Arc::from(manifest.version.as_str()),
             limits,
             epoch_budget: epoch_ticks(limits.cpu_deadline),
+            health: Mutex::new(Health::default()),
         };
         // Loads wait for a call slot instead of failing: they are rare and
         // must not be refused at boot because traffic is high.

@@ -1,0 +1,108 @@
+//! Plugins as the people running them see them: the administrateurs' page
+//! (what each plugin is, its limits, whether it is degraded and its last
+//! errors) and the operators' Prometheus metrics.
+
+use crate::error::AppError;
+use crate::http::Ctx;
+use crate::plugins::PluginStatus;
+use crate::security::constant_time_eq;
+use crate::state::AppState;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/admin/plugins", get(liste)).route("/metrics", get(metrics))
+}
+
+async fn liste(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    ctx.administrateur()?;
+    let plugins: Vec<Value> = state.plugins.statuses().iter().map(plugin_json).collect();
+    ctx.page(&state, "administrateur/plugins", json!({ "titre": "Plugins", "plugins": plugins }))
+}
+
+fn plugin_json(status: &PluginStatus) -> Value {
+    let calls: u64 = status.calls.iter().map(|(_, n)| n).sum();
+    let ok: u64 = status.calls.iter().filter(|((_, outcome), _)| *outcome == "ok").map(|(_, n)| n).sum();
+    json!({
+        "id": status.info.id,
+        "libelle": status.info.libelle,
+        "description": status.info.description,
+        "version": status.info.version,
+        "wit": status.info.wit,
+        "cpu_ms": status.limits.cpu_deadline.as_millis(),
+        "wall_ms": status.limits.wall_timeout.as_millis(),
+        "memory_mib": status.limits.memory_bytes >> 20,
+        "degrade": status.degraded,
+        "appels": calls,
+        "reussis": ok,
+        "refuses": status.refused_while_degraded,
+        "erreurs": status.recent_errors.iter().map(|e| json!({
+            "date": crate::http::vues::date_heure(e.at),
+            "fonction": e.function,
+            "resultat": e.outcome,
+            "message": e.message,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Prometheus text format. Answers only with the operator's bearer token
+/// (`--metrics-token`); without one configured the page does not exist.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, AppError> {
+    let Some(expected) = state.config.metrics_token.as_deref() else {
+        return Err(AppError::NotFound);
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !constant_time_eq(given, expected) {
+        return Err(AppError::NotFound);
+    }
+    let body = render_metrics(&state.plugins.statuses());
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response())
+}
+
+fn render_metrics(statuses: &[PluginStatus]) -> String {
+    let mut out = String::new();
+    let label = |s: &PluginStatus| format!("plugin=\"{}\",version=\"{}\"", escape(&s.info.id), escape(&s.info.version));
+    let _ = writeln!(out, "# HELP guichet_plugin_calls_total Plugin calls by function and outcome.");
+    let _ = writeln!(out, "# TYPE guichet_plugin_calls_total counter");
+    for s in statuses {
+        for ((function, outcome), n) in &s.calls {
+            let _ = writeln!(
+                out,
+                "guichet_plugin_calls_total{{{},function=\"{function}\",outcome=\"{outcome}\"}} {n}",
+                label(s)
+            );
+        }
+    }
+    let _ = writeln!(out, "# HELP guichet_plugin_call_duration_seconds_total Time spent in plugin calls.");
+    let _ = writeln!(out, "# TYPE guichet_plugin_call_duration_seconds_total counter");
+    for s in statuses {
+        let seconds = s.duration_us_total as f64 / 1e6;
+        let _ = writeln!(out, "guichet_plugin_call_duration_seconds_total{{{}}} {seconds}", label(s));
+    }
+    let _ = writeln!(out, "# HELP guichet_plugin_degraded 1 while the plugin's circuit breaker is open.");
+    let _ = writeln!(out, "# TYPE guichet_plugin_degraded gauge");
+    for s in statuses {
+        let _ = writeln!(out, "guichet_plugin_degraded{{{}}} {}", label(s), u8::from(s.degraded));
+    }
+    let _ = writeln!(out, "# HELP guichet_plugin_refused_total Calls refused while the plugin was degraded.");
+    let _ = writeln!(out, "# TYPE guichet_plugin_refused_total counter");
+    for s in statuses {
+        let _ = writeln!(out, "guichet_plugin_refused_total{{{}}} {}", label(s), s.refused_while_degraded);
+    }
+    out
+}
+
+/// Label values are ids and semver versions (already restricted), but the
+/// format's escapes cost nothing.
+fn escape(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+}
