@@ -255,3 +255,52 @@ async fn a_plugin_that_keeps_failing_is_degraded_and_shown_to_administrateurs_an
     assert!(text.contains(r#"guichet_plugin_degraded{plugin="siret",version="1.0.0"} 0"#), "{text}");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plugins_are_installed_and_removed_while_the_server_runs() {
+    use guichet::plugins::{PluginHost, PluginLimits};
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("plugin dir") {
+            let entry = entry.expect("entry");
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+        }
+    };
+    let dir = tempfile::tempdir().expect("plugins dir");
+    copy(&guichet_tests::app::plugins_dir().join("siret"), &dir.path().join("siret"));
+    copy(&fixture("boucle"), &dir.path().join("boucle"));
+    let host = std::sync::Arc::new(PluginHost::new(PluginLimits::default()).expect("host"));
+    host.load_dir(dir.path()).await.expect("initial set");
+
+    // A call is running on boucle when the operator removes it.
+    let running = {
+        let host = host.clone();
+        tokio::spawn(async move { host.validate("boucle", "1", "{}").await })
+    };
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    std::fs::remove_dir_all(dir.path().join("boucle")).expect("rm");
+    let reload = host.reload_dir(dir.path()).await.expect("reload");
+    assert_eq!(reload.removed, vec!["boucle".to_string()]);
+    assert_eq!(reload.unchanged, vec!["siret".to_string()]);
+    // The running call finished on the version it started with.
+    let finished = running.await.expect("join");
+    assert!(matches!(finished, Err(PluginError::DeadlineExceeded { .. })), "{finished:?}");
+    assert!(matches!(host.validate("boucle", "1", "{}").await, Err(PluginError::UnknownType(_))));
+
+    // A broken plugin in the folder: the reload is refused, the running set kept.
+    copy(&guichet_tests::app::plugins_dir().join("siret"), &dir.path().join("faux"));
+    let manifest = dir.path().join("faux/plugin.toml");
+    let text = std::fs::read_to_string(&manifest).expect("manifest").replace("id = \"siret\"", "id = \"faux\"");
+    std::fs::write(&manifest, text).expect("write");
+    std::fs::rename(dir.path().join("faux/siret.wasm"), dir.path().join("faux/faux.wasm")).expect("rename");
+    let err = host.reload_dir(dir.path()).await.expect_err("describe() says siret, plugin.toml says faux");
+    assert!(err.to_string().contains("faux"), "{err}");
+    assert!(matches!(host.validate("siret", "73282932000074", "{}").await, Ok(PluginValidation::Valid { .. })));
+
+    // Fixed by the operator: the new plugin arrives.
+    std::fs::remove_dir_all(dir.path().join("faux")).expect("rm");
+    copy(&fixture("piege"), &dir.path().join("piege"));
+    let reload = host.reload_dir(dir.path()).await.expect("reload");
+    assert_eq!(reload.added, vec!["piege".to_string()]);
+    assert!(host.type_de_champ("piege").is_some());
+}

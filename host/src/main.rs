@@ -125,12 +125,34 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
         println!();
     }
-    let running = guichet::start(state, args.bind).await?;
+    let running = guichet::start(state.clone(), args.bind).await?;
     tracing::info!(addr = %running.addr, "listening");
+    reload_plugins_on_sighup(state);
     shutdown_signal().await;
     tracing::info!("shutting down");
     running.stop().await;
     Ok(())
+}
+
+/// `kill -HUP` makes the server load the plugins directory again: plugins
+/// installed, upgraded or removed by the operator take effect without a
+/// restart (see `PluginHost::reload_dir`).
+fn reload_plugins_on_sighup(state: guichet::state::AppState) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+            tracing::warn!("cannot listen for SIGHUP: plugins reload only at restart");
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match state.plugins.reload_dir(&state.config.plugins_dir).await {
+                Ok(reload) => tracing::info!(?reload, "plugins reloaded on SIGHUP"),
+                Err(error) => tracing::error!(%error, "plugin reload refused, the running plugins are kept"),
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    let _ = state;
 }
 
 async fn shutdown_signal() {

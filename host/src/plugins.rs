@@ -157,6 +157,16 @@ pub struct TypeDeChampPlugin {
     pub wit: String,
 }
 
+/// What a reload changed, by plugin id.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reload {
+    pub added: Vec<String>,
+    /// `"id old → new"`.
+    pub upgraded: Vec<String>,
+    pub unchanged: Vec<String>,
+    pub removed: Vec<String>,
+}
+
 /// A loaded plugin as operators and administrateurs see it.
 #[derive(Clone, Debug)]
 pub struct PluginStatus {
@@ -303,6 +313,8 @@ struct LoadedPlugin {
     epoch_budget: u64,
     /// Circuit breaker, counters and recent errors of this version.
     health: Mutex<Health>,
+    /// Of the `.wasm` bytes: tells a reload whether anything changed.
+    sha256: String,
 }
 
 impl LoadedPlugin {
@@ -415,6 +427,47 @@ impl PluginHost {
     /// missing `dir` means no plugins. Hidden entries and plain files are
     /// ignored.
     pub async fn load_dir(&self, dir: &Path) -> Result<Vec<TypeDeChampPlugin>, PluginError> {
+        let loaded = self.prepare_dir(dir).await?;
+        Ok(loaded.into_iter().map(|plugin| self.register(plugin)).collect())
+    }
+
+    /// Makes the loaded set exactly what `dir` holds now, for an operator
+    /// who installed, upgraded or removed plugins while the server runs
+    /// (SIGHUP). All or nothing: if any plugin there fails to load, the
+    /// running set is kept and the error names the culprit. The swap is
+    /// atomic; calls already running finish on the version they started
+    /// with. An unchanged plugin (same bytes) keeps its circuit breaker.
+    pub async fn reload_dir(&self, dir: &Path) -> Result<Reload, PluginError> {
+        let prepared = self.prepare_dir(dir).await?;
+        let mut plugins = self.plugins.write().unwrap_or_else(PoisonError::into_inner);
+        let mut next = BTreeMap::new();
+        let mut reload = Reload::default();
+        for plugin in prepared {
+            let id = plugin.info.id.clone();
+            match plugins.remove(&id) {
+                Some(old) if old.sha256 == plugin.sha256 => {
+                    reload.unchanged.push(id.clone());
+                    next.insert(id, old);
+                }
+                Some(old) => {
+                    reload.upgraded.push(format!("{id} {} → {}", old.info.version, plugin.info.version));
+                    next.insert(id, Arc::new(plugin));
+                }
+                None => {
+                    reload.added.push(id.clone());
+                    next.insert(id, Arc::new(plugin));
+                }
+            }
+        }
+        reload.removed = plugins.keys().cloned().collect();
+        *plugins = next;
+        drop(plugins);
+        tracing::info!(?reload, dir = %dir.display(), "plugins reloaded");
+        Ok(reload)
+    }
+
+    /// Prepares every plugin under `dir` without registering any.
+    async fn prepare_dir(&self, dir: &Path) -> Result<Vec<LoadedPlugin>, PluginError> {
         let plugin_dirs = match plugin_subdirectories(dir).await {
             Ok(dirs) => dirs,
             Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -441,7 +494,7 @@ impl PluginHost {
             }
             loaded.push(plugin);
         }
-        Ok(loaded.into_iter().map(|plugin| self.register(plugin)).collect())
+        Ok(loaded)
     }
 
     /// Loads the plugin in `plugin_dir` (`plugin.toml` + `<id>.wasm`) and
@@ -593,6 +646,7 @@ impl PluginHost {
             limits,
             epoch_budget: epoch_ticks(limits.cpu_deadline),
             health: Mutex::new(Health::default()),
+            sha256: sha256.clone(),
         };
         // Loads wait for a call slot instead of failing: they are rare and
         // must not be refused at boot because traffic is high.
