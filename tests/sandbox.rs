@@ -91,7 +91,7 @@ async fn runaway_calls_do_not_starve_the_others() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_broken_plugin_keeps_the_usagers_draft_and_says_so_in_french() {
+async fn a_broken_plugin_keeps_the_draft_and_defers_its_checks_at_depot() {
     let app = app_with_fixtures().await;
     let admin = app.signed_in("admin@sandbox.example", Roles { administrateur: true, ..Roles::default() }).await;
     let page = admin
@@ -134,18 +134,20 @@ async fn a_broken_plugin_keeps_the_usagers_draft_and_says_so_in_french() {
         .collect();
     assert_eq!(names.len(), 3, "three champs in the form: {names:?}");
 
+    // Saving the brouillon: the outage is reported next to the champs, in
+    // French, and everything typed is kept.
+    let form = |intention: &'static str| {
+        vec![
+            (names[0].clone(), "Camille".to_string()),
+            (names[1].clone(), "tourne-en-rond".to_string()),
+            (names[2].clone(), "déclenche".to_string()),
+            ("intention".to_string(), intention.to_string()),
+        ]
+    };
+    let fields = form("enregistrer");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let started = Instant::now();
-    let page = admin
-        .post(
-            &brouillon,
-            &[
-                (names[0].as_str(), "Camille"),
-                (names[1].as_str(), "tourne-en-rond"),
-                (names[2].as_str(), "déclenche"),
-                ("intention", "deposer"),
-            ],
-        )
-        .await;
+    let page = admin.post(&brouillon, &fields).await;
     assert!(started.elapsed() < Duration::from_secs(5), "the page answers promptly");
     page.assert_status(422)
         .assert_contains("La vérification automatique de « Code boucle » est momentanément indisponible")
@@ -153,10 +155,39 @@ async fn a_broken_plugin_keeps_the_usagers_draft_and_says_so_in_french() {
         .assert_contains("value=\"tourne-en-rond\"")
         .assert_contains("value=\"déclenche\"")
         .assert_contains("value=\"Camille\"");
-    // Nothing was déposé, and the server still serves.
-    admin.get(&format!("/dossiers/{dossier}")).await.assert_lacks("En construction");
+
+    // Submitting: our outage does not stop the usager. The dossier is
+    // déposé with the values as typed, each flagged for a later check.
+    let fields = form("deposer");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let page = admin.post(&brouillon, &fields).await;
+    page.assert_status(200)
+        .assert_contains("Votre dossier a bien été déposé")
+        .assert_contains("tourne-en-rond")
+        .assert_contains("Vérification automatique en attente");
+    // The checks wait in the job queue and are retried while the plugins fail.
+    let state = &app.server.state;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let waiting = pending_verifications(state).await;
+        if waiting.iter().all(|(_, attempts)| *attempts >= 1) && waiting.len() == 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the verification jobs ran: {waiting:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    admin.get(&format!("/dossiers/{dossier}")).await.assert_contains("Vérification automatique en attente");
     app.client().get("/health").await.assert_status(200);
     app.stop().await;
+}
+
+/// `(state, attempts)` of the deferred plugin checks in the job queue.
+async fn pending_verifications(state: &guichet::state::AppState) -> Vec<(String, i64)> {
+    const SQL: &str = "SELECT state, attempts FROM jobs WHERE queue = 'verification' ORDER BY id";
+    match &state.store {
+        guichet::store::Store::Sqlite(pool) => sqlx::query_as(SQL).fetch_all(pool).await.expect("jobs"),
+        guichet::store::Store::Postgres(pool) => sqlx::query_as(SQL).fetch_all(pool).await.expect("jobs"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

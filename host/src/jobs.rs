@@ -3,6 +3,7 @@
 //! run the jobs after commit, retry with exponential backoff, and leave a job
 //! `dead` (with its last error) after its last attempt.
 
+use crate::domain::{DossierId, StableId};
 use crate::mail::Courriel;
 use crate::state::AppState;
 use crate::store::{Conn, StoreResult, jobs};
@@ -11,6 +12,11 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 pub const QUEUE_MAIL: &str = "mail";
+/// Plugin checks deferred because the plugin could not answer at dépôt.
+pub const QUEUE_VERIFICATION: &str = "verification";
+/// With the backoff below, about a day of retries: enough for an upstream
+/// API outage; past that the job is dead and visible to an operator.
+const VERIFICATION_MAX_ATTEMPTS: i64 = 30;
 /// A relay refusing for ~a day (2^12 × 10 s capped at 1 h) gives up; the
 /// job stays visible as dead for an operator.
 const MAIL_MAX_ATTEMPTS: i64 = 30;
@@ -25,6 +31,23 @@ const BACKOFF_MAX_SECS: i64 = 3_600;
 pub async fn enqueue_mail(c: Conn<'_>, courriel: &Courriel, now: DateTime<Utc>) -> StoreResult<i64> {
     let payload = serde_json::to_string(courriel).unwrap_or_default();
     jobs::enqueue(c, QUEUE_MAIL, &payload, MAIL_MAX_ATTEMPTS, now).await
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct VerificationJob {
+    dossier_id: i64,
+    stable_id: i64,
+}
+
+/// Queues a deferred plugin check of one champ, in the caller's transaction.
+pub async fn enqueue_verification(
+    c: Conn<'_>,
+    dossier: DossierId,
+    stable_id: StableId,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    let payload = serde_json::json!(VerificationJob { dossier_id: dossier.0, stable_id: stable_id.0 }).to_string();
+    jobs::enqueue(c, QUEUE_VERIFICATION, &payload, VERIFICATION_MAX_ATTEMPTS, now).await
 }
 
 /// When to try again after `attempts` failures.
@@ -76,6 +99,10 @@ pub async fn run_one(state: &AppState) -> StoreResult<bool> {
     let outcome = match job.queue.as_str() {
         QUEUE_MAIL => match serde_json::from_str::<Courriel>(&job.payload) {
             Ok(courriel) => state.mailer.send(&courriel).await,
+            Err(e) => Err(anyhow::anyhow!("unreadable payload: {e}")),
+        },
+        QUEUE_VERIFICATION => match serde_json::from_str::<VerificationJob>(&job.payload) {
+            Ok(v) => crate::workflow::dossier::reverifier(state, DossierId(v.dossier_id), StableId(v.stable_id)).await,
             Err(e) => Err(anyhow::anyhow!("unreadable payload: {e}")),
         },
         other => Err(anyhow::anyhow!("unknown queue {other}")),

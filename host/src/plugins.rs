@@ -275,6 +275,19 @@ impl PluginError {
         }
     }
 
+    /// Whether asking again later may succeed: the value is then kept and
+    /// checked by a job instead of blocking the usager. An unknown type, a
+    /// value too large or bad options will fail the same way every time.
+    pub fn is_transient(&self) -> bool {
+        !matches!(
+            self,
+            PluginError::UnknownType(_)
+                | PluginError::InputTooLarge { .. }
+                | PluginError::InvalidOptions { .. }
+                | PluginError::Guest { error: GuestError::InvalidInput(_), .. }
+        )
+    }
+
     /// What this error says about the plugin, for its circuit breaker. A
     /// deadline, a trap, a broken answer or an internal error is the
     /// plugin's fault; what the host refused before running it is not.

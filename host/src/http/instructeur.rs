@@ -101,6 +101,7 @@ async fn page_dossier(
     let d = dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
     let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
     let values = dossiers::champs(tx.conn(), id).await?;
+    let verifications = dossiers::verifications(tx.conn(), id).await?;
     let traitements = dossiers::traitements(tx.conn(), id).await?;
     let suiveurs = dossiers::suiveurs(tx.conn(), id).await?;
     tx.commit().await?;
@@ -111,7 +112,7 @@ async fn page_dossier(
         "titre": format!("Dossier n° {}", d.id),
         "dossier": vues::dossier(&d),
         "demarche": { "id": d.demarche_id, "libelle": d.demarche_libelle },
-        "champs": vues::champs_lecture(&types, &values),
+        "champs": vues::champs_lecture(&types, &values, &verifications),
         "traitements": vues::traitements(&traitements),
         "suiveurs": suiveurs.iter().map(|(_, e)| e).collect::<Vec<_>>(),
         "suivi": suivi,

@@ -104,6 +104,7 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     }
     let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
     let values = dossiers::champs(tx.conn(), d.id()).await?;
+    let verifications = dossiers::verifications(tx.conn(), d.id()).await?;
     let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
     tx.commit().await?;
     ctx.page(
@@ -113,7 +114,7 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
             "titre": format!("Dossier n° {}", d.id),
             "dossier": vues::dossier(&d),
             "service": demarche.service(),
-            "champs": vues::champs_lecture(&types, &values),
+            "champs": vues::champs_lecture(&types, &values, &verifications),
         }),
     )
 }

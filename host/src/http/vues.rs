@@ -3,7 +3,7 @@
 use crate::domain::champ::valeur_affichee;
 use crate::domain::{Erreurs, StableId, TypeChamp, TypeDeChamp};
 use crate::state::AppState;
-use crate::store::dossiers::{DossierRow, TraitementRow};
+use crate::store::dossiers::{DossierRow, TraitementRow, Verification};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -74,15 +74,26 @@ pub fn champs_formulaire(
         .collect()
 }
 
-/// The answers of a dossier as read by the usager or an instructeur.
-pub fn champs_lecture(types: &[TypeDeChamp], values: &HashMap<StableId, String>) -> Vec<Value> {
+/// The answers of a dossier as read by the usager or an instructeur, with
+/// where their deferred plugin checks stand.
+pub fn champs_lecture(
+    types: &[TypeDeChamp],
+    values: &HashMap<StableId, String>,
+    verifications: &HashMap<StableId, Verification>,
+) -> Vec<Value> {
     types
         .iter()
         .map(|tdc| {
+            let verification = verifications.get(&tdc.stable_id);
             json!({
                 "libelle": tdc.libelle,
                 "section": !tdc.type_champ.has_value(),
                 "valeur": valeur_affichee(tdc, values.get(&tdc.stable_id).map(String::as_str)),
+                "verification_en_attente": verification == Some(&Verification::EnAttente),
+                "verification_refusee": match verification {
+                    Some(Verification::Refusee(message)) => Value::from(message.as_str()),
+                    _ => Value::Null,
+                },
             })
         })
         .collect()

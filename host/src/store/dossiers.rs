@@ -240,22 +240,92 @@ const MAIN_STREAM: &str = "main";
 
 /// Writes champ values (None clears). One row per (dossier, stream, stable
 /// id, row): a later revision finds the same answers under the same keys.
+/// Champs listed in `a_verifier` are flagged for a later plugin check; every
+/// write clears an earlier check's refusal (the value is new).
 pub async fn upsert_champs(
     c: Conn<'_>,
     id: DossierId,
     values: &[(StableId, Option<String>)],
+    a_verifier: &[StableId],
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at) VALUES ($1, $2, $3, '', $4, $5) \
-        ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+    const SQL: &str = "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification) \
+        VALUES ($1, $2, $3, '', $4, $5, $6, NULL) \
+        ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
+        updated_at = excluded.updated_at, a_verifier = excluded.a_verifier, erreur_verification = NULL";
     on!(c, c => {
         for (stable_id, value) in values {
-            sqlx::query(SQL).bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(value.as_deref()).bind(now)
+            let flag = a_verifier.contains(stable_id);
+            sqlx::query(SQL).bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(value.as_deref()).bind(now).bind(flag)
                 .execute(&mut *c).await?;
         }
         Ok::<(), sqlx::Error>(())
     })?;
     Ok(())
+}
+
+/// Where a plugin check of a champ stands, when it is not simply done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verification {
+    /// The plugin could not answer yet; a job will ask again.
+    EnAttente,
+    /// The plugin answered later that the value is not valid (its message).
+    Refusee(String),
+}
+
+pub async fn verifications(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId, Verification>> {
+    const SQL: &str = "SELECT stable_id, a_verifier, erreur_verification FROM champs \
+        WHERE dossier_id = $1 AND stream = $2 AND row_id = '' AND (a_verifier = TRUE OR erreur_verification IS NOT NULL)";
+    let rows: Vec<(i64, bool, Option<String>)> =
+        on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(s, pending, error)| {
+            let v = match error {
+                Some(message) if !pending => Verification::Refusee(message),
+                _ => Verification::EnAttente,
+            };
+            (StableId(s), v)
+        })
+        .collect())
+}
+
+/// A champ waiting for its plugin check: its value and its type de champ
+/// (in the dossier's revision). `None` when there is nothing to check any
+/// more (checked since, changed by the usager, dossier deleted).
+pub async fn champ_a_verifier(
+    c: Conn<'_>,
+    id: DossierId,
+    stable_id: StableId,
+) -> StoreResult<Option<(String, String, String)>> {
+    const SQL: &str = "SELECT ch.value, t.type_champ, t.libelle FROM champs ch \
+        JOIN dossiers d ON d.id = ch.dossier_id \
+        JOIN types_de_champ t ON t.revision_id = d.revision_id AND t.stable_id = ch.stable_id \
+        WHERE ch.dossier_id = $1 AND ch.stream = $2 AND ch.stable_id = $3 AND ch.row_id = '' \
+        AND ch.a_verifier = TRUE AND ch.value IS NOT NULL";
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).fetch_optional(&mut *c).await)?)
+}
+
+/// Records a late plugin answer, only if the value is still the one that was
+/// checked (the usager may have changed it meanwhile; that write carries its
+/// own check). `Ok(normalized)` stores the plugin's normalized value.
+pub async fn resoudre_verification(
+    c: Conn<'_>,
+    id: DossierId,
+    stable_id: StableId,
+    checked: &str,
+    result: Result<&str, &str>,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    const SQL: &str = "UPDATE champs SET value = $1, erreur_verification = $2, a_verifier = FALSE, updated_at = $3 \
+        WHERE dossier_id = $4 AND stream = $5 AND stable_id = $6 AND row_id = '' AND a_verifier = TRUE AND value = $7";
+    let (value, error) = match result {
+        Ok(normalized) => (normalized, None),
+        Err(message) => (checked, Some(message)),
+    };
+    let n = on!(c, c => sqlx::query(SQL).bind(value).bind(error).bind(now).bind(id.0).bind(MAIN_STREAM)
+        .bind(stable_id.0).bind(checked).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
 }
 
 pub async fn champs(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId, String>> {

@@ -8,7 +8,7 @@ use crate::domain::demarche::EtatDemarche;
 use crate::domain::dossier::transition;
 use crate::domain::{ActionDossier, DossierId, Erreurs, EtatDossier, StableId, TransitionError, TypeDeChamp};
 use crate::error::AppError;
-use crate::jobs::enqueue_mail;
+use crate::jobs::{enqueue_mail, enqueue_verification};
 use crate::plugins::{PluginError, PluginValidation};
 use crate::state::AppState;
 use crate::store::demarches;
@@ -40,18 +40,28 @@ pub async fn commencer(state: &AppState, usager: &Usager, path: &str, test: bool
     Ok(id)
 }
 
+/// The answers of a form, checked.
+#[derive(Debug, Default)]
+pub struct Verifiees {
+    /// What to store for each champ: the normalized value when valid, the
+    /// text as typed when not, so nothing typed is lost.
+    pub values: Vec<(StableId, Option<String>)>,
+    /// In form order.
+    pub erreurs: Erreurs,
+    /// Champs whose plugin could not answer now (degraded, upstream down):
+    /// kept as typed and checked again by a job, instead of stopping a
+    /// dépôt because of our outage.
+    pub a_verifier: Vec<StableId>,
+}
+
 /// Checks every answer: built-in formats here, plugin types through their
-/// plugin (before any write transaction opens). Returns what to store for
-/// each champ — the normalized value when valid, the text as typed when not,
-/// so nothing typed is lost — and the errors, in form order.
-pub async fn verifier_saisie(
-    state: &AppState,
-    types: &[TypeDeChamp],
-    saisie: &Saisie,
-    exiger_obligatoires: bool,
-) -> (Vec<(StableId, Option<String>)>, Erreurs) {
+/// plugin (before any write transaction opens). `depot` is a submission
+/// (mandatory champs required; a plugin outage defers the check instead of
+/// refusing); otherwise a brouillon, where an outage is only reported.
+pub async fn verifier_saisie(state: &AppState, types: &[TypeDeChamp], saisie: &Saisie, depot: bool) -> Verifiees {
     let mut values = Vec::with_capacity(types.len());
     let mut erreurs = Erreurs::new();
+    let mut a_verifier = Vec::new();
     for tdc in types.iter().filter(|t| t.type_champ.has_value()) {
         let name = tdc.input_name();
         let raw = saisie.get(&name).map(String::as_str).unwrap_or("");
@@ -69,6 +79,11 @@ pub async fn verifier_saisie(
                         erreurs.add(&name, format!("« {} » : {message}", tdc.libelle));
                         typed
                     }
+                    Err(err) if depot && err.is_transient() => {
+                        tracing::warn!(error = %err, "plugin check deferred to a job");
+                        a_verifier.push(tdc.stable_id);
+                        typed
+                    }
                     Err(err) => {
                         erreurs.add(&name, plugin_indisponible(&tdc.libelle, &err));
                         typed
@@ -78,7 +93,7 @@ pub async fn verifier_saisie(
             },
             Ok(None) => None,
         };
-        if exiger_obligatoires
+        if depot
             && erreurs.get(&name).is_none()
             && let Some(message) = manque_obligatoire(tdc, stored.as_deref())
         {
@@ -86,7 +101,49 @@ pub async fn verifier_saisie(
         }
         values.push((tdc.stable_id, stored));
     }
-    (values, erreurs)
+    Verifiees { values, erreurs, a_verifier }
+}
+
+/// The job behind a deferred plugin check. `Err` while the plugin still
+/// cannot answer (the job retries with backoff); a late refusal is recorded
+/// for the instructeur next to the champ, the usager's value untouched.
+pub async fn reverifier(state: &AppState, id: DossierId, stable_id: StableId) -> anyhow::Result<()> {
+    let mut tx = state.store.read().await?;
+    let pending = dossiers::champ_a_verifier(tx.conn(), id, stable_id).await?;
+    tx.commit().await?;
+    let Some((value, type_champ, libelle)) = pending else {
+        return Ok(());
+    };
+    let Some(plugin) = crate::domain::TypeChamp::parse(&type_champ).and_then(|t| t.plugin_id().map(str::to_owned))
+    else {
+        return Ok(());
+    };
+    let result = match state.plugins.validate(&plugin, &value, "{}").await {
+        Ok(PluginValidation::Valid { normalized }) => Ok(normalized),
+        Ok(PluginValidation::Invalid(errors)) => {
+            let message = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
+            Err(format!("« {libelle} » : {message}"))
+        }
+        Err(err) if err.is_transient() => return Err(anyhow::anyhow!("plugin {plugin} still unavailable: {err}")),
+        Err(err) => Err(plugin_indisponible(&libelle, &err)),
+    };
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    let recorded = match &result {
+        Ok(normalized) => {
+            dossiers::resoudre_verification(tx.conn(), id, stable_id, &value, Ok(normalized), now).await?
+        }
+        Err(message) => dossiers::resoudre_verification(tx.conn(), id, stable_id, &value, Err(message), now).await?,
+    };
+    tx.commit().await?;
+    tracing::info!(
+        dossier = id.0,
+        stable_id = stable_id.0,
+        valid = result.is_ok(),
+        recorded,
+        "deferred plugin check done"
+    );
+    Ok(())
 }
 
 fn plugin_indisponible(libelle: &str, err: &PluginError) -> String {
@@ -128,7 +185,7 @@ pub async fn enregistrer_brouillon(
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
     }
     let types = types_of(state, &dossier).await?;
-    let (values, erreurs) = verifier_saisie(state, &types, saisie, false).await;
+    let Verifiees { values, erreurs, .. } = verifier_saisie(state, &types, saisie, false).await;
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     // Re-read inside the transaction: the dossier may have been submitted
@@ -137,7 +194,7 @@ pub async fn enregistrer_brouillon(
     if dossier.etat() != EtatDossier::Brouillon {
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
     }
-    dossiers::upsert_champs(tx.conn(), id, &values, now).await?;
+    dossiers::upsert_champs(tx.conn(), id, &values, &[], now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
     tx.commit().await?;
     Ok(erreurs)
@@ -154,7 +211,7 @@ pub async fn deposer(
 ) -> Result<Result<(), Erreurs>, AppError> {
     let dossier = find_for_usager(state, usager, id).await?;
     let types = types_of(state, &dossier).await?;
-    let (values, erreurs) = verifier_saisie(state, &types, saisie, true).await;
+    let Verifiees { values, erreurs, a_verifier } = verifier_saisie(state, &types, saisie, true).await;
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     // 1. Re-read the dossier and check the transition.
@@ -165,12 +222,14 @@ pub async fn deposer(
         return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
     }
     // 2. Save the answers, whatever happens next.
-    dossiers::upsert_champs(tx.conn(), id, &values, now).await?;
-    dossiers::touch(tx.conn(), id, now).await?;
     if !erreurs.is_empty() {
+        dossiers::upsert_champs(tx.conn(), id, &values, &[], now).await?;
+        dossiers::touch(tx.conn(), id, now).await?;
         tx.commit().await?;
         return Ok(Err(erreurs));
     }
+    dossiers::upsert_champs(tx.conn(), id, &values, &a_verifier, now).await?;
+    dossiers::touch(tx.conn(), id, now).await?;
     // 3. Route to the default groupe, change state, record the traitement.
     let groupe = demarches::groupe_defaut(tx.conn(), dossier.demarche_id()).await?;
     dossiers::set_groupe(tx.conn(), id, groupe).await?;
@@ -179,6 +238,10 @@ pub async fn deposer(
     // 4. The accusé de réception.
     let mail = courriel(state, &usager.email, "mails/accuse_reception", &mail_data(state, &dossier, None))?;
     enqueue_mail(tx.conn(), &mail, now).await?;
+    // 5. The plugin checks that could not run now.
+    for stable_id in &a_verifier {
+        enqueue_verification(tx.conn(), id, *stable_id, now).await?;
+    }
     tx.commit().await?;
     state.jobs_notify.notify_one();
     Ok(Ok(()))
@@ -201,7 +264,7 @@ pub async fn modifier(
         )));
     }
     let types = types_of(state, &dossier).await?;
-    let (values, erreurs) = verifier_saisie(state, &types, saisie, true).await;
+    let Verifiees { values, erreurs, a_verifier } = verifier_saisie(state, &types, saisie, true).await;
     if !erreurs.is_empty() {
         return Ok(Err(erreurs));
     }
@@ -213,9 +276,15 @@ pub async fn modifier(
             "Ce dossier est passé en instruction entre-temps : il ne peut plus être modifié.".into(),
         ));
     }
-    dossiers::upsert_champs(tx.conn(), id, &values, now).await?;
+    dossiers::upsert_champs(tx.conn(), id, &values, &a_verifier, now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
+    for stable_id in &a_verifier {
+        enqueue_verification(tx.conn(), id, *stable_id, now).await?;
+    }
     tx.commit().await?;
+    if !a_verifier.is_empty() {
+        state.jobs_notify.notify_one();
+    }
     Ok(Ok(()))
 }
 
