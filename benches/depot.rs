@@ -145,6 +145,7 @@ async fn fixtures(data_dir: &std::path::Path, database_url: &str, path: &str) ->
     .await
     .map_err(|(_, e)| format!("{e:?}"))
     .expect("démarche");
+    wf::activer_plugin(&state, &admin, id, "siret").await.expect("siret enabled");
     let champs = [
         ("header_section", ""),
         ("text", ""),

@@ -113,6 +113,9 @@ async fn a_broken_plugin_keeps_the_draft_and_defers_its_checks_at_depot() {
         .post(&champs_url, &[("type_champ", "text"), ("libelle", "Nom"), ("obligatoire", "on")])
         .await
         .assert_status(200);
+    for plugin in ["boucle", "piege"] {
+        admin.post(&format!("/admin/demarches/{demarche}/plugins/{plugin}/activer"), &[]).await.assert_status(200);
+    }
     admin.post(&champs_url, &[("type_champ", "plugin:boucle"), ("libelle", "Code boucle")]).await.assert_status(200);
     admin.post(&champs_url, &[("type_champ", "plugin:piege"), ("libelle", "Code piège")]).await.assert_status(200);
 

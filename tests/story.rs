@@ -50,6 +50,23 @@ async fn story(app: &TestApp) {
     page.assert_status(200).assert_contains("La démarche a été créée");
     let demarche = page.id_after("/admin/demarches/");
     let champs_url = format!("/admin/demarches/{demarche}/champs");
+    // Plugin champ types are offered once their plugin is enabled on the démarche.
+    admin
+        .post(&champs_url, &[("type_champ", "plugin:siret"), ("libelle", "SIRET")])
+        .await
+        .assert_status(422)
+        .assert_contains("Activez d'abord le plugin « siret » pour cette démarche");
+    admin
+        .get(&format!("/admin/demarches/{demarche}/plugins"))
+        .await
+        .assert_status(200)
+        .assert_contains("Numéro SIRET")
+        .assert_contains("Désactivé");
+    admin
+        .post(&format!("/admin/demarches/{demarche}/plugins/siret/activer"), &[])
+        .await
+        .assert_status(200)
+        .assert_contains("Le plugin est activé");
 
     let types = [
         ("header_section", "Vous", "", false, ""),
@@ -80,6 +97,12 @@ async fn story(app: &TestApp) {
         .assert_contains("value=\"Ville\"");
     let page = admin.get(&champs_url).await;
     page.assert_contains("SIRET de l'auto-école").assert_contains("Numéro SIRET");
+    // A plugin the form uses cannot be disabled.
+    admin
+        .post(&format!("/admin/demarches/{demarche}/plugins/siret/desactiver"), &[])
+        .await
+        .assert_status(422)
+        .assert_contains("est utilisé par le champ « SIRET de l'auto-école »");
 
     // Publishing needs an instructeur.
     admin

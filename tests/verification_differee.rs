@@ -60,6 +60,7 @@ async fn scenario(app: &TestApp) {
         )
         .await;
     let demarche = page.id_after("/admin/demarches/");
+    admin.post(&format!("/admin/demarches/{demarche}/plugins/siret/activer"), &[]).await.assert_status(200);
     admin
         .post(
             &format!("/admin/demarches/{demarche}/champs"),

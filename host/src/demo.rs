@@ -66,6 +66,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     };
     let id = wf::creer(state, &admin, input).await.map_err(|(_, e)| anyhow!("demo démarche refused: {e:?}"))?;
     let siret = state.plugins.type_de_champ("siret").map(|_| TypeChamp::Plugin("siret".into()).as_str());
+    if siret.is_some() {
+        wf::activer_plugin(state, &admin, id, "siret").await?;
+    }
     let champs: Vec<(String, &str, &str, bool, &str)> = [
         (TypeChamp::HeaderSection.as_str(), "Votre association", "", false, ""),
         (TypeChamp::Text.as_str(), "Nom de l'association", "Tel qu'il figure dans les statuts", true, ""),

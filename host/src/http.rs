@@ -1,7 +1,7 @@
 //! HTTP: routes grouped by role, the request context (who is calling, their
 //! CSRF token), and the layers every response goes through.
 
-mod administrateur;
+pub(crate) mod administrateur;
 mod comptes;
 mod csrf;
 mod ctx;

@@ -69,7 +69,7 @@ impl DemarcheForm {
     }
 }
 
-async fn find(state: &AppState, ctx: &Ctx, id: DemarcheId) -> Result<DemarcheRow, AppError> {
+pub(super) async fn find(state: &AppState, ctx: &Ctx, id: DemarcheId) -> Result<DemarcheRow, AppError> {
     let admin = ctx.administrateur()?;
     let mut tx = state.store.read().await?;
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
@@ -77,7 +77,7 @@ async fn find(state: &AppState, ctx: &Ctx, id: DemarcheId) -> Result<DemarcheRow
     Ok(d)
 }
 
-fn demarche_json(state: &AppState, d: &DemarcheRow) -> Value {
+pub(super) fn demarche_json(state: &AppState, d: &DemarcheRow) -> Value {
     let etat = d.etat();
     json!({
         "id": d.id,
@@ -179,14 +179,19 @@ async fn modifier(
     }
 }
 
-/// The types an administrateur can choose: built-ins, then plugin types.
-fn types_disponibles(state: &AppState, selected: &str) -> Vec<Value> {
+/// The types an administrateur can choose: built-ins, then the types of the
+/// plugins enabled on the démarche (and the current one, when editing a
+/// champ whose plugin was disabled since).
+fn types_disponibles(state: &AppState, actives: &[String], selected: &str) -> Vec<Value> {
     let mut types: Vec<Value> = TypeChamp::BUILTIN
         .iter()
         .map(|t| json!({ "value": t.as_str(), "libelle": t.libelle(), "selected": t.as_str() == selected }))
         .collect();
     for p in state.plugins.types_de_champ() {
         let value = TypeChamp::Plugin(p.id.clone()).as_str();
+        if !actives.contains(&p.id) && value != selected {
+            continue;
+        }
         types.push(
             json!({ "value": value, "libelle": format!("{} (plugin)", p.libelle), "selected": value == selected }),
         );
@@ -223,12 +228,14 @@ async fn page_champs(
 ) -> Result<Response, AppError> {
     let mut tx = state.store.read().await?;
     let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
+    let actives = demarches::plugins_actives(tx.conn(), d.id()).await?;
     tx.commit().await?;
     let data = json!({
         "titre": format!("Formulaire — {}", d.libelle),
         "demarche": demarche_json(state, d),
         "champs": types.iter().map(|t| champ_json(state, t)).collect::<Vec<_>>(),
-        "types": types_disponibles(state, &nouveau.type_champ),
+        "types": types_disponibles(state, &actives, &nouveau.type_champ),
+        "plugins_installes": !state.plugins.types_de_champ().is_empty(),
         "form": nouveau,
         "obligatoire": nouveau.obligatoire.is_some(),
         "erreurs": erreurs,
@@ -270,11 +277,14 @@ async fn page_champ(
     form: ChampInput,
     erreurs: &Erreurs,
 ) -> Result<Response, AppError> {
+    let mut tx = state.store.read().await?;
+    let actives = demarches::plugins_actives(tx.conn(), d.id()).await?;
+    tx.commit().await?;
     let data = json!({
         "titre": "Modifier un champ",
         "demarche": demarche_json(state, d),
         "stable_id": stable_id,
-        "types": types_disponibles(state, &form.type_champ),
+        "types": types_disponibles(state, &actives, &form.type_champ),
         "obligatoire": form.obligatoire.is_some(),
         "form": form,
         "erreurs": erreurs,

@@ -77,6 +77,8 @@ fn notice_message(code: &str) -> Option<&'static str> {
         "instructeur-affecte" => "L'instructeur a été affecté. Il a été prévenu par courriel.",
         "instructeur-retire" => "L'instructeur a été retiré de la démarche.",
         "publiee" => "La démarche est publiée. Les usagers peuvent déposer leurs dossiers.",
+        "plugin-active" => "Le plugin est activé : ses types de champ sont proposés dans le formulaire.",
+        "plugin-desactive" => "Le plugin est désactivé pour cette démarche.",
         _ => return None,
     })
 }

@@ -2,21 +2,94 @@
 //! (what each plugin is, its limits, whether it is degraded and its last
 //! errors) and the operators' Prometheus metrics.
 
+use crate::domain::DemarcheId;
 use crate::error::AppError;
-use crate::http::Ctx;
+use crate::http::{Ctx, administrateur};
 use crate::plugins::PluginStatus;
 use crate::security::constant_time_eq;
 use crate::state::AppState;
+use crate::store::demarches;
+use crate::workflow::demarche as wf;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 use std::fmt::Write;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/admin/plugins", get(liste)).route("/metrics", get(metrics))
+    Router::new()
+        .route("/admin/plugins", get(liste))
+        .route("/admin/demarches/{id}/plugins", get(demarche))
+        .route("/admin/demarches/{id}/plugins/{plugin}/activer", post(activer))
+        .route("/admin/demarches/{id}/plugins/{plugin}/desactiver", post(desactiver))
+        .route("/metrics", get(metrics))
+}
+
+/// The plugins of one démarche: which are enabled, to enable or disable.
+async fn demarche(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+    page_demarche(&state, &ctx, DemarcheId(id), None).await
+}
+
+async fn page_demarche(
+    state: &AppState,
+    ctx: &Ctx,
+    id: DemarcheId,
+    erreur: Option<String>,
+) -> Result<Response, AppError> {
+    let d = administrateur::find(state, ctx, id).await?;
+    let mut tx = state.store.read().await?;
+    let actives = demarches::plugins_actives(tx.conn(), id).await?;
+    tx.commit().await?;
+    let plugins: Vec<Value> = state
+        .plugins
+        .types_de_champ()
+        .into_iter()
+        .map(|p| {
+            json!({
+                "id": p.id,
+                "libelle": p.libelle,
+                "description": p.description,
+                "version": p.version,
+                "active": actives.contains(&p.id),
+            })
+        })
+        .collect();
+    let refused = erreur.is_some();
+    let data = json!({
+        "titre": format!("Plugins — {}", d.libelle),
+        "demarche": administrateur::demarche_json(state, &d),
+        "plugins": plugins,
+        "erreur": erreur,
+    });
+    if refused {
+        ctx.invalid_page(state, "administrateur/plugins_demarche", data)
+    } else {
+        ctx.page(state, "administrateur/plugins_demarche", data)
+    }
+}
+
+async fn activer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, plugin)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    wf::activer_plugin(&state, &admin, DemarcheId(id), &plugin).await?;
+    Ok(Redirect::to(&format!("/admin/demarches/{id}/plugins?notice=plugin-active")).into_response())
+}
+
+async fn desactiver(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, plugin)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    match wf::desactiver_plugin(&state, &admin, DemarcheId(id), &plugin).await? {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/demarches/{id}/plugins?notice=plugin-desactive")).into_response()),
+        Err(message) => page_demarche(&state, &ctx, DemarcheId(id), Some(message)).await,
+    }
 }
 
 async fn liste(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {

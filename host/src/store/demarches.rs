@@ -308,3 +308,23 @@ pub async fn delete_test_dossiers(c: Conn<'_>, id: DemarcheId) -> StoreResult<u6
     const SQL: &str = "DELETE FROM dossiers WHERE demarche_id = $1 AND for_test = TRUE";
     Ok(on!(c, c => sqlx::query(SQL).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?)
 }
+
+/// Ids of the plugins enabled on a démarche, sorted.
+pub async fn plugins_actives(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<String>> {
+    const SQL: &str = "SELECT plugin_id FROM plugins_demarches WHERE demarche_id = $1 ORDER BY plugin_id";
+    Ok(on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_all(&mut *c).await)?)
+}
+
+/// Enables a plugin on a démarche; enabling it again changes nothing.
+pub async fn activer_plugin(c: Conn<'_>, id: DemarcheId, plugin: &str, now: DateTime<Utc>) -> StoreResult<()> {
+    const SQL: &str = "INSERT INTO plugins_demarches (demarche_id, plugin_id, settings, enabled_at) \
+        VALUES ($1, $2, '{}', $3) ON CONFLICT (demarche_id, plugin_id) DO NOTHING";
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(plugin).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub async fn desactiver_plugin(c: Conn<'_>, id: DemarcheId, plugin: &str) -> StoreResult<()> {
+    const SQL: &str = "DELETE FROM plugins_demarches WHERE demarche_id = $1 AND plugin_id = $2";
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(plugin).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -142,6 +142,63 @@ impl ChampInput {
 
 /// Only a démarche in test has an editable form for now: editing a published
 /// form needs revisions and dossier rebasing, a later capability.
+/// A plugin champ type needs its plugin enabled on the démarche.
+async fn plugin_active(tx: &mut Tx, id: DemarcheId, tdc: &TypeDeChamp) -> Result<Result<(), Erreurs>, AppError> {
+    let Some(plugin) = tdc.type_champ.plugin_id() else {
+        return Ok(Ok(()));
+    };
+    if demarches::plugins_actives(tx.conn(), id).await?.iter().any(|p| p == plugin) {
+        return Ok(Ok(()));
+    }
+    let mut e = Erreurs::new();
+    e.add("type_champ", format!("Activez d'abord le plugin « {plugin} » pour cette démarche (page « Plugins »)."));
+    Ok(Err(e))
+}
+
+/// Enables an installed plugin on a démarche: its champ types then appear
+/// in the form editor. Allowed whatever the démarche's state (it changes no
+/// published form).
+pub async fn activer_plugin(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    plugin: &str,
+) -> Result<(), AppError> {
+    if state.plugins.type_de_champ(plugin).is_none() {
+        return Err(AppError::NotFound);
+    }
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    demarches::activer_plugin(tx.conn(), id, plugin, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Disables a plugin on a démarche, unless a champ of its form (draft or
+/// published) still uses it: dossiers need their champ types.
+pub async fn desactiver_plugin(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    plugin: &str,
+) -> Result<Result<(), String>, AppError> {
+    let mut tx = state.store.write().await?;
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    for revision in [d.draft_revision_id, d.published_revision_id].into_iter().flatten() {
+        let types = demarches::types_de_champ(tx.conn(), crate::domain::RevisionId(revision)).await?;
+        if let Some(used) = types.iter().find(|t| t.type_champ.plugin_id() == Some(plugin)) {
+            return Ok(Err(format!(
+                "Le plugin « {plugin} » est utilisé par le champ « {} » : supprimez d'abord ce champ.",
+                used.libelle
+            )));
+        }
+    }
+    demarches::desactiver_plugin(tx.conn(), id, plugin).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
 fn editable(d: &DemarcheRow) -> Result<(), AppError> {
     if d.etat() == EtatDemarche::Brouillon {
         Ok(())
@@ -170,6 +227,9 @@ pub async fn ajouter_champ(
         Ok(t) => t,
         Err(e) => return Ok(Err(e)),
     };
+    if let Err(e) = plugin_active(&mut tx, id, &tdc).await? {
+        return Ok(Err(e));
+    }
     let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
     types.push(tdc);
     demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
@@ -192,6 +252,9 @@ pub async fn modifier_champ(
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
     editable(&d)?;
     let revision = d.draft_revision()?;
+    if let Err(e) = plugin_active(&mut tx, id, &tdc).await? {
+        return Ok(Err(e));
+    }
     let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
     let slot = types.iter_mut().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
     *slot = tdc;
