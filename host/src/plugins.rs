@@ -623,6 +623,8 @@ impl PluginHost {
             other => load_error(&dir_name, other.to_string()),
         })?;
         let id = manifest.id.as_str();
+        // Before any compilation: a greedy manifest costs nothing to refuse.
+        let limits = self.limits.grant(manifest.limits, self.ceiling).map_err(|reason| load_error(id, reason))?;
 
         let wasm_path = plugin_dir.join(format!("{id}.wasm"));
         let wasm = read_capped(&wasm_path, MAX_COMPONENT_BYTES).await.map_err(|reason| load_error(id, reason))?;
@@ -644,7 +646,6 @@ impl PluginHost {
             load_error(id, format!("does not export the type-de-champ interface of {}: {error:#}", manifest.wit))
         })?;
 
-        let limits = self.limits.grant(manifest.limits, self.ceiling).map_err(|reason| load_error(id, reason))?;
         let mut plugin = LoadedPlugin {
             info: TypeDeChampPlugin {
                 id: manifest.id.clone(),
@@ -759,7 +760,7 @@ impl PluginHost {
             } else if error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
                 PluginError::Busy { plugin }
             } else {
-                PluginError::Trap { plugin, reason: truncate(&format!("{error:#}"), MAX_REASON_BYTES).to_owned() }
+                PluginError::Trap { plugin, reason: trap_reason(&error) }
             }
         })
     }
@@ -772,6 +773,18 @@ async fn invoke(store: &mut Store<GuestState>, plugin: &LoadedPlugin, call: Call
         Call::Describe => Answer::Describe(guest.call_describe(&mut *store).await?),
         Call::Validate { value, options } => Answer::Validate(guest.call_validate(&mut *store, value, options).await?),
     })
+}
+
+/// The cause first (wasmtime puts it after a backtrace that can be longer
+/// than the cap), then as much of the backtrace as fits.
+fn trap_reason(error: &wasmtime::Error) -> String {
+    let cause = match error.downcast_ref::<Trap>() {
+        Some(trap) => trap.to_string(),
+        None => error.root_cause().to_string(),
+    };
+    let full = format!("{error:#}");
+    let reason = if full.starts_with(&cause) { full } else { format!("{cause} — {full}") };
+    truncate(&reason, MAX_REASON_BYTES).to_owned()
 }
 
 /// Epoch ticks in `cpu`, at least one.
