@@ -57,7 +57,8 @@ async fn python_iban_plugin_validates_in_the_sandbox() {
     assert_eq!(described, info);
     assert_eq!(described.id, "iban");
     assert_eq!(described.libelle, "IBAN");
-    assert_eq!(described.version, "1.0.0");
+    assert_eq!(described.version, "1.1.0");
+    assert_eq!(described.settings.len(), 1, "the pays-acceptes setting is declared");
     assert_eq!(described.wit, "guichet:plugin@0.1.0");
     assert!(described.description.contains("IBAN"), "{:?}", described.description);
 

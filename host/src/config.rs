@@ -20,6 +20,9 @@ pub struct Config {
     /// Signs CSRF tokens. Must stay the same across replicas and restarts.
     pub secret_key: Vec<u8>,
     pub plugins_dir: PathBuf,
+    /// Compiled plugins, keyed by content hash and engine (see `plugins`);
+    /// `data_dir/plugin-cache` by default.
+    pub plugin_cache_dir: PathBuf,
     pub static_dir: PathBuf,
     /// Operator overrides of the embedded templates.
     pub templates_dir: Option<PathBuf>,
@@ -38,6 +41,7 @@ impl Config {
         Config {
             base_url: Url::parse("http://127.0.0.1:8080").unwrap_or_else(|_| unreachable!()),
             database_url: sqlite_url(&data_dir),
+            plugin_cache_dir: data_dir.join("plugin-cache"),
             data_dir,
             smtp_url: None,
             mail_from: "guichet <ne-pas-repondre@guichet.localhost>".to_string(),
@@ -54,11 +58,6 @@ impl Config {
     /// Cookies are marked `Secure` when the public URL is https.
     pub fn secure_cookies(&self) -> bool {
         self.base_url.scheme() == "https"
-    }
-
-    /// Compiled plugins, keyed by content hash and engine (see `plugins`).
-    pub fn plugin_cache_dir(&self) -> PathBuf {
-        self.data_dir.join("plugin-cache")
     }
 
     pub fn outbox_dir(&self) -> PathBuf {

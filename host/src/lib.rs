@@ -47,7 +47,7 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
     let plugins = plugins::PluginHost::with_options(
         plugins::PluginLimits::default(),
         plugins::DEFAULT_MAX_CONCURRENT_CALLS,
-        Some(&config.plugin_cache_dir()),
+        Some(&config.plugin_cache_dir),
     )
     .context("starting the plugin host")?;
     let loaded = plugins

@@ -16,6 +16,7 @@ mod bindings;
 pub mod health;
 pub mod manifest;
 mod sandbox;
+pub mod settings;
 
 use std::collections::BTreeMap;
 use std::io;
@@ -155,6 +156,8 @@ pub struct TypeDeChampPlugin {
     pub version: String,
     /// WIT package the plugin was built against, e.g. `guichet:plugin@0.1.0`.
     pub wit: String,
+    /// Per-démarche settings it declares (none for most plugins).
+    pub settings: Vec<settings::SettingSpec>,
 }
 
 /// What a reload changed, by plugin id.
@@ -653,6 +656,7 @@ impl PluginHost {
                 description: String::new(),
                 version: manifest.version.clone(),
                 wit: manifest.wit.to_string(),
+                settings: manifest.settings.clone(),
             },
             pre,
             id: Arc::from(id),

@@ -70,6 +70,7 @@ impl TestApp {
         };
         config.smtp_url = Some(format!("smtp://127.0.0.1:{}", smtp.port()));
         config.plugins_dir = plugins_dir();
+        config.plugin_cache_dir = plugin_compile_cache();
         config.static_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
         config.secret_key = b"test-secret-key-not-for-production".to_vec();
         // Bind first so links in e-mails carry the real port.

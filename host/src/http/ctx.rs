@@ -79,6 +79,7 @@ fn notice_message(code: &str) -> Option<&'static str> {
         "publiee" => "La démarche est publiée. Les usagers peuvent déposer leurs dossiers.",
         "plugin-active" => "Le plugin est activé : ses types de champ sont proposés dans le formulaire.",
         "plugin-desactive" => "Le plugin est désactivé pour cette démarche.",
+        "plugin-regle" => "Les réglages du plugin ont été enregistrés.",
         _ => return None,
     })
 }

@@ -2,10 +2,12 @@
 //! (what each plugin is, its limits, whether it is degraded and its last
 //! errors) and the operators' Prometheus metrics.
 
-use crate::domain::DemarcheId;
+use crate::domain::{DemarcheId, Erreurs};
 use crate::error::AppError;
+use crate::http::form::Formulaire;
 use crate::http::{Ctx, administrateur};
 use crate::plugins::PluginStatus;
+use crate::plugins::settings::SettingType;
 use crate::security::constant_time_eq;
 use crate::state::AppState;
 use crate::store::demarches;
@@ -16,6 +18,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::fmt::Write;
 
 pub fn routes() -> Router<AppState> {
@@ -24,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/demarches/{id}/plugins", get(demarche))
         .route("/admin/demarches/{id}/plugins/{plugin}/activer", post(activer))
         .route("/admin/demarches/{id}/plugins/{plugin}/desactiver", post(desactiver))
+        .route("/admin/demarches/{id}/plugins/{plugin}/reglages", get(reglages).post(regler))
         .route("/metrics", get(metrics))
 }
 
@@ -53,6 +57,7 @@ async fn page_demarche(
                 "description": p.description,
                 "version": p.version,
                 "active": actives.contains(&p.id),
+                "reglable": !p.settings.is_empty(),
             })
         })
         .collect();
@@ -67,6 +72,93 @@ async fn page_demarche(
         ctx.invalid_page(state, "administrateur/plugins_demarche", data)
     } else {
         ctx.page(state, "administrateur/plugins_demarche", data)
+    }
+}
+
+/// The settings form of an enabled plugin, generated from its manifest.
+async fn reglages(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, plugin)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let d = administrateur::find(&state, &ctx, DemarcheId(id)).await?;
+    let mut tx = state.store.read().await?;
+    let saved = demarches::plugins_reglages(tx.conn(), d.id()).await?;
+    tx.commit().await?;
+    let saved = saved.get(&plugin).ok_or(AppError::NotFound)?;
+    let values: HashMap<String, String> = match serde_json::from_str::<Value>(saved) {
+        Ok(Value::Object(map)) => map
+            .into_iter()
+            .map(|(k, v)| {
+                let text = match v {
+                    Value::String(s) => s,
+                    Value::Bool(true) => "on".to_owned(),
+                    Value::Bool(false) | Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                (k, text)
+            })
+            .collect(),
+        _ => HashMap::new(),
+    };
+    page_reglages(&state, &ctx, &d, &plugin, &values, &Erreurs::new())
+}
+
+fn page_reglages(
+    state: &AppState,
+    ctx: &Ctx,
+    d: &crate::store::demarches::DemarcheRow,
+    plugin: &str,
+    values: &HashMap<String, String>,
+    erreurs: &Erreurs,
+) -> Result<Response, AppError> {
+    let info = state.plugins.type_de_champ(plugin).ok_or(AppError::NotFound)?;
+    let champs: Vec<Value> = info
+        .settings
+        .iter()
+        .map(|s| {
+            let value = values.get(&s.key).cloned().unwrap_or_default();
+            json!({
+                "key": s.key,
+                "libelle": s.libelle,
+                "description": s.description,
+                "required": s.required,
+                "choix": s.choices.iter().map(|c| json!({ "valeur": c, "selected": *c == value })).collect::<Vec<_>>(),
+                "input_type": if s.kind == SettingType::Integer { "number" } else { "text" },
+                "booleen": s.kind == SettingType::Boolean,
+                "checked": !value.is_empty(),
+                "value": value,
+                "erreur": erreurs.get(&s.key),
+            })
+        })
+        .collect();
+    let data = json!({
+        "titre": format!("Réglages de {} — {}", info.libelle, d.libelle),
+        "demarche": administrateur::demarche_json(state, d),
+        "plugin": { "id": info.id, "libelle": info.libelle },
+        "champs": champs,
+        "erreurs": erreurs,
+    });
+    if erreurs.is_empty() {
+        ctx.page(state, "administrateur/plugin_reglages", data)
+    } else {
+        ctx.invalid_page(state, "administrateur/plugin_reglages", data)
+    }
+}
+
+async fn regler(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, plugin)): Path<(i64, String)>,
+    Formulaire(form): Formulaire<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    match wf::regler_plugin(&state, &admin, DemarcheId(id), &plugin, &form).await? {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/demarches/{id}/plugins?notice=plugin-regle")).into_response()),
+        Err(erreurs) => {
+            let d = administrateur::find(&state, &ctx, DemarcheId(id)).await?;
+            page_reglages(&state, &ctx, &d, &plugin, &form, &erreurs)
+        }
     }
 }
 

@@ -20,6 +20,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::settings::{SettingSpec, check_specs};
+
 /// Name of the WIT package every plugin targets (`wit/guichet-plugin@*/`).
 pub const WIT_PACKAGE: &str = "guichet:plugin";
 
@@ -110,6 +112,8 @@ pub struct Manifest {
     /// Per-call limits the plugin asks for; the host grants them only up to
     /// its operator's ceiling, and uses its defaults for what is not asked.
     pub limits: RequestedLimits,
+    /// Per-démarche settings an administrateur fills (see `settings.rs`).
+    pub settings: Vec<SettingSpec>,
 }
 
 /// The `[limits]` table. `None` means "the host's default".
@@ -142,6 +146,8 @@ pub enum ManifestError {
     NothingProvided,
     #[error("limits.{0} must be between 1 and {1}")]
     InvalidLimit(&'static str, u64),
+    #[error("settings: {0}")]
+    InvalidSettings(String),
 }
 
 /// The file as written; unknown keys are refused so that a manifest written
@@ -156,6 +162,8 @@ struct RawManifest {
     provides: Vec<String>,
     #[serde(default)]
     limits: RawLimits,
+    #[serde(default)]
+    settings: Vec<SettingSpec>,
 }
 
 #[derive(Default, Deserialize)]
@@ -205,7 +213,8 @@ impl Manifest {
             return Err(ManifestError::NothingProvided);
         }
         let limits = raw.limits.check()?;
-        Ok(Self { id: raw.id, version: raw.version, wit, provides, limits })
+        check_specs(&raw.settings).map_err(ManifestError::InvalidSettings)?;
+        Ok(Self { id: raw.id, version: raw.version, wit, provides, limits, settings: raw.settings })
     }
 }
 
@@ -271,6 +280,7 @@ mod tests {
                 wit: WitVersion::new(0, 1, 0),
                 provides: vec![ExtensionPoint::TypeDeChamp],
                 limits: RequestedLimits::default(),
+                settings: vec![],
             })
         );
     }

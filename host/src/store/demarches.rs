@@ -328,3 +328,17 @@ pub async fn desactiver_plugin(c: Conn<'_>, id: DemarcheId, plugin: &str) -> Sto
     on!(c, c => sqlx::query(SQL).bind(id.0).bind(plugin).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// The settings (a JSON object) of each plugin enabled on a démarche.
+pub async fn plugins_reglages(c: Conn<'_>, id: DemarcheId) -> StoreResult<std::collections::HashMap<String, String>> {
+    const SQL: &str = "SELECT plugin_id, settings FROM plugins_demarches WHERE demarche_id = $1";
+    let rows: Vec<(String, String)> = on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Replaces the settings of an enabled plugin; `NotFound` if it is not enabled.
+pub async fn regler_plugin(c: Conn<'_>, id: DemarcheId, plugin: &str, settings: &str) -> StoreResult<()> {
+    const SQL: &str = "UPDATE plugins_demarches SET settings = $3 WHERE demarche_id = $1 AND plugin_id = $2";
+    let n = on!(c, c => sqlx::query(SQL).bind(id.0).bind(plugin).bind(settings).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}

@@ -297,8 +297,8 @@ pub async fn champ_a_verifier(
     c: Conn<'_>,
     id: DossierId,
     stable_id: StableId,
-) -> StoreResult<Option<(String, String, String)>> {
-    const SQL: &str = "SELECT ch.value, t.type_champ, t.libelle FROM champs ch \
+) -> StoreResult<Option<(String, String, String, i64)>> {
+    const SQL: &str = "SELECT ch.value, t.type_champ, t.libelle, d.demarche_id FROM champs ch \
         JOIN dossiers d ON d.id = ch.dossier_id \
         JOIN types_de_champ t ON t.revision_id = d.revision_id AND t.stable_id = ch.stable_id \
         WHERE ch.dossier_id = $1 AND ch.stream = $2 AND ch.stable_id = $3 AND ch.row_id = '' \

@@ -199,6 +199,34 @@ pub async fn desactiver_plugin(
     Ok(Ok(()))
 }
 
+/// Saves the settings of a plugin enabled on a démarche, checked against
+/// what its manifest declares. Returns the errors by setting key.
+pub async fn regler_plugin(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    plugin: &str,
+    form: &std::collections::HashMap<String, String>,
+) -> Result<Result<(), Erreurs>, AppError> {
+    let info = state.plugins.type_de_champ(plugin).ok_or(AppError::NotFound)?;
+    let settings = match crate::plugins::settings::validate(&info.settings, form) {
+        Ok(settings) => settings,
+        Err(errors) => {
+            let mut e = Erreurs::new();
+            for (key, message) in errors {
+                e.add(&key, message);
+            }
+            return Ok(Err(e));
+        }
+    };
+    let json = serde_json::Value::Object(settings).to_string();
+    let mut tx = state.store.write().await?;
+    demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    demarches::regler_plugin(tx.conn(), id, plugin, &json).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
 fn editable(d: &DemarcheRow) -> Result<(), AppError> {
     if d.etat() == EtatDemarche::Brouillon {
         Ok(())

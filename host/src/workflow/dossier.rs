@@ -21,6 +21,13 @@ use std::collections::HashMap;
 /// Answers as posted by the form: input name (`champ_<stable_id>`) → text.
 pub type Saisie = HashMap<String, String>;
 
+/// Plugin id → its settings on the démarche (a JSON object).
+pub type Reglages = HashMap<String, String>;
+
+fn options<'a>(reglages: &'a Reglages, plugin: &str) -> &'a str {
+    reglages.get(plugin).map_or("{}", String::as_str)
+}
+
 /// Opens a new brouillon on the démarche at `path` (or resumes the usager's
 /// latest brouillon there). `test` is the test link of a démarche in test.
 pub async fn commencer(state: &AppState, usager: &Usager, path: &str, test: bool) -> Result<DossierId, AppError> {
@@ -58,7 +65,13 @@ pub struct Verifiees {
 /// plugin (before any write transaction opens). `depot` is a submission
 /// (mandatory champs required; a plugin outage defers the check instead of
 /// refusing); otherwise a brouillon, where an outage is only reported.
-pub async fn verifier_saisie(state: &AppState, types: &[TypeDeChamp], saisie: &Saisie, depot: bool) -> Verifiees {
+pub async fn verifier_saisie(
+    state: &AppState,
+    types: &[TypeDeChamp],
+    reglages: &Reglages,
+    saisie: &Saisie,
+    depot: bool,
+) -> Verifiees {
     let mut values = Vec::with_capacity(types.len());
     let mut erreurs = Erreurs::new();
     let mut a_verifier = Vec::new();
@@ -72,7 +85,7 @@ pub async fn verifier_saisie(state: &AppState, types: &[TypeDeChamp], saisie: &S
                 typed
             }
             Ok(Some(value)) => match tdc.type_champ.plugin_id() {
-                Some(plugin) => match state.plugins.validate(plugin, &value, "{}").await {
+                Some(plugin) => match state.plugins.validate(plugin, &value, options(reglages, plugin)).await {
                     Ok(PluginValidation::Valid { normalized }) => Some(normalized),
                     Ok(PluginValidation::Invalid(errors)) => {
                         let message = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
@@ -111,14 +124,17 @@ pub async fn reverifier(state: &AppState, id: DossierId, stable_id: StableId) ->
     let mut tx = state.store.read().await?;
     let pending = dossiers::champ_a_verifier(tx.conn(), id, stable_id).await?;
     tx.commit().await?;
-    let Some((value, type_champ, libelle)) = pending else {
+    let Some((value, type_champ, libelle, demarche)) = pending else {
         return Ok(());
     };
     let Some(plugin) = crate::domain::TypeChamp::parse(&type_champ).and_then(|t| t.plugin_id().map(str::to_owned))
     else {
         return Ok(());
     };
-    let result = match state.plugins.validate(&plugin, &value, "{}").await {
+    let mut tx = state.store.read().await?;
+    let reglages = demarches::plugins_reglages(tx.conn(), crate::domain::DemarcheId(demarche)).await?;
+    tx.commit().await?;
+    let result = match state.plugins.validate(&plugin, &value, options(&reglages, &plugin)).await {
         Ok(PluginValidation::Valid { normalized }) => Ok(normalized),
         Ok(PluginValidation::Invalid(errors)) => {
             let message = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
@@ -158,11 +174,14 @@ fn plugin_indisponible(libelle: &str, err: &PluginError) -> String {
     }
 }
 
-async fn types_of(state: &AppState, dossier: &DossierRow) -> Result<Vec<TypeDeChamp>, AppError> {
+/// The form of a dossier: its types de champ, and the settings of the
+/// plugins enabled on its démarche (each plugin's `options`).
+async fn types_of(state: &AppState, dossier: &DossierRow) -> Result<(Vec<TypeDeChamp>, Reglages), AppError> {
     let mut tx = state.store.read().await?;
     let types = demarches::types_de_champ(tx.conn(), dossier.revision_id()).await?;
+    let reglages = demarches::plugins_reglages(tx.conn(), dossier.demarche_id()).await?;
     tx.commit().await?;
-    Ok(types)
+    Ok((types, reglages))
 }
 
 async fn find_for_usager(state: &AppState, usager: &Usager, id: DossierId) -> Result<DossierRow, AppError> {
@@ -184,8 +203,8 @@ pub async fn enregistrer_brouillon(
     if dossier.etat() != EtatDossier::Brouillon {
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
     }
-    let types = types_of(state, &dossier).await?;
-    let Verifiees { values, erreurs, .. } = verifier_saisie(state, &types, saisie, false).await;
+    let (types, reglages) = types_of(state, &dossier).await?;
+    let Verifiees { values, erreurs, .. } = verifier_saisie(state, &types, &reglages, saisie, false).await;
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     // Re-read inside the transaction: the dossier may have been submitted
@@ -210,8 +229,8 @@ pub async fn deposer(
     saisie: &Saisie,
 ) -> Result<Result<(), Erreurs>, AppError> {
     let dossier = find_for_usager(state, usager, id).await?;
-    let types = types_of(state, &dossier).await?;
-    let Verifiees { values, erreurs, a_verifier } = verifier_saisie(state, &types, saisie, true).await;
+    let (types, reglages) = types_of(state, &dossier).await?;
+    let Verifiees { values, erreurs, a_verifier } = verifier_saisie(state, &types, &reglages, saisie, true).await;
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     // 1. Re-read the dossier and check the transition.
@@ -263,8 +282,8 @@ pub async fn modifier(
             dossier.etat().libelle().to_lowercase()
         )));
     }
-    let types = types_of(state, &dossier).await?;
-    let Verifiees { values, erreurs, a_verifier } = verifier_saisie(state, &types, saisie, true).await;
+    let (types, reglages) = types_of(state, &dossier).await?;
+    let Verifiees { values, erreurs, a_verifier } = verifier_saisie(state, &types, &reglages, saisie, true).await;
     if !erreurs.is_empty() {
         return Ok(Err(erreurs));
     }

@@ -155,6 +155,27 @@ def _fr_bban_ok(bban: str) -> bool:
     )
 
 
+def parse_countries(setting: str) -> frozenset:
+    """The `pays-acceptes` setting: ISO codes separated by commas or spaces
+    ("FR, BE"). Empty means every SEPA country. Unknown codes are ignored:
+    they could never match an IBAN this plugin accepts anyway."""
+    codes = {c.strip().upper() for c in setting.replace(",", " ").split()}
+    return frozenset(c for c in codes if c in IBAN_LENGTHS)
+
+
+def pays_non_accepte(accepted: frozenset) -> IbanError:
+    listed = ", ".join(sorted(accepted))
+    return IbanError("pays-non-accepte", f"Seuls les IBAN des pays suivants sont acceptés pour cette démarche : {listed}.")
+
+
+def check_for(value: str, accepted: frozenset) -> Union[Iban, IbanError]:
+    """`check`, then the démarche's accepted countries (empty: all)."""
+    verdict = check(value)
+    if isinstance(verdict, Iban) and accepted and verdict.country not in accepted:
+        return pays_non_accepte(accepted)
+    return verdict
+
+
 def check(value: str) -> Union[Iban, IbanError]:
     """Checks what an usager typed; returns the IBAN or the first problem."""
     iban = compact(value)

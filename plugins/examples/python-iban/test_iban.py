@@ -147,3 +147,21 @@ def check_digits(country, bban):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class AcceptedCountries(unittest.TestCase):
+    FR = "FR76 3000 6000 0112 3456 7890 189"
+
+    def test_settings_are_parsed_leniently(self):
+        self.assertEqual(iban.parse_countries(" fr, be  de"), frozenset({"FR", "BE", "DE"}))
+        self.assertEqual(iban.parse_countries(""), frozenset())
+        self.assertEqual(iban.parse_countries("XX"), frozenset())
+
+    def test_only_accepted_countries_pass(self):
+        self.assertIsInstance(iban.check_for(self.FR, frozenset({"FR"})), iban.Iban)
+        self.assertIsInstance(iban.check_for(self.FR, frozenset()), iban.Iban)
+        refused = iban.check_for(self.FR, frozenset({"BE", "DE"}))
+        self.assertEqual(refused.code, "pays-non-accepte")
+        self.assertEqual(refused.message, "Seuls les IBAN des pays suivants sont acceptés pour cette démarche : BE, DE.")
+        # Other problems are reported first.
+        self.assertEqual(iban.check_for("FR00", frozenset({"BE"})).code, "longueur")
