@@ -238,7 +238,10 @@ async fn a_plugin_that_keeps_failing_is_degraded_and_shown_to_administrateurs_an
         .await
         .expect("app");
     app.server.state.plugins.load_plugin(&fixture("boucle")).await.expect("boucle");
+    app.server.state.plugins.load_plugin(&fixture("piege")).await.expect("piege");
     let plugins = &app.server.state.plugins;
+    // piege logs a flood of warnings before it panics.
+    plugins.validate("piege", "abc", "{}").await.expect_err("piege traps");
 
     // Five deadlines in a row open the breaker…
     for _ in 0..guichet::plugins::health::FAILURES_TO_OPEN {
@@ -261,7 +264,10 @@ async fn a_plugin_that_keeps_failing_is_degraded_and_shown_to_administrateurs_an
         .assert_contains("Dégradé")
         .assert_contains("deadline_exceeded")
         .assert_contains("exceeded its CPU deadline")
-        .assert_contains("Numéro SIRET");
+        .assert_contains("Numéro SIRET")
+        // What the plugins logged (within the per-call budget) is shown too.
+        .assert_contains("Derniers messages du plugin")
+        .assert_contains("record 0: xxxx");
     // An usager is not an administrateur.
     let usager = app.signed_in("usager@plugins.example", Roles::default()).await;
     assert_ne!(usager.get("/admin/plugins").await.status, 200);

@@ -183,6 +183,8 @@ pub struct PluginStatus {
     pub refused_while_degraded: u64,
     /// Newest first.
     pub recent_errors: Vec<RecentError>,
+    /// Info, warn and error records the plugin logged, newest first.
+    pub recent_logs: Vec<health::RecentLog>,
 }
 
 /// A plugin's verdict on a value.
@@ -593,6 +595,7 @@ impl PluginHost {
                     duration_us_total: health.counters.duration_us_total,
                     refused_while_degraded: health.counters.refused_while_degraded,
                     recent_errors: health.recent_errors().cloned().collect(),
+                    recent_logs: health.recent_logs().cloned().collect(),
                 }
             })
             .collect()
@@ -754,7 +757,10 @@ impl PluginHost {
         });
 
         let result = invoke(&mut store, plugin, call).await;
-        store.data_mut().log.finish();
+        let logs = store.data_mut().log.finish();
+        if !logs.is_empty() {
+            plugin.health().record_logs(logs);
+        }
         result.map_err(|error| {
             let plugin = plugin.info.id.clone();
             if store.data().limiter.exceeded {

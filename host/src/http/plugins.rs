@@ -206,6 +206,11 @@ fn plugin_json(status: &PluginStatus) -> Value {
         "appels": calls,
         "reussis": ok,
         "refuses": status.refused_while_degraded,
+        "journal": status.recent_logs.iter().map(|l| json!({
+            "date": crate::http::vues::date_heure(l.at),
+            "niveau": l.level,
+            "message": l.message,
+        })).collect::<Vec<_>>(),
         "erreurs": status.recent_errors.iter().map(|e| json!({
             "date": crate::http::vues::date_heure(e.at),
             "fonction": e.function,

@@ -18,6 +18,8 @@ pub const MAX_COOLDOWN: Duration = Duration::from_secs(300);
 /// Errors kept for the administrateur's page: enough to see a pattern,
 /// bounded so a flapping plugin cannot grow the host's memory.
 pub const RECENT_ERRORS: usize = 10;
+/// Log records kept per plugin for the same page (each at most 1,000 bytes).
+pub const RECENT_LOGS: usize = 20;
 
 /// Where the breaker stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +52,14 @@ pub struct RecentError {
     pub message: String,
 }
 
+/// One log record of the plugin (info and above), for the administrateur.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RecentLog {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub level: &'static str,
+    pub message: String,
+}
+
 /// Calls by outcome and time spent, for the metrics page.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Counters {
@@ -65,6 +75,7 @@ pub struct Health {
     consecutive_failures: u32,
     cooldown: Duration,
     recent: VecDeque<RecentError>,
+    logs: VecDeque<RecentLog>,
     pub counters: Counters,
 }
 
@@ -75,6 +86,7 @@ impl Default for Health {
             consecutive_failures: 0,
             cooldown: FIRST_COOLDOWN,
             recent: VecDeque::new(),
+            logs: VecDeque::new(),
             counters: Counters::default(),
         }
     }
@@ -87,6 +99,21 @@ impl Health {
 
     pub fn recent_errors(&self) -> impl Iterator<Item = &RecentError> {
         self.recent.iter().rev()
+    }
+
+    pub fn recent_logs(&self) -> impl Iterator<Item = &RecentLog> {
+        self.logs.iter().rev()
+    }
+
+    /// Keeps the newest [`RECENT_LOGS`] records.
+    pub fn record_logs(&mut self, records: Vec<(&'static str, String)>) {
+        let at = chrono::DateTime::<chrono::Utc>::from(SystemTime::now());
+        for (level, message) in records {
+            if self.logs.len() == RECENT_LOGS {
+                self.logs.pop_front();
+            }
+            self.logs.push_back(RecentLog { at, level, message });
+        }
     }
 
     /// Whether a call may run now. A degraded plugin whose pause is over gets
@@ -239,6 +266,9 @@ mod tests {
         }
         assert_eq!(s.state(), BreakerState::Open { until: now + MAX_COOLDOWN });
         assert_eq!(s.recent_errors().count(), RECENT_ERRORS);
+        s.record_logs((0..30).map(|i| ("warn", format!("record {i}"))).collect());
+        assert_eq!(s.recent_logs().count(), RECENT_LOGS);
+        assert_eq!(s.recent_logs().next().map(|l| l.message.as_str()), Some("record 29"), "newest first");
         let total: u64 = s.counters.calls.iter().map(|(_, n)| n).sum();
         assert_eq!(total, u64::from(FAILURES_TO_OPEN) + 20);
     }

@@ -224,18 +224,20 @@ impl ResourceLimiter for MemoryLimiter {
     }
 }
 
-/// Forwards guest log records to `tracing`, within the per-call budget.
+/// Forwards guest log records to `tracing`, within the per-call budget, and
+/// keeps the info-and-above ones for the administrateur's page.
 pub struct LogSink {
     plugin: Arc<str>,
     version: Arc<str>,
     records: u32,
     bytes: usize,
     dropped: u32,
+    kept: Vec<(&'static str, String)>,
 }
 
 impl LogSink {
     pub fn new(plugin: Arc<str>, version: Arc<str>) -> Self {
-        Self { plugin, version, records: 0, bytes: 0, dropped: 0 }
+        Self { plugin, version, records: 0, bytes: 0, dropped: 0, kept: Vec::new() }
     }
 
     fn record(&mut self, level: log::Level, message: &str) {
@@ -246,6 +248,12 @@ impl LogSink {
         }
         self.records += 1;
         self.bytes += message.len();
+        match level {
+            log::Level::Info => self.kept.push(("info", message.to_owned())),
+            log::Level::Warn => self.kept.push(("warn", message.to_owned())),
+            log::Level::Error => self.kept.push(("error", message.to_owned())),
+            log::Level::Trace | log::Level::Debug => {}
+        }
         let (plugin, version) = (&*self.plugin, &*self.version);
         // tracing needs the level at compile time, hence one macro per arm.
         match level {
@@ -267,8 +275,9 @@ impl LogSink {
         }
     }
 
-    /// Reports, once per call, how many records the budget swallowed.
-    pub fn finish(&mut self) {
+    /// Reports, once per call, how many records the budget swallowed, and
+    /// hands over the records kept for the administrateur.
+    pub fn finish(&mut self) -> Vec<(&'static str, String)> {
         if self.dropped > 0 {
             tracing::warn!(
                 target: "guichet::plugins::guest",
@@ -279,6 +288,7 @@ impl LogSink {
             );
             self.dropped = 0;
         }
+        std::mem::take(&mut self.kept)
     }
 }
 
