@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the release binary and runs the foundation benchmark (benches/depot.rs)
-# on SQLite and PostgreSQL. Loopback only; bounded request counts.
+# on SQLite and PostgreSQL, then the plugin host benchmark (benches/plugins.rs:
+# per-call latency, cached loads, runaway stop, throughput; about a minute).
+# Loopback only; bounded request counts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -10,3 +12,4 @@ source scripts/postgres.sh
 cargo build --release -p guichet
 export GUICHET_BIN="$CARGO_TARGET_DIR/release/guichet"
 cargo bench --bench depot
+cargo bench --bench plugins

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{
-    Cache, CacheConfig, Config, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, ResourceLimiter,
-    Strategy,
+    Cache, CacheConfig, Config, Enabled, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig,
+    ResourceLimiter, Strategy,
 };
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -58,13 +58,19 @@ const POOL_TABLES_PER_CALL: u32 = 4;
 /// How instance memory is allocated, reported once at startup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Allocator {
-    /// Pre-reserved slots, reset with madvise between calls: instantiation in
+    /// Pre-reserved slots, reset (memset, then madvise past what stays
+    /// resident) between calls: instantiation in
     /// microseconds.
     Pooling,
     /// mmap per instance; used when the pool cannot reserve its address space
     /// (small-VA machines, strict overcommit settings).
     OnDemand,
 }
+
+/// What each pool slot keeps resident between calls (see `build_engine`).
+const KEEP_RESIDENT_MEMORY_BYTES: usize = 1024 * 1024;
+const KEEP_RESIDENT_TABLE_BYTES: usize = 64 * 1024;
+const KEEP_RESIDENT_STACK_BYTES: usize = 64 * 1024;
 
 /// Builds the process's engine: Cranelift, component model, epoch
 /// interruption, and the pooling allocator when it can reserve its slots.
@@ -92,7 +98,18 @@ pub fn build_engine(
         .total_tables(max_concurrent_calls.saturating_mul(POOL_TABLES_PER_CALL))
         .max_memories_per_component(MAX_MEMORIES_PER_STORE as u32)
         .max_memory_size(memory_bytes)
-        .table_elements(MAX_TABLE_ELEMENTS);
+        .table_elements(MAX_TABLE_ELEMENTS)
+        // Reset the first pages of a slot with memset instead of giving them
+        // back to the kernel: a fresh instance per call otherwise spends two
+        // thirds of its time in page faults and cross-core TLB shootdowns
+        // (measured: 53k → 155k calls/s on one task, 28k → 191k on eight).
+        // Slots are still zeroed between calls; this only bounds the memory
+        // each idle slot keeps (64 slots × ~1.1 MiB).
+        .linear_memory_keep_resident(KEEP_RESIDENT_MEMORY_BYTES)
+        .table_keep_resident(KEEP_RESIDENT_TABLE_BYTES)
+        .async_stack_keep_resident(KEEP_RESIDENT_STACK_BYTES)
+        // Linux ≥ 6.7 tells which pages were touched, so only those are reset.
+        .pagemap_scan(Enabled::Auto);
     match Engine::new(&config(Some(pool), cache.clone())) {
         Ok(engine) => Ok((engine, Allocator::Pooling)),
         Err(error) => {
