@@ -7,30 +7,13 @@
 
 use guichet::plugins::{PluginError, PluginValidation};
 use guichet::workflow::comptes::Roles;
-use guichet_tests::app::TestApp;
+use guichet_tests::app::{TestApp, fixture_dir};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-fn fixture(id: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("plugins/dist-fixtures").join(id)
-}
-
-async fn app_with_fixtures() -> TestApp {
-    let app = TestApp::sqlite().await;
-    for id in ["boucle", "memoire", "piege"] {
-        app.server
-            .state
-            .plugins
-            .load_plugin(&fixture(id))
-            .await
-            .unwrap_or_else(|e| panic!("fixture {id} must be built by scripts/build-plugins.sh: {e}"));
-    }
-    app
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_misbehaviour_is_stopped_with_its_own_error() {
-    let app = app_with_fixtures().await;
+    let app = TestApp::with_fixtures(&["boucle", "memoire", "piege"]).await;
     let plugins = &app.server.state.plugins;
     let limits = plugins.limits();
 
@@ -59,7 +42,7 @@ async fn each_misbehaviour_is_stopped_with_its_own_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn runaway_calls_do_not_starve_the_others() {
-    let app = app_with_fixtures().await;
+    let app = TestApp::with_fixtures(&["boucle", "memoire", "piege"]).await;
     let state = app.server.state.clone();
 
     // Runaway calls in the background, on every kind of misbehaviour.
@@ -92,7 +75,7 @@ async fn runaway_calls_do_not_starve_the_others() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_plugin_keeps_the_draft_and_defers_its_checks_at_depot() {
-    let app = app_with_fixtures().await;
+    let app = TestApp::with_fixtures(&["boucle", "memoire", "piege"]).await;
     let admin = app.signed_in("admin@sandbox.example", Roles { administrateur: true, ..Roles::default() }).await;
     let page = admin
         .post(
@@ -237,8 +220,8 @@ async fn a_plugin_that_keeps_failing_is_degraded_and_shown_to_administrateurs_an
     let app = TestApp::start_with(Backend::Sqlite, |c| c.metrics_token = Some("jeton-metriques-de-test".into()))
         .await
         .expect("app");
-    app.server.state.plugins.load_plugin(&fixture("boucle")).await.expect("boucle");
-    app.server.state.plugins.load_plugin(&fixture("piege")).await.expect("piege");
+    app.server.state.plugins.load_plugin(&fixture_dir("boucle")).await.expect("boucle");
+    app.server.state.plugins.load_plugin(&fixture_dir("piege")).await.expect("piege");
     let plugins = &app.server.state.plugins;
     // piege logs a flood of warnings before it panics.
     plugins.validate("piege", "abc", "{}").await.expect_err("piege traps");
@@ -308,7 +291,7 @@ async fn plugins_are_installed_and_removed_while_the_server_runs() {
     };
     let dir = tempfile::tempdir().expect("plugins dir");
     copy(&guichet_tests::app::plugins_dir().join("siret"), &dir.path().join("siret"));
-    copy(&fixture("boucle"), &dir.path().join("boucle"));
+    copy(&fixture_dir("boucle"), &dir.path().join("boucle"));
     let host = std::sync::Arc::new(PluginHost::new(PluginLimits::default()).expect("host"));
     host.load_dir(dir.path()).await.expect("initial set");
 
@@ -339,7 +322,7 @@ async fn plugins_are_installed_and_removed_while_the_server_runs() {
 
     // Fixed by the operator: the new plugin arrives.
     std::fs::remove_dir_all(dir.path().join("faux")).expect("rm");
-    copy(&fixture("piege"), &dir.path().join("piege"));
+    copy(&fixture_dir("piege"), &dir.path().join("piege"));
     let reload = host.reload_dir(dir.path()).await.expect("reload");
     assert_eq!(reload.added, vec!["piege".to_string()]);
     assert!(host.type_de_champ("piege").is_some());

@@ -12,7 +12,7 @@ use guichet::plugins::{
     DEFAULT_MAX_CONCURRENT_CALLS, MAX_ANSWER_BYTES, PluginError, PluginHost, PluginLimits, PluginValidation,
     SUPPORTED_WIT,
 };
-use guichet_tests::app::{TestApp, plugin_compile_cache, plugins_dir};
+use guichet_tests::app::{TestApp, fixture_dir, plugin_compile_cache, plugins_dir};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
@@ -20,24 +20,6 @@ use tokio::task::JoinSet;
 /// A SIRET that siret accepts, and what it stores.
 const SIRET: &str = "732 829 320 00074";
 const SIRET_NORMALIZED: &str = "73282932000074";
-
-fn fixture(id: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("plugins/dist-fixtures").join(id)
-}
-
-/// A test server (with siret, from `plugins/dist`) that also runs `ids`.
-async fn app_with(ids: &[&str]) -> TestApp {
-    let app = TestApp::sqlite().await;
-    for id in ids {
-        app.server
-            .state
-            .plugins
-            .load_plugin(&fixture(id))
-            .await
-            .unwrap_or_else(|e| panic!("fixture {id} must be built by scripts/build-plugins.sh: {e}"));
-    }
-    app
-}
 
 /// A plugin host of its own, with the default limits.
 fn host() -> PluginHost {
@@ -52,7 +34,7 @@ async fn assert_siret_answers(plugins: &PluginHost) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stack_overflow_is_a_trap() {
-    let app = app_with(&["pile"]).await;
+    let app = TestApp::with_fixtures(&["pile"]).await;
     let plugins = &app.server.state.plugins;
 
     let started = Instant::now();
@@ -83,7 +65,7 @@ async fn a_stack_overflow_is_a_trap() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_answers_are_refused() {
-    let app = app_with(&["bavard"]).await;
+    let app = TestApp::with_fixtures(&["bavard"]).await;
     let plugins = &app.server.state.plugins;
 
     // A 10 MiB normalized value: 160 times MAX_ANSWER_BYTES, within the
@@ -124,7 +106,7 @@ async fn a_plugin_lying_about_its_id_is_not_loaded() {
     let before = plugins.types_de_champ();
 
     // menteur's describe() claims to be siret.
-    let err = plugins.load_plugin(&fixture("menteur")).await.expect_err("a lying plugin is refused");
+    let err = plugins.load_plugin(&fixture_dir("menteur")).await.expect_err("a lying plugin is refused");
     eprintln!("menteur: {err}");
     match &err {
         PluginError::Load { plugin, reason } => {
@@ -219,7 +201,7 @@ async fn manifests_asking_for_what_the_host_lacks_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plugin_sleeping_in_a_host_call_hits_its_wall_clock_timeout() {
-    let app = app_with(&["dormeur"]).await;
+    let app = TestApp::with_fixtures(&["dormeur"]).await;
     let plugins = &app.server.state.plugins;
     let wall = plugins.limits().wall_timeout;
 
@@ -276,7 +258,7 @@ struct Outcomes {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_misbehaviours_at_once_do_not_starve_the_others() {
     use guichet::plugins::health::FAILURES_TO_OPEN;
-    let app = app_with(&["boucle", "memoire", "piege", "pile", "bavard", "dormeur"]).await;
+    let app = TestApp::with_fixtures(&["boucle", "memoire", "piege", "pile", "bavard", "dormeur"]).await;
     let state = app.server.state.clone();
     let started = Instant::now();
 

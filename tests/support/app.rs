@@ -15,6 +15,11 @@ pub fn plugins_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("plugins/dist")
 }
 
+/// A misbehaving test plugin built into `plugins/dist-fixtures/<id>`.
+pub fn fixture_dir(id: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("plugins/dist-fixtures").join(id)
+}
+
 /// Compiled plugins shared by the test binaries of one machine: the
 /// interpreted examples take seconds to compile. wasmtime keys the cache by
 /// content and engine settings, so sharing it is safe.
@@ -82,6 +87,20 @@ impl TestApp {
         let state = guichet::build_state(config).await.expect("server state");
         let server = guichet::start(state, addr).await.expect("server start");
         Some(TestApp { server, smtp, backend, _db: db, _dir: dir })
+    }
+
+    /// A SQLite test server that also runs these fixture plugins.
+    pub async fn with_fixtures(ids: &[&str]) -> TestApp {
+        let app = Self::sqlite().await;
+        for id in ids {
+            app.server
+                .state
+                .plugins
+                .load_plugin(&fixture_dir(id))
+                .await
+                .unwrap_or_else(|e| panic!("fixture {id} must be built by scripts/build-plugins.sh: {e}"));
+        }
+        app
     }
 
     pub fn url(&self, path: &str) -> String {

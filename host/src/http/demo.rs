@@ -24,14 +24,7 @@ async fn courriels(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
         if let Ok(raw) = tokio::fs::read(dir.join(&name)).await
             && let Ok(parsed) = mailparse::parse_mail(&raw)
         {
-            let h = |k: &str| {
-                parsed
-                    .headers
-                    .iter()
-                    .find(|h| h.get_key_ref().eq_ignore_ascii_case(k))
-                    .map(|h| h.get_value())
-                    .unwrap_or_default()
-            };
+            let h = |k: &str| header(&parsed, k);
             list.push(json!({ "name": name, "to": h("To"), "subject": h("Subject"), "date": h("Date") }));
         }
     }
@@ -48,14 +41,7 @@ async fn courriel(State(state): State<AppState>, ctx: Ctx, Path(name): Path<Stri
     }
     let raw = tokio::fs::read(state.config.outbox_dir().join(&name)).await.map_err(|_| AppError::NotFound)?;
     let parsed = mailparse::parse_mail(&raw).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let h = |k: &str| {
-        parsed
-            .headers
-            .iter()
-            .find(|h| h.get_key_ref().eq_ignore_ascii_case(k))
-            .map(|h| h.get_value())
-            .unwrap_or_default()
-    };
+    let h = |k: &str| header(&parsed, k);
     let text = text_part(&parsed).unwrap_or_default();
     ctx.page(
         &state,
@@ -71,4 +57,10 @@ fn text_part(mail: &mailparse::ParsedMail<'_>) -> Option<String> {
         return mail.get_body().ok();
     }
     mail.subparts.iter().find_map(text_part)
+}
+
+/// A decoded header of a stored e-mail ("" when absent).
+fn header(parsed: &mailparse::ParsedMail<'_>, key: &str) -> String {
+    use mailparse::MailHeaderMap;
+    parsed.get_headers().get_first_value(key).unwrap_or_default()
 }
