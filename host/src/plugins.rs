@@ -13,6 +13,7 @@
 //! instead of queueing.
 
 mod bindings;
+mod compiled;
 pub mod health;
 pub mod manifest;
 mod sandbox;
@@ -32,6 +33,7 @@ use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use self::bindings::exports::guichet::plugin::type_de_champ as wit;
 use self::bindings::guichet::plugin::types as wit_types;
+use self::compiled::CompileCache;
 use self::health::{Health, RecentError, Verdict};
 pub use self::manifest::{MAX_MANIFEST_BYTES, Manifest, ManifestError, RequestedLimits, SUPPORTED_WIT, WitVersion};
 pub use self::sandbox::{Allocator, EPOCH_TICK};
@@ -371,6 +373,8 @@ pub struct PluginHost {
     limits: PluginLimits,
     /// The most a plugin may ask for.
     ceiling: PluginLimits,
+    /// Compiled components on disk, when the host has a data folder.
+    compiled: Option<CompileCache>,
     calls: Semaphore,
     allocator: Allocator,
     plugins: RwLock<BTreeMap<String, Arc<LoadedPlugin>>>,
@@ -410,8 +414,15 @@ impl PluginHost {
             .filter(|&n| n > 0 && n as usize <= Semaphore::MAX_PERMITS)
             .ok_or_else(|| setup(format!("invalid plugin concurrency {max_concurrent_calls}")))?;
         let ceiling = limits.max(PluginLimits::CEILING);
-        let (engine, allocator) = sandbox::build_engine(ceiling.memory_bytes, slots, cache_dir)
-            .map_err(|error| setup(format!("{error:#}")))?;
+        let (engine, allocator) =
+            sandbox::build_engine(ceiling.memory_bytes, slots).map_err(|error| setup(format!("{error:#}")))?;
+        let compiled = cache_dir.and_then(|dir| match CompileCache::new(&engine, dir) {
+            Ok(cache) => Some(cache),
+            Err(error) => {
+                tracing::warn!(dir = %dir.display(), %error, "plugin compile cache unavailable, compiling at every load");
+                None
+            }
+        });
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|error| setup(format!("{error:#}")))?;
         bindings::TypeDeChampPlugin::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)
@@ -423,6 +434,7 @@ impl PluginHost {
             linker,
             limits,
             ceiling,
+            compiled,
             calls: Semaphore::new(max_concurrent_calls),
             allocator,
             plugins: RwLock::new(BTreeMap::new()),
@@ -639,10 +651,15 @@ impl PluginHost {
         // Cranelift takes ~100 ms for a small Rust component and seconds for
         // interpreted ones: never on a runtime worker.
         let engine = self.engine.clone();
-        let component = tokio::task::spawn_blocking(move || Component::new(&engine, &wasm))
-            .await
-            .map_err(|error| load_error(id, format!("compilation task failed: {error}")))?
-            .map_err(|error| load_error(id, format!("not a valid component: {error:#}")))?;
+        let compiled = self.compiled.clone();
+        let hash = sha256.clone();
+        let (component, from_disk) = tokio::task::spawn_blocking(move || match compiled {
+            Some(cache) => cache.load_or_compile(&engine, &hash, &wasm),
+            None => Component::new(&engine, &wasm).map(|c| (c, false)),
+        })
+        .await
+        .map_err(|error| load_error(id, format!("compilation task failed: {error}")))?
+        .map_err(|error| load_error(id, format!("not a valid component: {error:#}")))?;
         let compile_time = started.elapsed();
         let instance_pre = self
             .linker
@@ -703,6 +720,7 @@ impl PluginHost {
             plugin.id = id,
             plugin.sha256 = %sha256,
             compile_ms = compile_time.as_millis(),
+            from_disk,
             "plugin compiled"
         );
         Ok(plugin)

@@ -156,11 +156,16 @@ impl Store {
         })
     }
 
-    /// A read-only transaction: a consistent snapshot for one page.
+    /// A read-only transaction: a consistent snapshot for one page. On
+    /// PostgreSQL the default READ COMMITTED would give each statement its own
+    /// snapshot, and a page reading values then their flags could mix
+    /// before and after a concurrent commit (seen with deferred checks).
     pub async fn read(&self) -> StoreResult<Tx> {
         Ok(match self {
             Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
-            Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Store::Postgres(pool) => {
+                Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
+            }
         })
     }
 

@@ -1,7 +1,6 @@
 //! The walls around a plugin call: engine configuration, per-store state,
 //! memory limiter, bounded logging and the epoch clock.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::{self, JoinHandle};
@@ -9,8 +8,7 @@ use std::time::Duration;
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{
-    Cache, CacheConfig, Config, Enabled, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig,
-    ResourceLimiter, Strategy,
+    Config, Enabled, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, ResourceLimiter, Strategy,
 };
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -74,22 +72,7 @@ const KEEP_RESIDENT_STACK_BYTES: usize = 64 * 1024;
 
 /// Builds the process's engine: Cranelift, component model, epoch
 /// interruption, and the pooling allocator when it can reserve its slots.
-/// `cache_dir`, when given, keeps compiled components on disk, keyed by the
-/// component's content hash and the engine's compiler settings and version
-/// (wasmtime's own cache): a restart loads a known plugin in milliseconds
-/// instead of recompiling it, and a changed engine never loads stale code.
-pub fn build_engine(
-    memory_bytes: usize,
-    max_concurrent_calls: u32,
-    cache_dir: Option<&Path>,
-) -> wasmtime::Result<(Engine, Allocator)> {
-    let cache = cache_dir.and_then(|dir| match compile_cache(dir) {
-        Ok(cache) => Some(cache),
-        Err(error) => {
-            tracing::warn!(dir = %dir.display(), error = %format!("{error:#}"), "plugin compile cache unavailable");
-            None
-        }
-    });
+pub fn build_engine(memory_bytes: usize, max_concurrent_calls: u32) -> wasmtime::Result<(Engine, Allocator)> {
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(max_concurrent_calls)
         .total_stacks(max_concurrent_calls)
@@ -110,28 +93,20 @@ pub fn build_engine(
         .async_stack_keep_resident(KEEP_RESIDENT_STACK_BYTES)
         // Linux ≥ 6.7 tells which pages were touched, so only those are reset.
         .pagemap_scan(Enabled::Auto);
-    match Engine::new(&config(Some(pool), cache.clone())) {
+    match Engine::new(&config(Some(pool))) {
         Ok(engine) => Ok((engine, Allocator::Pooling)),
         Err(error) => {
             tracing::warn!(
                 error = %format!("{error:#}"),
                 "plugin pooling allocator unavailable, allocating instances on demand"
             );
-            Ok((Engine::new(&config(None, cache))?, Allocator::OnDemand))
+            Ok((Engine::new(&config(None))?, Allocator::OnDemand))
         }
     }
 }
 
-fn compile_cache(dir: &Path) -> wasmtime::Result<Cache> {
-    std::fs::create_dir_all(dir)?;
-    let mut config = CacheConfig::new();
-    config.with_directory(dir);
-    Cache::new(config)
-}
-
-fn config(pool: Option<PoolingAllocationConfig>, cache: Option<Cache>) -> Config {
+fn config(pool: Option<PoolingAllocationConfig>) -> Config {
     let mut config = Config::new();
-    config.cache(cache);
     config
         .strategy(Strategy::Cranelift)
         .cranelift_opt_level(OptLevel::Speed)
