@@ -180,7 +180,13 @@ async fn pending_verifications(state: &guichet::state::AppState) -> Vec<(String,
 async fn compiled_plugins_are_kept_on_disk_between_starts() {
     use guichet::plugins::{DEFAULT_MAX_CONCURRENT_CALLS, PluginHost, PluginLimits};
     let cache = tempfile::tempdir().expect("cache dir");
-    let siret = guichet_tests::app::plugins_dir().join("siret");
+    // A private copy: the test later overwrites its component.
+    let plugins = tempfile::tempdir().expect("plugins dir");
+    let siret = plugins.path().join("siret");
+    std::fs::create_dir_all(&siret).expect("mkdir");
+    for file in ["plugin.toml", "siret.wasm"] {
+        std::fs::copy(guichet_tests::app::plugins_dir().join("siret").join(file), siret.join(file)).expect("copy");
+    }
     let files = |dir: &std::path::Path| -> usize { walk(dir).into_iter().filter(|p| p.is_file()).count() };
 
     let first = PluginHost::with_options(PluginLimits::default(), DEFAULT_MAX_CONCURRENT_CALLS, Some(cache.path()))
@@ -199,6 +205,12 @@ async fn compiled_plugins_are_kept_on_disk_between_starts() {
     let warm = warm.elapsed();
     eprintln!("siret load: cold {cold:?}, from the disk cache {warm:?}");
     assert!(matches!(second.validate("siret", "73282932000074", "{}").await, Ok(PluginValidation::Valid { .. })));
+
+    // The operator overwrites the component: the new bytes are read, never
+    // the compiled code of the old ones (menteur claims to be siret 0.1.0).
+    std::fs::copy(fixture_dir("menteur").join("menteur.wasm"), siret.join("siret.wasm")).expect("overwrite");
+    let err = second.load_plugin(&siret).await.expect_err("the new component is checked");
+    assert!(err.to_string().contains("describe() says version"), "{err}");
 }
 
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {

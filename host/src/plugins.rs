@@ -33,7 +33,7 @@ use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
 use self::bindings::exports::guichet::plugin::type_de_champ as wit;
 use self::bindings::guichet::plugin::types as wit_types;
-use self::compiled::CompileCache;
+use self::compiled::{CompileCache, Fingerprint};
 use self::health::{Health, RecentError, Verdict};
 pub use self::manifest::{MAX_MANIFEST_BYTES, Manifest, ManifestError, RequestedLimits, SUPPORTED_WIT, WitVersion};
 pub use self::sandbox::{Allocator, EPOCH_TICK};
@@ -645,21 +645,8 @@ impl PluginHost {
         let limits = self.limits.grant(manifest.limits, self.ceiling).map_err(|reason| load_error(id, reason))?;
 
         let wasm_path = plugin_dir.join(format!("{id}.wasm"));
-        let wasm = read_capped(&wasm_path, MAX_COMPONENT_BYTES).await.map_err(|reason| load_error(id, reason))?;
-        let sha256 = hex::encode(Sha256::digest(&wasm));
         let started = Instant::now();
-        // Cranelift takes ~100 ms for a small Rust component and seconds for
-        // interpreted ones: never on a runtime worker.
-        let engine = self.engine.clone();
-        let compiled = self.compiled.clone();
-        let hash = sha256.clone();
-        let (component, from_disk) = tokio::task::spawn_blocking(move || match compiled {
-            Some(cache) => cache.load_or_compile(&engine, &hash, &wasm),
-            None => Component::new(&engine, &wasm).map(|c| (c, false)),
-        })
-        .await
-        .map_err(|error| load_error(id, format!("compilation task failed: {error}")))?
-        .map_err(|error| load_error(id, format!("not a valid component: {error:#}")))?;
+        let (sha256, component, from_disk) = self.compile(&wasm_path).await.map_err(|reason| load_error(id, reason))?;
         let compile_time = started.elapsed();
         let instance_pre = self
             .linker
@@ -724,6 +711,44 @@ impl PluginHost {
             "plugin compiled"
         );
         Ok(plugin)
+    }
+
+    /// The compiled component of `wasm_path` and its SHA-256: from the disk
+    /// cache when the file is unchanged or its bytes were compiled before,
+    /// else compiled now. Cranelift takes ~30 ms for a small Rust component
+    /// and seconds for interpreted ones: never on a runtime worker.
+    async fn compile(&self, wasm_path: &Path) -> Result<(String, Component, bool), String> {
+        let name = wasm_path.display().to_string();
+        let metadata = tokio::fs::metadata(wasm_path).await.map_err(|error| format!("cannot read {name}: {error}"))?;
+        let fingerprint = Fingerprint::of(&metadata);
+        let engine = self.engine.clone();
+        let compiled = self.compiled.clone();
+        let path = wasm_path.to_path_buf();
+        let unchanged = {
+            let (engine, compiled, path, fingerprint) =
+                (engine.clone(), compiled.clone(), path.clone(), fingerprint.clone());
+            tokio::task::spawn_blocking(move || compiled?.load_unchanged(&engine, &path, &fingerprint))
+                .await
+                .map_err(|error| format!("loading task failed: {error}"))?
+        };
+        if let Some((sha256, component)) = unchanged {
+            return Ok((sha256, component, true));
+        }
+        let wasm = read_capped(wasm_path, MAX_COMPONENT_BYTES).await?;
+        tokio::task::spawn_blocking(move || {
+            let sha256 = hex::encode(Sha256::digest(&wasm));
+            let (component, from_disk) = match &compiled {
+                Some(cache) => cache.load_or_compile(&engine, &sha256, &wasm),
+                None => Component::new(&engine, &wasm).map(|c| (c, false)),
+            }
+            .map_err(|error| format!("not a valid component: {error:#}"))?;
+            if let Some(cache) = &compiled {
+                cache.remember(&path, &fingerprint, &sha256);
+            }
+            Ok((sha256, component, from_disk))
+        })
+        .await
+        .map_err(|error| format!("compilation task failed: {error}"))?
     }
 
     /// One guest call under every limit, traced. The caller holds a permit.

@@ -7,13 +7,46 @@
 //! component or engine simply misses. Only this host writes them, from
 //! components it compiled itself; nothing uploaded is ever loaded as
 //! compiled code.
+//!
+//! Hashing an 18 MB Python component costs more than mapping its compiled
+//! code, so an index also remembers, per component path, the file's
+//! fingerprint (length, modification time to the nanosecond, inode) and its
+//! SHA-256: an untouched file is not read again. Any change to the file
+//! (rewrite, copy, rename over it) changes the fingerprint and the component
+//! is read and hashed anew.
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use sha2::{Digest, Sha256};
 use wasmtime::Engine;
 use wasmtime::component::Component;
+
+/// What identifies a file's content without reading it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fingerprint(String);
+
+impl Fingerprint {
+    pub fn of(metadata: &std::fs::Metadata) -> Fingerprint {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Fingerprint(format!(
+                "{} {}.{:09} {}",
+                metadata.len(),
+                metadata.mtime(),
+                metadata.mtime_nsec(),
+                metadata.ino()
+            ))
+        }
+        #[cfg(not(unix))]
+        {
+            let modified = metadata.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+            Fingerprint(format!("{} {:?}", metadata.len(), modified))
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct CompileCache {
@@ -32,6 +65,39 @@ impl CompileCache {
 
     fn path(&self, sha256: &str) -> PathBuf {
         self.dir.join(format!("{sha256}-{}.cwasm", self.engine_key))
+    }
+
+    fn index_path(&self, wasm_path: &Path) -> PathBuf {
+        let name = std::fs::canonicalize(wasm_path).unwrap_or_else(|_| wasm_path.to_path_buf());
+        let key = hex::encode(Sha256::digest(name.as_os_str().as_encoded_bytes()));
+        self.dir.join(format!("{key}.index"))
+    }
+
+    /// The SHA-256 and compiled component of `wasm_path` when its file is
+    /// untouched since this host last loaded it; `None` on any doubt.
+    /// Blocking.
+    pub fn load_unchanged(
+        &self,
+        engine: &Engine,
+        wasm_path: &Path,
+        fingerprint: &Fingerprint,
+    ) -> Option<(String, Component)> {
+        let index = std::fs::read_to_string(self.index_path(wasm_path)).ok()?;
+        let (recorded, sha256) = index.trim_end().rsplit_once(' ')?;
+        if recorded != fingerprint.0 || sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let path = self.path(sha256);
+        let component = load(engine, &path).ok()?;
+        Some((sha256.to_owned(), component))
+    }
+
+    /// Records that `wasm_path`, with this fingerprint, has this SHA-256.
+    pub fn remember(&self, wasm_path: &Path, fingerprint: &Fingerprint, sha256: &str) {
+        let line = format!("{} {sha256}\n", fingerprint.0);
+        if let Err(error) = write_atomically(&self.index_path(wasm_path), line.as_bytes()) {
+            tracing::warn!(%error, "cannot index the compiled plugin");
+        }
     }
 
     /// The compiled component for `wasm` (whose SHA-256 is `sha256`), from
