@@ -5,8 +5,12 @@
 //!   throughput and latency percentiles, each next to the trivial `/health`
 //!   route of the same server measured in the same run.
 //!
+//! - dépôt p95 on SQLite while the same server makes 1,000 extra plugin
+//!   calls per second, against the same server without them (in-process
+//!   server on its own runtime, measured in the same run).
+//!
 //! Targets (issue 2): cold start < 1 s, idle RSS < 100 MB, dépôt ≥ 300/s
-//! with p95 < 100 ms.
+//! with p95 < 100 ms. Issue 3: the plugin load adds ≤ 10 % to dépôt p95.
 
 use guichet::config::Config;
 use guichet::domain::compte::{Administrateur, Usager};
@@ -18,6 +22,7 @@ use guichet::workflow::demarche::{self as wf, ChampInput};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "marmotte-cadran-velours-77";
@@ -377,6 +382,70 @@ async fn run_backend(name: &str, data_dir: &std::path::Path, database_url: &str)
     println!("server RSS after load: {:.1} MB", rss_mb(server.child.id()));
 }
 
+/// Extra plugin calls per second made by the server during the loaded run.
+const PLUGIN_CALLS_PER_SEC: u64 = 1_000;
+
+async fn run_plugin_load(data_dir: &std::path::Path, database_url: &str) {
+    println!("\n── SQLite: dépôt while the server makes {PLUGIN_CALLS_PER_SEC} extra plugin calls/s ──");
+    let (demarche, emails) = fixtures(data_dir, database_url, "charge").await;
+    let load = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicBool::new(false));
+    let calls = Arc::new(AtomicU64::new(0));
+    let (base_tx, base_rx) = std::sync::mpsc::channel();
+    // The server on its own runtime and threads, as the spawned binary is
+    // elsewhere in this benchmark: the clients do not steal its workers.
+    let server = {
+        let (load, stop, calls) = (load.clone(), stop.clone(), calls.clone());
+        let (data_dir, database_url) = (data_dir.to_path_buf(), database_url.to_string());
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("rt");
+            rt.block_on(async move {
+                let mut config = Config::local(&data_dir);
+                config.database_url = database_url;
+                config.plugins_dir = repo("plugins/dist");
+                let state = guichet::build_state(config).await.expect("state");
+                let running = guichet::start(state.clone(), "127.0.0.1:0".parse().expect("addr")).await.expect("start");
+                base_tx.send(running.url("")).expect("send");
+                let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / PLUGIN_CALLS_PER_SEC));
+                tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+                while !stop.load(Ordering::Relaxed) {
+                    tick.tick().await;
+                    if load.load(Ordering::Relaxed) {
+                        let state = state.clone();
+                        let calls = calls.clone();
+                        tokio::spawn(async move {
+                            if state.plugins.validate("siret", "732 829 320 00074", "{}").await.is_ok() {
+                                calls.fetch_add(1, Ordering::Relaxed);
+                            }
+                        });
+                    }
+                }
+                running.stop().await;
+            });
+        })
+    };
+    let base = base_rx.recv().expect("server url");
+    let half = DEPOTS / 2;
+    let quiet = bench_depots(&base, &emails, brouillons(database_url, demarche, &emails, half).await).await;
+    let work = brouillons(database_url, demarche, &emails, half).await;
+    load.store(true, Ordering::Relaxed);
+    let started = Instant::now();
+    let loaded = bench_depots(&base, &emails, work).await;
+    let rate = calls.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+    load.store(false, Ordering::Relaxed);
+    stop.store(true, Ordering::Relaxed);
+    server.join().expect("server thread");
+    report("dépôt, no extra load", &quiet);
+    report("dépôt, with plugin load", &loaded);
+    let added = loaded.p95 / quiet.p95 - 1.0;
+    println!(
+        "extra plugin calls achieved: {rate:.0}/s; dépôt p95 with / without: {:.2}× ({:+.1} %, target ≤ +10 % → {})",
+        loaded.p95 / quiet.p95,
+        added * 100.0,
+        if added <= 0.10 { "met" } else { "MISSED" },
+    );
+}
+
 #[tokio::main]
 async fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -409,6 +478,8 @@ async fn main() {
 
     let dir = tempfile::tempdir().expect("dir");
     run_backend("SQLite", dir.path(), &guichet::config::sqlite_url(dir.path())).await;
+    let dir = tempfile::tempdir().expect("dir");
+    run_plugin_load(dir.path(), &guichet::config::sqlite_url(dir.path())).await;
 
     match std::env::var("GUICHET_TEST_POSTGRES_URL") {
         Ok(admin_url) => {
