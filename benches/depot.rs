@@ -109,7 +109,7 @@ fn rss_mb(pid: u32) -> f64 {
 async fn fixtures(data_dir: &std::path::Path, database_url: &str, path: &str) -> (DemarcheId, Vec<String>) {
     let mut config = Config::local(data_dir);
     config.database_url = database_url.to_string();
-    config.plugins_dir = repo("plugins/dist");
+    config.plugins_dirs = vec![repo("plugins/dist")];
     let state = guichet::build_state(config).await.expect("state");
     assert!(
         state.plugins.type_de_champ("siret").is_some(),
@@ -402,7 +402,7 @@ async fn run_plugin_load(data_dir: &std::path::Path, database_url: &str) {
             rt.block_on(async move {
                 let mut config = Config::local(&data_dir);
                 config.database_url = database_url;
-                config.plugins_dir = repo("plugins/dist");
+                config.plugins_dirs = vec![repo("plugins/dist")];
                 let state = guichet::build_state(config).await.expect("state");
                 let running = guichet::start(state.clone(), "127.0.0.1:0".parse().expect("addr")).await.expect("start");
                 base_tx.send(running.url("")).expect("send");

@@ -18,4 +18,6 @@ cd "$GUICHET_ROOT"
 bind="${GUICHET_BIND:-127.0.0.1:8080}"
 data_dir="${GUICHET_DATA_DIR:-./data/demo}"
 log "starting guichet on http://$bind/ (data in $data_dir)"
-exec cargo run -p guichet -- serve --demo --bind "$bind" --data-dir "$data_dir" "$@"
+# First-party plugins and the examples written in Python and JavaScript.
+exec cargo run -p guichet -- serve --demo --bind "$bind" --data-dir "$data_dir" \
+  --plugins-dir plugins/dist --plugins-dir plugins/dist-examples "$@"

@@ -19,7 +19,8 @@ pub struct Config {
     pub mail_from: String,
     /// Signs CSRF tokens. Must stay the same across replicas and restarts.
     pub secret_key: Vec<u8>,
-    pub plugins_dir: PathBuf,
+    /// Folders of plugins, loaded together (an id in two of them is refused).
+    pub plugins_dirs: Vec<PathBuf>,
     /// Compiled plugins, keyed by content hash and engine (see `plugins`);
     /// `data_dir/plugin-cache` by default.
     pub plugin_cache_dir: PathBuf,
@@ -46,7 +47,7 @@ impl Config {
             smtp_url: None,
             mail_from: "guichet <ne-pas-repondre@guichet.localhost>".to_string(),
             secret_key: Vec::new(),
-            plugins_dir: PathBuf::from("plugins/dist"),
+            plugins_dirs: vec![PathBuf::from("plugins/dist")],
             static_dir: PathBuf::from("static"),
             templates_dir: None,
             demo: false,
@@ -83,7 +84,7 @@ impl fmt::Debug for Config {
             .field("smtp_url", &self.smtp_url.as_deref().map(mask_url))
             .field("mail_from", &self.mail_from)
             .field("secret_key", &"[masqué]")
-            .field("plugins_dir", &self.plugins_dir)
+            .field("plugins_dirs", &self.plugins_dirs)
             .field("static_dir", &self.static_dir)
             .field("templates_dir", &self.templates_dir)
             .field("demo", &self.demo)

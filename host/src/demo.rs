@@ -65,16 +65,25 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         },
     };
     let id = wf::creer(state, &admin, input).await.map_err(|(_, e)| anyhow!("demo démarche refused: {e:?}"))?;
-    let siret = state.plugins.type_de_champ("siret").map(|_| TypeChamp::Plugin("siret".into()).as_str());
-    if siret.is_some() {
-        wf::activer_plugin(state, &admin, id, "siret").await?;
+    // Plugin champ types, when their plugin is installed: SIRET (Rust), and
+    // the examples written in Python (IBAN) and JavaScript (RNA).
+    let plugin_type = |plugin: &'static str| state.plugins.type_de_champ(plugin).map(|_| plugin);
+    let (siret, rna, iban) = (plugin_type("siret"), plugin_type("rna"), plugin_type("iban"));
+    for plugin in [siret, rna, iban].into_iter().flatten() {
+        wf::activer_plugin(state, &admin, id, plugin).await?;
     }
+    let as_type = |plugin: &str| TypeChamp::Plugin(plugin.into()).as_str();
+    let siret = siret.map(as_type);
     let champs: Vec<(String, &str, &str, bool, &str)> = [
         (TypeChamp::HeaderSection.as_str(), "Votre association", "", false, ""),
         (TypeChamp::Text.as_str(), "Nom de l'association", "Tel qu'il figure dans les statuts", true, ""),
     ]
     .into_iter()
     .chain(siret.map(|t| (t, "Numéro SIRET de l'association", "14 chiffres, sur vos documents officiels", true, "")))
+    .chain(
+        rna.map(as_type)
+            .map(|t| (t, "Numéro RNA", "W suivi de 9 caractères, sur le récépissé de la préfecture", false, "")),
+    )
     .chain([
         (TypeChamp::Date.as_str(), "Date de création", "", false, ""),
         (
@@ -89,8 +98,18 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         (TypeChamp::DecimalNumber.as_str(), "Montant demandé (en euros)", "", true, ""),
         (TypeChamp::YesNo.as_str(), "Avez-vous déjà reçu une subvention de la commune ?", "", true, ""),
         (TypeChamp::Textarea.as_str(), "Description du projet", "Objectifs, publics concernés, calendrier", false, ""),
-        (TypeChamp::Checkbox.as_str(), "J'atteste sur l'honneur l'exactitude des informations fournies", "", true, ""),
     ])
+    .chain(
+        iban.map(as_type)
+            .map(|t| (t, "IBAN du compte de l'association", "Pour le versement de la subvention", false, "")),
+    )
+    .chain([(
+        TypeChamp::Checkbox.as_str(),
+        "J'atteste sur l'honneur l'exactitude des informations fournies",
+        "",
+        true,
+        "",
+    )])
     .collect();
     for (type_champ, libelle, description, obligatoire, options) in champs {
         let input = ChampInput {

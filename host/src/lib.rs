@@ -51,9 +51,9 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
     )
     .context("starting the plugin host")?;
     let loaded = plugins
-        .load_dir(&config.plugins_dir)
+        .load_dirs(&config.plugins_dirs)
         .await
-        .with_context(|| format!("loading plugins from {}", config.plugins_dir.display()))?;
+        .with_context(|| format!("loading plugins from {:?}", config.plugins_dirs))?;
     for p in &loaded {
         tracing::info!(plugin = %p.id, version = %p.version, wit = %p.wit, "plugin loaded");
     }

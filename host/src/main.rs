@@ -50,8 +50,10 @@ struct ServeArgs {
     /// folder when absent.
     #[arg(long, env = "GUICHET_SECRET_KEY", hide_env_values = true)]
     secret_key: Option<String>,
-    #[arg(long, env = "GUICHET_PLUGINS_DIR", default_value = "plugins/dist")]
-    plugins_dir: PathBuf,
+    /// Folder of plugins (`<id>/plugin.toml` + `<id>/<id>.wasm`); repeat the
+    /// flag, or separate with ':' in the variable, for several folders.
+    #[arg(long, env = "GUICHET_PLUGINS_DIR", default_value = "plugins/dist", value_delimiter = ':')]
+    plugins_dir: Vec<PathBuf>,
     #[arg(long, env = "GUICHET_STATIC_DIR", default_value = "static")]
     static_dir: PathBuf,
     /// Folder of templates overriding the embedded ones.
@@ -104,7 +106,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.smtp_url = args.smtp_url;
     config.mail_from = args.mail_from;
     config.secret_key = args.secret_key.map(String::into_bytes).unwrap_or_default();
-    config.plugins_dir = args.plugins_dir;
+    config.plugins_dirs = args.plugins_dir;
     config.static_dir = args.static_dir;
     config.templates_dir = args.templates_dir;
     config.job_workers = args.job_workers;
@@ -145,7 +147,7 @@ fn reload_plugins_on_sighup(state: guichet::state::AppState) {
             return;
         };
         while hangups.recv().await.is_some() {
-            match state.plugins.reload_dir(&state.config.plugins_dir).await {
+            match state.plugins.reload_dirs(&state.config.plugins_dirs).await {
                 Ok(reload) => tracing::info!(?reload, "plugins reloaded on SIGHUP"),
                 Err(error) => tracing::error!(%error, "plugin reload refused, the running plugins are kept"),
             }

@@ -335,6 +335,8 @@ struct LoadedPlugin {
     health: Mutex<Health>,
     /// Of the `.wasm` bytes: tells a reload whether anything changed.
     sha256: String,
+    /// Where it was loaded from, for error messages.
+    dir: PathBuf,
 }
 
 impl LoadedPlugin {
@@ -457,7 +459,13 @@ impl PluginHost {
     /// missing `dir` means no plugins. Hidden entries and plain files are
     /// ignored.
     pub async fn load_dir(&self, dir: &Path) -> Result<Vec<TypeDeChampPlugin>, PluginError> {
-        let loaded = self.prepare_dir(dir).await?;
+        self.load_dirs(&[dir.to_path_buf()]).await
+    }
+
+    /// [`Self::load_dir`] over several folders (first-party, examples…); an
+    /// id found in two of them is refused.
+    pub async fn load_dirs(&self, dirs: &[PathBuf]) -> Result<Vec<TypeDeChampPlugin>, PluginError> {
+        let loaded = self.prepare_dirs(dirs).await?;
         Ok(loaded.into_iter().map(|plugin| self.register(plugin)).collect())
     }
 
@@ -468,7 +476,12 @@ impl PluginHost {
     /// atomic; calls already running finish on the version they started
     /// with. An unchanged plugin (same bytes) keeps its circuit breaker.
     pub async fn reload_dir(&self, dir: &Path) -> Result<Reload, PluginError> {
-        let prepared = self.prepare_dir(dir).await?;
+        self.reload_dirs(&[dir.to_path_buf()]).await
+    }
+
+    /// [`Self::reload_dir`] over several folders.
+    pub async fn reload_dirs(&self, dirs: &[PathBuf]) -> Result<Reload, PluginError> {
+        let prepared = self.prepare_dirs(dirs).await?;
         let mut plugins = self.plugins.write().unwrap_or_else(PoisonError::into_inner);
         let mut next = BTreeMap::new();
         let mut reload = Reload::default();
@@ -492,22 +505,25 @@ impl PluginHost {
         reload.removed = plugins.keys().cloned().collect();
         *plugins = next;
         drop(plugins);
-        tracing::info!(?reload, dir = %dir.display(), "plugins reloaded");
+        tracing::info!(?reload, ?dirs, "plugins reloaded");
         Ok(reload)
     }
 
-    /// Prepares every plugin under `dir` without registering any.
-    async fn prepare_dir(&self, dir: &Path) -> Result<Vec<LoadedPlugin>, PluginError> {
-        let plugin_dirs = match plugin_subdirectories(dir).await {
-            Ok(dirs) => dirs,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(error) => {
-                return Err(PluginError::Load {
-                    plugin: dir.display().to_string(),
-                    reason: format!("cannot list plugin directory: {error}"),
-                });
+    /// Prepares every plugin under `dirs` without registering any.
+    async fn prepare_dirs(&self, dirs: &[PathBuf]) -> Result<Vec<LoadedPlugin>, PluginError> {
+        let mut plugin_dirs = Vec::new();
+        for dir in dirs {
+            match plugin_subdirectories(dir).await {
+                Ok(found) => plugin_dirs.extend(found),
+                Err(error) if error.kind() == io::ErrorKind::NotFound => {}
+                Err(error) => {
+                    return Err(PluginError::Load {
+                        plugin: dir.display().to_string(),
+                        reason: format!("cannot list plugin directory: {error}"),
+                    });
+                }
             }
-        };
+        }
         let mut loaded: Vec<LoadedPlugin> = Vec::with_capacity(plugin_dirs.len());
         for plugin_dir in &plugin_dirs {
             let plugin = self.prepare(plugin_dir).await?;
@@ -515,9 +531,10 @@ impl PluginHost {
                 return Err(PluginError::Load {
                     plugin: plugin.info.id.clone(),
                     reason: format!(
-                        "id declared twice under {} (version {} and {})",
-                        dir.display(),
+                        "id declared twice, in {} (version {}) and {} (version {})",
+                        other.dir.display(),
                         other.info.version,
+                        plugin_dir.display(),
                         plugin.info.version
                     ),
                 });
@@ -672,6 +689,7 @@ impl PluginHost {
             epoch_budget: epoch_ticks(limits.cpu_deadline),
             health: Mutex::new(Health::default()),
             sha256: sha256.clone(),
+            dir: plugin_dir.to_path_buf(),
         };
         // Loads wait for a call slot instead of failing: they are rare and
         // must not be refused at boot because traffic is high.

@@ -74,7 +74,7 @@ impl TestApp {
             }
         };
         config.smtp_url = Some(format!("smtp://127.0.0.1:{}", smtp.port()));
-        config.plugins_dir = plugins_dir();
+        config.plugins_dirs = vec![plugins_dir()];
         config.plugin_cache_dir = plugin_compile_cache();
         config.static_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
         config.secret_key = b"test-secret-key-not-for-production".to_vec();
