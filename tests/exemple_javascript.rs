@@ -13,7 +13,7 @@
 //!
 //! Needs `plugins/examples/js-rna/build.sh` to have run.
 
-use guichet::plugins::{PluginFieldError, PluginHost, PluginLimits, PluginValidation};
+use guichet::plugins::{PLUGIN_SHARE_DIVISOR, PluginFieldError, PluginHost, PluginLimits, PluginValidation};
 use guichet_tests::app::plugin_compile_cache;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,6 +29,8 @@ const JS_LIMITS: PluginLimits = PluginLimits {
     memory_bytes: 128 * 1024 * 1024,
 };
 
+/// Concurrent calls of this plugin; the host gets enough slots for one
+/// plugin's share (`PLUGIN_SHARE_DIVISOR`) to be this many.
 const CONCURRENT_CALLS: usize = 4;
 
 const FORMAT: &str = "Le numéro RNA commence par la lettre W suivie de 9 caractères (exemple : W751234567).";
@@ -49,7 +51,8 @@ fn invalid(code: &str, message: &str) -> PluginValidation {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn javascript_rna_plugin_validates_in_the_sandbox() {
     let host = Arc::new(
-        PluginHost::with_options(JS_LIMITS, CONCURRENT_CALLS, Some(&plugin_compile_cache())).expect("plugin host"),
+        PluginHost::with_options(JS_LIMITS, CONCURRENT_CALLS * PLUGIN_SHARE_DIVISOR, Some(&plugin_compile_cache()))
+            .expect("plugin host"),
     );
 
     let started = Instant::now();

@@ -339,3 +339,37 @@ async fn plugins_are_installed_and_removed_while_the_server_runs() {
     assert_eq!(reload.added, vec!["piege".to_string()]);
     assert!(host.type_de_champ("piege").is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_plugin_cannot_take_every_call_slot() {
+    use guichet::plugins::{PLUGIN_SHARE_DIVISOR, PluginHost, PluginLimits};
+    let slots = 8;
+    let host =
+        std::sync::Arc::new(PluginHost::with_max_concurrent_calls(PluginLimits::default(), slots).expect("host"));
+    host.load_plugin(&fixture_dir("boucle")).await.expect("boucle");
+    host.load_plugin(&guichet_tests::app::plugins_dir().join("siret")).await.expect("siret");
+
+    // Many endless loops at once: only boucle's share runs, the rest is told
+    // "busy" at once instead of queueing.
+    let mut loops = Vec::new();
+    for _ in 0..slots {
+        let host = host.clone();
+        loops.push(tokio::spawn(async move { host.validate("boucle", "1", "{}").await }));
+    }
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    // Meanwhile siret still gets a slot.
+    let ok = host.validate("siret", "73282932000074", "{}").await;
+    assert!(matches!(ok, Ok(PluginValidation::Valid { .. })), "{ok:?}");
+    let mut busy = 0;
+    for task in loops {
+        match task.await.expect("join") {
+            Err(PluginError::Busy { .. }) => busy += 1,
+            Err(PluginError::DeadlineExceeded { .. }) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // Exactly `slots - share` when every task starts before the first loop
+    // ends; a task the runtime polls late may find a share freed again.
+    let share = slots / PLUGIN_SHARE_DIVISOR;
+    assert!(busy >= 1 && busy <= slots - share, "boucle ran beyond its share: {busy} busy of {slots}");
+}

@@ -45,6 +45,11 @@ use self::sandbox::{EpochTicker, GuestState, LogSink, truncate};
 /// sizes the pooling allocator.
 pub const DEFAULT_MAX_CONCURRENT_CALLS: usize = 64;
 
+/// One plugin may use at most 1/4 of the host's concurrent calls (16 of the
+/// default 64): a plugin whose calls all hit their deadline (a dead upstream,
+/// a loop) then holds a quarter of the slots, and the others still run.
+pub const PLUGIN_SHARE_DIVISOR: usize = 4;
+
 /// Largest `.wasm` file loaded. Compilation time and memory grow with the
 /// component; 32 MiB leaves room for interpreted-language components (about
 /// 18 MB for Python) while refusing anything absurd before Cranelift sees it.
@@ -337,6 +342,8 @@ struct LoadedPlugin {
     sha256: String,
     /// Where it was loaded from, for error messages.
     dir: PathBuf,
+    /// This plugin's share of the host's concurrent calls.
+    calls: Semaphore,
 }
 
 impl LoadedPlugin {
@@ -378,6 +385,8 @@ pub struct PluginHost {
     /// Compiled components on disk, when the host has a data folder.
     compiled: Option<CompileCache>,
     calls: Semaphore,
+    /// At most this many of `calls` go to one plugin.
+    max_calls_per_plugin: usize,
     allocator: Allocator,
     plugins: RwLock<BTreeMap<String, Arc<LoadedPlugin>>>,
     // Last field: dropped after the engine handle above, and its Drop joins
@@ -438,6 +447,7 @@ impl PluginHost {
             ceiling,
             compiled,
             calls: Semaphore::new(max_concurrent_calls),
+            max_calls_per_plugin: (max_concurrent_calls / PLUGIN_SHARE_DIVISOR).max(1),
             allocator,
             plugins: RwLock::new(BTreeMap::new()),
             _ticker: ticker,
@@ -586,6 +596,9 @@ impl PluginHost {
                 return Err(PluginError::InvalidOptions { plugin: id(), reason: error.to_string() });
             }
         }
+        // Its own share first: a plugin stuck in slow calls fills its share,
+        // never the whole host, and the other plugins keep answering.
+        let _share = plugin.calls.try_acquire().map_err(|_| PluginError::Busy { plugin: id() })?;
         let _permit = self.calls.try_acquire().map_err(|_| PluginError::Busy { plugin: id() })?;
         // After the permit: a trial call admitted here is sure to run.
         if !plugin.health().admit(Instant::now()) {
@@ -690,6 +703,7 @@ impl PluginHost {
             health: Mutex::new(Health::default()),
             sha256: sha256.clone(),
             dir: plugin_dir.to_path_buf(),
+            calls: Semaphore::new(self.max_calls_per_plugin),
         };
         // Loads wait for a call slot instead of failing: they are rare and
         // must not be refused at boot because traffic is high.
