@@ -237,6 +237,22 @@ async fn a_plugin_that_keeps_failing_is_degraded_and_shown_to_administrateurs_an
     let plugins = &app.server.state.plugins;
     // piege logs a flood of warnings before it panics.
     plugins.validate("piege", "abc", "{}").await.expect_err("piege traps");
+    // An administrateur whose démarche uses boucle.
+    let admin = app.signed_in("admin@plugins.example", Roles { administrateur: true, ..Roles::default() }).await;
+    let page = admin
+        .post(
+            "/admin/demarches",
+            &[
+                ("libelle", "Démarche à la boucle"),
+                ("description", "Elle utilise un plugin défaillant."),
+                ("service_nom", "Service essais"),
+                ("service_organisme", "Ministère des essais"),
+                ("service_email", "essais@ministere.example"),
+            ],
+        )
+        .await;
+    let demarche = page.id_after("/admin/demarches/");
+    admin.post(&format!("/admin/demarches/{demarche}/plugins/boucle/activer"), &[]).await.assert_status(200);
 
     // Five deadlines in a row open the breaker…
     for _ in 0..guichet::plugins::health::FAILURES_TO_OPEN {
@@ -251,8 +267,13 @@ async fn a_plugin_that_keeps_failing_is_degraded_and_shown_to_administrateurs_an
     // Other plugins are not affected.
     assert!(matches!(plugins.validate("siret", "73282932000074", "{}").await, Ok(PluginValidation::Valid { .. })));
 
+    // The administrateurs of démarches using it are told by e-mail, once.
+    let alert = app.mail("admin@plugins.example", "Le plugin « Boucle infinie » est en mode dégradé").await;
+    assert!(alert.text_body.contains("« Démarche à la boucle »"), "{}", alert.text_body);
+    assert!(alert.text_body.contains("exceeded its CPU deadline"), "{}", alert.text_body);
+    assert!(alert.text_body.contains("/admin/plugins"), "{}", alert.text_body);
+
     // The administrateur sees it degraded, with its last errors, in French.
-    let admin = app.signed_in("admin@plugins.example", Roles { administrateur: true, ..Roles::default() }).await;
     let page = admin.get("/admin/plugins").await;
     page.assert_status(200)
         .assert_contains("Boucle infinie")

@@ -74,6 +74,16 @@ async fn worker(state: AppState, index: usize, mut shutdown: watch::Receiver<boo
         if *shutdown.borrow() {
             break;
         }
+        // One worker turns plugin degradations into e-mails (within a poll
+        // interval): the request that saw the breaker open does not wait.
+        if index == 0 {
+            for alert in state.plugins.take_degradation_alerts() {
+                match crate::workflow::plugins::signaler_degradation(&state, &alert).await {
+                    Ok(n) => tracing::info!(plugin = %alert.plugin.id, administrateurs = n, "degradation reported"),
+                    Err(err) => tracing::error!(plugin = %alert.plugin.id, error = %err, "cannot report degradation"),
+                }
+            }
+        }
         match run_one(&state).await {
             Ok(true) => continue,
             Ok(false) => {}

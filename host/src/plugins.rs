@@ -167,6 +167,14 @@ pub struct TypeDeChampPlugin {
     pub settings: Vec<settings::SettingSpec>,
 }
 
+/// A plugin that just went into degraded mode.
+#[derive(Clone, Debug)]
+pub struct DegradationAlert {
+    pub plugin: TypeDeChampPlugin,
+    /// The failure that opened the breaker, for the administrateur.
+    pub cause: String,
+}
+
 /// What a reload changed, by plugin id.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reload {
@@ -387,6 +395,8 @@ pub struct PluginHost {
     calls: Semaphore,
     /// At most this many of `calls` go to one plugin.
     max_calls_per_plugin: usize,
+    /// Degradations not yet reported to administrateurs.
+    alerts: Mutex<Vec<DegradationAlert>>,
     allocator: Allocator,
     plugins: RwLock<BTreeMap<String, Arc<LoadedPlugin>>>,
     // Last field: dropped after the engine handle above, and its Drop joins
@@ -448,6 +458,7 @@ impl PluginHost {
             compiled,
             calls: Semaphore::new(max_concurrent_calls),
             max_calls_per_plugin: (max_concurrent_calls / PLUGIN_SHARE_DIVISOR).max(1),
+            alerts: Mutex::new(Vec::new()),
             allocator,
             plugins: RwLock::new(BTreeMap::new()),
             _ticker: ticker,
@@ -618,8 +629,24 @@ impl PluginHost {
             Ok(_) => ("ok", Verdict::Healthy),
             Err(error) => (error.outcome(), error.verdict()),
         };
-        plugin.health().record(Instant::now(), call.name(), outcome, started.elapsed(), verdict);
+        let cause = match &verdict {
+            Verdict::Faulty(message) => message.clone(),
+            Verdict::Healthy | Verdict::Neutral => String::new(),
+        };
+        if plugin.health().record(Instant::now(), call.name(), outcome, started.elapsed(), verdict) {
+            tracing::error!(plugin.id = %plugin.info.id, %cause, "plugin degraded after repeated failures");
+            self.alerts
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(DegradationAlert { plugin: plugin.info.clone(), cause });
+        }
         result
+    }
+
+    /// The plugins degraded since the last call, for the job that tells
+    /// their administrateurs. Each degradation is handed out once.
+    pub fn take_degradation_alerts(&self) -> Vec<DegradationAlert> {
+        std::mem::take(&mut *self.alerts.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// What the administrateur's page and the metrics show of each plugin.

@@ -132,7 +132,9 @@ impl Health {
         }
     }
 
-    /// Records a finished call and what it says about the plugin.
+    /// Records a finished call and what it says about the plugin. Returns
+    /// true when this call put a working plugin in degraded mode (not when a
+    /// trial call fails again): the moment to tell the administrateurs.
     pub fn record(
         &mut self,
         now: Instant,
@@ -140,14 +142,14 @@ impl Health {
         outcome: &'static str,
         duration: Duration,
         verdict: Verdict,
-    ) {
+    ) -> bool {
         self.count(function, outcome, duration);
         let message = match verdict {
             Verdict::Healthy => {
                 self.state = BreakerState::Closed;
                 self.consecutive_failures = 0;
                 self.cooldown = FIRST_COOLDOWN;
-                return;
+                return false;
             }
             // Says nothing about the plugin; a trial that could not run is
             // simply offered again to the next call.
@@ -155,7 +157,7 @@ impl Health {
                 if self.state == BreakerState::Trial {
                     self.state = BreakerState::Open { until: now };
                 }
-                return;
+                return false;
             }
             Verdict::Faulty(message) => message,
         };
@@ -173,11 +175,13 @@ impl Health {
             BreakerState::Trial => {
                 self.cooldown = (self.cooldown * 2).min(MAX_COOLDOWN);
                 self.state = BreakerState::Open { until: now + self.cooldown };
+                false
             }
             BreakerState::Closed if self.consecutive_failures >= FAILURES_TO_OPEN => {
                 self.state = BreakerState::Open { until: now + self.cooldown };
+                true
             }
-            BreakerState::Closed | BreakerState::Open { .. } => {}
+            BreakerState::Closed | BreakerState::Open { .. } => false,
         }
     }
 
@@ -195,8 +199,8 @@ impl Health {
 mod tests {
     use super::*;
 
-    fn fail(s: &mut Health, now: Instant) {
-        s.record(now, "validate", "trap", Duration::from_millis(1), Verdict::Faulty("trap".into()));
+    fn fail(s: &mut Health, now: Instant) -> bool {
+        s.record(now, "validate", "trap", Duration::from_millis(1), Verdict::Faulty("trap".into()))
     }
 
     #[test]
@@ -209,8 +213,8 @@ mod tests {
         }
         s.record(t0, "validate", "ok", Duration::from_micros(40), Verdict::Healthy);
         assert_eq!(s.state(), BreakerState::Closed);
-        for _ in 0..FAILURES_TO_OPEN {
-            fail(&mut s, t0);
+        for i in 1..=FAILURES_TO_OPEN {
+            assert_eq!(fail(&mut s, t0), i == FAILURES_TO_OPEN, "only the opening failure alerts");
         }
         assert_eq!(s.state(), BreakerState::Open { until: t0 + FIRST_COOLDOWN });
         assert!(!s.admit(t0 + Duration::from_secs(1)));

@@ -342,3 +342,15 @@ pub async fn regler_plugin(c: Conn<'_>, id: DemarcheId, plugin: &str, settings: 
     let n = on!(c, c => sqlx::query(SQL).bind(id.0).bind(plugin).bind(settings).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
 }
+
+/// E-mails of the administrateurs of the démarches that enabled `plugin`,
+/// with the libellé of one such démarche each (for the alert e-mail).
+pub async fn administrateurs_du_plugin(c: Conn<'_>, plugin: &str) -> StoreResult<Vec<(String, String)>> {
+    const SQL: &str = "SELECT c.email, MIN(d.libelle) FROM plugins_demarches p \
+        JOIN demarches d ON d.id = p.demarche_id \
+        JOIN demarches_administrateurs da ON da.demarche_id = d.id \
+        JOIN administrateurs a ON a.id = da.administrateur_id \
+        JOIN comptes c ON c.id = a.compte_id \
+        WHERE p.plugin_id = $1 GROUP BY c.email ORDER BY c.email";
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(plugin).fetch_all(&mut *c).await)?)
+}
