@@ -583,7 +583,7 @@ impl PluginHost {
     }
 
     /// Checks `value` with the champ type `type_id`. `options_json` is the
-    /// champ's options as a JSON object (`"{}"` when there are none).
+    /// plugin's settings on the démarche, a JSON object (`"{}"` when none).
     ///
     /// `Ok(Invalid(..))` is the usager's mistake; `Err(..)` is not, and the
     /// value should be neither accepted nor blamed on the usager.
