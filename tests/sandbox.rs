@@ -37,6 +37,11 @@ async fn each_misbehaviour_is_stopped_with_its_own_error() {
     // The same plugin host still answers well-behaved calls afterwards.
     let ok = plugins.validate("siret", "732 829 320 00074", "{}").await.expect("siret answers");
     assert_eq!(ok, PluginValidation::Valid { normalized: "73282932000074".into() });
+    // Options that are not a JSON object never reach a plugin.
+    for options in ["[1]", "{", "\"texte\""] {
+        let err = plugins.validate("siret", "73282932000074", options).await.expect_err("refused");
+        assert!(matches!(err, PluginError::InvalidOptions { .. }), "{options}: {err:?}");
+    }
     app.stop().await;
 }
 

@@ -123,17 +123,18 @@ pub async fn verifier_saisie(
 pub async fn reverifier(state: &AppState, id: DossierId, stable_id: StableId) -> anyhow::Result<()> {
     let mut tx = state.store.read().await?;
     let pending = dossiers::champ_a_verifier(tx.conn(), id, stable_id).await?;
+    let reglages = match &pending {
+        Some((.., demarche)) => demarches::plugins_reglages(tx.conn(), crate::domain::DemarcheId(*demarche)).await?,
+        None => Reglages::new(),
+    };
     tx.commit().await?;
-    let Some((value, type_champ, libelle, demarche)) = pending else {
+    let Some((value, type_champ, libelle, _)) = pending else {
         return Ok(());
     };
     let Some(plugin) = crate::domain::TypeChamp::parse(&type_champ).and_then(|t| t.plugin_id().map(str::to_owned))
     else {
         return Ok(());
     };
-    let mut tx = state.store.read().await?;
-    let reglages = demarches::plugins_reglages(tx.conn(), crate::domain::DemarcheId(demarche)).await?;
-    tx.commit().await?;
     let result = match state.plugins.validate(&plugin, &value, options(&reglages, &plugin)).await {
         Ok(PluginValidation::Valid { normalized }) => Ok(normalized),
         Ok(PluginValidation::Invalid(errors)) => {
@@ -179,7 +180,12 @@ fn plugin_indisponible(libelle: &str, err: &PluginError) -> String {
 async fn types_of(state: &AppState, dossier: &DossierRow) -> Result<(Vec<TypeDeChamp>, Reglages), AppError> {
     let mut tx = state.store.read().await?;
     let types = demarches::types_de_champ(tx.conn(), dossier.revision_id()).await?;
-    let reglages = demarches::plugins_reglages(tx.conn(), dossier.demarche_id()).await?;
+    // Most forms have no plugin champ: no query for settings then.
+    let reglages = if types.iter().any(|t| t.type_champ.plugin_id().is_some()) {
+        demarches::plugins_reglages(tx.conn(), dossier.demarche_id()).await?
+    } else {
+        Reglages::new()
+    };
     tx.commit().await?;
     Ok((types, reglages))
 }
