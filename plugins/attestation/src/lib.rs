@@ -1,0 +1,2 @@
+//! Attestation.
+pub mod date;

@@ -1,0 +1,4 @@
+//! Routage « par département ».
+
+pub mod departement;
+pub mod regle;
