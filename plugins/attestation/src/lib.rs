@@ -1,2 +1,4 @@
 //! Attestation.
+pub mod balises;
 pub mod date;
+pub mod modele;
