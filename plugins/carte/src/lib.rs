@@ -1,0 +1,9 @@
+//! The `carte` champ type: points, lines and polygons an usager draws on a
+//! map, stored as a GeoJSON FeatureCollection (RFC 7946).
+
+pub mod erreur;
+pub mod geometrie;
+pub mod json;
+pub mod lecture;
+pub mod plan;
+pub mod reglages;
