@@ -155,7 +155,9 @@ mod tests {
             decide_le: Some("2026-04-01T21:45:00Z"),
             motivation: Some("Dossier complet."),
             champs: vec![
-                ChampValeur { libelle: "Nom de l’association", type_champ: "texte", valeur: Some("Les Amis du Livre") },
+                ChampValeur {
+                    libelle: "Nom de l’association", type_champ: "texte", valeur: Some("Les Amis du Livre")
+                },
                 ChampValeur { libelle: "Date de l'événement", type_champ: "date", valeur: Some("2026-06-21") },
                 ChampValeur { libelle: "Montant demandé", type_champ: "nombre", valeur: None },
             ],
@@ -174,7 +176,10 @@ mod tests {
             "Déposé le 12 mars 2026, accepté le 1er avril 2026."
         );
         // 21:45 UTC on 1 April is 23:45 in Paris (summer time): still the 1st.
-        assert_eq!(texte("--libellé démarche-- : --motivation--"), "Subvention « Culture pour tous » : Dossier complet.");
+        assert_eq!(
+            texte("--libellé démarche-- : --motivation--"),
+            "Subvention « Culture pour tous » : Dossier complet."
+        );
         assert_eq!(texte("Contact : --email--"), "Contact : marie.dupont@example.fr");
     }
 
@@ -196,14 +201,9 @@ mod tests {
 
     #[test]
     fn dashes_that_are_not_tags_stay_text() {
-        for texte_libre in [
-            "un tiret -- comme ceci -- au milieu",
-            "-- en tête",
-            "fin --",
-            "----",
-            "a --\n-- b",
-            "a --- b",
-        ] {
+        for texte_libre in
+            ["un tiret -- comme ceci -- au milieu", "-- en tête", "fin --", "----", "a --\n-- b", "a --- b"]
+        {
             let remplace = remplacer(texte_libre, &valeurs()).expect("short text");
             assert_eq!(remplace.texte, texte_libre);
             assert!(remplace.inconnues.is_empty(), "{texte_libre}");

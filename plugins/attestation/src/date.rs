@@ -11,8 +11,20 @@
 //! at the end of September 1995 near midnight could be a day off; no
 //! dossier of this platform is that old).
 
-const MOIS: [&str; 12] =
-    ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+const MOIS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
 
 /// A calendar date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,7 +38,11 @@ impl Date {
     /// « 12 mars 2026 », « 1er mai 2026 ».
     pub fn en_francais(&self) -> String {
         let mois = MOIS.get(self.mois.saturating_sub(1) as usize).copied().unwrap_or("");
-        if self.jour == 1 { format!("1er {mois} {}", self.annee) } else { format!("{} {mois} {}", self.jour, self.annee) }
+        if self.jour == 1 {
+            format!("1er {mois} {}", self.annee)
+        } else {
+            format!("{} {mois} {}", self.jour, self.annee)
+        }
     }
 }
 
@@ -130,7 +146,8 @@ fn civil_depuis_jours(jours: i64) -> (i64, u32, u32) {
     let z = jours + 719_468;
     let ere = z.div_euclid(146_097);
     let jour_de_l_ere = z - ere * 146_097;
-    let annee_de_l_ere = (jour_de_l_ere - jour_de_l_ere / 1460 + jour_de_l_ere / 36_524 - jour_de_l_ere / 146_096) / 365;
+    let annee_de_l_ere =
+        (jour_de_l_ere - jour_de_l_ere / 1460 + jour_de_l_ere / 36_524 - jour_de_l_ere / 146_096) / 365;
     let jour_de_l_annee = jour_de_l_ere - (365 * annee_de_l_ere + annee_de_l_ere / 4 - annee_de_l_ere / 100);
     let mp = (5 * jour_de_l_annee + 2) / 153;
     let jour = (jour_de_l_annee - (153 * mp + 2) / 5 + 1) as u32;

@@ -259,7 +259,8 @@ mod tests {
     #[test]
     fn unknown_tags_are_collected_across_texts() {
         let entete = vec!["--service--".to_owned()];
-        let modele = Modele { titre: "--service--", corps: "--signataire--", pied_de_page: "--service--", entete: &entete };
+        let modele =
+            Modele { titre: "--service--", corps: "--signataire--", pied_de_page: "--service--", entete: &entete };
         let mut v = valeurs();
         v.decide_le = None;
         let document = construire(&v, &modele, URL, "{}").expect("a document");
@@ -273,7 +274,10 @@ mod tests {
         let modele = Modele { titre: "", corps: "", pied_de_page: "", entete: &[] };
         assert!(matches!(construire(&valeurs(), &modele, URL, "[]"), Err(Erreur::Options(_))));
         assert!(matches!(construire(&valeurs(), &modele, URL, "nope"), Err(Erreur::Options(_))));
-        assert!(matches!(construire(&valeurs(), &modele, URL, r#"{"tableau-des-champs": 1}"#), Err(Erreur::Options(_))));
+        assert!(matches!(
+            construire(&valeurs(), &modele, URL, r#"{"tableau-des-champs": 1}"#),
+            Err(Erreur::Options(_))
+        ));
         let long = "a".repeat(balises::TEXTE_MAX + 1);
         let modele = Modele { titre: "", corps: &long, pied_de_page: "", entete: &[] };
         assert_eq!(construire(&valeurs(), &modele, URL, "{}"), Err(Erreur::TropLong));

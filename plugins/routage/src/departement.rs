@@ -142,10 +142,7 @@ pub fn par_code(code: &str) -> Option<Departement> {
     } else {
         code
     };
-    DEPARTEMENTS
-        .iter()
-        .find(|(c, _)| c.eq_ignore_ascii_case(code))
-        .map(|&(code, nom)| Departement { code, nom })
+    DEPARTEMENTS.iter().find(|(c, _)| c.eq_ignore_ascii_case(code)).map(|&(code, nom)| Departement { code, nom })
 }
 
 /// The département named `nom`, ignoring case, accents, dashes and

@@ -92,7 +92,9 @@ pub fn router(champs: &[Champ<'_>], groupes: &[Groupe<'_>], options: &str) -> Re
         return Ok(repli(format!("{nomme} absent de la table de routage"), &reglage, groupes));
     };
     Ok(match trouver(cible, groupes) {
-        Some(groupe) => Decision { groupe: Some(groupe.id), explication: format!("{nomme} → groupe « {} »", groupe.libelle) },
+        Some(groupe) => {
+            Decision { groupe: Some(groupe.id), explication: format!("{nomme} → groupe « {} »", groupe.libelle) }
+        }
         None => Decision {
             groupe: None,
             explication: format!(
@@ -227,9 +229,7 @@ fn lire_options(options: &str) -> Result<Reglage, OptionsInvalides> {
         Some(Value::String(texte)) => {
             for entree in texte.split(['\n', ';']).map(str::trim).filter(|e| !e.is_empty()) {
                 let Some((cle, groupe)) = entree.split_once(['=', ':', '→']) else {
-                    return Err(OptionsInvalides(format!(
-                        "option `table`: `{entree}` is not `département = groupe`"
-                    )));
+                    return Err(OptionsInvalides(format!("option `table`: `{entree}` is not `département = groupe`")));
                 };
                 let cible = cible_texte(groupe)
                     .ok_or_else(|| OptionsInvalides(format!("option `table`: `{entree}` has no groupe")))?;
@@ -291,13 +291,17 @@ mod tests {
         router(&[autre, champ], GROUPES, options).expect("valid options")
     }
 
-    const TABLE: &str = r#"{"champ": 42, "table": {"69": "Lyon", "2A": "corse", "2B": 8, "971": "Outre-mer", "976": 9}}"#;
+    const TABLE: &str =
+        r#"{"champ": 42, "table": {"69": "Lyon", "2A": "corse", "2B": 8, "971": "Outre-mer", "976": 9}}"#;
 
     #[test]
     fn an_adresse_champ_is_routed_by_its_structured_departement() {
         let donnees = r#"{"label": "8 Place Bellecour 69002 Lyon", "departement": {"code": "69", "nom": "Rhône"}}"#;
         let decision = route(champ("adresse", Some("8 Place Bellecour 69002 Lyon"), Some(donnees)), TABLE);
-        assert_eq!(decision, Decision { groupe: Some(7), explication: "Département 69 (Rhône) → groupe « Lyon »".into() });
+        assert_eq!(
+            decision,
+            Decision { groupe: Some(7), explication: "Département 69 (Rhône) → groupe « Lyon »".into() }
+        );
     }
 
     #[test]
@@ -318,7 +322,11 @@ mod tests {
     #[test]
     fn built_in_champs_departements_and_communes() {
         assert_eq!(route(champ("departements", Some("69"), None), TABLE).groupe, Some(7));
-        assert_eq!(route(champ("departements", Some("2a"), None), TABLE).groupe, Some(8), "libellé compared without case");
+        assert_eq!(
+            route(champ("departements", Some("2a"), None), TABLE).groupe,
+            Some(8),
+            "libellé compared without case"
+        );
         assert_eq!(route(champ("departements", Some("Rhône"), None), TABLE).groupe, Some(7));
         assert_eq!(route(champ("departements", Some("971 - Guadeloupe"), None), TABLE).groupe, Some(9));
         assert_eq!(route(champ("communes", Some("69123"), None), TABLE).groupe, Some(7));
@@ -326,7 +334,10 @@ mod tests {
         assert_eq!(route(champ("communes", Some("Mamoudzou (97611)"), None), TABLE).groupe, Some(9));
         // A communes value is an INSEE code, not a code postal: 69123 is Lyon, not a postal code.
         let explication = route(champ("communes", Some("97411"), None), TABLE).explication;
-        assert_eq!(explication, "Département 974 (La Réunion) absent de la table de routage : groupe par défaut de la démarche");
+        assert_eq!(
+            explication,
+            "Département 974 (La Réunion) absent de la table de routage : groupe par défaut de la démarche"
+        );
     }
 
     #[test]
@@ -353,7 +364,10 @@ mod tests {
         assert_eq!(route(champ("texte", Some("13001"), None), options).groupe, Some(1));
         assert_eq!(
             route(champ("texte", Some("  "), None), options),
-            Decision { groupe: Some(1), explication: "Champ « Lieu du projet » non rempli → groupe « Défaut » (par défaut)".into() }
+            Decision {
+                groupe: Some(1),
+                explication: "Champ « Lieu du projet » non rempli → groupe « Défaut » (par défaut)".into()
+            }
         );
         assert_eq!(route(champ("texte", Some("pas de code"), None), options).groupe, Some(1));
     }
