@@ -181,15 +181,16 @@ fn departement_des_donnees(donnees: &str) -> Option<Departement> {
 /// The last run of exactly five ASCII digits (a code postal in an address
 /// typed as text), or five characters `2A`/`2B` + three digits.
 fn dernier_groupe_de_chiffres(texte: &str) -> Option<&str> {
-    texte
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|mot| mot.len() == 5 && mot[2..].bytes().all(|b| b.is_ascii_digit()))
-        .filter(|mot| {
-            mot[..2].bytes().all(|b| b.is_ascii_digit())
-                || mot[..2].eq_ignore_ascii_case("2A")
-                || mot[..2].eq_ignore_ascii_case("2B")
-        })
-        .next_back()
+    // Words are split on every non-ASCII-alphanumeric character, so each
+    // one is ASCII and byte indexing is safe.
+    texte.split(|c: char| !c.is_ascii_alphanumeric()).rfind(|mot| {
+        let b = mot.as_bytes();
+        b.len() == 5
+            && b[2..].iter().all(u8::is_ascii_digit)
+            && (b[..2].iter().all(u8::is_ascii_digit)
+                || b[..2].eq_ignore_ascii_case(b"2A")
+                || b[..2].eq_ignore_ascii_case(b"2B"))
+    })
 }
 
 fn lire_options(options: &str) -> Result<Reglage, OptionsInvalides> {
