@@ -163,7 +163,8 @@ pub fn lire_reponse(statut: u16, corps: &[u8], polygones: &[Polygon]) -> Result<
         429 => return Err(Echec::Indisponible("API Carto is rate limiting (429)".to_owned())),
         s => return Err(Echec::Indisponible(format!("API Carto answered HTTP {s}"))),
     }
-    let inutilisable = || Echec::Indisponible("API Carto answered 200 with something that is not a FeatureCollection".to_owned());
+    let inutilisable =
+        || Echec::Indisponible("API Carto answered 200 with something that is not a FeatureCollection".to_owned());
     let texte = std::str::from_utf8(corps).map_err(|_| inutilisable())?;
     let racine = json::parse(texte).map_err(|_| inutilisable())?;
     if racine.get("type").and_then(Json::as_str) != Some("FeatureCollection") {
@@ -171,8 +172,7 @@ pub fn lire_reponse(statut: u16, corps: &[u8], polygones: &[Polygon]) -> Result<
     }
     let features = racine.get("features").and_then(Json::as_array).ok_or_else(inutilisable)?;
     let trouvees = racine.get("numberMatched").or_else(|| racine.get("totalFeatures")).and_then(Json::as_f64);
-    let mut reponse =
-        Reponse { parcelles: Vec::new(), tronque: trouvees.is_some_and(|n| n > features.len() as f64) };
+    let mut reponse = Reponse { parcelles: Vec::new(), tronque: trouvees.is_some_and(|n| n > features.len() as f64) };
     for feature in features {
         let Some(parcelle) = feature.get("properties").and_then(|p| Parcelle::lire(p, true)) else {
             continue;

@@ -21,7 +21,7 @@ pub fn nombre(valeur: f64, decimales: u32) -> String {
     push_uint(&mut entier, arrondi / unite);
     let premier = entier.len() % 3;
     for (i, c) in entier.chars().enumerate() {
-        if i > 0 && (i + 3 - premier) % 3 == 0 && entier.len() > 4 {
+        if i > 0 && (i + 3 - premier).is_multiple_of(3) && entier.len() > 4 {
             out.push(ESPACE);
         }
         out.push(c);
@@ -29,7 +29,7 @@ pub fn nombre(valeur: f64, decimales: u32) -> String {
     let mut fraction = arrondi % unite;
     if fraction > 0 {
         let mut largeur = decimales as usize;
-        while fraction % 10 == 0 {
+        while fraction.is_multiple_of(10) {
             fraction /= 10;
             largeur -= 1;
         }

@@ -385,7 +385,7 @@ pub fn push_fixed(out: &mut String, scaled: i64, decimals: u32) {
         return;
     }
     let mut width = decimals;
-    while fraction % 10 == 0 {
+    while fraction.is_multiple_of(10) {
         fraction /= 10;
         width -= 1;
     }
@@ -420,8 +420,27 @@ mod tests {
     #[test]
     fn refuses_what_rfc_8259_refuses() {
         for text in [
-            "", "{", "[1,]", "{\"a\":1,}", "01", "1.", ".5", "-", "1e", "+1", "'a'", "\"\u{1}\"", "\"\\x\"",
-            "\"\\ud800\"", "\"\\ud800\\u0041\"", "\"\\u12g4\"", "[1] 2", "nul", "{a:1}", "NaN", "Infinity",
+            "",
+            "{",
+            "[1,]",
+            "{\"a\":1,}",
+            "01",
+            "1.",
+            ".5",
+            "-",
+            "1e",
+            "+1",
+            "'a'",
+            "\"\u{1}\"",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"\\ud800\\u0041\"",
+            "\"\\u12g4\"",
+            "[1] 2",
+            "nul",
+            "{a:1}",
+            "NaN",
+            "Infinity",
         ] {
             assert_eq!(problem(text), SyntaxProblem::Syntax, "{text:?}");
         }

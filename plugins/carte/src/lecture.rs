@@ -94,7 +94,8 @@ pub fn lire(texte: &str, reglages: &Reglages) -> Result<Carte, Vec<Erreur>> {
     for (i, feature) in features.into_iter().enumerate() {
         let numero = i + 1;
         let lu = if geometrie_seule {
-            lire_geometrie(feature, numero, reglages, &mut sommets).map(|geometrie| Entite { geometrie, description: None })
+            lire_geometrie(feature, numero, reglages, &mut sommets)
+                .map(|geometrie| Entite { geometrie, description: None })
         } else if feature.get("type").and_then(Json::as_str) == Some("Feature") {
             lire_entite(feature, numero, reglages, &mut sommets)
         } else {
@@ -152,7 +153,9 @@ fn lire_entite(feature: &Json, numero: usize, reglages: &Reglages, sommets: &mut
     };
     let description = match feature.get("properties") {
         None | Some(Json::Null) => None,
-        Some(Json::Object(_)) => lire_description(feature.get("properties").and_then(|p| p.get("description")), numero)?,
+        Some(Json::Object(_)) => {
+            lire_description(feature.get("properties").and_then(|p| p.get("description")), numero)?
+        }
         Some(_) => {
             return Err(Erreur::new(
                 "format-geojson",
@@ -255,7 +258,8 @@ fn lire_geometrie(g: &Json, numero: usize, reglages: &Reglages, sommets: &mut us
         }
         ("LineString", Brut::Liste(l)) => Ok(Geometrie::LineString(ligne(positions(l), numero)?)),
         ("MultiLineString", Brut::Liste(l)) => {
-            let lignes = l.into_iter().map(|part| ligne(positions(liste(part)), numero)).collect::<Result<Vec<_>, _>>()?;
+            let lignes =
+                l.into_iter().map(|part| ligne(positions(liste(part)), numero)).collect::<Result<Vec<_>, _>>()?;
             if lignes.is_empty() { Err(vide()) } else { Ok(Geometrie::MultiLineString(lignes)) }
         }
         ("Polygon", Brut::Liste(l)) => Ok(Geometrie::Polygon(polygone(l, numero)?)),
@@ -416,15 +420,22 @@ fn polygone(anneaux: Vec<Brut>, numero: usize) -> Result<Polygon, Erreur> {
     let exterieur = exterieur?;
     let trous: Vec<Ring> = rings.collect::<Result<_, _>>()?;
     for (i, trou) in trous.iter().enumerate() {
-        if plan::rings_meet(trou, &exterieur, true) || trou.iter().any(|p| plan::locate(p, &exterieur) == Location::Outside)
+        if plan::rings_meet(trou, &exterieur, true)
+            || trou.iter().any(|p| plan::locate(p, &exterieur) == Location::Outside)
         {
-            return Err(Erreur::new("trou-hors-contour", format!("Un trou du polygone n° {numero} sort de son contour.")));
+            return Err(Erreur::new(
+                "trou-hors-contour",
+                format!("Un trou du polygone n° {numero} sort de son contour."),
+            ));
         }
         let chevauche = |a: &Ring, b: &Ring| {
             plan::rings_meet(a, b, true) || a.iter().any(|p| plan::locate(p, b) == Location::Inside)
         };
         if trous[i + 1..].iter().any(|autre| chevauche(trou, autre) || chevauche(autre, trou)) {
-            return Err(Erreur::new("trous-chevauchants", format!("Des trous du polygone n° {numero} se chevauchent.")));
+            return Err(Erreur::new(
+                "trous-chevauchants",
+                format!("Des trous du polygone n° {numero} se chevauchent."),
+            ));
         }
     }
     let net = plan::twice_area(&exterieur) - trous.iter().map(|t| plan::twice_area(t).abs()).sum::<i128>();

@@ -2,6 +2,7 @@
 //! map, stored as a GeoJSON FeatureCollection (RFC 7946).
 
 pub mod cadastre;
+pub mod donnees;
 pub mod erreur;
 pub mod francais;
 pub mod geometrie;
@@ -10,3 +11,4 @@ pub mod lecture;
 pub mod mesure;
 pub mod plan;
 pub mod reglages;
+pub mod restitution;

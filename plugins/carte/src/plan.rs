@@ -106,9 +106,7 @@ pub fn segments_cross(a: &Position, b: &Position, c: &Position, d: &Position) ->
 /// Twice the signed area of a closed ring (first position repeated last),
 /// positive when counter-clockwise.
 pub fn twice_area(ring: &[Position]) -> i128 {
-    ring.windows(2)
-        .map(|w| i128::from(w[0].x) * i128::from(w[1].y) - i128::from(w[1].x) * i128::from(w[0].y))
-        .sum()
+    ring.windows(2).map(|w| i128::from(w[0].x) * i128::from(w[1].y) - i128::from(w[1].x) * i128::from(w[0].y)).sum()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

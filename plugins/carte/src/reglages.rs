@@ -104,7 +104,8 @@ mod tests {
     fn reads_settings_with_defaults() {
         assert_eq!(Reglages::lire("{}"), Ok(Reglages::default()));
         let reglages =
-            Reglages::lire(r#"{"cadastres":true,"points":false,"max-geometries":3,"futur":"x","lignes":null}"#).unwrap();
+            Reglages::lire(r#"{"cadastres":true,"points":false,"max-geometries":3,"futur":"x","lignes":null}"#)
+                .unwrap();
         assert_eq!(
             reglages,
             Reglages { cadastres: true, points: false, lignes: true, polygones: true, max_geometries: 3 }

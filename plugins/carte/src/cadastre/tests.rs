@@ -40,7 +40,8 @@ fn carte(geojson: &str) -> Carte {
 }
 
 /// A triangle inside HE0087 whose bounding box reaches into HE0088.
-const TRIANGLE: &str = r#"{"type":"Polygon","coordinates":[[[3.8797,43.6085],[3.87984,43.6085],[3.87984,43.60864],[3.8797,43.6085]]]}"#;
+const TRIANGLE: &str =
+    r#"{"type":"Polygon","coordinates":[[[3.8797,43.6085],[3.87984,43.6085],[3.87984,43.60864],[3.8797,43.6085]]]}"#;
 
 #[test]
 fn builds_the_documented_request() {
@@ -104,7 +105,9 @@ fn keeps_the_parcels_the_polygon_really_meets() {
         }
     );
     // A polygon over the shared edge meets both.
-    let large = carte(r#"{"type":"Polygon","coordinates":[[[3.8797,43.6085],[3.88,43.6085],[3.88,43.6086],[3.8797,43.6085]]]}"#);
+    let large = carte(
+        r#"{"type":"Polygon","coordinates":[[[3.8797,43.6085],[3.88,43.6085],[3.88,43.6086],[3.8797,43.6085]]]}"#,
+    );
     let requete = requetes(&large).0.remove(0);
     let reponse = lire_reponse(200, corps.as_bytes(), &requete.polygones).unwrap();
     assert_eq!(reponse.parcelles.len(), 2);

@@ -33,10 +33,8 @@ const CARRE: &str = "[[[3.8796,43.60845],[3.87985,43.60845],[3.87985,43.60865],[
 #[test]
 fn normalizes_a_drawing() {
     let texte = fc(&[
-        &format!(
-            r#"{{"type":"Feature","id":7,"geometry":{{"type":"Point","coordinates":[3.879600049,43.6084512]}},
-            "properties":{{"description":"  Puits  ","couleur":"rouge"}}}}"#
-        ),
+        r#"{"type":"Feature","id":7,"geometry":{"type":"Point","coordinates":[3.879600049,43.6084512]},
+            "properties":{"description":"  Puits  ","couleur":"rouge"}}"#,
         // Clockwise, with a repeated vertex and 9 decimals.
         &polygon(
             "[[[3.8796,43.60845],[3.8796,43.60865],[3.8796,43.60865],[3.87985,43.60865],[3.879850001,43.60845],[3.8796,43.60845]]]",
@@ -119,7 +117,9 @@ fn refuses_positions_that_are_not_wgs84_degrees() {
     assert_eq!(codes(&point("3.8")), ["coordonnees"]);
     let crs = r#"{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::2154"}},"features":[]}"#;
     assert_eq!(codes(crs), ["systeme-de-coordonnees"]);
-    let crs84 = crs.replace("EPSG::2154", "OGC:1.3:CRS84").replace("[]", &format!("[{}]", feature(r#"{"type":"Point","coordinates":[1,2]}"#)));
+    let crs84 = crs
+        .replace("EPSG::2154", "OGC:1.3:CRS84")
+        .replace("[]", &format!("[{}]", feature(r#"{"type":"Point","coordinates":[1,2]}"#)));
     assert!(lire(&crs84, &Reglages::default()).is_ok());
 }
 
@@ -156,10 +156,7 @@ fn checks_holes() {
     assert!(plan::twice_area(&rings[0]) > 0 && plan::twice_area(&rings[1]) < 0);
     assert_eq!(codes(&trou("[[8,8],[12,8],[12,12],[8,12],[8,8]]")), ["trou-hors-contour"]);
     assert_eq!(codes(&trou("[[20,20],[22,20],[22,22],[20,20]]")), ["trou-hors-contour"]);
-    assert_eq!(
-        codes(&trou("[[2,2],[6,2],[6,6],[2,6],[2,2]],[[4,4],[8,4],[8,8],[4,8],[4,4]]")),
-        ["trous-chevauchants"]
-    );
+    assert_eq!(codes(&trou("[[2,2],[6,2],[6,6],[2,6],[2,2]],[[4,4],[8,4],[8,8],[4,8],[4,4]]")), ["trous-chevauchants"]);
     assert_eq!(codes(&trou("[[0,0],[10,0],[10,10],[0,10],[0,0]]")), ["surface-nulle"]);
     assert_eq!(codes(&trou("[[2,2],[4,4],[4,2],[2,4],[2,2]]")), ["auto-intersection"]);
 }
@@ -195,7 +192,9 @@ fn enforces_the_caps() {
 
     assert_eq!(codes(&" ".repeat(MAX_VALEUR + 1)), ["trop-volumineux"]);
     let description = |d: &str| {
-        fc(&[&format!(r#"{{"type":"Feature","geometry":{{"type":"Point","coordinates":[1,2]}},"properties":{{"description":{d}}}}}"#)])
+        fc(&[&format!(
+            r#"{{"type":"Feature","geometry":{{"type":"Point","coordinates":[1,2]}},"properties":{{"description":{d}}}}}"#
+        )])
     };
     assert_eq!(codes(&description(&format!("\"{}\"", "é".repeat(MAX_DESCRIPTION + 1)))), ["description"]);
     assert_eq!(codes(&description("12")), ["description"]);
