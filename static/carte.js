@@ -1,0 +1,308 @@
+// Progressive enhancement of the « carte » champ (templates/partials/champ_carte.hbs).
+//
+// Without this file (or without the vendored libraries) the champ is a
+// textarea holding GeoJSON, and the form works as is. With it, each
+// textarea[data-carte] gets a Leaflet map with Leaflet-Geoman's drawing
+// tools above it; every change of the drawing is written back into the
+// textarea (which stays the form's field), and the area and length of what is
+// drawn are shown live. A visible toggle shows the textarea again, for
+// keyboard users and for pasting GeoJSON; editing it redraws the map.
+//
+// No inline script or style (the CSP forbids them): the libraries and their
+// stylesheets are loaded from /static/vendor/ by this file, once per page,
+// only when a carte champ is present.
+(function () {
+  "use strict";
+  if (window.guichetCarte) {
+    return; // The partial includes this file once per champ.
+  }
+  window.guichetCarte = true;
+
+  var VENDOR = "/static/vendor/";
+  var FRANCE = [[41.3, -5.2], [51.1, 9.6]];
+  var PRECISION = 7; // Decimals kept, as the plugin stores them (about 1 cm).
+  var RAYON_AUTHALIQUE = 6371007.181;
+  var RAYON_MOYEN = 6371008.771;
+  // As the plugin writes them (plugins/carte/src/francais.rs): four digits
+  // are not grouped, groups are split by a no-break space.
+  var nombre = function (valeur, decimales) {
+    return new Intl.NumberFormat("fr-FR", { maximumFractionDigits: decimales, useGrouping: "min2" })
+      .format(valeur).replace(/\u202f/g, "\u00a0");
+  };
+
+  // --- Measures: the plugin's algorithms (plugins/carte/src/mesure.rs) ------
+
+  var rad = function (d) { return d * Math.PI / 180; };
+
+  // Spherical excess (Chamberlain and Duquette), on a closed ring of [lon, lat].
+  function aireAnneau(ring) {
+    var n = ring.length - 1;
+    if (n < 3) { return 0; }
+    var somme = 0;
+    for (var i = 0; i < n; i++) {
+      var avant = ring[(i + n - 1) % n], apres = ring[(i + 1) % n];
+      somme += rad(apres[0] - avant[0]) * Math.sin(rad(ring[i][1]));
+    }
+    return Math.abs(somme * RAYON_AUTHALIQUE * RAYON_AUTHALIQUE / 2);
+  }
+
+  function airePolygone(rings) {
+    var aire = rings.length ? aireAnneau(rings[0]) : 0;
+    for (var i = 1; i < rings.length; i++) { aire -= aireAnneau(rings[i]); }
+    return Math.max(aire, 0);
+  }
+
+  function distance(a, b) {
+    var p1 = rad(a[1]), p2 = rad(b[1]);
+    var h = Math.pow(Math.sin((p2 - p1) / 2), 2) +
+      Math.cos(p1) * Math.cos(p2) * Math.pow(Math.sin(rad(b[0] - a[0]) / 2), 2);
+    return 2 * RAYON_MOYEN * Math.asin(Math.min(1, Math.sqrt(h)));
+  }
+
+  function longueurLigne(line) {
+    var total = 0;
+    for (var i = 1; i < line.length; i++) { total += distance(line[i - 1], line[i]); }
+    return total;
+  }
+
+  function surface(m2) {
+    if (m2 >= 10000) { return nombre(m2 / 10000, 2) + "\u00a0ha"; }
+    return nombre(m2, m2 >= 10 ? 0 : 1) + "\u00a0m²";
+  }
+
+  function longueur(m) {
+    if (m >= 1000) { return nombre(m / 1000, 2) + "\u00a0km"; }
+    return nombre(m, m >= 10 ? 0 : 1) + "\u00a0m";
+  }
+
+  // « Polygone : 1,25 ha ; Ligne : 350 m ; Point », as the plugin's display.
+  function mesures(features) {
+    return features.map(function (f) {
+      var g = f.geometry, c = g.coordinates;
+      switch (g.type) {
+        case "Polygon": return "Polygone : " + surface(airePolygone(c));
+        case "MultiPolygon":
+          return "Polygone en " + c.length + " parties : " +
+            surface(c.reduce(function (s, p) { return s + airePolygone(p); }, 0));
+        case "LineString": return "Ligne : " + longueur(longueurLigne(c));
+        case "MultiLineString":
+          return "Ligne en " + c.length + " parties : " +
+            longueur(c.reduce(function (s, l) { return s + longueurLigne(l); }, 0));
+        case "Point": return "Point";
+        case "MultiPoint": return c.length + " points";
+        default: return g.type;
+      }
+    }).join(" ; ");
+  }
+
+  // --- Loading the libraries ------------------------------------------------
+
+  function feuille(href) {
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    document.head.appendChild(link);
+  }
+
+  function script(src) {
+    return new Promise(function (resolve, reject) {
+      var s = document.createElement("script");
+      s.src = src;
+      s.onload = resolve;
+      s.onerror = function () { reject(new Error("could not load " + src)); };
+      document.head.appendChild(s);
+    });
+  }
+
+  function chargerBibliotheques() {
+    if (window.L && window.L.PM) { return Promise.resolve(); }
+    feuille(VENDOR + "leaflet/leaflet.css");
+    feuille(VENDOR + "leaflet-geoman/leaflet-geoman.css");
+    feuille("/static/carte.css");
+    return script(VENDOR + "leaflet/leaflet.js").then(function () {
+      return script(VENDOR + "leaflet-geoman/leaflet-geoman.min.js");
+    });
+  }
+
+  // --- One champ --------------------------------------------------------------
+
+  function lireGeoJSON(texte) {
+    texte = texte.trim();
+    if (!texte) { return []; }
+    var racine = JSON.parse(texte);
+    if (racine.type === "FeatureCollection") { return racine.features || []; }
+    if (racine.type === "Feature") { return [racine]; }
+    return [{ type: "Feature", geometry: racine, properties: {} }];
+  }
+
+  function initialiser(textarea, index) {
+    var L = window.L;
+    var groupe = textarea.closest(".fr-input-group") || textarea.parentNode;
+    var genres = (textarea.dataset.geometries || "points lignes polygones").split(/\s+/);
+    var max = parseInt(textarea.dataset.max, 10) || 50;
+    var id = textarea.id || "carte-" + index;
+
+    var bloc = document.createElement("div");
+    bloc.className = "guichet-carte";
+    var carteEl = document.createElement("div");
+    carteEl.className = "guichet-carte__carte";
+    carteEl.id = id + "-carte";
+    carteEl.setAttribute("role", "region");
+    var libelle = groupe.querySelector("label");
+    carteEl.setAttribute("aria-label", "Carte" + (libelle ? " : " + libelle.textContent.trim().split("\n")[0] : ""));
+    var etat = document.createElement("p");
+    etat.className = "guichet-carte__mesures fr-text--sm";
+    etat.id = id + "-mesures";
+    etat.setAttribute("aria-live", "polite");
+    var bascule = document.createElement("button");
+    bascule.type = "button";
+    bascule.className = "fr-btn fr-btn--tertiary fr-btn--sm guichet-carte__bascule";
+    bascule.textContent = "Saisir les coordonnées au format GeoJSON";
+    bascule.setAttribute("aria-controls", textarea.id);
+    bloc.appendChild(carteEl);
+    bloc.appendChild(etat);
+    bloc.appendChild(bascule);
+    groupe.insertBefore(bloc, textarea);
+
+    // The textarea stays the field; hidden behind the toggle unless the
+    // server refused its content (then its error must be seen with it).
+    var enErreur = textarea.getAttribute("aria-invalid") === "true";
+    function montrer(visible) {
+      textarea.hidden = !visible;
+      bascule.setAttribute("aria-expanded", visible ? "true" : "false");
+    }
+    montrer(enErreur);
+    bascule.addEventListener("click", function () {
+      montrer(textarea.hidden);
+      if (!textarea.hidden) { textarea.focus(); }
+    });
+
+    var map = L.map(carteEl, { zoomSnap: 0.5, keyboard: true });
+    if (textarea.dataset.tuiles) {
+      L.tileLayer(textarea.dataset.tuiles, { maxZoom: 20, attribution: textarea.dataset.attribution || "" }).addTo(map);
+    } else {
+      carteEl.classList.add("guichet-carte__carte--sans-fond");
+    }
+    map.attributionControl.setPrefix(false);
+    L.control.scale({ imperial: false }).addTo(map);
+    map.pm.setLang("fr");
+    var dessin = L.featureGroup().addTo(map);
+    map.pm.setGlobalOptions({ layerGroup: dessin, allowSelfIntersection: false, snappable: true });
+    var polygones = genres.indexOf("polygones") >= 0;
+    map.pm.addControls({
+      position: "topleft",
+      drawMarker: genres.indexOf("points") >= 0,
+      drawPolyline: genres.indexOf("lignes") >= 0,
+      drawPolygon: polygones,
+      drawRectangle: polygones,
+      cutPolygon: polygones,
+      drawCircle: false,
+      drawCircleMarker: false,
+      drawText: false,
+      rotateMode: false
+    });
+
+    function couches() {
+      return map.pm.getGeomanLayers().filter(function (l) {
+        return (l instanceof L.Marker || l instanceof L.Polyline) && !(l instanceof L.Circle);
+      });
+    }
+
+    function features() {
+      return couches().map(function (l) {
+        var f = l.toGeoJSON(PRECISION);
+        f.properties = f.properties && typeof f.properties.description === "string"
+          ? { description: f.properties.description } : {};
+        return f;
+      });
+    }
+
+    function annoncer(texte) {
+      etat.textContent = texte;
+    }
+
+    function mettreAJourMesures() {
+      var fs = features();
+      annoncer(fs.length ? mesures(fs) : "Aucune géométrie dessinée.");
+    }
+
+    // Map → textarea, after every change of the drawing.
+    function ecrire() {
+      var fs = features();
+      textarea.value = fs.length ? JSON.stringify({ type: "FeatureCollection", features: fs }) : "";
+      mettreAJourMesures();
+    }
+
+    function suivre(layer) {
+      layer.on("pm:edit pm:dragend pm:cut", ecrire);
+    }
+
+    // Textarea → map, when the usager edited the GeoJSON by hand.
+    function dessiner(cadrer) {
+      dessin.clearLayers();
+      var fs;
+      try {
+        fs = lireGeoJSON(textarea.value);
+      } catch (e) {
+        annoncer("Le GeoJSON saisi ne peut pas être affiché sur la carte : il n'est pas valide.");
+        return;
+      }
+      try {
+        L.geoJSON({ type: "FeatureCollection", features: fs }, {
+          onEachFeature: function (feature, layer) {
+            layer.feature = feature;
+          }
+        }).eachLayer(function (layer) {
+          (layer.getLayers ? layer.getLayers() : [layer]).forEach(function (l) {
+            l.feature = l.feature || layer.feature;
+            dessin.addLayer(l);
+            suivre(l);
+          });
+        });
+      } catch (e) {
+        annoncer("Le GeoJSON saisi ne peut pas être affiché sur la carte : ses coordonnées sont mal formées.");
+        return;
+      }
+      if (cadrer) {
+        var bornes = dessin.getBounds();
+        if (bornes.isValid()) {
+          map.fitBounds(bornes, { maxZoom: 18, padding: [20, 20] });
+        } else {
+          map.fitBounds(FRANCE);
+        }
+      }
+      mettreAJourMesures();
+    }
+
+    map.on("pm:create", function (e) {
+      suivre(e.layer);
+      if (couches().length > max) {
+        dessin.removeLayer(e.layer);
+        map.removeLayer(e.layer);
+        annoncer("Ce champ accepte au plus " + max + " géométrie" + (max > 1 ? "s" : "") + ".");
+        return;
+      }
+      ecrire();
+    });
+    map.on("pm:remove pm:cut", ecrire);
+    textarea.addEventListener("change", function () { dessiner(true); });
+
+    dessiner(true);
+  }
+
+  function demarrer() {
+    var champs = document.querySelectorAll("textarea[data-carte]");
+    if (!champs.length) { return; }
+    chargerBibliotheques().then(function () {
+      Array.prototype.forEach.call(champs, initialiser);
+    }).catch(function () {
+      // Libraries missing: the textareas stay as they are, and work.
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", demarrer);
+  } else {
+    demarrer();
+  }
+})();
