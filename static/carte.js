@@ -138,7 +138,8 @@
   function initialiser(textarea, index) {
     var L = window.L;
     var groupe = textarea.closest(".fr-input-group") || textarea.parentNode;
-    var genres = (textarea.dataset.geometries || "points lignes polygones").split(/\s+/);
+    // The `geometries` option as set ("Lignes et polygones"…), empty for all.
+    var genres = (textarea.dataset.geometries || "points lignes polygones").toLowerCase();
     var max = parseInt(textarea.dataset.max, 10) || 50;
     var id = textarea.id || "carte-" + index;
 
@@ -188,11 +189,11 @@
     map.pm.setLang("fr");
     var dessin = L.featureGroup().addTo(map);
     map.pm.setGlobalOptions({ layerGroup: dessin, allowSelfIntersection: false, snappable: true });
-    var polygones = genres.indexOf("polygones") >= 0;
+    var polygones = genres.indexOf("polygone") >= 0;
     map.pm.addControls({
       position: "topleft",
-      drawMarker: genres.indexOf("points") >= 0,
-      drawPolyline: genres.indexOf("lignes") >= 0,
+      drawMarker: genres.indexOf("point") >= 0,
+      drawPolyline: genres.indexOf("ligne") >= 0,
       drawPolygon: polygones,
       drawRectangle: polygones,
       cutPolygon: polygones,

@@ -26,13 +26,26 @@ impl Default for Reglages {
     }
 }
 
-/// The JSON Schema of the options, for `describe`.
+/// The choices of the `geometries` setting (a list rather than three
+/// checkboxes: an unchecked box is `false`, and a form saved untouched
+/// would then refuse every kind of geometry).
+pub const CHOIX_GEOMETRIES: [&str; 7] = [
+    "Points, lignes et polygones",
+    "Polygones",
+    "Lignes",
+    "Points",
+    "Lignes et polygones",
+    "Points et polygones",
+    "Points et lignes",
+];
+
+/// The JSON Schema of the options, for `describe` (keep it in step with
+/// `[[settings]]` in plugin.toml).
 pub const OPTIONS_SCHEMA: &str = concat!(
     r#"{"type":"object","properties":{"#,
-    r#""cadastres":{"type":"boolean","description":"Afficher les parcelles cadastrales et relever celles que touchent les polygones"},"#,
-    r#""points":{"type":"boolean","description":"Accepter les points"},"#,
-    r#""lignes":{"type":"boolean","description":"Accepter les lignes"},"#,
-    r#""polygones":{"type":"boolean","description":"Accepter les polygones"},"#,
+    r#""cadastres":{"type":"boolean","description":"Relever les parcelles cadastrales que touchent les polygones"},"#,
+    r#""geometries":{"type":"string","enum":["Points, lignes et polygones","Polygones","Lignes","Points","#,
+    r#""Lignes et polygones","Points et polygones","Points et lignes"],"description":"Géométries acceptées"},"#,
     r#""max-geometries":{"type":"integer","minimum":1,"maximum":50,"description":"Nombre maximal de géométries"}"#,
     r#"}}"#
 );
@@ -54,9 +67,16 @@ impl Reglages {
             let flag = |value: &Json| value.as_bool().ok_or_else(|| format!("option `{key}` must be a boolean"));
             match key.as_str() {
                 "cadastres" => reglages.cadastres = flag(value)?,
-                "points" => reglages.points = flag(value)?,
-                "lignes" => reglages.lignes = flag(value)?,
-                "polygones" => reglages.polygones = flag(value)?,
+                "geometries" => {
+                    let choix = value
+                        .as_str()
+                        .filter(|v| CHOIX_GEOMETRIES.contains(v))
+                        .ok_or_else(|| "option `geometries` must be one of the choices of plugin.toml".to_owned())?;
+                    let choix = choix.to_lowercase();
+                    reglages.points = choix.contains("point");
+                    reglages.lignes = choix.contains("ligne");
+                    reglages.polygones = choix.contains("polygone");
+                }
                 "max-geometries" => {
                     reglages.max_geometries = match value.as_f64() {
                         Some(n) if n.fract() == 0.0 && (1.0..=MAX_GEOMETRIES as f64).contains(&n) => n as usize,
@@ -66,9 +86,6 @@ impl Reglages {
                 // A newer version's settings must not break this one.
                 _ => {}
             }
-        }
-        if !(reglages.points || reglages.lignes || reglages.polygones) {
-            return Err("options allow no kind of geometry (points, lignes and polygones are all false)".to_owned());
         }
         Ok(reglages)
     }
@@ -103,9 +120,10 @@ mod tests {
     #[test]
     fn reads_settings_with_defaults() {
         assert_eq!(Reglages::lire("{}"), Ok(Reglages::default()));
-        let reglages =
-            Reglages::lire(r#"{"cadastres":true,"points":false,"max-geometries":3,"futur":"x","lignes":null}"#)
-                .unwrap();
+        let reglages = Reglages::lire(
+            r#"{"cadastres":true,"geometries":"Lignes et polygones","max-geometries":3,"futur":"x","points":null}"#,
+        )
+        .unwrap();
         assert_eq!(
             reglages,
             Reglages { cadastres: true, points: false, lignes: true, polygones: true, max_geometries: 3 }
@@ -113,6 +131,14 @@ mod tests {
         assert!(!reglages.accepte(Genre::Point) && reglages.accepte(Genre::Polygone));
         assert_eq!(reglages.genres_acceptes(), "lignes et polygones");
         assert_eq!(Reglages::default().genres_acceptes(), "points, lignes et polygones");
+        for choix in CHOIX_GEOMETRIES {
+            let reglages = Reglages::lire(&format!(r#"{{"geometries":"{choix}"}}"#)).unwrap();
+            let mut attendu = reglages.genres_acceptes();
+            attendu[..1].make_ascii_uppercase();
+            assert_eq!(attendu, choix);
+        }
+        // An untouched settings form: the checkbox is false, the list empty.
+        assert_eq!(Reglages::lire(r#"{"cadastres":false}"#), Ok(Reglages::default()));
     }
 
     #[test]
@@ -122,7 +148,8 @@ mod tests {
             r#"{"max-geometries":0}"#,
             r#"{"max-geometries":51}"#,
             r#"{"max-geometries":2.5}"#,
-            r#"{"points":false,"lignes":false,"polygones":false}"#,
+            r#"{"geometries":"Cercles"}"#,
+            r#"{"geometries":true}"#,
             "[]",
             "{",
         ] {
