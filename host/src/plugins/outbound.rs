@@ -16,10 +16,10 @@ mod policy;
 use std::error::Error as _;
 use std::time::Instant;
 
-use bytes::Bytes;
+use bytes::{Buf, BufMut, Bytes};
 use http::header::{CONTENT_LENGTH, HOST, LOCATION};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode, Uri, Version};
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use url::Url;
 
@@ -45,6 +45,26 @@ pub async fn send(policy: &OutboundPolicy, request: Request<Bytes>) -> Result<Re
     };
     trace.log(&method, request_bytes, started, &result);
     result
+}
+
+/// Buffers a guest's request body for [`send`], refusing more than `limit` bytes as soon as
+/// they arrive (the guest streams it: it could otherwise push without end).
+pub async fn collect_request_body<B>(body: B, limit: usize) -> Result<Bytes, OutboundError>
+where
+    B: hyper::body::Body,
+{
+    let mut body = std::pin::pin!(body);
+    let mut collected = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| OutboundError::InvalidRequest("request body could not be read"))?;
+        if let Ok(data) = frame.into_data() {
+            if data.remaining() > limit.saturating_sub(collected.len()) {
+                return Err(OutboundError::RequestTooLarge { limit });
+            }
+            collected.put(data);
+        }
+    }
+    Ok(collected.freeze())
 }
 
 /// What the log event reports, filled in as the exchange progresses (a timeout keeps what

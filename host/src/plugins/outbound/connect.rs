@@ -85,6 +85,15 @@ async fn connect_tcp(
 ) -> Result<TcpStream, OutboundError> {
     let mut last_error = None;
     for address in addresses.iter().take(MAX_CONNECT_ATTEMPTS) {
+        // Test servers only ever listen on loopback: should a regression let a refused
+        // address through, the test must fail here rather than send a packet elsewhere.
+        #[cfg(test)]
+        if !address.ip().to_canonical().is_loopback() {
+            return Err(OutboundError::Connect {
+                host: target.bare_host().to_owned(),
+                source: io::Error::other("test build: connection outside loopback blocked"),
+            });
+        }
         match timeout(policy.connect_timeout, TcpStream::connect(address)).await {
             Ok(Ok(stream)) => {
                 // Small request/response exchanges: no reason to wait for Nagle.

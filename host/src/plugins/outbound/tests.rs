@@ -412,3 +412,11 @@ async fn head_response_announcing_a_large_body_is_not_too_large() {
     assert_eq!(response.headers()["content-length"], "100000000");
     assert!(response.body().is_empty());
 }
+
+#[tokio::test]
+async fn request_body_is_collected_up_to_the_cap() {
+    let body = http_body_util::Full::new(Bytes::from_static(b"0123456789"));
+    assert_eq!(collect_request_body(body.clone(), 10).await.unwrap(), "0123456789");
+    let error = collect_request_body(body, 9).await.unwrap_err();
+    assert!(matches!(error, OutboundError::RequestTooLarge { limit: 9 }), "{error:?}");
+}
