@@ -46,7 +46,7 @@ impl fmt::Display for Level {
 pub fn log(level: Level, message: &str) {
     #[cfg(target_arch = "wasm32")]
     {
-        use crate::__private::bindings::guichet::plugin::log as host;
+        use crate::bindings::type_de_champ::guichet::plugin::log as host;
         let level = match level {
             Level::Trace => host::Level::Trace,
             Level::Debug => host::Level::Debug,
