@@ -28,7 +28,8 @@ pub use error::OutboundError;
 pub use origin::{Origin, OriginError, Scheme};
 pub use policy::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_REDIRECTS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_MAX_RESPONSE_BODY_BYTES,
-    DEFAULT_TOTAL_TIMEOUT, MAX_CONNECT_ATTEMPTS, MAX_REQUEST_HEADER_BYTES, OutboundPolicy, SecretHeader,
+    DEFAULT_TOTAL_TIMEOUT, MAX_CONNECT_ATTEMPTS, MAX_REQUEST_HEADER_BYTES, MAX_RESPONSE_HEAD_BYTES, OutboundPolicy,
+    SecretHeader,
 };
 
 /// Sends a plugin's request under `policy`, following redirects, and returns the final

@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use super::connect::Connection;
 use super::error::OutboundError;
+use super::policy::MAX_RESPONSE_HEAD_BYTES;
 
 /// Drives the connection while its response is read, and closes it (aborting the task) as
 /// soon as the caller is done or gives up (timeout, refused redirect, oversized body).
@@ -44,8 +45,11 @@ where
     T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let protocol = |source| OutboundError::Protocol { host: host.to_owned(), source };
-    let (mut sender, connection) =
-        hyper::client::conn::http1::Builder::new().handshake(TokioIo::new(io)).await.map_err(protocol)?;
+    let (mut sender, connection) = hyper::client::conn::http1::Builder::new()
+        .max_header_size(MAX_RESPONSE_HEAD_BYTES)
+        .handshake(TokioIo::new(io))
+        .await
+        .map_err(protocol)?;
     // The connection's own error surfaces through send_request or the body; nothing to keep.
     let driver = ConnectionDriver(tokio::spawn(async move {
         let _ = connection.await;

@@ -40,6 +40,10 @@ pub const MAX_CONNECT_ATTEMPTS: usize = 3;
 /// guest can smuggle into headers; API calls need a few hundred bytes.
 pub const MAX_REQUEST_HEADER_BYTES: usize = 32 * 1024;
 
+/// Bytes of response status line and headers (and of chunked trailers). Bounds host memory
+/// per response before the body cap applies; hyper also caps the count at 100 headers.
+pub const MAX_RESPONSE_HEAD_BYTES: usize = 64 * 1024;
+
 /// A header the host adds to requests whose (requested) origin is `origin`, and only those:
 /// never to another origin, never after a redirect leaves it. The guest can neither set,
 /// replace nor read it.

@@ -420,3 +420,15 @@ async fn request_body_is_collected_up_to_the_cap() {
     let error = collect_request_body(body, 9).await.unwrap_err();
     assert!(matches!(error, OutboundError::RequestTooLarge { limit: 9 }), "{error:?}");
 }
+
+#[tokio::test]
+async fn oversized_response_head_is_a_protocol_error() {
+    let mut raw = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for i in 0..10 {
+        raw.extend_from_slice(format!("x-padding-{i}: {}\r\n", "a".repeat(10_000)).as_bytes());
+    }
+    raw.extend_from_slice(b"content-length: 0\r\n\r\n");
+    let server = servers::RawServer::start(Box::leak(raw.into_boxed_slice())).await;
+    let error = send(&policy(&[&server.origin()], true), get(&format!("{}/", server.origin()))).await.unwrap_err();
+    assert!(matches!(error, OutboundError::Protocol { .. }), "{error:?}");
+}
