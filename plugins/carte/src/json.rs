@@ -10,6 +10,10 @@
 /// FeatureCollection) nests 8 levels; properties get a little slack.
 pub const MAX_DEPTH: usize = 16;
 
+/// Members of one object: the duplicate-key check is quadratic in them, and
+/// no GeoJSON object needs more (a GIS export's attributes included).
+pub const MAX_MEMBERS: usize = 1_000;
+
 /// A parsed JSON value. Objects keep their members in the order written.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Json {
@@ -76,6 +80,7 @@ pub enum SyntaxProblem {
     Syntax,
     TooDeep,
     DuplicateKey,
+    TooManyMembers,
     NumberOutOfRange,
 }
 
@@ -161,6 +166,9 @@ impl Parser<'_> {
             self.skip_whitespace();
             if self.peek() != Some(b'"') {
                 return Err(self.syntax());
+            }
+            if members.len() == MAX_MEMBERS {
+                return Err(self.error(SyntaxProblem::TooManyMembers));
             }
             let key_at = self.pos;
             let key = self.string()?;
@@ -451,6 +459,9 @@ mod tests {
         let duplicate = parse(r#"{"type":"Point","type":"Polygon"}"#).unwrap_err();
         assert_eq!(duplicate, SyntaxError { what: SyntaxProblem::DuplicateKey, offset: 16 });
         assert_eq!(problem("[1e400]"), SyntaxProblem::NumberOutOfRange);
+        let members = |n: usize| format!("{{{}}}", (0..n).map(|i| format!("\"k{i}\":0")).collect::<Vec<_>>().join(","));
+        assert!(parse(&members(MAX_MEMBERS)).is_ok());
+        assert_eq!(problem(&members(MAX_MEMBERS + 1)), SyntaxProblem::TooManyMembers);
         assert_eq!(problem(&"[".repeat(MAX_DEPTH + 1)), SyntaxProblem::TooDeep);
         let deepest = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert!(parse(&deepest).is_ok());

@@ -120,6 +120,7 @@ fn syntaxe(e: json::SyntaxError) -> Erreur {
         SyntaxProblem::Syntax => ("format-json", "n'est pas du JSON valide"),
         SyntaxProblem::TooDeep => ("format-json", "est trop imbriqué"),
         SyntaxProblem::DuplicateKey => ("format-json", "contient deux fois le même membre dans un objet"),
+        SyntaxProblem::TooManyMembers => ("format-json", "contient un objet de plus de 1 000 membres"),
         SyntaxProblem::NumberOutOfRange => ("format-json", "contient un nombre démesuré"),
     };
     Erreur::new(code, format!("Le texte saisi {quoi} (caractère {}). Saisissez du GeoJSON.", e.offset + 1))

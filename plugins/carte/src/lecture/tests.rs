@@ -210,3 +210,82 @@ fn reports_several_problems_at_most_ten() {
     let erreurs = lire(&two, &Reglages::default()).unwrap_err();
     assert!(erreurs[1].message.ends_with("géométrie n° 3."), "{}", erreurs[1].message);
 }
+
+/// xorshift64*: deterministic, so a failure replays.
+struct Alea(u64);
+
+impl Alea {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[test]
+fn never_panics_and_stays_idempotent_on_mangled_input() {
+    let seeds = [
+        fc(&[&polygon(CARRE), &feature(r#"{"type":"LineString","coordinates":[[3.8,43.6],[3.9,43.7,12.5]]}"#)]),
+        fc(&[&feature(
+            r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[2,0],[2,2],[0,0]]],[[[5,5],[6,5],[6,6],[5,5]]]]}"#,
+        )]),
+        polygon("[[[0,0],[10,0],[10,10],[0,10],[0,0]],[[2,2],[2,4],[4,4],[4,2],[2,2]]]"),
+    ];
+    let alphabet: Vec<char> = "[]{},:\"0123456789.-eE aptyeFeaturePolygon\\u00é".chars().collect();
+    let mut alea = Alea(0x9E37_79B9_7F4A_7C15);
+    let mut acceptes = 0;
+    for round in 0..3_000 {
+        let mut texte: Vec<char> = seeds[round % seeds.len()].chars().collect();
+        for _ in 0..1 + alea.below(4) {
+            let at = alea.below(texte.len());
+            match alea.below(3) {
+                0 => {
+                    texte.remove(at);
+                }
+                1 => texte.insert(at, alphabet[alea.below(alphabet.len())]),
+                _ => texte[at] = alphabet[alea.below(alphabet.len())],
+            }
+        }
+        let texte: String = texte.into_iter().collect();
+        if let Ok(carte) = lire(&texte, &Reglages::default()) {
+            acceptes += 1;
+            let sortie = carte.to_json();
+            assert_eq!(normalized(&sortie), sortie, "from {texte}");
+        }
+    }
+    // Mutations inside numbers keep many inputs valid: both paths ran.
+    assert!(acceptes > 50, "{acceptes}");
+}
+
+#[test]
+fn the_worst_drawing_is_checked_quickly() {
+    // Four 1,000-vertex star polygons (every edge pair is tested): about
+    // the most work 64 KiB can ask of validate.
+    let etoile = |cx: f64| {
+        let ring: Vec<String> = (0..=998)
+            .map(|i| {
+                let i = i % 998;
+                let a = f64::from(i) * std::f64::consts::TAU / 998.0;
+                let r = if i % 2 == 0 { 1.0 } else { 0.6 };
+                format!("[{:.3},{:.3}]", cx + r * a.cos(), r * a.sin())
+            })
+            .collect();
+        polygon(&format!("[[{}]]", ring.join(",")))
+    };
+    let etoiles: Vec<String> = (0..4).map(|i| etoile(f64::from(i) * 3.0)).collect();
+    let etoiles: Vec<&str> = etoiles.iter().map(String::as_str).collect();
+    let texte = fc(&etoiles);
+    assert!(texte.len() < MAX_VALEUR, "{}", texte.len());
+    let debut = std::time::Instant::now();
+    let carte = lire(&texte, &Reglages::default()).unwrap();
+    let duree = debut.elapsed();
+    assert_eq!(carte.entites.len(), 4);
+    // Natively, unoptimized; the component runs optimized code.
+    assert!(duree < std::time::Duration::from_secs(2), "{duree:?}");
+    eprintln!("four 1,000-vertex polygons checked in {duree:?}");
+}
