@@ -116,14 +116,15 @@ fn resume() -> Resume {
 }
 
 /// One `RdvBlueprint` as `GET /api/v1/rdvs` renders it (fields of
-/// `app/blueprints/rdv_blueprint.rb`, associations shortened).
+/// `app/blueprints/rdv_blueprint.rb`, associations shortened; times as
+/// Blueprinter writes Ruby times, as the API's own spec compares them).
 fn rdv(location_type: &str, lieu: Value, address: &str) -> Value {
     json!({
         "id": 10093,
         "uuid": "5f3c2b1a-7d4e-4c6b-9a8e-0f1e2d3c4b5a",
         "status": "unknown",
-        "starts_at": "2024-06-07T15:30:00.000+02:00",
-        "ends_at": "2024-06-07T16:00:00.000+02:00",
+        "starts_at": "2024-06-07 15:30:00 +0200",
+        "ends_at": "2024-06-07 16:00:00 +0200",
         "duration_in_min": 30,
         "address": address,
         "context": null,
