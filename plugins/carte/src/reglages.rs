@@ -39,6 +39,20 @@ pub const CHOIX_GEOMETRIES: [&str; 7] = [
     "Points et lignes",
 ];
 
+/// Points, lignes, polygones allowed by one of [`CHOIX_GEOMETRIES`].
+fn genres(choix: &str) -> Option<(bool, bool, bool)> {
+    Some(match choix {
+        "Points, lignes et polygones" => (true, true, true),
+        "Polygones" => (false, false, true),
+        "Lignes" => (false, true, false),
+        "Points" => (true, false, false),
+        "Lignes et polygones" => (false, true, true),
+        "Points et polygones" => (true, false, true),
+        "Points et lignes" => (true, true, false),
+        _ => return None,
+    })
+}
+
 /// The JSON Schema of the options, for `describe` (keep it in step with
 /// `[[settings]]` in plugin.toml).
 pub const OPTIONS_SCHEMA: &str = concat!(
@@ -68,14 +82,10 @@ impl Reglages {
             match key.as_str() {
                 "cadastres" => reglages.cadastres = flag(value)?,
                 "geometries" => {
-                    let choix = value
+                    (reglages.points, reglages.lignes, reglages.polygones) = value
                         .as_str()
-                        .filter(|v| CHOIX_GEOMETRIES.contains(v))
+                        .and_then(genres)
                         .ok_or_else(|| "option `geometries` must be one of the choices of plugin.toml".to_owned())?;
-                    let choix = choix.to_lowercase();
-                    reglages.points = choix.contains("point");
-                    reglages.lignes = choix.contains("ligne");
-                    reglages.polygones = choix.contains("polygone");
                 }
                 "max-geometries" => {
                     reglages.max_geometries = match value.as_f64() {
