@@ -53,6 +53,22 @@ fn describes_itself_for_wit_0_2_0() {
     }
 }
 
+/// What static/carte.js wrote into the textarea after a triangle was drawn
+/// with Leaflet-Geoman in Chromium next to a loaded square and line.
+const DESSIN_DU_WIDGET: &str = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[3.8796,43.60845],[3.87985,43.60845],[3.87985,43.60865],[3.8796,43.60865],[3.8796,43.60845]]]},"properties":{"description":"Jardin"}},{"type":"Feature","geometry":{"type":"LineString","coordinates":[[3.8794,43.6083],[3.8801,43.6088]]},"properties":{}},{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[3.8806844,43.6089075],[3.881489,43.6089075],[3.881489,43.6083249],[3.8806844,43.6089075]]]}}]}"#;
+
+#[test]
+fn accepts_what_the_widget_writes() {
+    match Carte::validate(DESSIN_DU_WIDGET, &options("{}")) {
+        // Geoman drew the triangle clockwise: turned counter-clockwise.
+        Ok(Validation::Valid(v)) => assert!(
+            v.ends_with(r#"[[[3.8806844,43.6089075],[3.881489,43.6083249],[3.881489,43.6089075],[3.8806844,43.6089075]]]},"properties":{}}]}"#),
+            "{v}"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn validates_and_normalizes() {
     let typed = TRIANGLE.replace("3.8797,", "3.87970000001,");
