@@ -41,11 +41,9 @@ pub fn enrichir(siret: &str, refuser_fermes: bool) -> Result<Result<Enrichment, 
         };
         return Ok(Err(vec![FieldError::new(CODE_FERME, message)]));
     }
-    let donnees = serde_json::to_value(&etablissement)
+    let donnees = serde_json::to_string(&etablissement)
         .map_err(|error| PluginError::internal(format!("donnees do not serialize: {error}")))?;
-    let mut enrichment = Enrichment::new(&donnees);
-    enrichment.resume = presentation::resume(&etablissement);
-    Ok(Ok(enrichment))
+    Ok(Ok(Enrichment { donnees, resume: presentation::resume(&etablissement) }))
 }
 
 fn parametres() -> Result<Parametres, PluginError> {

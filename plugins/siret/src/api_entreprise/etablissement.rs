@@ -6,7 +6,9 @@
 //! enrichment fail.
 
 use crate::dates::Date;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// `{"data": …}` of both endpoints.
 #[derive(Deserialize)]
@@ -20,10 +22,10 @@ pub struct EtablissementApi {
     pub siret: Option<String>,
     pub siege_social: Option<bool>,
     pub etat_administratif: Option<String>,
-    pub date_fermeture: Option<serde_json::Value>,
+    pub date_fermeture: DateApi,
     pub enseigne: Option<String>,
     pub activite_principale: Option<Code>,
-    pub date_creation: Option<serde_json::Value>,
+    pub date_creation: DateApi,
     pub unite_legale: Option<UniteLegaleApi>,
     pub adresse: Option<AdresseApi>,
 }
@@ -37,7 +39,7 @@ pub struct UniteLegaleApi {
     pub personne_morale_attributs: Option<PersonneMorale>,
     pub personne_physique_attributs: Option<PersonnePhysique>,
     pub forme_juridique: Option<Code>,
-    pub date_creation: Option<serde_json::Value>,
+    pub date_creation: DateApi,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -138,8 +140,8 @@ impl Etablissement {
             enseigne: api.enseigne.and_then(non_vide),
             siege_social: api.siege_social,
             etat_administratif: api.etat_administratif.as_deref().and_then(etat),
-            date_fermeture: api.date_fermeture.as_ref().and_then(date),
-            date_creation: api.date_creation.as_ref().and_then(date),
+            date_fermeture: api.date_fermeture.0.map(Date::iso),
+            date_creation: api.date_creation.0.map(Date::iso),
             naf: nettoye(api.activite_principale),
             adresse: api.adresse.map(Adresse::from_api).unwrap_or_default(),
             ..Etablissement::default()
@@ -247,11 +249,64 @@ fn etat(code: &str) -> Option<String> {
     }
 }
 
-fn date(value: &serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::Number(number) => number.as_i64().map(|seconds| Date::from_timestamp(seconds).iso()),
-        serde_json::Value::String(text) => Date::parse(text).map(Date::iso),
-        _ => None,
+/// A Sirene date as sent: a Unix timestamp or `YYYY-MM-DD` text; anything
+/// else (null, another shape) reads as absent rather than failing the whole
+/// answer. Read without `serde_json::Value`, which would weigh on the
+/// component.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DateApi(pub Option<Date>);
+
+impl<'de> Deserialize<'de> for DateApi {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DateVisitor)
+    }
+}
+
+struct DateVisitor;
+
+impl<'de> Visitor<'de> for DateVisitor {
+    type Value = DateApi;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a timestamp or a YYYY-MM-DD date")
+    }
+
+    fn visit_i64<E: de::Error>(self, seconds: i64) -> Result<DateApi, E> {
+        Ok(DateApi(Some(Date::from_timestamp(seconds))))
+    }
+
+    fn visit_u64<E: de::Error>(self, seconds: u64) -> Result<DateApi, E> {
+        Ok(DateApi(i64::try_from(seconds).ok().map(Date::from_timestamp)))
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<DateApi, E> {
+        Ok(DateApi(None))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<DateApi, E> {
+        Ok(DateApi(None))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<DateApi, E> {
+        Ok(DateApi(Date::parse(text)))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<DateApi, E> {
+        Ok(DateApi(None))
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<DateApi, E> {
+        Ok(DateApi(None))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<DateApi, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(DateApi(None))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DateApi, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(DateApi(None))
     }
 }
 
@@ -267,4 +322,20 @@ fn nom(unite_legale: &UniteLegaleApi) -> Option<String> {
     let prenom = physique.prenom_usuel.clone().and_then(non_vide).or(physique.prenom_1.clone().and_then(non_vide));
     let nom = physique.nom_usage.clone().and_then(non_vide).or(physique.nom_naissance.clone().and_then(non_vide));
     non_vide(joint([&prenom, &nom], " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_timestamps_or_text_and_never_fail() {
+        let read = |json: &str| serde_json::from_str::<DateApi>(json).map(|d| d.0.map(Date::iso));
+        assert_eq!(read("1321830000").unwrap().as_deref(), Some("2011-11-21"));
+        assert_eq!(read("-473389200").unwrap().as_deref(), Some("1955-01-01"));
+        assert_eq!(read(r#""2011-11-21""#).unwrap().as_deref(), Some("2011-11-21"));
+        for absent in ["null", "1.5", "true", r#""hier""#, "[1, [2]]", r#"{"a": {"b": 1}}"#, "18446744073709551615"] {
+            assert_eq!(read(absent).unwrap(), None, "{absent}");
+        }
+    }
 }
