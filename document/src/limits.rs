@@ -14,9 +14,12 @@ pub const MAX_ITEMS: usize = 2_000;
 /// UTF-8 bytes of all text (title, header lines, body, legends, alt texts,
 /// footer): bounds shaping time and memory.
 pub const MAX_TEXT_BYTES: usize = 256 * 1024;
-/// Bytes of the footer, printed on every page: it must fit in the reserved
-/// band at the bottom of the page.
+/// Lines the footer may wrap to: it is printed on every page, in a band
+/// reserved at the bottom, so a long footer would eat every page's body.
 pub const MAX_FOOTER_LINES: usize = 3;
+/// Lines the header lines may wrap to: they sit beside the logo at the top
+/// of the first page and must leave room for the title and the body.
+pub const MAX_HEADER_LINES: usize = 12;
 /// Images in the document (logo and signature included): bounds embedded
 /// objects and decoding work.
 pub const MAX_IMAGES: usize = 20;

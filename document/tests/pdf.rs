@@ -90,15 +90,53 @@ fn long_paragraph_is_split_across_pages() {
 
 #[test]
 fn block_that_does_not_fit_moves_to_the_next_page() {
-    let mut doc = Document { title: "Tableau".into(), ..Document::default() };
-    // Fill the first page almost to the bottom, then add a 4-row table.
-    doc.body = (0..13).map(|i| Block::Paragraph(paragraph(i))).collect();
-    let rows = (0..4).map(|i| (format!("Libellé {i}"), format!("Valeur {i}"))).collect();
-    doc.body.push(Block::KeyValues(rows));
-    let text = pdftotext(&render_pdf(&doc).unwrap(), "moves.pdf");
-    let pages: Vec<&str> = text.split('\u{c}').collect();
-    let table_page = pages.iter().position(|p| p.contains("Libellé 0")).unwrap();
-    assert!(pages[table_page].contains("Libellé 3"), "rows split although the table fits on one page");
+    // Push a 4-row table down the first page paragraph by paragraph: it is
+    // never split, and at some point it moves to page 2 while the paragraphs
+    // before it stay on page 1.
+    let rows: Vec<(String, String)> = (0..4).map(|i| (format!("Libellé {i}"), format!("Valeur {i}"))).collect();
+    let mut moved = false;
+    for n in 8..24 {
+        let mut doc = Document { title: "Tableau".into(), ..Document::default() };
+        doc.body = (0..n).map(|i| Block::Paragraph(paragraph(i))).collect();
+        doc.body.push(Block::KeyValues(rows.clone()));
+        let text = pdftotext(&render_pdf(&doc).unwrap(), "moves.pdf");
+        let pages: Vec<&str> = text.split('\u{c}').collect();
+        let table_page = pages.iter().position(|p| p.contains("Libellé 0")).unwrap();
+        assert!(pages[table_page].contains("Libellé 3"), "{n} paragraphs: table split although it fits on a page");
+        if table_page == 1 && pages[0].contains(&format!("Paragraphe {} :", n - 1)) {
+            moved = true;
+        }
+    }
+    assert!(moved, "the table never moved to the next page whole");
+}
+
+/// Run by [`same_bytes_in_another_process`] in a child process.
+#[test]
+fn write_attestation_where_asked() {
+    let pdf = render_pdf(&attestation()).unwrap();
+    if let Ok(path) = std::env::var("GUICHET_DOCUMENT_OUT") {
+        std::fs::write(path, pdf).unwrap();
+    }
+}
+
+#[test]
+fn same_bytes_in_another_process() {
+    // Hash maps are seeded per process: equal bytes in one process would not
+    // prove the output is deterministic.
+    let exe = std::env::current_exe().unwrap();
+    let render_elsewhere = |name: &str| {
+        let path = temp_path(name);
+        let status = std::process::Command::new(&exe)
+            .args(["--exact", "write_attestation_where_asked", "--test-threads=1"])
+            .env("GUICHET_DOCUMENT_OUT", &path)
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stdout));
+        std::fs::read(path).unwrap()
+    };
+    let here = render_pdf(&attestation()).unwrap();
+    assert_eq!(render_elsewhere("child-1.pdf"), here);
+    assert_eq!(render_elsewhere("child-2.pdf"), here);
 }
 
 #[test]
@@ -169,4 +207,25 @@ fn title_only_document_is_one_page() {
     let text = pdftotext(&render_pdf(&doc).unwrap(), "title-only.pdf");
     assert!(text.contains("Attestation"));
     assert!(text.contains("Page 1 / 1"));
+}
+
+#[test]
+fn long_table_breaks_between_rows_and_heading_stays_with_its_text() {
+    let mut doc = attestation();
+    let rows = (0..80).map(|i| (format!("Pièce {i}"), format!("Justificatif n° {i} reçu"))).collect();
+    doc.body = vec![Block::Heading("Pièces reçues".into()), Block::KeyValues(rows)];
+    doc.body.extend((0..8).map(|i| Block::Paragraph(paragraph(i))));
+    doc.body.push(Block::Heading("Observations".into()));
+    doc.body.push(Block::Paragraph(paragraph(99)));
+    let pdf = render_pdf(&doc).unwrap();
+    let text = pdftotext(&pdf, "long-table.pdf");
+    assert!(page_count(&text) >= 2);
+    for i in 0..80 {
+        let line = text.lines().find(|l| l.contains(&format!("Pièce {i} "))).unwrap();
+        assert!(line.contains(&format!("Justificatif n° {i} reçu")), "{line}");
+    }
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    let heading_page = pages.iter().position(|p| p.contains("Observations")).unwrap();
+    assert!(pages[heading_page].contains("Paragraphe 99 :"), "heading separated from its paragraph");
+    std::fs::write(temp_path("multipage-sample.pdf"), &pdf).unwrap();
 }

@@ -89,11 +89,27 @@ fn key_values(layout: &mut Layout, rows: &[(String, String)]) -> Result<(), Docu
     let table = layout.group(None, GroupKind::Table);
     let value_x = MARGIN_X + LABEL_WIDTH;
     let value_width = CONTENT_WIDTH - LABEL_WIDTH;
-    for (label, value) in rows {
-        let labels = layout.wrap(label, LABEL, LABEL_WIDTH - 2.0 * CELL_PAD_X);
-        let values = layout.wrap(value, VALUE, value_width - 2.0 * CELL_PAD_X);
+    let wrapped: Vec<(Vec<String>, Vec<String>)> = rows
+        .iter()
+        .map(|(label, value)| {
+            (
+                layout.wrap(label, LABEL, LABEL_WIDTH - 2.0 * CELL_PAD_X),
+                layout.wrap(value, VALUE, value_width - 2.0 * CELL_PAD_X),
+            )
+        })
+        .collect();
+    let row_height = |labels: &Vec<String>, values: &Vec<String>| {
+        labels.len().max(values.len()).max(1) as f32 * VALUE.line_height + 2.0 * CELL_PAD_Y
+    };
+    // A table that a page can hold moves to the next page whole; a longer
+    // one breaks between rows.
+    let total: f32 = wrapped.iter().map(|(l, v)| row_height(l, v)).sum();
+    if total <= layout.page_room() {
+        layout.ensure(total)?;
+    }
+    for (labels, values) in &wrapped {
         let count = labels.len().max(values.len()).max(1);
-        let height = count as f32 * VALUE.line_height + 2.0 * CELL_PAD_Y;
+        let height = row_height(labels, values);
         // A row moves to the next page whole when a page can hold it.
         if height <= layout.page_room() {
             layout.ensure(height)?;

@@ -8,15 +8,13 @@ use super::{
 use crate::error::DocumentError;
 use crate::fonts::Fonts;
 use crate::images::{MM, prepare};
-use crate::limits::MAX_FOOTER_LINES;
+use crate::limits::{MAX_FOOTER_LINES, MAX_HEADER_LINES};
 use crate::model::Document;
 
 /// Space between the body and the footer's rule.
 pub(super) const FOOTER_GAP: f32 = 8.0 * MM;
 const LOGO_MAX_WIDTH: f32 = 70.0 * MM;
 const LOGO_MAX_HEIGHT: f32 = 35.0 * MM;
-/// Wrapped header lines that fit beside the logo.
-const MAX_HEADER_LINES: usize = 12;
 /// Width kept for « Page 50 / 50 » right of the footer text.
 const PAGE_NUMBER_WIDTH: f32 = 28.0 * MM;
 
