@@ -39,4 +39,12 @@ impl fmt::Display for DocumentError {
     }
 }
 
+impl DocumentError {
+    /// Whether the plugin's description is at fault (WIT `invalid-input`);
+    /// `false` for [`DocumentError::Render`], a renderer bug (`internal`).
+    pub fn is_invalid_input(&self) -> bool {
+        !matches!(self, Self::Render(_))
+    }
+}
+
 impl std::error::Error for DocumentError {}

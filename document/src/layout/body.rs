@@ -107,7 +107,7 @@ fn key_values(layout: &mut Layout, rows: &[(String, String)]) -> Result<(), Docu
     if total <= layout.page_room() {
         layout.ensure(total)?;
     }
-    for (labels, values) in &wrapped {
+    for (index, (labels, values)) in wrapped.iter().enumerate() {
         let count = labels.len().max(values.len()).max(1);
         let height = row_height(labels, values);
         // A row moves to the next page whole when a page can hold it.
@@ -117,12 +117,12 @@ fn key_values(layout: &mut Layout, rows: &[(String, String)]) -> Result<(), Docu
         let row = layout.group(Some(table), GroupKind::Row);
         let th = layout.group(Some(row), GroupKind::HeaderCell);
         let td = layout.group(Some(row), GroupKind::Cell);
-        let mut segment = RowSegment::start(layout);
+        let mut segment = RowSegment::start(layout, index == 0);
         for i in 0..count {
             if !layout.fits(VALUE.line_height + CELL_PAD_Y) && !layout.at_top() {
                 segment.finish(layout, th, td);
                 layout.new_page()?;
-                segment = RowSegment::start(layout);
+                segment = RowSegment::start(layout, true);
             }
             let top = layout.y;
             if let Some(text) = labels.get(i).filter(|t| !t.is_empty()) {
@@ -144,6 +144,7 @@ fn key_values(layout: &mut Layout, rows: &[(String, String)]) -> Result<(), Docu
 /// The part of a table row on one page.
 struct RowSegment {
     top: f32,
+    top_rule: bool,
     /// Where the row's fill goes in the page's spans: under the text.
     span_index: usize,
     label: Vec<Op>,
@@ -151,10 +152,13 @@ struct RowSegment {
 }
 
 impl RowSegment {
-    fn start(layout: &mut Layout) -> Self {
+    /// `top_rule` for the table's first row and a row continued on a new
+    /// page; otherwise the previous row's bottom rule is the top one.
+    fn start(layout: &mut Layout, top_rule: bool) -> Self {
+        let top_rule = top_rule || layout.at_top();
         let top = layout.y;
         layout.y += CELL_PAD_Y;
-        Self { top, span_index: layout.page().spans.len(), label: Vec::new(), value: Vec::new() }
+        Self { top, top_rule, span_index: layout.page().spans.len(), label: Vec::new(), value: Vec::new() }
     }
 
     fn finish(self, layout: &mut Layout, th: usize, td: usize) {
@@ -162,12 +166,13 @@ impl RowSegment {
         let height = layout.y - self.top;
         layout.content(th, ContentKind::Text, self.label);
         layout.content(td, ContentKind::Text, self.value);
+        let mut rules = vec![(MARGIN_X, layout.y - 0.5, CONTENT_WIDTH, 0.5)];
+        if self.top_rule {
+            rules.push((MARGIN_X, self.top, CONTENT_WIDTH, 0.5));
+        }
         let decoration = vec![
             Op::Rects { rects: vec![(MARGIN_X, self.top, LABEL_WIDTH, height)], color: FILL },
-            Op::Rects {
-                rects: vec![(MARGIN_X, self.top, CONTENT_WIDTH, 0.5), (MARGIN_X, layout.y - 0.5, CONTENT_WIDTH, 0.5)],
-                color: RULE,
-            },
+            Op::Rects { rects: rules, color: RULE },
         ];
         let span = super::Span { mark: super::Mark::Artifact(ArtifactKind::Layout), ops: decoration };
         let spans = &mut layout.page().spans;
