@@ -46,6 +46,16 @@ impl Options {
         &self.raw
     }
 
+    /// The whole object deserialized into `T` with serde_json, for options
+    /// richer than flat scalars (a mapping table, a list of objects).
+    /// `Misconfigured` when it does not fit `T`: the administrateur's
+    /// options are wrong. Costs serde_json in the component (about 30 KiB);
+    /// the getters below do not.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, PluginError> {
+        serde_json::from_str(&self.raw)
+            .map_err(|error| PluginError::Misconfigured(format!("options do not have the expected shape: {error}")))
+    }
+
     /// Every key of the object with its value, in the order written.
     pub fn entries(&self) -> Result<&[(String, Value)], PluginError> {
         // Not `OnceCell::get_or_init`: its reentrancy panic would pull the
@@ -620,6 +630,21 @@ mod tests {
         );
         assert_eq!(options.entries().map(<[_]>::len), Ok(6));
         assert_eq!(options.as_str(), r#"{"pays": "FR", "strict": true, "longueur": 14, "vide": null, "x": 1, "x": 2}"#);
+    }
+
+    #[test]
+    fn options_parse_into_serde_types() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Table {
+            champ: u64,
+            groupes: Vec<(String, u64)>,
+        }
+        let options = Options::new(r#"{"champ": 7, "groupes": [["69", 1], ["01", 2]], "autre": null}"#);
+        assert_eq!(
+            options.parse::<Table>(),
+            Ok(Table { champ: 7, groupes: vec![("69".to_owned(), 1), ("01".to_owned(), 2)] })
+        );
+        assert!(matches!(Options::new(r#"{"champ": "x"}"#).parse::<Table>(), Err(PluginError::Misconfigured(_))));
     }
 
     #[test]
