@@ -33,7 +33,7 @@ use guichet_plugin_sdk::{
 pub const OPTION_PRECISION: &str = "precision";
 
 const OPTIONS_SCHEMA: &str =
-    r#"{"type":"object","properties":{"precision":{"enum":["numero","voie","lieu-dit","commune"]}}}"#;
+    r#"{"type":"object","properties":{"precision":{"enum":["","numero","voie","lieu-dit","commune"]}}}"#;
 
 const DONNEES_SCHEMA: &str = r#"{"type":"object","required":["source","label"],"properties":{
 "source":{"enum":["ban","saisie-manuelle"]},"label":{"type":"string"},
