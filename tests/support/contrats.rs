@@ -7,6 +7,7 @@
 //! | [`api_entreprise`] | API Entreprise v3, INSEE Sirene établissements and unités légales |
 //! | [`ban`]            | Base Adresse Nationale geocoder (`/search/`, Géoplateforme `/geocodage/search`) |
 //! | [`api_carto`]      | API Carto, cadastre module (`/api/cadastre/parcelle`)     |
+//! | [`rdv_service_public`] | RDV Service Public agent API (`/api/v1/rdv_plans`, `/api/v1/rdvs`) |
 //!
 //! Every server is a real HTTP server (axum) on `127.0.0.1`, on a port chosen
 //! by the OS, running in a task of the test's tokio runtime and stopped when
@@ -31,6 +32,7 @@
 pub mod api_carto;
 pub mod api_entreprise;
 pub mod ban;
+pub mod rdv_service_public;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
