@@ -69,7 +69,9 @@ prune() {
 }
 
 installed=()
-install_plugin "$here/siret" "$here/dist"
+for plugin in siret adresse carte routage attestation rendez-vous; do
+    install_plugin "$here/$plugin" "$here/dist"
+done
 prune "$here/dist"
 
 installed=()

@@ -37,7 +37,8 @@ ensure_rust() {
 ensure_system_packages() {
   # fonts-dejavu-core: a bare machine has no font at all, and screenshots of
   # pages would show boxes instead of text.
-  ensure_apt chromium chromium-driver sqlite3 fonts-dejavu-core
+  # poppler-utils: pdftotext checks the attestation PDFs in tests.
+  ensure_apt chromium chromium-driver sqlite3 fonts-dejavu-core poppler-utils
   # Node.js builds the JavaScript example plugin (componentize-js) and npm
   # fetches the DSFR.
   have node || ensure_apt nodejs
@@ -144,4 +145,7 @@ step "Rust target wasm32-wasip2, rustfmt, clippy" ensure_rust
 step "Debian packages (chromium, chromium-driver, sqlite3, Node.js, PostgreSQL)" ensure_system_packages
 step "Python venv with aiosmtpd ($GUICHET_VENV)" ensure_venv aiosmtpd==1.4.6
 step "DSFR $DSFR_VERSION in static/vendor/dsfr" ensure_dsfr
+# shellcheck source-path=SCRIPTDIR source=vendor-leaflet.sh
+source "$GUICHET_ROOT/scripts/vendor-leaflet.sh"
+step "Leaflet and Geoman in static/vendor (carte champ)" ensure_leaflet
 log "setup complete in $((SECONDS - start)) s"

@@ -65,22 +65,34 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     let siret = c.find(Locator::Id("champ_3")).await.expect("siret");
     siret.clear().await.expect("clear");
     siret.send_keys("732 829 320 00074").await.expect("type");
-    c.find(Locator::Id("champ_4")).await.expect("date").send_keys("15/09/1998").await.expect("type");
-    c.find(Locator::Css("#champ_5 option[value='Rugby']")).await.expect("option").click().await.expect("select");
-    c.find(Locator::Id("champ_6")).await.expect("adherents").send_keys("240").await.expect("type");
-    c.find(Locator::Id("champ_8")).await.expect("montant").send_keys("3500,00").await.expect("type");
-    c.find(Locator::Css("label[for='champ_9-non']")).await.expect("non").click().await.expect("click");
-    c.find(Locator::Id("champ_10"))
+    // The adresse plugin's champ: typed by hand (the demo grants no geocoder,
+    // so no suggestion comes; the value is kept as a manual entry).
+    c.find(Locator::Id("champ_4"))
+        .await
+        .expect("adresse")
+        .send_keys("1 place de la Mairie 99999 Démoville")
+        .await
+        .expect("type");
+    c.find(Locator::Id("champ_5")).await.expect("date").send_keys("15/09/1998").await.expect("type");
+    c.find(Locator::Css("#champ_6 option[value='Rugby']")).await.expect("option").click().await.expect("select");
+    c.find(Locator::Id("champ_7")).await.expect("adherents").send_keys("240").await.expect("type");
+    c.find(Locator::Id("champ_9")).await.expect("montant").send_keys("3500,00").await.expect("type");
+    c.find(Locator::Css("label[for='champ_10-non']")).await.expect("non").click().await.expect("click");
+    c.find(Locator::Id("champ_11"))
         .await
         .expect("description")
         .send_keys("Achat de ballons et de maillots.")
         .await
         .expect("type");
-    c.find(Locator::Css("label[for='champ_11']")).await.expect("attestation").click().await.expect("click");
+    // The carte champ (optional) is a map once carte.js ran, with the
+    // GeoJSON textarea kept for keyboards and no-JS browsers.
+    assert!(c.find(Locator::Id("champ_12")).await.is_ok(), "the carte champ's textarea is there");
+    c.find(Locator::Css("label[for='champ_13']")).await.expect("attestation").click().await.expect("click");
     browser.submit(Locator::XPath("//button[@value='deposer']")).await;
     let body = c.source().await.expect("source");
     assert!(body.contains("Votre dossier a bien été déposé"), "{body}");
     assert!(body.contains("73282932000074") && body.contains("Rugby") && body.contains("3500"));
+    assert!(body.contains("1 place de la Mairie 99999 Démoville"), "the address as typed");
     browser.screenshot(&artifact_path("navigateur-depose.png")).await;
     let url = c.current_url().await.expect("url");
     let numero = url.path().trim_start_matches("/dossiers/").to_string();

@@ -313,7 +313,7 @@ async fn a_plugin_that_keeps_failing_is_degraded_and_shown_to_administrateurs_an
     );
     assert!(text.contains(r#"guichet_plugin_degraded{plugin="boucle",version="0.1.0"} 1"#), "{text}");
     assert!(text.contains(r#"guichet_plugin_refused_total{plugin="boucle",version="0.1.0"} 1"#), "{text}");
-    assert!(text.contains(r#"guichet_plugin_degraded{plugin="siret",version="1.0.0"} 0"#), "{text}");
+    assert!(text.contains(r#"guichet_plugin_degraded{plugin="siret",version="2.0.0"} 0"#), "{text}");
     app.stop().await;
 }
 

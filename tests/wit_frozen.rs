@@ -24,11 +24,24 @@ fn released() -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Every file below `dir`, as `a/b.wit` paths relative to it (a package's
+/// `deps/` are part of what was released).
 fn files_in(dir: &Path) -> BTreeSet<String> {
-    std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect()
+    let mut files = BTreeSet::new();
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        let here = dir.join(&relative);
+        for entry in std::fs::read_dir(&here).unwrap_or_else(|e| panic!("{}: {e}", here.display())) {
+            let entry = entry.expect("entry");
+            let path = relative.join(entry.file_name());
+            if entry.file_type().expect("file type").is_dir() {
+                pending.push(path);
+            } else {
+                files.insert(path.to_string_lossy().into_owned());
+            }
+        }
+    }
+    files
 }
 
 #[test]

@@ -21,6 +21,8 @@ pub struct Config {
     pub secret_key: Vec<u8>,
     /// Folders of plugins, loaded together (an id in two of them is refused).
     pub plugins_dirs: Vec<PathBuf>,
+    /// What the operator grants each plugin (origins, config, secrets).
+    pub plugins_operator: crate::plugins::OperatorConfig,
     /// Compiled plugins, keyed by content hash and engine (see `plugins`);
     /// `data_dir/plugin-cache` by default.
     pub plugin_cache_dir: PathBuf,
@@ -48,6 +50,7 @@ impl Config {
             mail_from: "guichet <ne-pas-repondre@guichet.localhost>".to_string(),
             secret_key: Vec::new(),
             plugins_dirs: vec![PathBuf::from("plugins/dist")],
+            plugins_operator: crate::plugins::OperatorConfig::default(),
             static_dir: PathBuf::from("static"),
             templates_dir: None,
             demo: false,
@@ -85,6 +88,7 @@ impl fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("secret_key", &"[masqué]")
             .field("plugins_dirs", &self.plugins_dirs)
+            .field("plugins_operator", &self.plugins_operator)
             .field("static_dir", &self.static_dir)
             .field("templates_dir", &self.templates_dir)
             .field("demo", &self.demo)

@@ -65,12 +65,20 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         },
     };
     let id = wf::creer(state, &admin, input).await.map_err(|(_, e)| anyhow!("demo démarche refused: {e:?}"))?;
-    // Plugin champ types, when their plugin is installed: SIRET (Rust), and
-    // the examples written in Python (IBAN) and JavaScript (RNA).
+    // Plugin champ types, when their plugin is installed: SIRET, adresse
+    // and carte (Rust), and the examples written in Python (IBAN) and
+    // JavaScript (RNA). The demo grants them no outside API: values are
+    // checked, not enriched (the operator grants API Entreprise, the BAN…
+    // in `--plugins-config`).
     let plugin_type = |plugin: &'static str| state.plugins.type_de_champ(plugin).map(|_| plugin);
     let (siret, rna, iban) = (plugin_type("siret"), plugin_type("rna"), plugin_type("iban"));
-    for plugin in [siret, rna, iban].into_iter().flatten() {
+    let (adresse, carte) = (plugin_type("adresse"), plugin_type("carte"));
+    for plugin in [siret, rna, iban, adresse, carte].into_iter().flatten() {
         wf::activer_plugin(state, &admin, id, plugin).await?;
+    }
+    // Accepted dossiers get an attestation when the plugin is installed.
+    if state.plugins.plugin("attestation").is_some() {
+        wf::activer_plugin(state, &admin, id, "attestation").await?;
     }
     let as_type = |plugin: &str| TypeChamp::Plugin(plugin.into()).as_str();
     let siret = siret.map(as_type);
@@ -84,6 +92,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         rna.map(as_type)
             .map(|t| (t, "Numéro RNA", "W suivi de 9 caractères, sur le récépissé de la préfecture", false, "")),
     )
+    .chain(adresse.map(as_type).map(|t| (t, "Adresse du siège", "Numéro, voie, code postal et commune", true, "")))
     .chain([
         (TypeChamp::Date.as_str(), "Date de création", "", false, ""),
         (
@@ -99,6 +108,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         (TypeChamp::YesNo.as_str(), "Avez-vous déjà reçu une subvention de la commune ?", "", true, ""),
         (TypeChamp::Textarea.as_str(), "Description du projet", "Objectifs, publics concernés, calendrier", false, ""),
     ])
+    .chain(carte.map(as_type).map(|t| {
+        (t, "Emprise des installations sportives", "Dessinez les terrains ou équipements concernés", false, "")
+    }))
     .chain(
         iban.map(as_type)
             .map(|t| (t, "IBAN du compte de l'association", "Pour le versement de la subvention", false, "")),

@@ -14,6 +14,11 @@ use tokio::sync::watch;
 pub const QUEUE_MAIL: &str = "mail";
 /// Plugin checks deferred because the plugin could not answer at dépôt.
 pub const QUEUE_VERIFICATION: &str = "verification";
+/// Attestations to render after an acceptation (a plugin call: never in
+/// the decision's transaction).
+pub const QUEUE_ATTESTATION: &str = "attestation";
+/// As for verifications: a degraded attestation plugin gets a day.
+const ATTESTATION_MAX_ATTEMPTS: i64 = 30;
 /// With the backoff below, about a day of retries: enough for an upstream
 /// API outage; past that the job is dead and visible to an operator.
 const VERIFICATION_MAX_ATTEMPTS: i64 = 30;
@@ -48,6 +53,18 @@ pub async fn enqueue_verification(
 ) -> StoreResult<i64> {
     let payload = serde_json::json!(VerificationJob { dossier_id: dossier.0, stable_id: stable_id.0 }).to_string();
     jobs::enqueue(c, QUEUE_VERIFICATION, &payload, VERIFICATION_MAX_ATTEMPTS, now).await
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct AttestationJob {
+    dossier_id: i64,
+}
+
+/// Queues the rendering of a dossier's attestation, in the caller's
+/// transaction (the acceptation's).
+pub async fn enqueue_attestation(c: Conn<'_>, dossier: DossierId, now: DateTime<Utc>) -> StoreResult<i64> {
+    let payload = serde_json::json!(AttestationJob { dossier_id: dossier.0 }).to_string();
+    jobs::enqueue(c, QUEUE_ATTESTATION, &payload, ATTESTATION_MAX_ATTEMPTS, now).await
 }
 
 /// When to try again after `attempts` failures.
@@ -113,6 +130,10 @@ pub async fn run_one(state: &AppState) -> StoreResult<bool> {
         },
         QUEUE_VERIFICATION => match serde_json::from_str::<VerificationJob>(&job.payload) {
             Ok(v) => crate::workflow::dossier::reverifier(state, DossierId(v.dossier_id), StableId(v.stable_id)).await,
+            Err(e) => Err(anyhow::anyhow!("unreadable payload: {e}")),
+        },
+        QUEUE_ATTESTATION => match serde_json::from_str::<AttestationJob>(&job.payload) {
+            Ok(a) => crate::workflow::extensions::generer_attestation(state, DossierId(a.dossier_id)).await,
             Err(e) => Err(anyhow::anyhow!("unreadable payload: {e}")),
         },
         other => Err(anyhow::anyhow!("unknown queue {other}")),

@@ -50,6 +50,7 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
         Some(&config.plugin_cache_dir),
     )
     .context("starting the plugin host")?;
+    plugins.set_operator_config(config.plugins_operator.clone());
     let loaded = plugins
         .load_dirs(&config.plugins_dirs)
         .await

@@ -54,6 +54,11 @@ struct ServeArgs {
     /// flag, or separate with ':' in the variable, for several folders.
     #[arg(long, env = "GUICHET_PLUGINS_DIR", default_value = "plugins/dist", value_delimiter = ':')]
     plugins_dir: Vec<PathBuf>,
+    /// The operator's grants to plugins (origins, relocations, config,
+    /// secrets): a TOML file, see `plugins/README.md`. Without it plugins
+    /// may call nothing outside.
+    #[arg(long, env = "GUICHET_PLUGINS_CONFIG")]
+    plugins_config: Option<PathBuf>,
     #[arg(long, env = "GUICHET_STATIC_DIR", default_value = "static")]
     static_dir: PathBuf,
     /// Folder of templates overriding the embedded ones.
@@ -107,6 +112,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.mail_from = args.mail_from;
     config.secret_key = args.secret_key.map(String::into_bytes).unwrap_or_default();
     config.plugins_dirs = args.plugins_dir;
+    if let Some(path) = &args.plugins_config {
+        config.plugins_operator = guichet::plugins::OperatorConfig::read(path).map_err(anyhow::Error::msg)?;
+    }
     config.static_dir = args.static_dir;
     config.templates_dir = args.templates_dir;
     config.job_workers = args.job_workers;

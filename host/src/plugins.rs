@@ -1,9 +1,11 @@
-//! Champ types provided by sandboxed WebAssembly components.
+//! Champ types, routing rules, attestations and appointments provided by
+//! sandboxed WebAssembly components.
 //!
 //! This module is the only place in the server that knows about wasmtime. The
 //! rest of the server sees [`PluginHost`]: it loads plugin directories
-//! (`plugin.toml` + `<id>.wasm`, see `plugins/README.md`), lists the champ
-//! types they provide, and validates values with them.
+//! (`plugin.toml` + `<id>.wasm`, see `plugins/README.md`), lists what they
+//! provide, and calls them (validate, suggest, enrich… a value; route a
+//! dossier; render an attestation; propose an appointment).
 //!
 //! Each call runs in a fresh store and instance, so nothing a plugin saw
 //! while validating one dossier survives into the next call, and a plugin that
@@ -13,10 +15,18 @@
 //! instead of queueing.
 
 mod bindings;
+pub mod cache;
+mod calls;
 mod compiled;
 pub mod health;
+mod http_hooks;
 pub mod manifest;
+pub mod model;
+pub mod operator;
+pub mod outbound;
+mod render;
 mod sandbox;
+mod services;
 pub mod settings;
 
 use std::collections::BTreeMap;
@@ -31,13 +41,20 @@ use tracing::Instrument;
 use wasmtime::component::{Component, HasSelf, Linker};
 use wasmtime::{Engine, Store, Trap, UpdateDeadline};
 
-use self::bindings::exports::guichet::plugin::type_de_champ as wit;
-use self::bindings::guichet::plugin::types as wit_types;
+use self::bindings::v0_1;
+use self::bindings::v0_2;
+use self::cache::PluginCache;
+use self::calls::{Answer, Call, Described, Pre};
 use self::compiled::{CompileCache, Fingerprint};
 use self::health::{Health, RecentError, Verdict};
-pub use self::manifest::{MAX_MANIFEST_BYTES, Manifest, ManifestError, RequestedLimits, SUPPORTED_WIT, WitVersion};
+pub use self::manifest::{
+    ExtensionPoint, MAX_MANIFEST_BYTES, Manifest, ManifestError, RequestedLimits, SUPPORTED_WIT, WitVersion,
+};
+pub use self::model::*;
+pub use self::operator::OperatorConfig;
 pub use self::sandbox::{Allocator, EPOCH_TICK};
 use self::sandbox::{EpochTicker, GuestState, LogSink, truncate};
+use self::services::Services;
 
 /// Concurrent plugin calls per host when not configured. Each call may hold
 /// up to `memory_bytes` of guest memory plus a 2 MiB fiber stack, so this
@@ -71,6 +88,35 @@ pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
 /// Bytes kept of a guest error or trap message. They go to logs and API
 /// errors, never to usagers.
 const MAX_REASON_BYTES: usize = 1_000;
+
+/// Largest rendered attestation accepted from a plugin: a few pages with a
+/// logo weigh a few hundred kilobytes; this stops a plugin filling the
+/// storage with one dossier.
+pub const MAX_DOCUMENT_BYTES: usize = 8 * 1024 * 1024;
+
+/// Most autocomplete proposals asked for and accepted: a list longer than
+/// this is unusable on a phone and costs the upstream API for nothing.
+pub const MAX_SUGGESTIONS: u32 = 20;
+
+/// Shortest autocomplete query sent to a plugin: shorter ones match too
+/// much to be useful and would hit upstream APIs at every keystroke.
+pub const MIN_SUGGEST_QUERY_CHARS: usize = 3;
+
+/// Wall-clock cap of one `suggest` call, whatever the plugin asks for: the
+/// usager is typing, a late answer is a useless answer.
+pub const SUGGEST_WALL_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Champs and groupes sent to a routing rule, attestation or rendez-vous
+/// plugin: a form has at most a few hundred champs; the cap bounds what a
+/// crafted démarche makes the host copy into guest memory.
+pub const MAX_SNAPSHOT_CHAMPS: usize = 2_000;
+pub const MAX_GROUPES: usize = 1_000;
+
+/// Bytes of a dossier snapshot (all values and données together).
+pub const MAX_SNAPSHOT_BYTES: usize = 4 * 1024 * 1024;
+
+/// Largest image sent with an attestation template (logo, signature).
+pub const MAX_TEMPLATE_IMAGE_BYTES: usize = 2 * 1024 * 1024;
 
 /// Per-call resource limits, the same for every plugin of a host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -150,27 +196,10 @@ impl Default for PluginLimits {
     }
 }
 
-/// A loaded champ type, as the rest of the server sees it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct TypeDeChampPlugin {
-    /// Identifier from `plugin.toml`, equal to `describe().id`.
-    pub id: String,
-    /// French label for the form editor.
-    pub libelle: String,
-    /// French description for the form editor.
-    pub description: String,
-    /// The plugin's own semver version.
-    pub version: String,
-    /// WIT package the plugin was built against, e.g. `guichet:plugin@0.1.0`.
-    pub wit: String,
-    /// Per-démarche settings it declares (none for most plugins).
-    pub settings: Vec<settings::SettingSpec>,
-}
-
 /// A plugin that just went into degraded mode.
 #[derive(Clone, Debug)]
 pub struct DegradationAlert {
-    pub plugin: TypeDeChampPlugin,
+    pub plugin: PluginInfo,
     /// The failure that opened the breaker, for the administrateur.
     pub cause: String,
 }
@@ -188,7 +217,7 @@ pub struct Reload {
 /// A loaded plugin as operators and administrateurs see it.
 #[derive(Clone, Debug)]
 pub struct PluginStatus {
-    pub info: TypeDeChampPlugin,
+    pub info: PluginInfo,
     pub limits: PluginLimits,
     /// The circuit breaker is open (or trying one call).
     pub degraded: bool,
@@ -200,24 +229,6 @@ pub struct PluginStatus {
     pub recent_errors: Vec<RecentError>,
     /// Info, warn and error records the plugin logged, newest first.
     pub recent_logs: Vec<health::RecentLog>,
-}
-
-/// A plugin's verdict on a value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PluginValidation {
-    /// Store `normalized` instead of what the usager typed.
-    Valid { normalized: String },
-    /// Show these errors (French) next to the champ; never empty.
-    Invalid(Vec<PluginFieldError>),
-}
-
-/// One problem with a value, for the usager.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PluginFieldError {
-    /// Stable kebab-case code, e.g. `cle-de-controle`.
-    pub code: String,
-    /// French sentence for the usager.
-    pub message: String,
 }
 
 /// A failure the plugin itself reported (the WIT `plugin-error`). Messages are
@@ -264,6 +275,10 @@ pub enum PluginError {
     InvalidOptions { plugin: String, reason: String },
     #[error("too many concurrent plugin calls, {plugin} not called")]
     Busy { plugin: String },
+    /// The plugin does not provide what was asked (for example routing with
+    /// a champ-type plugin).
+    #[error("plugin {plugin} provides {provides}, not {wanted}")]
+    WrongExtensionPoint { plugin: String, provides: ExtensionPoint, wanted: ExtensionPoint },
     /// The circuit breaker is open: the plugin failed repeatedly and is not
     /// called until its pause is over.
     #[error("plugin {plugin} is degraded after repeated failures, not called")]
@@ -292,6 +307,7 @@ impl PluginError {
             PluginError::InvalidOptions { .. } => "invalid_options",
             PluginError::Busy { .. } => "busy",
             PluginError::Degraded { .. } => "degraded",
+            PluginError::WrongExtensionPoint { .. } => "wrong_extension_point",
         }
     }
 
@@ -304,6 +320,7 @@ impl PluginError {
             PluginError::UnknownType(_)
                 | PluginError::InputTooLarge { .. }
                 | PluginError::InvalidOptions { .. }
+                | PluginError::WrongExtensionPoint { .. }
                 | PluginError::Guest { error: GuestError::InvalidInput(_), .. }
         )
     }
@@ -319,6 +336,8 @@ impl PluginError {
             | PluginError::Trap { .. }
             | PluginError::BadAnswer { .. } => Verdict::Faulty(self.to_string()),
             PluginError::Guest { error: GuestError::InvalidInput(_), .. } => Verdict::Healthy,
+            // The administrateur's or operator's settings, not the plugin.
+            PluginError::Guest { error: GuestError::Misconfigured(_), .. } => Verdict::Neutral,
             PluginError::Guest { .. } => Verdict::Faulty(self.to_string()),
             PluginError::UnknownType(_)
             | PluginError::Setup(_)
@@ -327,6 +346,7 @@ impl PluginError {
             | PluginError::InputTooLarge { .. }
             | PluginError::InvalidOptions { .. }
             | PluginError::Busy { .. }
+            | PluginError::WrongExtensionPoint { .. }
             | PluginError::Degraded { .. } => Verdict::Neutral,
         }
     }
@@ -334,8 +354,10 @@ impl PluginError {
 
 /// A compiled plugin, ready to be instantiated for each call.
 struct LoadedPlugin {
-    info: TypeDeChampPlugin,
-    pre: bindings::TypeDeChampPluginPre<GuestState>,
+    info: PluginInfo,
+    pre: Pre,
+    /// Its config, secrets, cache and outbound policy.
+    services: Arc<Services>,
     /// Shared with every call's log sink.
     id: Arc<str>,
     version: Arc<str>,
@@ -361,28 +383,7 @@ impl LoadedPlugin {
     }
 }
 
-/// What a call asks of the guest.
-#[derive(Clone, Copy)]
-enum Call<'a> {
-    Describe,
-    Validate { value: &'a str, options: &'a str },
-}
-
-impl Call<'_> {
-    fn name(self) -> &'static str {
-        match self {
-            Call::Describe => "describe",
-            Call::Validate { .. } => "validate",
-        }
-    }
-}
-
-enum Answer {
-    Describe(wit::Description),
-    Validate(Result<wit::Validation, wit_types::PluginError>),
-}
-
-/// Runs champ type plugins. One per process, shared as `Arc<PluginHost>`.
+/// Runs plugins. One per process, shared as `Arc<PluginHost>`.
 pub struct PluginHost {
     engine: Engine,
     linker: Linker<GuestState>,
@@ -395,6 +396,13 @@ pub struct PluginHost {
     calls: Semaphore,
     /// At most this many of `calls` go to one plugin.
     max_calls_per_plugin: usize,
+    /// At most half of `calls` go to one extension point: a burst of
+    /// attestations never takes the slots champ validation needs.
+    per_extension_point: BTreeMap<ExtensionPoint, Semaphore>,
+    /// What the operator granted each plugin; read at load.
+    operator: RwLock<OperatorConfig>,
+    /// The `cache` host interface's entries, per plugin.
+    cache: Arc<PluginCache>,
     /// Degradations not yet reported to administrateurs.
     alerts: Mutex<Vec<DegradationAlert>>,
     allocator: Allocator,
@@ -444,10 +452,7 @@ impl PluginHost {
                 None
             }
         });
-        let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|error| setup(format!("{error:#}")))?;
-        bindings::TypeDeChampPlugin::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)
-            .map_err(|error| setup(format!("{error:#}")))?;
+        let linker = build_linker(&engine).map_err(|error| setup(format!("{error:#}")))?;
         let ticker = EpochTicker::start(&engine).map_err(|error| setup(format!("epoch thread: {error}")))?;
         tracing::info!(?allocator, ?limits, max_concurrent_calls, "plugin host ready");
         Ok(Self {
@@ -458,6 +463,17 @@ impl PluginHost {
             compiled,
             calls: Semaphore::new(max_concurrent_calls),
             max_calls_per_plugin: (max_concurrent_calls / PLUGIN_SHARE_DIVISOR).max(1),
+            per_extension_point: [
+                ExtensionPoint::TypeDeChamp,
+                ExtensionPoint::Routage,
+                ExtensionPoint::Attestation,
+                ExtensionPoint::RendezVous,
+            ]
+            .into_iter()
+            .map(|point| (point, Semaphore::new((max_concurrent_calls / 2).max(1))))
+            .collect(),
+            operator: RwLock::new(OperatorConfig::default()),
+            cache: Arc::new(PluginCache::default()),
             alerts: Mutex::new(Vec::new()),
             allocator,
             plugins: RwLock::new(BTreeMap::new()),
@@ -467,6 +483,12 @@ impl PluginHost {
 
     pub fn limits(&self) -> PluginLimits {
         self.limits
+    }
+
+    /// What the operator grants plugins (origins, config, secrets). Applies
+    /// to plugins loaded from now on: set it before loading, or reload.
+    pub fn set_operator_config(&self, config: OperatorConfig) {
+        *self.operator.write().unwrap_or_else(PoisonError::into_inner) = config;
     }
 
     /// Whether instances come from the pooling allocator (the fast path) or
@@ -479,13 +501,13 @@ impl PluginHost {
     /// them all, or none if any fails (the error names the culprit). A
     /// missing `dir` means no plugins. Hidden entries and plain files are
     /// ignored.
-    pub async fn load_dir(&self, dir: &Path) -> Result<Vec<TypeDeChampPlugin>, PluginError> {
+    pub async fn load_dir(&self, dir: &Path) -> Result<Vec<PluginInfo>, PluginError> {
         self.load_dirs(&[dir.to_path_buf()]).await
     }
 
     /// [`Self::load_dir`] over several folders (first-party, examples…); an
     /// id found in two of them is refused.
-    pub async fn load_dirs(&self, dirs: &[PathBuf]) -> Result<Vec<TypeDeChampPlugin>, PluginError> {
+    pub async fn load_dirs(&self, dirs: &[PathBuf]) -> Result<Vec<PluginInfo>, PluginError> {
         let loaded = self.prepare_dirs(dirs).await?;
         Ok(loaded.into_iter().map(|plugin| self.register(plugin)).collect())
     }
@@ -568,17 +590,34 @@ impl PluginHost {
     /// Loads the plugin in `plugin_dir` (`plugin.toml` + `<id>.wasm`) and
     /// registers it, replacing any loaded plugin with the same id; calls
     /// already running finish on the old one.
-    pub async fn load_plugin(&self, plugin_dir: &Path) -> Result<TypeDeChampPlugin, PluginError> {
+    pub async fn load_plugin(&self, plugin_dir: &Path) -> Result<PluginInfo, PluginError> {
         let plugin = self.prepare(plugin_dir).await?;
         Ok(self.register(plugin))
     }
 
     /// Every loaded champ type, sorted by id.
-    pub fn types_de_champ(&self) -> Vec<TypeDeChampPlugin> {
-        self.plugins.read().unwrap_or_else(PoisonError::into_inner).values().map(|plugin| plugin.info.clone()).collect()
+    pub fn types_de_champ(&self) -> Vec<PluginInfo> {
+        self.plugins_of(ExtensionPoint::TypeDeChamp)
     }
 
-    pub fn type_de_champ(&self, id: &str) -> Option<TypeDeChampPlugin> {
+    /// Every loaded plugin of one extension point, sorted by id.
+    pub fn plugins_of(&self, point: ExtensionPoint) -> Vec<PluginInfo> {
+        self.plugins
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .filter(|plugin| plugin.info.provides == point)
+            .map(|plugin| plugin.info.clone())
+            .collect()
+    }
+
+    /// The champ type `id`, if a loaded plugin provides it.
+    pub fn type_de_champ(&self, id: &str) -> Option<PluginInfo> {
+        self.plugin(id).filter(|info| info.provides == ExtensionPoint::TypeDeChamp)
+    }
+
+    /// The loaded plugin `id`, whatever it provides.
+    pub fn plugin(&self, id: &str) -> Option<PluginInfo> {
         self.get(id).map(|plugin| plugin.info.clone())
     }
 
@@ -593,9 +632,380 @@ impl PluginHost {
         value: &str,
         options_json: &str,
     ) -> Result<PluginValidation, PluginError> {
-        let plugin = self.get(type_id).ok_or_else(|| PluginError::UnknownType(type_id.to_owned()))?;
-        let id = || plugin.info.id.clone();
+        let plugin = self.champ_plugin(type_id)?;
         check_input_size(&plugin.info.id, "value", value.len(), MAX_VALUE_BYTES)?;
+        let call = Call::Validate { value, options: options_json };
+        self.guarded(&plugin, options_json, call, |id, answer| match answer {
+            Answer::Validate(Ok(validation)) => into_validation(id, validation),
+            Answer::Validate(Err(error)) => Err(guest(id, error)),
+            Answer::ValidateV1(Ok(validation)) => into_validation(id, v1_validation(validation)),
+            Answer::ValidateV1(Err(error)) => Err(guest(id, v1_error(error))),
+            _ => Err(mismatch(id, call)),
+        })
+        .await
+    }
+
+    /// Autocomplete proposals for `query` (champ types with the `suggest`
+    /// capability; none for the others or for queries under
+    /// [`MIN_SUGGEST_QUERY_CHARS`]).
+    pub async fn suggest(
+        &self,
+        type_id: &str,
+        query: &str,
+        options_json: &str,
+        limit: u32,
+    ) -> Result<Vec<Suggestion>, PluginError> {
+        let plugin = self.champ_plugin(type_id)?;
+        let query = query.trim();
+        if !plugin.info.has(Capability::Suggest) || query.chars().count() < MIN_SUGGEST_QUERY_CHARS {
+            return Ok(Vec::new());
+        }
+        check_input_size(&plugin.info.id, "query", query.len(), MAX_VALUE_BYTES)?;
+        let limit = limit.clamp(1, MAX_SUGGESTIONS);
+        let call = Call::Suggest { query, options: options_json, limit };
+        self.guarded(&plugin, options_json, call, |id, answer| match answer {
+            Answer::Suggest(Ok(list)) => {
+                if list.len() > limit as usize {
+                    return Err(bad(id, format!("{} suggestions, {limit} asked for", list.len())));
+                }
+                let bytes: usize = list.iter().map(|s| s.value.len() + s.label.len() + s.donnees.len()).sum();
+                if bytes > MAX_ANSWER_BYTES {
+                    return Err(bad(id, format!("suggestions are {bytes} bytes")));
+                }
+                list.into_iter()
+                    .map(|s| {
+                        check_json_object(id, "suggestion donnees", &s.donnees)?;
+                        Ok(Suggestion { value: s.value, label: s.label, donnees: s.donnees })
+                    })
+                    .collect()
+            }
+            Answer::Suggest(Err(error)) => Err(guest(id, error)),
+            _ => Err(mismatch(id, call)),
+        })
+        .await
+    }
+
+    /// Data about a valid value (champ types with the `enrich` capability;
+    /// `Ok(Ok(None))` for the others). `Ok(Err(..))`: the value does not
+    /// exist upstream, errors for the usager.
+    pub async fn enrich(
+        &self,
+        type_id: &str,
+        value: &str,
+        options_json: &str,
+    ) -> Result<Result<Option<Enrichment>, Vec<PluginFieldError>>, PluginError> {
+        let plugin = self.champ_plugin(type_id)?;
+        if !plugin.info.has(Capability::Enrich) {
+            return Ok(Ok(None));
+        }
+        check_input_size(&plugin.info.id, "value", value.len(), MAX_VALUE_BYTES)?;
+        let call = Call::Enrich { value, options: options_json };
+        self.guarded(&plugin, options_json, call, |id, answer| match answer {
+            Answer::Enrich(Ok(Ok(enrichment))) => {
+                let bytes = enrichment.donnees.len()
+                    + enrichment.resume.iter().map(|(label, value)| label.len() + value.len()).sum::<usize>();
+                if bytes > MAX_ANSWER_BYTES {
+                    return Err(bad(id, format!("enrichment is {bytes} bytes")));
+                }
+                check_json_object(id, "donnees", &enrichment.donnees)?;
+                Ok(Ok(Some(Enrichment { donnees: enrichment.donnees, resume: enrichment.resume })))
+            }
+            Answer::Enrich(Ok(Err(errors))) => field_errors(id, errors).map(Err),
+            Answer::Enrich(Err(error)) => Err(guest(id, error)),
+            _ => Err(mismatch(id, call)),
+        })
+        .await
+    }
+
+    /// The value as pages and PDFs show it: the plugin's `display`, or the
+    /// value itself without the capability.
+    pub async fn display(
+        &self,
+        type_id: &str,
+        value: &str,
+        donnees: Option<&str>,
+        options_json: &str,
+    ) -> Result<String, PluginError> {
+        self.text_call(type_id, Capability::Display, Call::Display { value, donnees, options: options_json }, value)
+            .await
+    }
+
+    /// The words instructeurs can search by: the plugin's `search-text`, or
+    /// the value itself.
+    pub async fn search_text(
+        &self,
+        type_id: &str,
+        value: &str,
+        donnees: Option<&str>,
+        options_json: &str,
+    ) -> Result<String, PluginError> {
+        self.text_call(
+            type_id,
+            Capability::SearchText,
+            Call::SearchText { value, donnees, options: options_json },
+            value,
+        )
+        .await
+    }
+
+    /// The champ's export columns; `None` without the `export` capability
+    /// (one column: the value).
+    pub async fn export_columns(
+        &self,
+        type_id: &str,
+        options_json: &str,
+    ) -> Result<Option<Vec<ExportColumn>>, PluginError> {
+        let plugin = self.champ_plugin(type_id)?;
+        if !plugin.info.has(Capability::Export) {
+            return Ok(None);
+        }
+        let call = Call::ExportColumns { options: options_json };
+        self.guarded(&plugin, options_json, call, |id, answer| match answer {
+            Answer::ExportColumns(Ok(columns)) => {
+                if columns.is_empty() || columns.len() > MAX_EXPORT_COLUMNS {
+                    return Err(bad(id, format!("{} export columns", columns.len())));
+                }
+                Ok(Some(columns.into_iter().map(|c| ExportColumn { id: c.id, libelle: c.libelle }).collect()))
+            }
+            Answer::ExportColumns(Err(error)) => Err(guest(id, error)),
+            _ => Err(mismatch(id, call)),
+        })
+        .await
+    }
+
+    /// One cell per export column; `[value]` without the capability.
+    pub async fn export_values(
+        &self,
+        type_id: &str,
+        value: &str,
+        donnees: Option<&str>,
+        options_json: &str,
+    ) -> Result<Vec<String>, PluginError> {
+        let plugin = self.champ_plugin(type_id)?;
+        if !plugin.info.has(Capability::Export) {
+            return Ok(vec![value.to_owned()]);
+        }
+        check_input_size(&plugin.info.id, "value", value.len(), MAX_VALUE_BYTES)?;
+        let call = Call::ExportValues { value, donnees, options: options_json };
+        self.guarded(&plugin, options_json, call, |id, answer| match answer {
+            Answer::Texts(Ok(cells)) => {
+                let bytes: usize = cells.iter().map(String::len).sum();
+                if cells.len() > MAX_EXPORT_COLUMNS || bytes > MAX_ANSWER_BYTES {
+                    return Err(bad(id, format!("{} export cells, {bytes} bytes", cells.len())));
+                }
+                Ok(cells)
+            }
+            Answer::Texts(Err(error)) => Err(guest(id, error)),
+            _ => Err(mismatch(id, call)),
+        })
+        .await
+    }
+
+    /// Asks the routing rule `plugin_id` which of `groupes` receives
+    /// `dossier`. The caller falls back to the default groupe on `Err`.
+    pub async fn route(
+        &self,
+        plugin_id: &str,
+        dossier: &DossierSnapshot,
+        groupes: &[GroupeSnapshot],
+        options_json: &str,
+    ) -> Result<RoutageDecision, PluginError> {
+        let plugin = self.plugin_providing(plugin_id, ExtensionPoint::Routage)?;
+        check_snapshot(&plugin.info.id, dossier)?;
+        check_input_size(&plugin.info.id, "groupes", groupes.len(), MAX_GROUPES)?;
+        let call = Call::Route { dossier, groupes, options: options_json };
+        self.guarded(&plugin, options_json, call, |id, answer| match answer {
+            Answer::Route(Ok(decision)) => {
+                if decision.groupe.is_some_and(|chosen| !groupes.iter().any(|g| g.id == chosen)) {
+                    return Err(bad(id, "chose a groupe that was not offered".to_owned()));
+                }
+                if decision.explication.len() > MAX_REASON_BYTES {
+                    return Err(bad(id, format!("explication is {} bytes", decision.explication.len())));
+                }
+                Ok(RoutageDecision { groupe: decision.groupe, explication: decision.explication })
+            }
+            Answer::Route(Err(error)) => Err(guest(id, error)),
+            _ => Err(mismatch(id, call)),
+        })
+        .await
+    }
+
+    /// Renders the attestation of `dossier` with the attestation plugin
+    /// `plugin_id`.
+    pub async fn render_attestation(
+        &self,
+        plugin_id: &str,
+        dossier: &DossierSnapshot,
+        template: &AttestationTemplate,
+        verification_url: &str,
+        options_json: &str,
+    ) -> Result<AttestationDocument, PluginError> {
+        let plugin = self.plugin_providing(plugin_id, ExtensionPoint::Attestation)?;
+        check_snapshot(&plugin.info.id, dossier)?;
+        let template_bytes = template.titre.len()
+            + template.corps.len()
+            + template.pied_de_page.len()
+            + template.entete.iter().map(String::len).sum::<usize>();
+        check_input_size(&plugin.info.id, "template", template_bytes, MAX_OPTIONS_BYTES)?;
+        for image in template.logo.iter().chain(&template.signature) {
+            check_input_size(&plugin.info.id, "template image", image.data.len(), MAX_TEMPLATE_IMAGE_BYTES)?;
+        }
+        let call = Call::Render { dossier, template, verification_url, options: options_json };
+        self.guarded(&plugin, options_json, call, |id, answer| match answer {
+            Answer::Render(Ok(document)) => {
+                if document.data.len() > MAX_DOCUMENT_BYTES {
+                    return Err(bad(id, format!("document is {} bytes", document.data.len())));
+                }
+                if document.media_type != "application/pdf" || !document.data.starts_with(b"%PDF-") {
+                    return Err(bad(id, format!("document is not a PDF ({:?})", document.media_type)));
+                }
+                if !is_plain_filename(&document.filename) {
+                    return Err(bad(id, format!("file name {:?} is not a plain .pdf name", document.filename)));
+                }
+                Ok(AttestationDocument {
+                    media_type: document.media_type,
+                    filename: document.filename,
+                    data: document.data,
+                })
+            }
+            Answer::Render(Err(error)) => Err(guest(id, error)),
+            _ => Err(mismatch(id, call)),
+        })
+        .await
+    }
+
+    /// Creates an appointment proposal for `dossier` on the service behind
+    /// the rendez-vous plugin `plugin_id`.
+    #[allow(clippy::too_many_arguments, reason = "mirrors the WIT function")]
+    pub async fn propose_rendez_vous(
+        &self,
+        plugin_id: &str,
+        dossier: &DossierSnapshot,
+        instructeur_email: &str,
+        usager: &UsagerContact,
+        url_dossier: &str,
+        url_retour: &str,
+        options_json: &str,
+    ) -> Result<PropositionRendezVous, PluginError> {
+        let plugin = self.plugin_providing(plugin_id, ExtensionPoint::RendezVous)?;
+        check_snapshot(&plugin.info.id, dossier)?;
+        let call = Call::Propose { dossier, instructeur_email, usager, url_dossier, url_retour, options: options_json };
+        self.guarded(&plugin, options_json, call, |id, answer| match answer {
+            Answer::Propose(Ok(p)) => {
+                if p.reference.is_empty() || p.reference.len() > MAX_REFERENCE_BYTES {
+                    return Err(bad(id, "reference empty or too long".to_owned()));
+                }
+                if !is_https_or_http_url(&p.url_reservation) {
+                    return Err(bad(id, "url-reservation is not an http(s) URL".to_owned()));
+                }
+                Ok(PropositionRendezVous { reference: p.reference, url_reservation: p.url_reservation })
+            }
+            Answer::Propose(Err(error)) => Err(guest(id, error)),
+            _ => Err(mismatch(id, call)),
+        })
+        .await
+    }
+
+    /// The appointments booked under a proposal, soonest first.
+    pub async fn list_rendez_vous(
+        &self,
+        plugin_id: &str,
+        reference: &str,
+        options_json: &str,
+    ) -> Result<Vec<RendezVous>, PluginError> {
+        let plugin = self.plugin_providing(plugin_id, ExtensionPoint::RendezVous)?;
+        check_input_size(&plugin.info.id, "reference", reference.len(), MAX_REFERENCE_BYTES)?;
+        let call = Call::ListRendezVous { reference, options: options_json };
+        self.guarded(&plugin, options_json, call, |id, answer| match answer {
+            Answer::ListRendezVous(Ok(list)) => {
+                if list.len() > MAX_RENDEZ_VOUS {
+                    return Err(bad(id, format!("{} rendez-vous", list.len())));
+                }
+                let mut rendez_vous: Vec<RendezVous> = list
+                    .into_iter()
+                    .map(|r| RendezVous {
+                        id: r.id,
+                        commence_le: r.commence_le,
+                        duree_minutes: r.duree_minutes,
+                        etat: calls::etat_rendez_vous(r.etat),
+                        modalite: calls::modalite(r.modalite),
+                        motif: r.motif,
+                        adresse: r.adresse,
+                        url_visio: r.url_visio.filter(|url| is_https_or_http_url(url)),
+                        url_gestion: r.url_gestion.filter(|url| is_https_or_http_url(url)),
+                    })
+                    .collect();
+                if rendez_vous.iter().any(|r| chrono::DateTime::parse_from_rfc3339(&r.commence_le).is_err()) {
+                    return Err(bad(id, "commence-le is not an RFC 3339 instant".to_owned()));
+                }
+                rendez_vous.sort_by_key(|r| chrono::DateTime::parse_from_rfc3339(&r.commence_le).ok());
+                Ok(rendez_vous)
+            }
+            Answer::ListRendezVous(Err(error)) => Err(guest(id, error)),
+            _ => Err(mismatch(id, call)),
+        })
+        .await
+    }
+
+    /// A champ type's display or search text, with the host's default when
+    /// the plugin lacks the capability.
+    async fn text_call(
+        &self,
+        type_id: &str,
+        capability: Capability,
+        call: Call<'_>,
+        value: &str,
+    ) -> Result<String, PluginError> {
+        let plugin = self.champ_plugin(type_id)?;
+        if !plugin.info.has(capability) {
+            return Ok(value.to_owned());
+        }
+        check_input_size(&plugin.info.id, "value", value.len(), MAX_VALUE_BYTES)?;
+        let options = match call {
+            Call::Display { options, .. } | Call::SearchText { options, .. } => options,
+            _ => "{}",
+        };
+        self.guarded(&plugin, options, call, |id, answer| match answer {
+            Answer::Text(Ok(text)) if text.len() > MAX_ANSWER_BYTES => {
+                Err(bad(id, format!("text is {} bytes", text.len())))
+            }
+            Answer::Text(Ok(text)) => Ok(text),
+            Answer::Text(Err(error)) => Err(guest(id, error)),
+            _ => Err(mismatch(id, call)),
+        })
+        .await
+    }
+
+    fn champ_plugin(&self, type_id: &str) -> Result<Arc<LoadedPlugin>, PluginError> {
+        self.get(type_id)
+            .filter(|plugin| plugin.info.provides == ExtensionPoint::TypeDeChamp)
+            .ok_or_else(|| PluginError::UnknownType(type_id.to_owned()))
+    }
+
+    fn plugin_providing(&self, id: &str, wanted: ExtensionPoint) -> Result<Arc<LoadedPlugin>, PluginError> {
+        let plugin = self.get(id).ok_or_else(|| PluginError::UnknownType(id.to_owned()))?;
+        if plugin.info.provides != wanted {
+            return Err(PluginError::WrongExtensionPoint {
+                plugin: id.to_owned(),
+                provides: plugin.info.provides,
+                wanted,
+            });
+        }
+        Ok(plugin)
+    }
+
+    /// One call under every guard: options checked, the plugin's share, the
+    /// extension point's share and a host slot taken (or `Busy`), the
+    /// circuit breaker consulted and told the outcome. `convert` checks the
+    /// answer and turns it into the caller's type.
+    async fn guarded<T>(
+        &self,
+        plugin: &LoadedPlugin,
+        options_json: &str,
+        call: Call<'_>,
+        convert: impl FnOnce(&str, Answer) -> Result<T, PluginError>,
+    ) -> Result<T, PluginError> {
+        let id = || plugin.info.id.clone();
         check_input_size(&plugin.info.id, "options", options_json.len(), MAX_OPTIONS_BYTES)?;
         // Checked here so that every plugin can rely on getting an object;
         // values are skipped, not built (this runs on every call).
@@ -608,19 +1018,18 @@ impl PluginHost {
         // Its own share first: a plugin stuck in slow calls fills its share,
         // never the whole host, and the other plugins keep answering.
         let _share = plugin.calls.try_acquire().map_err(|_| PluginError::Busy { plugin: id() })?;
+        let _point = match self.per_extension_point.get(&plugin.info.provides) {
+            Some(slots) => Some(slots.try_acquire().map_err(|_| PluginError::Busy { plugin: id() })?),
+            None => None,
+        };
         let _permit = self.calls.try_acquire().map_err(|_| PluginError::Busy { plugin: id() })?;
         // After the permit: a trial call admitted here is sure to run.
         if !plugin.health().admit(Instant::now()) {
             return Err(PluginError::Degraded { plugin: id() });
         }
-        let call = Call::Validate { value, options: options_json };
         let started = Instant::now();
-        let result = match self.call(&plugin, call).await {
-            Ok(Answer::Validate(Ok(validation))) => into_validation(&plugin.info.id, validation),
-            Ok(Answer::Validate(Err(error))) => Err(PluginError::Guest { plugin: id(), error: guest_error(error) }),
-            Ok(Answer::Describe(_)) => {
-                Err(PluginError::BadAnswer { plugin: id(), reason: "describe answer to a validate call".to_owned() })
-            }
+        let result = match self.call(plugin, call).await {
+            Ok(answer) => convert(&plugin.info.id, answer),
             Err(error) => Err(error),
         };
         let (outcome, verdict) = match &result {
@@ -672,7 +1081,7 @@ impl PluginHost {
         self.plugins.read().unwrap_or_else(PoisonError::into_inner).get(id).cloned()
     }
 
-    fn register(&self, plugin: LoadedPlugin) -> TypeDeChampPlugin {
+    fn register(&self, plugin: LoadedPlugin) -> PluginInfo {
         let info = plugin.info.clone();
         tracing::info!(plugin.id = %info.id, plugin.version = %info.version, wit = %info.wit, "plugin loaded");
         self.plugins.write().unwrap_or_else(PoisonError::into_inner).insert(info.id.clone(), Arc::new(plugin));
@@ -707,20 +1116,49 @@ impl PluginHost {
             .linker
             .instantiate_pre(&component)
             .map_err(|error| load_error(id, format!("imports what this host does not provide: {error:#}")))?;
-        let pre = bindings::TypeDeChampPluginPre::new(instance_pre).map_err(|error| {
-            load_error(id, format!("does not export the type-de-champ interface of {}: {error:#}", manifest.wit))
-        })?;
+        let point = manifest.extension_point();
+        let wrong_world = |error: wasmtime::Error| {
+            load_error(id, format!("does not export the {point} interface of {}: {error:#}", manifest.wit))
+        };
+        let pre = match (manifest.wit.minor, point) {
+            (1, ExtensionPoint::TypeDeChamp) => {
+                Pre::TypeDeChampV1(v0_1::TypeDeChampPluginPre::new(instance_pre).map_err(wrong_world)?)
+            }
+            (2, ExtensionPoint::TypeDeChamp) => {
+                Pre::TypeDeChamp(v0_2::champ::TypeDeChampPluginPre::new(instance_pre).map_err(wrong_world)?)
+            }
+            (2, ExtensionPoint::Routage) => {
+                Pre::Routage(v0_2::routage::RoutagePluginPre::new(instance_pre).map_err(wrong_world)?)
+            }
+            (2, ExtensionPoint::Attestation) => {
+                Pre::Attestation(v0_2::attestation::AttestationPluginPre::new(instance_pre).map_err(wrong_world)?)
+            }
+            (2, ExtensionPoint::RendezVous) => {
+                Pre::RendezVous(v0_2::rendez_vous::RendezVousPluginPre::new(instance_pre).map_err(wrong_world)?)
+            }
+            _ => return Err(PluginError::UnsupportedWit { plugin: id.to_owned(), wit: manifest.wit.to_string() }),
+        };
+        let grant = self.operator.read().unwrap_or_else(PoisonError::into_inner).grant(id).cloned();
+        let (services, http_origins) =
+            services::build(&manifest, grant.as_ref(), self.cache.clone()).map_err(|reason| load_error(id, reason))?;
 
         let mut plugin = LoadedPlugin {
-            info: TypeDeChampPlugin {
+            info: PluginInfo {
                 id: manifest.id.clone(),
                 libelle: String::new(),
                 description: String::new(),
                 version: manifest.version.clone(),
                 wit: manifest.wit.to_string(),
+                provides: point,
                 settings: manifest.settings.clone(),
+                options_schema: "{}".to_owned(),
+                donnees_schema: "{}".to_owned(),
+                capabilities: Vec::new(),
+                http_origins,
+                config: manifest.capabilities.config.clone(),
             },
             pre,
+            services: Arc::new(services),
             id: Arc::from(id),
             version: Arc::from(manifest.version.as_str()),
             limits,
@@ -735,14 +1173,16 @@ impl PluginHost {
         let permit = self.calls.acquire().await.map_err(|_| PluginError::Busy { plugin: id.to_owned() })?;
         let answer = self.call(&plugin, Call::Describe).await;
         drop(permit);
-        let description = match answer? {
+        let description: Described = match answer? {
             Answer::Describe(description) => description,
-            Answer::Validate(_) => return Err(load_error(id, "validate answer to describe".to_owned())),
+            _ => return Err(load_error(id, "describe() answered something else".to_owned())),
         };
         let description_bytes = description.id.len()
             + description.libelle.len()
             + description.description.len()
-            + description.version.len();
+            + description.version.len()
+            + description.options_schema.len()
+            + description.donnees_schema.len();
         if description_bytes > MAX_ANSWER_BYTES {
             return Err(load_error(id, format!("description is {description_bytes} bytes")));
         }
@@ -758,8 +1198,16 @@ impl PluginHost {
                 format!("describe() says version {:?}, plugin.toml says {:?}", description.version, manifest.version),
             ));
         }
+        for (what, schema) in
+            [("options-schema", &description.options_schema), ("donnees-schema", &description.donnees_schema)]
+        {
+            check_json_object(id, what, schema).map_err(|error| load_error(id, error.to_string()))?;
+        }
         plugin.info.libelle = description.libelle;
         plugin.info.description = description.description;
+        plugin.info.options_schema = description.options_schema;
+        plugin.info.donnees_schema = description.donnees_schema;
+        plugin.info.capabilities = description.capabilities;
         tracing::debug!(
             plugin.id = id,
             plugin.sha256 = %sha256,
@@ -819,13 +1267,19 @@ impl PluginHost {
             outcome = tracing::field::Empty,
         );
         let started = Instant::now();
-        let result = tokio::time::timeout(plugin.limits.wall_timeout, self.execute(plugin, call))
+        // Limits per call kind: autocomplete answers while the usager types
+        // or not at all; the others get the plugin's whole budget.
+        let wall = match call {
+            Call::Suggest { .. } => plugin.limits.wall_timeout.min(SUGGEST_WALL_TIMEOUT),
+            _ => plugin.limits.wall_timeout,
+        };
+        let result = tokio::time::timeout(wall, self.execute(plugin, call))
             .instrument(span.clone())
             .await
             .unwrap_or_else(|_elapsed| Err(PluginError::TimedOut { plugin: plugin.info.id.clone() }));
         let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         let outcome = match &result {
-            Ok(Answer::Validate(Err(_))) => "guest_error",
+            Ok(answer) if answer.is_guest_error() => "guest_error",
             Ok(_) => "ok",
             Err(error) => error.outcome(),
         };
@@ -844,7 +1298,8 @@ impl PluginHost {
     /// timeout drops this future.
     async fn execute(&self, plugin: &LoadedPlugin, call: Call<'_>) -> Result<Answer, PluginError> {
         let log = LogSink::new(plugin.id.clone(), plugin.version.clone());
-        let mut store = Store::new(&self.engine, GuestState::new(plugin.limits.memory_bytes, log));
+        let mut store =
+            Store::new(&self.engine, GuestState::new(plugin.limits.memory_bytes, log, plugin.services.clone()));
         store.limiter(|state| &mut state.limiter);
         // Check in at every tick: yield to tokio so other tasks run on this
         // worker, and interrupt once the CPU budget is spent.
@@ -856,7 +1311,7 @@ impl PluginHost {
             Ok(if ticks >= budget { UpdateDeadline::Interrupt } else { UpdateDeadline::Yield(1) })
         });
 
-        let result = invoke(&mut store, plugin, call).await;
+        let result = calls::invoke(&mut store, &plugin.pre, call).await;
         let logs = store.data_mut().log.finish();
         if !logs.is_empty() {
             plugin.health().record_logs(logs);
@@ -874,15 +1329,6 @@ impl PluginHost {
             }
         })
     }
-}
-
-async fn invoke(store: &mut Store<GuestState>, plugin: &LoadedPlugin, call: Call<'_>) -> wasmtime::Result<Answer> {
-    let instance = plugin.pre.instantiate_async(&mut *store).await?;
-    let guest = instance.guichet_plugin_type_de_champ();
-    Ok(match call {
-        Call::Describe => Answer::Describe(guest.call_describe(&mut *store).await?),
-        Call::Validate { value, options } => Answer::Validate(guest.call_validate(&mut *store, value, options).await?),
-    })
 }
 
 /// The cause first (wasmtime puts it after a backtrace that can be longer
@@ -909,38 +1355,130 @@ fn check_input_size(plugin: &str, what: &'static str, bytes: usize, max: usize) 
     Ok(())
 }
 
-fn into_validation(plugin: &str, validation: wit::Validation) -> Result<PluginValidation, PluginError> {
-    let bad_answer = |reason: String| PluginError::BadAnswer { plugin: plugin.to_owned(), reason };
+type WitValidation = v0_2::champ::exports::guichet::plugin::type_de_champ::Validation;
+type WitPluginError = v0_2::champ::guichet::plugin::types::PluginError;
+type WitFieldError = v0_2::champ::guichet::plugin::types::FieldError;
+
+/// Most export columns of one champ: a spreadsheet stays readable, and a
+/// plugin cannot make every export row megabytes wide.
+pub const MAX_EXPORT_COLUMNS: usize = 32;
+
+/// Longest appointment reference kept with a dossier.
+pub const MAX_REFERENCE_BYTES: usize = 256;
+
+/// Most appointments listed for one proposal.
+pub const MAX_RENDEZ_VOUS: usize = 50;
+
+fn into_validation(plugin: &str, validation: WitValidation) -> Result<PluginValidation, PluginError> {
     match validation {
-        wit::Validation::Valid(normalized) => {
+        WitValidation::Valid(normalized) => {
             if normalized.len() > MAX_ANSWER_BYTES {
-                return Err(bad_answer(format!("normalized value is {} bytes", normalized.len())));
+                return Err(bad(plugin, format!("normalized value is {} bytes", normalized.len())));
             }
             Ok(PluginValidation::Valid { normalized })
         }
-        wit::Validation::Invalid(errors) => {
-            if errors.is_empty() {
-                return Err(bad_answer("invalid without any field error".to_owned()));
-            }
-            let bytes: usize = errors.iter().map(|e| e.code.len() + e.message.len()).sum();
-            if bytes > MAX_ANSWER_BYTES {
-                return Err(bad_answer(format!("field errors are {bytes} bytes")));
-            }
-            Ok(PluginValidation::Invalid(
-                errors.into_iter().map(|error| PluginFieldError { code: error.code, message: error.message }).collect(),
-            ))
-        }
+        WitValidation::Invalid(errors) => field_errors(plugin, errors).map(PluginValidation::Invalid),
     }
 }
 
-fn guest_error(error: wit_types::PluginError) -> GuestError {
-    let cut = |reason: String| truncate(&reason, MAX_REASON_BYTES).to_owned();
-    match error {
-        wit_types::PluginError::InvalidInput(reason) => GuestError::InvalidInput(cut(reason)),
-        wit_types::PluginError::UpstreamUnavailable(reason) => GuestError::UpstreamUnavailable(cut(reason)),
-        wit_types::PluginError::Misconfigured(reason) => GuestError::Misconfigured(cut(reason)),
-        wit_types::PluginError::Internal(reason) => GuestError::Internal(cut(reason)),
+/// Field errors for the usager: at least one, bounded.
+fn field_errors(plugin: &str, errors: Vec<WitFieldError>) -> Result<Vec<PluginFieldError>, PluginError> {
+    if errors.is_empty() {
+        return Err(bad(plugin, "invalid without any field error".to_owned()));
     }
+    let bytes: usize = errors.iter().map(|e| e.code.len() + e.message.len()).sum();
+    if bytes > MAX_ANSWER_BYTES {
+        return Err(bad(plugin, format!("field errors are {bytes} bytes")));
+    }
+    Ok(errors.into_iter().map(|error| PluginFieldError { code: error.code, message: error.message }).collect())
+}
+
+fn v1_validation(validation: v0_1::exports::guichet::plugin::type_de_champ::Validation) -> WitValidation {
+    use v0_1::exports::guichet::plugin::type_de_champ::Validation as V1;
+    match validation {
+        V1::Valid(normalized) => WitValidation::Valid(normalized),
+        V1::Invalid(errors) => WitValidation::Invalid(
+            errors.into_iter().map(|e| WitFieldError { code: e.code, message: e.message }).collect(),
+        ),
+    }
+}
+
+fn v1_error(error: v0_1::guichet::plugin::types::PluginError) -> WitPluginError {
+    use v0_1::guichet::plugin::types::PluginError as V1;
+    match error {
+        V1::InvalidInput(reason) => WitPluginError::InvalidInput(reason),
+        V1::UpstreamUnavailable(reason) => WitPluginError::UpstreamUnavailable(reason),
+        V1::Misconfigured(reason) => WitPluginError::Misconfigured(reason),
+        V1::Internal(reason) => WitPluginError::Internal(reason),
+    }
+}
+
+fn guest(plugin: &str, error: WitPluginError) -> PluginError {
+    let cut = |reason: String| truncate(&reason, MAX_REASON_BYTES).to_owned();
+    let error = match error {
+        WitPluginError::InvalidInput(reason) => GuestError::InvalidInput(cut(reason)),
+        WitPluginError::UpstreamUnavailable(reason) => GuestError::UpstreamUnavailable(cut(reason)),
+        WitPluginError::Misconfigured(reason) => GuestError::Misconfigured(cut(reason)),
+        WitPluginError::Internal(reason) => GuestError::Internal(cut(reason)),
+    };
+    PluginError::Guest { plugin: plugin.to_owned(), error }
+}
+
+fn bad(plugin: &str, reason: String) -> PluginError {
+    PluginError::BadAnswer { plugin: plugin.to_owned(), reason }
+}
+
+fn mismatch(plugin: &str, call: Call<'_>) -> PluginError {
+    bad(plugin, format!("answered something else than {}", call.name()))
+}
+
+/// A plugin-owned JSON shape must at least be a JSON object.
+fn check_json_object(plugin: &str, what: &str, json: &str) -> Result<(), PluginError> {
+    match serde_json::from_str::<serde_json::Value>(json) {
+        Ok(serde_json::Value::Object(_)) => Ok(()),
+        Ok(_) => Err(bad(plugin, format!("{what} is not a JSON object"))),
+        Err(error) => Err(bad(plugin, format!("{what} is not JSON: {error}"))),
+    }
+}
+
+fn check_snapshot(plugin: &str, dossier: &DossierSnapshot) -> Result<(), PluginError> {
+    check_input_size(plugin, "champs", dossier.champs.len(), MAX_SNAPSHOT_CHAMPS)?;
+    let bytes: usize = dossier
+        .champs
+        .iter()
+        .map(|c| c.libelle.len() + c.valeur.as_ref().map_or(0, String::len) + c.donnees.as_ref().map_or(0, String::len))
+        .sum();
+    check_input_size(plugin, "dossier", bytes, MAX_SNAPSHOT_BYTES)
+}
+
+/// `attestation-dossier-42.pdf`: no directory, no control character, short.
+fn is_plain_filename(name: &str) -> bool {
+    (5..=128).contains(&name.len())
+        && name.ends_with(".pdf")
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn is_https_or_http_url(url: &str) -> bool {
+    url.len() <= 2048 && url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "https" | "http"))
+}
+
+/// The linker every plugin is instantiated with: WASI (nothing behind
+/// it), `wasi:http` (behind `OutboundHooks`), and the host interfaces of
+/// every supported WIT version.
+fn build_linker(engine: &Engine) -> wasmtime::Result<Linker<GuestState>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+    v0_1::TypeDeChampPlugin::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)?;
+    use v0_2::champ::guichet::plugin::{cache, config, log, secrets, types};
+    types::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)?;
+    log::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)?;
+    config::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)?;
+    secrets::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)?;
+    cache::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)?;
+    v0_2::attestation::guichet::plugin::document::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)?;
+    Ok(linker)
 }
 
 /// Subdirectories of `dir`, sorted so that load order (and the first error
@@ -1005,14 +1543,19 @@ mod tests {
 
     #[test]
     fn empty_invalid_answers_are_refused() {
+        assert!(matches!(into_validation("p", WitValidation::Invalid(Vec::new())), Err(PluginError::BadAnswer { .. })));
         assert!(matches!(
-            into_validation("p", wit::Validation::Invalid(Vec::new())),
+            into_validation("p", WitValidation::Valid("x".repeat(MAX_ANSWER_BYTES + 1))),
             Err(PluginError::BadAnswer { .. })
         ));
-        assert!(matches!(
-            into_validation("p", wit::Validation::Valid("x".repeat(MAX_ANSWER_BYTES + 1))),
-            Err(PluginError::BadAnswer { .. })
-        ));
+    }
+
+    #[test]
+    fn attestation_file_names_are_plain() {
+        assert!(is_plain_filename("attestation-dossier-42.pdf"));
+        for name in ["../x.pdf", "a/b.pdf", ".pdf", "x.exe", "x\ny.pdf", "x y.pdf"] {
+            assert!(!is_plain_filename(name), "{name}");
+        }
     }
 
     #[test]
@@ -1020,7 +1563,7 @@ mod tests {
         let error = PluginError::UnsupportedWit { plugin: "siret".to_owned(), wit: "guichet:plugin@9.0.0".to_owned() };
         assert_eq!(
             error.to_string(),
-            "plugin siret targets \"guichet:plugin@9.0.0\", which this host does not support (supported: guichet:plugin@0.1.0)"
+            "plugin siret targets \"guichet:plugin@9.0.0\", which this host does not support (supported: guichet:plugin@0.1.0, guichet:plugin@0.2.0)"
         );
     }
 }

@@ -22,6 +22,7 @@ macro_rules! on {
     };
 }
 
+pub mod attestations;
 pub mod comptes;
 pub mod demarches;
 pub mod dossiers;

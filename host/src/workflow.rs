@@ -6,6 +6,7 @@
 pub mod comptes;
 pub mod demarche;
 pub mod dossier;
+pub mod extensions;
 pub mod plugins;
 
 use crate::mail::Courriel;

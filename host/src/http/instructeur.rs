@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/instructeur/dossiers/{id}/suivre", post(suivre))
         .route("/instructeur/dossiers/{id}/ne-plus-suivre", post(ne_plus_suivre))
         .route("/instructeur/dossiers/{id}/instruire", post(instruire))
+        .route("/instructeur/dossiers/{id}/attestation", get(attestation))
 }
 
 async fn demarches_instructeur(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
@@ -101,10 +102,15 @@ async fn page_dossier(
     let d = dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
     let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
     let values = dossiers::champs(tx.conn(), id).await?;
+    let donnees = dossiers::donnees(tx.conn(), id).await?;
     let verifications = dossiers::verifications(tx.conn(), id).await?;
     let traitements = dossiers::traitements(tx.conn(), id).await?;
     let suiveurs = dossiers::suiveurs(tx.conn(), id).await?;
+    let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
+    let routage = dossiers::routage_explication(tx.conn(), id).await?;
+    let attestation = crate::store::attestations::exists(tx.conn(), id).await?;
     tx.commit().await?;
+    let affichages = vues::affichages(state, &types, &values, &donnees, &reglages).await;
     let etat = d.etat();
     let suivi = suiveurs.iter().any(|(i, _)| *i == instructeur.instructeur_id.0);
     let (decision, motivation, message) = erreur.unwrap_or(("", "", ""));
@@ -112,7 +118,9 @@ async fn page_dossier(
         "titre": format!("Dossier n° {}", d.id),
         "dossier": vues::dossier(&d),
         "demarche": { "id": d.demarche_id, "libelle": d.demarche_libelle },
-        "champs": vues::champs_lecture(&types, &values, &verifications),
+        "champs": vues::champs_lecture(&types, &values, &affichages, &verifications),
+        "routage": routage,
+        "attestation": attestation.then(|| format!("/instructeur/dossiers/{}/attestation", d.id)),
         "traitements": vues::traitements(&traitements),
         "suiveurs": suiveurs.iter().map(|(_, e)| e).collect::<Vec<_>>(),
         "suivi": suivi,
@@ -190,4 +198,15 @@ async fn instruire(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The attestation of a dossier of the instructeur's groupes.
+async fn attestation(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let instructeur = ctx.instructeur()?;
+    let id = DossierId(ids.first()?);
+    let mut tx = state.store.read().await?;
+    dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
+    let a = crate::store::attestations::of_dossier(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(vues::pdf(a.filename, a.data))
 }

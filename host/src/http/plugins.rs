@@ -6,8 +6,8 @@ use crate::domain::{DemarcheId, Erreurs};
 use crate::error::AppError;
 use crate::http::form::Formulaire;
 use crate::http::{Ctx, administrateur};
-use crate::plugins::PluginStatus;
 use crate::plugins::settings::SettingType;
+use crate::plugins::{ExtensionPoint, PluginStatus};
 use crate::security::constant_time_eq;
 use crate::state::AppState;
 use crate::store::demarches;
@@ -46,9 +46,11 @@ async fn page_demarche(
     let mut tx = state.store.read().await?;
     let actives = demarches::plugins_actives(tx.conn(), id).await?;
     tx.commit().await?;
-    let plugins: Vec<Value> = state
-        .plugins
-        .types_de_champ()
+    let mut installes = state.plugins.types_de_champ();
+    for point in [ExtensionPoint::Routage, ExtensionPoint::Attestation, ExtensionPoint::RendezVous] {
+        installes.extend(state.plugins.plugins_of(point));
+    }
+    let plugins: Vec<Value> = installes
         .into_iter()
         .map(|p| {
             json!({
@@ -56,6 +58,7 @@ async fn page_demarche(
                 "libelle": p.libelle,
                 "description": p.description,
                 "version": p.version,
+                "role": role(p.provides),
                 "active": actives.contains(&p.id),
                 "reglable": !p.settings.is_empty(),
             })
@@ -72,6 +75,16 @@ async fn page_demarche(
         ctx.invalid_page(state, "administrateur/plugins_demarche", data)
     } else {
         ctx.page(state, "administrateur/plugins_demarche", data)
+    }
+}
+
+/// What an enabled plugin does on the démarche, for the administrateur.
+fn role(point: ExtensionPoint) -> &'static str {
+    match point {
+        ExtensionPoint::TypeDeChamp => "Type de champ",
+        ExtensionPoint::Routage => "Routage des dossiers",
+        ExtensionPoint::Attestation => "Attestation",
+        ExtensionPoint::RendezVous => "Rendez-vous",
     }
 }
 
@@ -112,7 +125,7 @@ fn page_reglages(
     values: &HashMap<String, String>,
     erreurs: &Erreurs,
 ) -> Result<Response, AppError> {
-    let info = state.plugins.type_de_champ(plugin).ok_or(AppError::NotFound)?;
+    let info = state.plugins.plugin(plugin).ok_or(AppError::NotFound)?;
     let champs: Vec<Value> = info
         .settings
         .iter()

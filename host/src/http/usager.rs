@@ -7,7 +7,7 @@ use crate::http::Ctx;
 use crate::http::form::{Formulaire, Ids};
 use crate::http::vues::{self, Valeurs};
 use crate::state::AppState;
-use crate::store::{demarches, dossiers};
+use crate::store::{attestations, demarches, dossiers};
 use crate::workflow::dossier::{self as wf, Saisie};
 use axum::Router;
 use axum::extract::{Path, State};
@@ -23,6 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/dossiers/{id}", get(dossier))
         .route("/dossiers/{id}/brouillon", get(brouillon).post(enregistrer))
         .route("/dossiers/{id}/modifier", get(modification).post(modifier))
+        .route("/dossiers/{id}/champs/{stable_id}/suggestions", get(suggestions))
+        .route("/dossiers/{id}/attestation", get(attestation))
 }
 
 async fn demarche(State(state): State<AppState>, ctx: Ctx, Path(path): Path<String>) -> Result<Response, AppError> {
@@ -104,9 +106,13 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     }
     let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
     let values = dossiers::champs(tx.conn(), d.id()).await?;
+    let donnees = dossiers::donnees(tx.conn(), d.id()).await?;
     let verifications = dossiers::verifications(tx.conn(), d.id()).await?;
     let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
+    let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
+    let attestation = attestations::exists(tx.conn(), d.id()).await?;
     tx.commit().await?;
+    let affichages = vues::affichages(&state, &types, &values, &donnees, &reglages).await;
     ctx.page(
         &state,
         "usager/dossier",
@@ -114,7 +120,8 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
             "titre": format!("Dossier n° {}", d.id),
             "dossier": vues::dossier(&d),
             "service": demarche.service(),
-            "champs": vues::champs_lecture(&types, &values, &verifications),
+            "champs": vues::champs_lecture(&types, &values, &affichages, &verifications),
+            "attestation": attestation.then(|| format!("/dossiers/{id}/attestation")),
         }),
     )
 }
@@ -137,7 +144,15 @@ async fn formulaire(
     let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
     let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
     let stored = dossiers::champs(tx.conn(), id).await?;
+    let donnees = dossiers::donnees(tx.conn(), id).await?;
+    let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
     tx.commit().await?;
+    // What plugins found about the saved values, for the usager to confirm;
+    // not for a form redisplayed with typed (unsaved) values.
+    let affichages = match saisie {
+        Some(_) => Default::default(),
+        None => vues::affichages(state, &types, &stored, &donnees, &reglages).await,
+    };
     let valeurs = match saisie {
         Some(s) => Valeurs::Typed(s),
         None => Valeurs::Stored(&stored),
@@ -147,7 +162,7 @@ async fn formulaire(
         "titre": if brouillon { demarche.libelle.clone() } else { format!("Modifier le dossier n° {id}") },
         "dossier": vues::dossier(&d),
         "demarche": { "libelle": demarche.libelle, "description": demarche.description, "service": demarche.service() },
-        "champs": vues::champs_formulaire(state, &types, &valeurs, erreurs),
+        "champs": vues::champs_formulaire(state, &types, &valeurs, &affichages, &reglages, erreurs),
         "erreurs": erreurs,
         "brouillon": brouillon,
         "action": if brouillon { format!("/dossiers/{id}/brouillon") } else { format!("/dossiers/{id}/modifier") },
@@ -203,4 +218,51 @@ async fn modifier(
         Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}?notice=modifie")).into_response()),
         Err(erreurs) => formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some(&saisie), &erreurs).await,
     }
+}
+
+/// Autocomplete for a plugin champ of the usager's own dossier (JSON for
+/// `static/suggestions.js`). Without JavaScript the usager types the value
+/// and the plugin checks it at saving: nothing depends on this route.
+async fn suggestions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, stable_id)): Path<(i64, i64)>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let usager = ctx.usager()?;
+    let mut tx = state.store.read().await?;
+    let d = dossiers::find_for_usager(tx.conn(), DossierId(id), usager.compte_id).await?;
+    let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
+    let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
+    tx.commit().await?;
+    let tdc = types.iter().find(|t| t.stable_id.0 == stable_id).ok_or(AppError::NotFound)?;
+    let plugin = tdc.type_champ.plugin_id().ok_or(AppError::NotFound)?;
+    let q = query.get("q").map(String::as_str).unwrap_or("");
+    let options = reglages.get(plugin).map_or("{}", String::as_str);
+    let list = match state.plugins.suggest(plugin, q, options, SUGGESTIONS_SHOWN).await {
+        Ok(list) => list,
+        // Autocomplete is a convenience: when the plugin or its API is down
+        // the usager keeps typing, and the value is checked at saving.
+        Err(error) => {
+            tracing::info!(%error, plugin, "suggestions unavailable");
+            Vec::new()
+        }
+    };
+    let items: Vec<_> = list.iter().map(|s| json!({ "value": s.value, "label": s.label })).collect();
+    Ok(axum::Json(json!({ "suggestions": items })).into_response())
+}
+
+/// Proposals shown under an autocomplete field: enough to find one's
+/// address, few enough for a phone screen and a screen reader.
+const SUGGESTIONS_SHOWN: u32 = 8;
+
+/// The usager's attestation of an accepted dossier.
+async fn attestation(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let usager = ctx.usager()?;
+    let id = DossierId(ids.first()?);
+    let mut tx = state.store.read().await?;
+    dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    let a = attestations::of_dossier(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(vues::pdf(a.filename, a.data))
 }

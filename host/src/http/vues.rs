@@ -23,11 +23,43 @@ impl Valeurs<'_> {
     }
 }
 
+/// How plugin champs with data attached show their value: each plugin's
+/// `display` (the établissement behind a SIRET, the measures of a drawing).
+/// A plugin that cannot answer now is skipped: the page shows the value.
+pub async fn affichages(
+    state: &AppState,
+    types: &[TypeDeChamp],
+    values: &HashMap<StableId, String>,
+    donnees: &HashMap<StableId, String>,
+    reglages: &HashMap<String, String>,
+) -> HashMap<StableId, String> {
+    let mut shown = HashMap::new();
+    for tdc in types {
+        let (Some(plugin), Some(value)) = (tdc.type_champ.plugin_id(), values.get(&tdc.stable_id)) else {
+            continue;
+        };
+        let options = reglages.get(plugin).map_or("{}", String::as_str);
+        let donnees = donnees.get(&tdc.stable_id).map(String::as_str);
+        match state.plugins.display(plugin, value, donnees, options).await {
+            Ok(text) if text != *value => {
+                shown.insert(tdc.stable_id, text);
+            }
+            Ok(_) => {}
+            Err(error) => tracing::debug!(%error, plugin, "display unavailable, showing the value"),
+        }
+    }
+    shown
+}
+
 /// One champ of the usager's form, ready for `partials/champ`.
+/// `affichages`: what plugins found about saved values, shown under the
+/// field for the usager to confirm (the établissement of a SIRET…).
 pub fn champs_formulaire(
     state: &AppState,
     types: &[TypeDeChamp],
     valeurs: &Valeurs<'_>,
+    affichages: &HashMap<StableId, String>,
+    reglages: &HashMap<String, String>,
     erreurs: &Erreurs,
 ) -> Vec<Value> {
     types
@@ -37,16 +69,24 @@ pub fn champs_formulaire(
             let value = valeurs.get(tdc);
             let plugin = tdc.type_champ.plugin_id().and_then(|id| state.plugins.type_de_champ(id));
             let kind = match &tdc.type_champ {
+                TypeChamp::Plugin(id) if id == "carte" => "carte".to_string(),
                 TypeChamp::Plugin(_) => "plugin".to_string(),
                 other => other.as_str(),
             };
-            let (input_type, inputmode) = match tdc.type_champ {
+            let (input_type, inputmode) = match &tdc.type_champ {
                 TypeChamp::IntegerNumber => ("text", "numeric"),
                 TypeChamp::DecimalNumber => ("text", "decimal"),
                 TypeChamp::Date => ("date", ""),
-                TypeChamp::Plugin(_) => ("text", "numeric"),
+                // Identifiers typed as digits (SIRET, RNA's W + digits are
+                // rarer): the numeric keypad on phones.
+                TypeChamp::Plugin(id) if id == "siret" => ("text", "numeric"),
                 _ => ("text", ""),
             };
+            let options = tdc.type_champ.plugin_id().and_then(|id| reglages.get(id)).map_or("{}", String::as_str);
+            let option = |key: &str| {
+                serde_json::from_str::<Value>(options).ok().and_then(|o| o.get(key).cloned()).unwrap_or(Value::Null)
+            };
+            let suggestions = plugin.as_ref().is_some_and(|p| p.has(crate::plugins::Capability::Suggest));
             let hint = match &tdc.type_champ {
                 TypeChamp::IntegerNumber => "Nombre entier, par exemple 42".to_string(),
                 TypeChamp::DecimalNumber => "Nombre, par exemple 12,5".to_string(),
@@ -69,6 +109,13 @@ pub fn champs_formulaire(
                 "non": value == "false",
                 "checked": value == "true" || value == "on",
                 "options": tdc.options.iter().map(|o| json!({ "value": o, "selected": *o == value })).collect::<Vec<_>>(),
+                "affichage": affichages.get(&tdc.stable_id),
+                // Relative: the form lives at /dossiers/{id}/brouillon or /modifier.
+                "suggestions": suggestions.then(|| format!("champs/{}/suggestions", tdc.stable_id.0)),
+                "carte_tuiles": "",
+                "carte_attribution": "",
+                "carte_geometries": option("geometries").as_str().unwrap_or(""),
+                "carte_max": option("max-geometries").as_i64().unwrap_or(50),
             })
         })
         .collect()
@@ -79,6 +126,7 @@ pub fn champs_formulaire(
 pub fn champs_lecture(
     types: &[TypeDeChamp],
     values: &HashMap<StableId, String>,
+    affichages: &HashMap<StableId, String>,
     verifications: &HashMap<StableId, Verification>,
 ) -> Vec<Value> {
     types
@@ -89,6 +137,7 @@ pub fn champs_lecture(
                 "libelle": tdc.libelle,
                 "section": !tdc.type_champ.has_value(),
                 "valeur": valeur_affichee(tdc, values.get(&tdc.stable_id).map(String::as_str)),
+                "affichage": affichages.get(&tdc.stable_id),
                 "verification_en_attente": verification == Some(&Verification::EnAttente),
                 "verification_refusee": match verification {
                     Some(Verification::Refusee(message)) => Value::from(message.as_str()),
@@ -97,6 +146,24 @@ pub fn champs_lecture(
             })
         })
         .collect()
+}
+
+/// A PDF download: attachment, never sniffed, never cached by shared caches
+/// (it holds personal data).
+pub fn pdf(filename: String, data: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    // The name comes from a plugin (checked plain by the host) or the host.
+    let safe: String = filename.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        data,
+    )
+        .into_response()
 }
 
 pub fn dossier(d: &DossierRow) -> Value {

@@ -32,7 +32,7 @@ pub const WIT_PACKAGE: &str = "guichet:plugin";
 /// accepted: WIT minors and patches only add. Anything newer or on another
 /// track is refused at load with [`ManifestError::UnsupportedWit`], never
 /// discovered at the first call.
-pub const SUPPORTED_WIT: &[WitVersion] = &[WitVersion::new(0, 1, 0)];
+pub const SUPPORTED_WIT: &[WitVersion] = &[WitVersion::new(0, 1, 0), WitVersion::new(0, 2, 0)];
 
 /// Upper bound on the size of `plugin.toml`: a crafted manifest must not make
 /// the host allocate or parse megabytes before any check has run.
@@ -87,18 +87,49 @@ impl fmt::Display for WitVersion {
     }
 }
 
-/// What a plugin can provide. Only champ types exist in this version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a plugin can provide. Only champ types exist in WIT 0.1.0; 0.2.0
+/// adds routing rules, attestations and appointments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ExtensionPoint {
     TypeDeChamp,
+    Routage,
+    Attestation,
+    RendezVous,
 }
 
 impl ExtensionPoint {
     fn parse(name: &str) -> Option<Self> {
         match name {
             "type-de-champ" => Some(Self::TypeDeChamp),
+            "routage" => Some(Self::Routage),
+            "attestation" => Some(Self::Attestation),
+            "rendez-vous" => Some(Self::RendezVous),
             _ => None,
         }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::TypeDeChamp => "type-de-champ",
+            Self::Routage => "routage",
+            Self::Attestation => "attestation",
+            Self::RendezVous => "rendez-vous",
+        }
+    }
+
+    /// The first WIT version that has this extension point.
+    fn since(self) -> WitVersion {
+        match self {
+            Self::TypeDeChamp => WitVersion::new(0, 1, 0),
+            Self::Routage | Self::Attestation | Self::RendezVous => WitVersion::new(0, 2, 0),
+        }
+    }
+}
+
+impl fmt::Display for ExtensionPoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -114,7 +145,53 @@ pub struct Manifest {
     pub limits: RequestedLimits,
     /// Per-démarche settings an administrateur fills (see `settings.rs`).
     pub settings: Vec<SettingSpec>,
+    /// What the plugin asks to reach; the operator grants it or not
+    /// (`operator.rs`).
+    pub capabilities: Capabilities,
 }
+
+/// What a plugin asks for beyond computing (WIT 0.2.0 and later).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Origins it calls through `wasi:http`, as written (checked syntax:
+    /// `scheme://host[:port]`, no path).
+    pub http: Vec<String>,
+    /// Secrets the host adds as headers to requests to their origin.
+    pub secrets: Vec<SecretSpec>,
+    /// Operator configuration keys it reads with `config::get`.
+    pub config: Vec<ConfigSpec>,
+}
+
+/// A `[[secrets]]` entry: the host keeps the value (from the operator) and
+/// adds `header: prefix + value` to every request sent to `origin`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSpec {
+    pub name: String,
+    pub origin: String,
+    pub header: String,
+    #[serde(default)]
+    pub prefix: String,
+}
+
+/// A `[[config]]` entry.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigSpec {
+    pub key: String,
+    /// French, for the operator's documentation and the admin page.
+    #[serde(default)]
+    pub description: String,
+    pub default: Option<String>,
+}
+
+/// Bounds on what a manifest may declare: a plugin needs a handful of each;
+/// hundreds would only slow every call's policy checks.
+const MAX_DECLARED_ORIGINS: usize = 16;
+const MAX_DECLARED_SECRETS: usize = 16;
+const MAX_DECLARED_CONFIG: usize = 64;
+/// Config values and secrets are short strings (URLs, tokens, identifiers).
+const MAX_CONFIG_VALUE_BYTES: usize = 4 * 1024;
 
 /// The `[limits]` table. `None` means "the host's default".
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -148,6 +225,12 @@ pub enum ManifestError {
     InvalidLimit(&'static str, u64),
     #[error("settings: {0}")]
     InvalidSettings(String),
+    #[error("{0} needs {1} or later, the plugin targets {2}")]
+    TooOldForExtensionPoint(ExtensionPoint, WitVersion, WitVersion),
+    #[error("a plugin provides exactly one extension point, this one names {0}")]
+    SeveralExtensionPoints(usize),
+    #[error("capabilities: {0}")]
+    InvalidCapabilities(String),
 }
 
 /// The file as written; unknown keys are refused so that a manifest written
@@ -164,6 +247,19 @@ struct RawManifest {
     limits: RawLimits,
     #[serde(default)]
     settings: Vec<SettingSpec>,
+    #[serde(default)]
+    capabilities: RawCapabilities,
+    #[serde(default)]
+    secrets: Vec<SecretSpec>,
+    #[serde(default)]
+    config: Vec<ConfigSpec>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCapabilities {
+    #[serde(default)]
+    http: Vec<String>,
 }
 
 #[derive(Default, Deserialize)]
@@ -209,13 +305,100 @@ impl Manifest {
             .iter()
             .map(|name| ExtensionPoint::parse(name).ok_or_else(|| ManifestError::UnknownExtensionPoint(name.clone())))
             .collect::<Result<Vec<_>, _>>()?;
-        if provides.is_empty() {
-            return Err(ManifestError::NothingProvided);
+        match provides.len() {
+            0 => return Err(ManifestError::NothingProvided),
+            1 => {}
+            n => return Err(ManifestError::SeveralExtensionPoints(n)),
+        }
+        for point in &provides {
+            if point.since() > wit {
+                return Err(ManifestError::TooOldForExtensionPoint(*point, point.since(), wit));
+            }
         }
         let limits = raw.limits.check()?;
         check_specs(&raw.settings).map_err(ManifestError::InvalidSettings)?;
-        Ok(Self { id: raw.id, version: raw.version, wit, provides, limits, settings: raw.settings })
+        let capabilities = Capabilities { http: raw.capabilities.http, secrets: raw.secrets, config: raw.config };
+        if wit < WitVersion::new(0, 2, 0) && capabilities != Capabilities::default() {
+            return Err(ManifestError::InvalidCapabilities(format!(
+                "{wit} has no host services: capabilities, secrets and config need guichet:plugin@0.2.0"
+            )));
+        }
+        check_capabilities(&capabilities).map_err(ManifestError::InvalidCapabilities)?;
+        Ok(Self { id: raw.id, version: raw.version, wit, provides, limits, settings: raw.settings, capabilities })
     }
+
+    /// The one extension point the plugin provides.
+    pub fn extension_point(&self) -> ExtensionPoint {
+        self.provides.first().copied().unwrap_or(ExtensionPoint::TypeDeChamp)
+    }
+}
+
+/// `scheme://host[:port]` and nothing else: the allow-list compares whole
+/// origins, so a path or a wildcard here would be a promise it cannot keep.
+pub fn check_origin(origin: &str) -> Result<(), &'static str> {
+    let url = url::Url::parse(origin).map_err(|_| "not a URL")?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("the scheme must be http or https");
+    }
+    if url.host_str().is_none_or(|host| host.contains('*')) {
+        return Err("a host name is required, without wildcards");
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("no credentials in an origin");
+    }
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() || origin.ends_with('/') {
+        return Err("an origin has no path, query or fragment");
+    }
+    Ok(())
+}
+
+fn check_capabilities(capabilities: &Capabilities) -> Result<(), String> {
+    if capabilities.http.len() > MAX_DECLARED_ORIGINS {
+        return Err(format!("at most {MAX_DECLARED_ORIGINS} http origins"));
+    }
+    if capabilities.secrets.len() > MAX_DECLARED_SECRETS {
+        return Err(format!("at most {MAX_DECLARED_SECRETS} secrets"));
+    }
+    if capabilities.config.len() > MAX_DECLARED_CONFIG {
+        return Err(format!("at most {MAX_DECLARED_CONFIG} config keys"));
+    }
+    for origin in &capabilities.http {
+        check_origin(origin).map_err(|error| format!("http origin {origin:?}: {error}"))?;
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for secret in &capabilities.secrets {
+        if !is_valid_id(&secret.name) {
+            return Err(format!("secret name {:?} must be a slug like a plugin id", secret.name));
+        }
+        if !names.insert(secret.name.as_str()) {
+            return Err(format!("secret {:?} declared twice", secret.name));
+        }
+        if !capabilities.http.contains(&secret.origin) {
+            return Err(format!(
+                "secret {:?} is for {:?}, which is not among the http origins asked for",
+                secret.name, secret.origin
+            ));
+        }
+        if http::HeaderName::from_bytes(secret.header.as_bytes()).is_err() {
+            return Err(format!("secret {:?}: {:?} is not a header name", secret.name, secret.header));
+        }
+        if secret.prefix.len() > MAX_CONFIG_VALUE_BYTES || http::HeaderValue::from_str(&secret.prefix).is_err() {
+            return Err(format!("secret {:?}: prefix is not a header value", secret.name));
+        }
+    }
+    let mut keys = std::collections::BTreeSet::new();
+    for entry in &capabilities.config {
+        if !is_valid_id(&entry.key) {
+            return Err(format!("config key {:?} must be a slug like a plugin id", entry.key));
+        }
+        if !keys.insert(entry.key.as_str()) {
+            return Err(format!("config key {:?} declared twice", entry.key));
+        }
+        if entry.default.as_ref().is_some_and(|value| value.len() > MAX_CONFIG_VALUE_BYTES) {
+            return Err(format!("config key {:?}: default longer than {MAX_CONFIG_VALUE_BYTES} bytes", entry.key));
+        }
+    }
+    Ok(())
 }
 
 pub fn is_valid_id(id: &str) -> bool {
@@ -281,6 +464,7 @@ mod tests {
                 provides: vec![ExtensionPoint::TypeDeChamp],
                 limits: RequestedLimits::default(),
                 settings: vec![],
+                capabilities: Capabilities::default(),
             })
         );
     }
@@ -301,7 +485,8 @@ mod tests {
     #[test]
     fn refuses_unknown_wit_versions() {
         for wit in [
-            "guichet:plugin@0.2.0",
+            "guichet:plugin@0.3.0",
+            "guichet:plugin@0.2.1",
             "guichet:plugin@0.1.1",
             "guichet:plugin@1.0.0",
             "guichet:plugin@0.1.0-rc1",
@@ -354,8 +539,8 @@ mod tests {
             Manifest::parse(&text),
             Err(ManifestError::Syntax(message)) if message.contains("secret")
         ));
-        let text = SIRET.replace("[\"type-de-champ\"]", "[\"routage\"]");
-        assert_eq!(Manifest::parse(&text), Err(ManifestError::UnknownExtensionPoint("routage".to_owned())));
+        let text = SIRET.replace("[\"type-de-champ\"]", "[\"webhook\"]");
+        assert_eq!(Manifest::parse(&text), Err(ManifestError::UnknownExtensionPoint("webhook".to_owned())));
         let text = SIRET.replace("[\"type-de-champ\"]", "[]");
         assert_eq!(Manifest::parse(&text), Err(ManifestError::NothingProvided));
     }

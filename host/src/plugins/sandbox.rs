@@ -11,8 +11,10 @@ use wasmtime::{
     Config, Enabled, Engine, InstanceAllocationStrategy, OptLevel, PoolingAllocationConfig, ResourceLimiter, Strategy,
 };
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-use super::bindings::guichet::plugin::{log, types};
+use super::bindings::v0_1::guichet::plugin::{log, types};
+use super::services::{OutboundHooks, Services};
 
 /// Period of the epoch clock. Every running guest checks the epoch at loop
 /// heads and function entries; each tick lets it yield to tokio and spends
@@ -232,7 +234,7 @@ impl LogSink {
         Self { plugin, version, records: 0, bytes: 0, dropped: 0, kept: Vec::new() }
     }
 
-    fn record(&mut self, level: log::Level, message: &str) {
+    pub fn record(&mut self, level: log::Level, message: &str) {
         let message = truncate(message, MAX_LOG_RECORD_BYTES);
         if self.records >= MAX_LOG_RECORDS_PER_CALL || self.bytes + message.len() > MAX_LOG_BYTES_PER_CALL {
             self.dropped = self.dropped.saturating_add(1);
@@ -299,25 +301,45 @@ pub fn truncate(text: &str, max: usize) -> &str {
 /// Everything a store owns during one call; dropped with the store.
 pub struct GuestState {
     wasi: WasiCtx,
+    http: WasiHttpCtx,
+    hooks: OutboundHooks,
     table: ResourceTable,
     pub limiter: MemoryLimiter,
     pub log: LogSink,
+    /// The host services this plugin was granted (config, secrets, cache).
+    pub services: Arc<Services>,
 }
 
 impl GuestState {
-    pub fn new(memory_bytes: usize, log: LogSink) -> Self {
+    pub fn new(memory_bytes: usize, log: LogSink, services: Arc<Services>) -> Self {
         // Nothing inherited and nothing granted: no preopened directory, no
         // environment variable, no argument, closed stdin, stdout/stderr
         // discarded, no socket and no name lookup. WASI is linked only
         // because std on wasm32-wasip2 imports it (clocks, random, exit).
+        // The only way out is wasi:http, through `OutboundHooks`.
         let wasi = WasiCtx::builder().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
-        Self { wasi, table: ResourceTable::new(), limiter: MemoryLimiter::new(memory_bytes), log }
+        let hooks = OutboundHooks::new(services.plugin.clone(), services.outbound.clone());
+        Self {
+            wasi,
+            http: WasiHttpCtx::new(),
+            hooks,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(memory_bytes),
+            log,
+            services,
+        }
     }
 }
 
 impl WasiView for GuestState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for GuestState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
     }
 }
 

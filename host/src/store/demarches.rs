@@ -354,3 +354,11 @@ pub async fn administrateurs_du_plugin(c: Conn<'_>, plugin: &str) -> StoreResult
         WHERE p.plugin_id = $1 GROUP BY c.email ORDER BY c.email";
     Ok(on!(c, c => sqlx::query_as(SQL).bind(plugin).fetch_all(&mut *c).await)?)
 }
+
+/// The groupes instructeurs of a démarche, default first.
+pub async fn groupes(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<(GroupeInstructeurId, String, bool)>> {
+    const SQL: &str =
+        "SELECT id, libelle, defaut FROM groupes_instructeurs WHERE demarche_id = $1 ORDER BY defaut DESC, libelle";
+    let rows: Vec<(i64, String, bool)> = on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?;
+    Ok(rows.into_iter().map(|(gid, libelle, defaut)| (GroupeInstructeurId(gid), libelle, defaut)).collect())
+}

@@ -82,6 +82,13 @@ pub async fn find_for_usager(c: Conn<'_>, id: DossierId, usager: CompteId) -> St
         .ok_or(StoreError::NotFound)
 }
 
+/// Unscoped, for background jobs only (they act for the platform, not for
+/// a caller): request handlers use the scoped lookups above and below.
+pub async fn find_for_job(c: Conn<'_>, id: DossierId) -> StoreResult<DossierRow> {
+    const SQL: &str = select_dossier!("WHERE d.id = $1");
+    on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut *c).await)?.ok_or(StoreError::NotFound)
+}
+
 /// Instructeurs never see brouillons: they are the usager's private drafts.
 pub async fn find_for_instructeur(c: Conn<'_>, id: DossierId, instructeur: InstructeurId) -> StoreResult<DossierRow> {
     const SQL: &str = select_dossier!(
@@ -241,22 +248,27 @@ const MAIN_STREAM: &str = "main";
 /// Writes champ values (None clears). One row per (dossier, stream, stable
 /// id, row): a later revision finds the same answers under the same keys.
 /// Champs listed in `a_verifier` are flagged for a later plugin check; every
-/// write clears an earlier check's refusal (the value is new).
+/// write clears an earlier check's refusal (the value is new) and replaces
+/// the plugin's données with those given (none: cleared, they described the
+/// old value).
 pub async fn upsert_champs(
     c: Conn<'_>,
     id: DossierId,
     values: &[(StableId, Option<String>)],
+    donnees: &HashMap<StableId, String>,
     a_verifier: &[StableId],
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification) \
-        VALUES ($1, $2, $3, '', $4, $5, $6, NULL) \
+    const SQL: &str = "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification, donnees) \
+        VALUES ($1, $2, $3, '', $4, $5, $6, NULL, $7) \
         ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
-        updated_at = excluded.updated_at, a_verifier = excluded.a_verifier, erreur_verification = NULL";
+        updated_at = excluded.updated_at, a_verifier = excluded.a_verifier, erreur_verification = NULL, \
+        donnees = excluded.donnees";
     on!(c, c => {
         for (stable_id, value) in values {
             let flag = a_verifier.contains(stable_id);
             sqlx::query(SQL).bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(value.as_deref()).bind(now).bind(flag)
+                .bind(donnees.get(stable_id).map(String::as_str))
                 .execute(&mut *c).await?;
         }
         Ok::<(), sqlx::Error>(())
@@ -308,24 +320,35 @@ pub async fn champ_a_verifier(
 
 /// Records a late plugin answer, only if the value is still the one that was
 /// checked (the usager may have changed it meanwhile; that write carries its
-/// own check). `Ok(normalized)` stores the plugin's normalized value.
+/// own check). `Ok((normalized, donnees))` stores the plugin's normalized
+/// value and what it found about it.
 pub async fn resoudre_verification(
     c: Conn<'_>,
     id: DossierId,
     stable_id: StableId,
     checked: &str,
-    result: Result<&str, &str>,
+    result: Result<(&str, Option<&str>), &str>,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
-    const SQL: &str = "UPDATE champs SET value = $1, erreur_verification = $2, a_verifier = FALSE, updated_at = $3 \
-        WHERE dossier_id = $4 AND stream = $5 AND stable_id = $6 AND row_id = '' AND a_verifier = TRUE AND value = $7";
-    let (value, error) = match result {
-        Ok(normalized) => (normalized, None),
-        Err(message) => (checked, Some(message)),
+    const SQL: &str = "UPDATE champs SET value = $1, erreur_verification = $2, a_verifier = FALSE, updated_at = $3, \
+        donnees = $8 WHERE dossier_id = $4 AND stream = $5 AND stable_id = $6 AND row_id = '' AND a_verifier = TRUE \
+        AND value = $7";
+    let (value, error, donnees) = match result {
+        Ok((normalized, donnees)) => (normalized, None, donnees),
+        Err(message) => (checked, Some(message), None),
     };
     let n = on!(c, c => sqlx::query(SQL).bind(value).bind(error).bind(now).bind(id.0).bind(MAIN_STREAM)
-        .bind(stable_id.0).bind(checked).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        .bind(stable_id.0).bind(checked).bind(donnees).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(n == 1)
+}
+
+/// What plugins attached to the champs of a dossier (JSON objects).
+pub async fn donnees(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId, String>> {
+    const SQL: &str = "SELECT stable_id, donnees FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = '' \
+        AND donnees IS NOT NULL";
+    let rows: Vec<(i64, String)> =
+        on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
+    Ok(rows.into_iter().map(|(s, v)| (StableId(s), v)).collect())
 }
 
 pub async fn champs(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId, String>> {
@@ -380,4 +403,17 @@ pub async fn suiveurs(c: Conn<'_>, id: DossierId) -> StoreResult<Vec<(i64, Strin
     const SQL: &str = "SELECT i.id, c.email FROM suivis s JOIN instructeurs i ON i.id = s.instructeur_id \
         JOIN comptes c ON c.id = i.compte_id WHERE s.dossier_id = $1 ORDER BY c.email";
     Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?)
+}
+
+/// Records why the dossier went to its groupe.
+pub async fn set_routage_explication(c: Conn<'_>, id: DossierId, explication: Option<&str>) -> StoreResult<()> {
+    const SQL: &str = "UPDATE dossiers SET routage_explication = $1 WHERE id = $2";
+    on!(c, c => sqlx::query(SQL).bind(explication).bind(id.0).execute(&mut *c).await.map(|_| ()))?;
+    Ok(())
+}
+
+pub async fn routage_explication(c: Conn<'_>, id: DossierId) -> StoreResult<Option<String>> {
+    const SQL: &str = "SELECT routage_explication FROM dossiers WHERE id = $1";
+    let value: Option<Option<String>> = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_optional(&mut *c).await)?;
+    Ok(value.flatten())
 }

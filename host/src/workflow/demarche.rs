@@ -156,15 +156,16 @@ async fn plugin_active(tx: &mut Tx, id: DemarcheId, tdc: &TypeDeChamp) -> Result
 }
 
 /// Enables an installed plugin on a démarche: its champ types then appear
-/// in the form editor. Allowed whatever the démarche's state (it changes no
-/// published form).
+/// in the form editor; a routing rule routes the next dossiers déposés; an
+/// attestation plugin renders the attestations of the next acceptations.
+/// Allowed whatever the démarche's state (it changes no published form).
 pub async fn activer_plugin(
     state: &AppState,
     admin: &Administrateur,
     id: DemarcheId,
     plugin: &str,
 ) -> Result<(), AppError> {
-    if state.plugins.type_de_champ(plugin).is_none() {
+    if state.plugins.plugin(plugin).is_none() {
         return Err(AppError::NotFound);
     }
     let now = Utc::now();
@@ -208,7 +209,7 @@ pub async fn regler_plugin(
     plugin: &str,
     form: &std::collections::HashMap<String, String>,
 ) -> Result<Result<(), Erreurs>, AppError> {
-    let info = state.plugins.type_de_champ(plugin).ok_or(AppError::NotFound)?;
+    let info = state.plugins.plugin(plugin).ok_or(AppError::NotFound)?;
     let settings = match crate::plugins::settings::validate(&info.settings, form) {
         Ok(settings) => settings,
         Err(errors) => {

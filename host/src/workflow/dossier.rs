@@ -8,7 +8,7 @@ use crate::domain::demarche::EtatDemarche;
 use crate::domain::dossier::transition;
 use crate::domain::{ActionDossier, DossierId, Erreurs, EtatDossier, StableId, TransitionError, TypeDeChamp};
 use crate::error::AppError;
-use crate::jobs::{enqueue_mail, enqueue_verification};
+use crate::jobs::{enqueue_attestation, enqueue_mail, enqueue_verification};
 use crate::plugins::{PluginError, PluginValidation};
 use crate::state::AppState;
 use crate::store::demarches;
@@ -59,6 +59,46 @@ pub struct Verifiees {
     /// kept as typed and checked again by a job, instead of stopping a
     /// dépôt because of our outage.
     pub a_verifier: Vec<StableId>,
+    /// What plugins found about valid values (the établissement behind a
+    /// SIRET…), JSON objects stored with them.
+    pub donnees: HashMap<StableId, String>,
+}
+
+/// A plugin's answer on one value, validation and enrichment together.
+enum Controle {
+    /// Store `normalized` (and what the plugin found about it).
+    Valide { normalized: String, donnees: Option<String> },
+    /// The usager's mistake, in French.
+    Refuse(String),
+    /// The plugin could not answer; `PluginError` says whether retrying may help.
+    Indisponible(PluginError),
+}
+
+/// Validates `value` with its plugin, then, when valid and the plugin
+/// enriches values, fetches what it knows about it (a SIRET that passes its
+/// check but belongs to no établissement is refused here).
+async fn controler(state: &AppState, plugin: &str, libelle: &str, value: &str, options: &str) -> Controle {
+    let refus = |errors: Vec<crate::plugins::PluginFieldError>| {
+        let message = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
+        Controle::Refuse(format!("« {libelle} » : {message}"))
+    };
+    let normalized = match state.plugins.validate(plugin, value, options).await {
+        Ok(PluginValidation::Valid { normalized }) => normalized,
+        Ok(PluginValidation::Invalid(errors)) => return refus(errors),
+        Err(err) => return Controle::Indisponible(err),
+    };
+    match state.plugins.enrich(plugin, &normalized, options).await {
+        Ok(Ok(enrichment)) => Controle::Valide { normalized, donnees: enrichment.map(|e| e.donnees) },
+        Ok(Err(errors)) => refus(errors),
+        // Enrichment the operator did not set up (no API token, origin not
+        // granted) is an extra the platform does without: the value passed
+        // its check. An outage, though, is retried like a failed check.
+        Err(err @ PluginError::Guest { error: crate::plugins::GuestError::Misconfigured(_), .. }) => {
+            tracing::warn!(error = %err, plugin, "enrichment not configured, value kept without données");
+            Controle::Valide { normalized, donnees: None }
+        }
+        Err(err) => Controle::Indisponible(err),
+    }
 }
 
 /// Checks every answer: built-in formats here, plugin types through their
@@ -75,6 +115,7 @@ pub async fn verifier_saisie(
     let mut values = Vec::with_capacity(types.len());
     let mut erreurs = Erreurs::new();
     let mut a_verifier = Vec::new();
+    let mut donnees = HashMap::new();
     for tdc in types.iter().filter(|t| t.type_champ.has_value()) {
         let name = tdc.input_name();
         let raw = saisie.get(&name).map(String::as_str).unwrap_or("");
@@ -85,19 +126,23 @@ pub async fn verifier_saisie(
                 typed
             }
             Ok(Some(value)) => match tdc.type_champ.plugin_id() {
-                Some(plugin) => match state.plugins.validate(plugin, &value, options(reglages, plugin)).await {
-                    Ok(PluginValidation::Valid { normalized }) => Some(normalized),
-                    Ok(PluginValidation::Invalid(errors)) => {
-                        let message = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
-                        erreurs.add(&name, format!("« {} » : {message}", tdc.libelle));
+                Some(plugin) => match controler(state, plugin, &tdc.libelle, &value, options(reglages, plugin)).await {
+                    Controle::Valide { normalized, donnees: found } => {
+                        if let Some(found) = found {
+                            donnees.insert(tdc.stable_id, found);
+                        }
+                        Some(normalized)
+                    }
+                    Controle::Refuse(message) => {
+                        erreurs.add(&name, message);
                         typed
                     }
-                    Err(err) if depot && err.is_transient() => {
+                    Controle::Indisponible(err) if depot && err.is_transient() => {
                         tracing::warn!(error = %err, "plugin check deferred to a job");
                         a_verifier.push(tdc.stable_id);
                         typed
                     }
-                    Err(err) => {
+                    Controle::Indisponible(err) => {
                         erreurs.add(&name, plugin_indisponible(&tdc.libelle, &err));
                         typed
                     }
@@ -114,7 +159,7 @@ pub async fn verifier_saisie(
         }
         values.push((tdc.stable_id, stored));
     }
-    Verifiees { values, erreurs, a_verifier }
+    Verifiees { values, erreurs, a_verifier, donnees }
 }
 
 /// The job behind a deferred plugin check. `Err` while the plugin still
@@ -135,20 +180,20 @@ pub async fn reverifier(state: &AppState, id: DossierId, stable_id: StableId) ->
     else {
         return Ok(());
     };
-    let result = match state.plugins.validate(&plugin, &value, options(&reglages, &plugin)).await {
-        Ok(PluginValidation::Valid { normalized }) => Ok(normalized),
-        Ok(PluginValidation::Invalid(errors)) => {
-            let message = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
-            Err(format!("« {libelle} » : {message}"))
+    let result = match controler(state, &plugin, &libelle, &value, options(&reglages, &plugin)).await {
+        Controle::Valide { normalized, donnees } => Ok((normalized, donnees)),
+        Controle::Refuse(message) => Err(message),
+        Controle::Indisponible(err) if err.is_transient() => {
+            return Err(anyhow::anyhow!("plugin {plugin} still unavailable: {err}"));
         }
-        Err(err) if err.is_transient() => return Err(anyhow::anyhow!("plugin {plugin} still unavailable: {err}")),
-        Err(err) => Err(plugin_indisponible(&libelle, &err)),
+        Controle::Indisponible(err) => Err(plugin_indisponible(&libelle, &err)),
     };
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     let recorded = match &result {
-        Ok(normalized) => {
-            dossiers::resoudre_verification(tx.conn(), id, stable_id, &value, Ok(normalized), now).await?
+        Ok((normalized, donnees)) => {
+            let answer = Ok((normalized.as_str(), donnees.as_deref()));
+            dossiers::resoudre_verification(tx.conn(), id, stable_id, &value, answer, now).await?
         }
         Err(message) => dossiers::resoudre_verification(tx.conn(), id, stable_id, &value, Err(message), now).await?,
     };
@@ -210,7 +255,7 @@ pub async fn enregistrer_brouillon(
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
     }
     let (types, reglages) = types_of(state, &dossier).await?;
-    let Verifiees { values, erreurs, .. } = verifier_saisie(state, &types, &reglages, saisie, false).await;
+    let Verifiees { values, erreurs, donnees, .. } = verifier_saisie(state, &types, &reglages, saisie, false).await;
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     // Re-read inside the transaction: the dossier may have been submitted
@@ -219,15 +264,16 @@ pub async fn enregistrer_brouillon(
     if dossier.etat() != EtatDossier::Brouillon {
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
     }
-    dossiers::upsert_champs(tx.conn(), id, &values, &[], now).await?;
+    dossiers::upsert_champs(tx.conn(), id, &values, &donnees, &[], now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
     tx.commit().await?;
     Ok(erreurs)
 }
 
-/// Submits a brouillon: en_construction, with a number, routed to the
-/// démarche's default groupe, and an accusé de réception e-mail. With any
-/// error the answers are still saved and the errors returned.
+/// Submits a brouillon: en_construction, with a number, routed by the
+/// démarche's routing rule (or to its default groupe), and an accusé de
+/// réception e-mail. With any error the answers are still saved and the
+/// errors returned.
 pub async fn deposer(
     state: &AppState,
     usager: &Usager,
@@ -236,7 +282,15 @@ pub async fn deposer(
 ) -> Result<Result<(), Erreurs>, AppError> {
     let dossier = find_for_usager(state, usager, id).await?;
     let (types, reglages) = types_of(state, &dossier).await?;
-    let Verifiees { values, erreurs, a_verifier } = verifier_saisie(state, &types, &reglages, saisie, true).await;
+    let Verifiees { values, erreurs, a_verifier, donnees } =
+        verifier_saisie(state, &types, &reglages, saisie, true).await;
+    // The routing rule reads the answers: asked before the write
+    // transaction, only for a dossier that can be déposé.
+    let routage = if erreurs.is_empty() {
+        Some(crate::workflow::extensions::router(state, &dossier, &types, &values, &donnees).await?)
+    } else {
+        None
+    };
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     // 1. Re-read the dossier and check the transition.
@@ -247,17 +301,18 @@ pub async fn deposer(
         return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
     }
     // 2. Save the answers, whatever happens next.
-    if !erreurs.is_empty() {
-        dossiers::upsert_champs(tx.conn(), id, &values, &[], now).await?;
+    let Some(routage) = routage.filter(|_| erreurs.is_empty()) else {
+        dossiers::upsert_champs(tx.conn(), id, &values, &donnees, &[], now).await?;
         dossiers::touch(tx.conn(), id, now).await?;
         tx.commit().await?;
         return Ok(Err(erreurs));
-    }
-    dossiers::upsert_champs(tx.conn(), id, &values, &a_verifier, now).await?;
+    };
+    dossiers::upsert_champs(tx.conn(), id, &values, &donnees, &a_verifier, now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
-    // 3. Route to the default groupe, change state, record the traitement.
-    let groupe = demarches::groupe_defaut(tx.conn(), dossier.demarche_id()).await?;
-    dossiers::set_groupe(tx.conn(), id, groupe).await?;
+    // 3. Route (the rule's choice, or the default groupe), change state,
+    //    record the traitement.
+    dossiers::set_groupe(tx.conn(), id, routage.groupe).await?;
+    dossiers::set_routage_explication(tx.conn(), id, routage.explication.as_deref()).await?;
     dossiers::update_etat(tx.conn(), id, dossier.etat(), t.to, None, now).await?;
     dossiers::insert_traitement(tx.conn(), id, t.to, &usager.email, None, now).await?;
     // 4. The accusé de réception.
@@ -289,7 +344,8 @@ pub async fn modifier(
         )));
     }
     let (types, reglages) = types_of(state, &dossier).await?;
-    let Verifiees { values, erreurs, a_verifier } = verifier_saisie(state, &types, &reglages, saisie, true).await;
+    let Verifiees { values, erreurs, a_verifier, donnees } =
+        verifier_saisie(state, &types, &reglages, saisie, true).await;
     if !erreurs.is_empty() {
         return Ok(Err(erreurs));
     }
@@ -301,7 +357,7 @@ pub async fn modifier(
             "Ce dossier est passé en instruction entre-temps : il ne peut plus être modifié.".into(),
         ));
     }
-    dossiers::upsert_champs(tx.conn(), id, &values, &a_verifier, now).await?;
+    dossiers::upsert_champs(tx.conn(), id, &values, &donnees, &a_verifier, now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
     for stable_id in &a_verifier {
         enqueue_verification(tx.conn(), id, *stable_id, now).await?;
@@ -370,6 +426,20 @@ pub async fn instruire(
         let mail =
             courriel(state, &dossier.usager_email, template, &mail_data(state, &dossier, t.motivation.as_deref()))?;
         enqueue_mail(tx.conn(), &mail, now).await?;
+    }
+    // 5. An accepted dossier gets its attestation, rendered by a job, when
+    //    the démarche has an attestation plugin.
+    if action == ActionDossier::Accepter
+        && crate::workflow::extensions::plugin_active(
+            state,
+            &mut tx,
+            dossier.demarche_id(),
+            crate::plugins::ExtensionPoint::Attestation,
+        )
+        .await?
+        .is_some()
+    {
+        enqueue_attestation(tx.conn(), id, now).await?;
     }
     tx.commit().await?;
     state.jobs_notify.notify_one();

@@ -1,0 +1,65 @@
+//! `guichet:plugin@0.2.0`: one module per world. The champ world generates
+//! the host interfaces (log, types, config, secrets, cache); the other worlds
+//! reuse them, so each WIT type has one Rust type and the host implements
+//! each interface once.
+
+pub mod champ {
+    wasmtime::component::bindgen!({
+        world: "type-de-champ-plugin",
+        path: "../wit/guichet-plugin@0.2.0",
+        imports: { default: async },
+        exports: { default: async },
+        with: {
+            "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+            "wasi:io": wasmtime_wasi::p2::bindings::io,
+            "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+        },
+    });
+}
+
+pub mod routage {
+    wasmtime::component::bindgen!({
+        world: "routage-plugin",
+        path: "../wit/guichet-plugin@0.2.0",
+        imports: { default: async },
+        exports: { default: async },
+        with: {
+            "guichet:plugin/log": super::champ::guichet::plugin::log,
+            "guichet:plugin/types": super::champ::guichet::plugin::types,
+            "guichet:plugin/config": super::champ::guichet::plugin::config,
+        },
+    });
+}
+
+pub mod attestation {
+    wasmtime::component::bindgen!({
+        world: "attestation-plugin",
+        path: "../wit/guichet-plugin@0.2.0",
+        imports: { default: async },
+        exports: { default: async },
+        with: {
+            "guichet:plugin/log": super::champ::guichet::plugin::log,
+            "guichet:plugin/types": super::champ::guichet::plugin::types,
+            "guichet:plugin/config": super::champ::guichet::plugin::config,
+        },
+    });
+}
+
+pub mod rendez_vous {
+    wasmtime::component::bindgen!({
+        world: "rendez-vous-plugin",
+        path: "../wit/guichet-plugin@0.2.0",
+        imports: { default: async },
+        exports: { default: async },
+        with: {
+            "guichet:plugin/log": super::champ::guichet::plugin::log,
+            "guichet:plugin/types": super::champ::guichet::plugin::types,
+            "guichet:plugin/config": super::champ::guichet::plugin::config,
+            "guichet:plugin/secrets": super::champ::guichet::plugin::secrets,
+            "guichet:plugin/cache": super::champ::guichet::plugin::cache,
+            "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+            "wasi:io": wasmtime_wasi::p2::bindings::io,
+            "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
+        },
+    });
+}

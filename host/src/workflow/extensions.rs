@@ -1,0 +1,190 @@
+//! What the other extension points do to a dossier: the routing rule that
+//! picks its groupe instructeur at dépôt, and the attestation rendered when
+//! it is accepté. Both call plugins outside any write transaction; both
+//! degrade to the platform's own behaviour when the plugin cannot answer.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::domain::{DemarcheId, DossierId, GroupeInstructeurId, StableId, TypeDeChamp};
+use crate::plugins::{AttestationTemplate, ChampSnapshot, DossierSnapshot, ExtensionPoint, GroupeSnapshot, PluginInfo};
+use crate::state::AppState;
+use crate::store::attestations::{self, NouvelleAttestation};
+use crate::store::demarches::{self, DemarcheRow};
+use crate::store::dossiers::{self, DossierRow};
+use crate::store::{StoreResult, Tx};
+
+/// The groupe a dossier goes to, and why (shown to instructeurs).
+pub struct Routage {
+    pub groupe: GroupeInstructeurId,
+    pub explication: Option<String>,
+}
+
+/// The démarche's enabled plugin of `point`, if any (the first by id when an
+/// administrateur enabled several: routing and attestations take one).
+pub async fn plugin_active(
+    state: &AppState,
+    tx: &mut Tx,
+    demarche: DemarcheId,
+    point: ExtensionPoint,
+) -> StoreResult<Option<(PluginInfo, String)>> {
+    let actives = demarches::plugins_actives(tx.conn(), demarche).await?;
+    let Some(info) = actives.iter().filter_map(|id| state.plugins.plugin(id)).find(|info| info.provides == point)
+    else {
+        return Ok(None);
+    };
+    let reglages = demarches::plugins_reglages(tx.conn(), demarche).await?;
+    let options = reglages.get(&info.id).cloned().unwrap_or_else(|| "{}".to_owned());
+    Ok(Some((info, options)))
+}
+
+/// A dossier as plugins see it, from its row and the answers given.
+pub fn snapshot(
+    dossier: &DossierRow,
+    etat: &str,
+    types: &[TypeDeChamp],
+    values: &HashMap<StableId, String>,
+    donnees: &HashMap<StableId, String>,
+) -> DossierSnapshot {
+    let instant = |at: Option<DateTime<Utc>>| at.map(|at| at.to_rfc3339());
+    DossierSnapshot {
+        numero: u64::try_from(dossier.id).unwrap_or_default(),
+        etat: etat.replace('_', "-"),
+        demarche_numero: u64::try_from(dossier.demarche_id).unwrap_or_default(),
+        demarche_libelle: dossier.demarche_libelle.clone(),
+        usager_email: dossier.usager_email.clone(),
+        depose_le: instant(dossier.depose_at),
+        decide_le: instant(dossier.processed_at),
+        motivation: dossier.motivation.clone(),
+        champs: types
+            .iter()
+            .filter(|t| t.type_champ.has_value())
+            .map(|t| ChampSnapshot {
+                stable_id: u64::try_from(t.stable_id.0).unwrap_or_default(),
+                libelle: t.libelle.clone(),
+                type_champ: t.type_champ.as_str(),
+                valeur: values.get(&t.stable_id).cloned(),
+                donnees: donnees.get(&t.stable_id).cloned(),
+            })
+            .collect(),
+    }
+}
+
+/// Picks the groupe of a dossier being déposé: the démarche's routing rule
+/// when it has one, else (or when the rule fails) its default groupe. Runs
+/// before the dépôt's write transaction.
+pub async fn router(
+    state: &AppState,
+    dossier: &DossierRow,
+    types: &[TypeDeChamp],
+    values: &[(StableId, Option<String>)],
+    donnees: &HashMap<StableId, String>,
+) -> anyhow::Result<Routage> {
+    let mut tx = state.store.read().await?;
+    let defaut = demarches::groupe_defaut(tx.conn(), dossier.demarche_id()).await?;
+    let regle = plugin_active(state, &mut tx, dossier.demarche_id(), ExtensionPoint::Routage).await?;
+    let groupes = match &regle {
+        Some(_) => demarches::groupes(tx.conn(), dossier.demarche_id()).await?,
+        None => Vec::new(),
+    };
+    tx.commit().await?;
+    let Some((plugin, options)) = regle else {
+        return Ok(Routage { groupe: defaut, explication: None });
+    };
+    let values: HashMap<StableId, String> = values.iter().filter_map(|(id, v)| v.clone().map(|v| (*id, v))).collect();
+    let snapshot = snapshot(dossier, "en_construction", types, &values, donnees);
+    let offered: Vec<GroupeSnapshot> = groupes
+        .iter()
+        .map(|(id, libelle, _)| GroupeSnapshot {
+            id: u64::try_from(id.0).unwrap_or_default(),
+            libelle: libelle.clone(),
+        })
+        .collect();
+    Ok(match state.plugins.route(&plugin.id, &snapshot, &offered, &options).await {
+        Ok(decision) => {
+            let chosen = decision.groupe.and_then(|g| i64::try_from(g).ok()).map(GroupeInstructeurId);
+            Routage { groupe: chosen.unwrap_or(defaut), explication: Some(decision.explication) }
+        }
+        Err(error) => {
+            tracing::warn!(%error, plugin = %plugin.id, "routing rule unavailable, default groupe");
+            Routage {
+                groupe: defaut,
+                explication: Some(
+                    "Le routage automatique n'a pas pu être appliqué : dossier confié au groupe par défaut.".to_owned(),
+                ),
+            }
+        }
+    })
+}
+
+/// The attestation template of a démarche: built from its service, as the
+/// original platform's default template is, until administrateurs write
+/// their own.
+fn template(demarche: &DemarcheRow) -> AttestationTemplate {
+    AttestationTemplate {
+        titre: format!("Attestation — {}", demarche.libelle),
+        corps: "Nous attestons que le dossier n° --numéro du dossier--, déposé le --date de dépôt-- par \
+            --email--, a été accepté le --date de décision--.\n\n--motivation--"
+            .to_owned(),
+        pied_de_page: format!("{} — {} — {}", demarche.service_nom, demarche.service_email, demarche.service_telephone),
+        entete: [&demarche.service_nom, &demarche.service_organisme, &demarche.service_adresse]
+            .into_iter()
+            .filter(|line| !line.trim().is_empty())
+            .cloned()
+            .collect(),
+        logo: None,
+        signature: None,
+    }
+}
+
+/// The job behind an acceptation: renders the attestation with the
+/// démarche's attestation plugin and stores it. `Err` makes the job retry
+/// (plugin degraded, store down); a dossier no longer accepté is left alone.
+pub async fn generer_attestation(state: &AppState, id: DossierId) -> anyhow::Result<()> {
+    let mut tx = state.store.read().await?;
+    let dossier = dossiers::find_for_job(tx.conn(), id).await?;
+    if dossier.etat() != crate::domain::EtatDossier::Accepte {
+        return Ok(());
+    }
+    let demarche = demarches::find(tx.conn(), dossier.demarche_id()).await?;
+    let Some((plugin, options)) =
+        plugin_active(state, &mut tx, dossier.demarche_id(), ExtensionPoint::Attestation).await?
+    else {
+        return Ok(());
+    };
+    let types = demarches::types_de_champ(tx.conn(), dossier.revision_id()).await?;
+    let values = dossiers::champs(tx.conn(), id).await?;
+    let donnees = dossiers::donnees(tx.conn(), id).await?;
+    tx.commit().await?;
+
+    let token = crate::security::random_token();
+    let verification_url = state.config.url(&format!("/attestations/{token}"));
+    let snapshot = snapshot(&dossier, &dossier.etat, &types, &values, &donnees);
+    let document = state
+        .plugins
+        .render_attestation(&plugin.id, &snapshot, &template(&demarche), &verification_url, &options)
+        .await?;
+    let sha256 = hex::encode(Sha256::digest(&document.data));
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    // Decided again meanwhile (repasser en instruction): this document
+    // would attest a decision that no longer stands.
+    if dossiers::find_for_job(tx.conn(), id).await?.etat() != crate::domain::EtatDossier::Accepte {
+        return Ok(());
+    }
+    let nouvelle = NouvelleAttestation {
+        token: &token,
+        filename: &document.filename,
+        media_type: &document.media_type,
+        data: &document.data,
+        sha256: &sha256,
+        plugin_id: &plugin.id,
+        plugin_version: &plugin.version,
+    };
+    attestations::upsert(tx.conn(), id, &nouvelle, now).await?;
+    tx.commit().await?;
+    tracing::info!(dossier = id.0, plugin = %plugin.id, bytes = document.data.len(), "attestation rendered");
+    Ok(())
+}
