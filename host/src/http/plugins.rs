@@ -78,6 +78,10 @@ async fn page_demarche(
     }
 }
 
+/// String settings longer than this get a textarea instead of a one-line
+/// input.
+const LONG_SETTING_CHARS: usize = 500;
+
 /// What an enabled plugin does on the démarche, for the administrateur.
 fn role(point: ExtensionPoint) -> &'static str {
     match point {
@@ -138,6 +142,8 @@ fn page_reglages(
                 "required": s.required,
                 "choix": s.choices.iter().map(|c| json!({ "valeur": c, "selected": *c == value })).collect::<Vec<_>>(),
                 "input_type": if s.kind == SettingType::Integer { "number" } else { "text" },
+                // A routing table, a template text: several lines.
+                "long": s.kind == SettingType::String && s.max_length.is_some_and(|n| n > LONG_SETTING_CHARS),
                 "booleen": s.kind == SettingType::Boolean,
                 "checked": !value.is_empty(),
                 "value": value,

@@ -24,8 +24,9 @@ use std::collections::HashMap;
 /// setting page, and each one is stored with every démarche.
 pub const MAX_SETTINGS: usize = 20;
 /// Longest string setting, whatever the manifest says: settings travel with
-/// every call of the plugin.
-pub const MAX_STRING_LEN: usize = 2_000;
+/// every call of the plugin. A routing table over the hundred-odd
+/// départements, each with its groupe's name, is the largest real one.
+pub const MAX_STRING_LEN: usize = 10_000;
 const DEFAULT_STRING_LEN: usize = 500;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
