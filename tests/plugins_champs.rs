@@ -301,6 +301,24 @@ async fn api_entreprise_outages_are_transient_upstream_failures() {
     assert_eq!(json_of(&enrichment.donnees)["raison_sociale"], "LA POSTE");
 }
 
+/// The SDK gives each phase of a request 4 s (`wasi:http` request options);
+/// siret's manifest sizes its 9 s wall-clock limit on that. A server that
+/// holds the request longer must end as upstream-unavailable (the value is
+/// kept and checked again later) before the host's own timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_api_entreprise_is_upstream_unavailable_within_the_plugins_timeout() {
+    let insee = ApiEntreprise::start().await;
+    let operator = siret_operator(&insee.base_url(), Some(api_entreprise::RECIPIENT), Some(api_entreprise::TOKEN));
+    let (host, _dir) = host_with(&["siret"], &operator).await;
+
+    insee.set_outage(Outage::Hang(Duration::from_secs(12)));
+    let started = std::time::Instant::now();
+    let outcome = host.enrich("siret", api_entreprise::SIRET_DINUM, "{}").await;
+    let elapsed = started.elapsed();
+    assert_upstream(&outcome, "a hung request");
+    assert!(elapsed < Duration::from_secs(7), "the plugin's 4 s timeout did not apply: {elapsed:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn siret_without_its_operator_configuration_is_misconfigured() {
     let insee = ApiEntreprise::start().await;
