@@ -151,8 +151,8 @@ async fn manifests_asking_for_what_the_host_lacks_are_refused() {
 
     // A newer WIT than this host implements.
     let newer = siret_with_manifest(|manifest| {
-        assert!(manifest.contains("wit = \"guichet:plugin@0.1.0\""), "{manifest}");
-        manifest.replace("wit = \"guichet:plugin@0.1.0\"", "wit = \"guichet:plugin@9.0.0\"")
+        assert!(manifest.contains("wit = \"guichet:plugin@0.2.0\""), "{manifest}");
+        manifest.replace("wit = \"guichet:plugin@0.2.0\"", "wit = \"guichet:plugin@9.0.0\"")
     });
     let err = host.load_plugin(&plugin_in(&newer)).await.expect_err("WIT 9.0.0 is refused");
     eprintln!("wit 9.0.0: {err}");
@@ -171,19 +171,22 @@ async fn manifests_asking_for_what_the_host_lacks_are_refused() {
     }
 
     // A key this host does not know, say from a future manifest format.
-    let capabilities = siret_with_manifest(|manifest| format!("capabilities = [\"network\"]\n{manifest}"));
-    let err = host.load_plugin(&plugin_in(&capabilities)).await.expect_err("unknown keys are refused");
-    eprintln!("capabilities: {err}");
+    let permissions = siret_with_manifest(|manifest| format!("permissions = [\"network\"]\n{manifest}"));
+    let err = host.load_plugin(&plugin_in(&permissions)).await.expect_err("unknown keys are refused");
+    eprintln!("permissions: {err}");
     match &err {
         PluginError::Load { plugin, reason } => {
             assert_eq!(plugin, "siret");
-            assert!(reason.contains("capabilities"), "the reason names the key: {reason}");
+            assert!(reason.contains("permissions"), "the reason names the key: {reason}");
         }
         other => panic!("expected a load error, got {other:?}"),
     }
 
     // More memory than the host grants any plugin.
-    let greedy = siret_with_manifest(|manifest| format!("{manifest}\n[limits]\nmemory-mib = 4000\n"));
+    let greedy = siret_with_manifest(|manifest| {
+        assert!(manifest.contains("[limits]\n"), "{manifest}");
+        manifest.replace("[limits]\n", "[limits]\nmemory-mib = 4000\n")
+    });
     let err = host.load_plugin(&plugin_in(&greedy)).await.expect_err("4000 MiB is over the ceiling");
     eprintln!("memory-mib = 4000: {err}");
     match &err {

@@ -67,6 +67,17 @@ async fn story(app: &TestApp) {
         .await
         .assert_status(200)
         .assert_contains("Le plugin est activé");
+    // Accepted dossiers will get an attestation rendered by the plugin.
+    admin
+        .get(&format!("/admin/demarches/{demarche}/plugins"))
+        .await
+        .assert_contains("Attestation")
+        .assert_contains("Routage des dossiers");
+    admin
+        .post(&format!("/admin/demarches/{demarche}/plugins/attestation/activer"), &[])
+        .await
+        .assert_status(200)
+        .assert_contains("Le plugin est activé");
 
     let types = [
         ("header_section", "Vous", "", false, ""),
@@ -341,6 +352,34 @@ async fn story(app: &TestApp) {
     page.assert_contains("Décision : Accepté").assert_contains("aide versée sous 30 jours");
     usager.get("/dossiers").await.assert_contains("Aide au permis de conduire").assert_contains("Accepté");
 
+    // The attestation: rendered by a job (the attestation plugin and the
+    // host's PDF renderer), downloaded by the usager and the instructeur,
+    // and checkable by anyone through the URL its QR code carries.
+    let attestation_url = format!("/dossiers/{dossier}/attestation");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !usager.get(&format!("/dossiers/{dossier}")).await.body.contains("Télécharger l'attestation") {
+        assert!(std::time::Instant::now() < deadline, "no attestation 20 s after the acceptation");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let (status, headers, pdf) = usager.bytes(&attestation_url).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/pdf"));
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    let text = guichet_tests::pdf::text(&pdf);
+    assert!(text.contains(&format!("{dossier}")) && text.contains("Aide au permis de conduire"), "{text}");
+    assert!(text.contains("aide versée sous 30 jours"), "the motivation tag is substituted: {text}");
+    let (status, _, copy) = instructeur.bytes(&format!("/instructeur/dossiers/{dossier}/attestation")).await;
+    assert_eq!((status, copy.len()), (200, pdf.len()), "the instructeur downloads the same document");
+    let (_, _, anonymous) = app.client().bytes(&attestation_url).await;
+    assert!(!anonymous.starts_with(b"%PDF"), "not without the usager's session (sent to the sign-in page)");
+    let verification = text
+        .split_whitespace()
+        .find(|word| word.contains("/attestations/"))
+        .unwrap_or_else(|| panic!("verification URL in the attestation: {text}"))
+        .to_string();
+    let public = app.client().get(&verification).await;
+    public.assert_status(200).assert_contains("Attestation authentique").assert_lacks("lea.martin@exemple.fr");
+
     // Back to instruction after a decision, then a refusal with motivation.
     instructeur
         .post(&format!("{fiche}/instruire"), &[("action", "repasser_en_instruction")])
@@ -348,6 +387,8 @@ async fn story(app: &TestApp) {
         .assert_status(200)
         .assert_contains("Le dossier est repassé en instruction");
     app.mail("lea.martin@exemple.fr", "est de nouveau en instruction").await;
+    // The decision no longer stands: its attestation says so.
+    app.client().get(&verification).await.assert_status(200).assert_contains("Décision révisée");
     usager
         .get(&format!("/dossiers/{dossier}"))
         .await

@@ -786,6 +786,7 @@ impl PluginHost {
             return Ok(vec![value.to_owned()]);
         }
         check_input_size(&plugin.info.id, "value", value.len(), MAX_VALUE_BYTES)?;
+        check_input_size(&plugin.info.id, "donnees", donnees.map_or(0, str::len), MAX_ANSWER_BYTES)?;
         let call = Call::ExportValues { value, donnees, options: options_json };
         self.guarded(&plugin, options_json, call, |id, answer| match answer {
             Answer::Texts(Ok(cells)) => {
@@ -850,6 +851,7 @@ impl PluginHost {
         for image in template.logo.iter().chain(&template.signature) {
             check_input_size(&plugin.info.id, "template image", image.data.len(), MAX_TEMPLATE_IMAGE_BYTES)?;
         }
+        check_input_size(&plugin.info.id, "verification URL", verification_url.len(), MAX_URL_BYTES)?;
         let call = Call::Render { dossier, template, verification_url, options: options_json };
         self.guarded(&plugin, options_json, call, |id, answer| match answer {
             Answer::Render(Ok(document)) => {
@@ -889,6 +891,12 @@ impl PluginHost {
     ) -> Result<PropositionRendezVous, PluginError> {
         let plugin = self.plugin_providing(plugin_id, ExtensionPoint::RendezVous)?;
         check_snapshot(&plugin.info.id, dossier)?;
+        let contact = instructeur_email.len()
+            + usager.email.len()
+            + usager.nom.as_ref().map_or(0, String::len)
+            + usager.prenom.as_ref().map_or(0, String::len);
+        check_input_size(&plugin.info.id, "contacts", contact, MAX_CONTACT_BYTES)?;
+        check_input_size(&plugin.info.id, "URLs", url_dossier.len() + url_retour.len(), 2 * MAX_URL_BYTES)?;
         let call = Call::Propose { dossier, instructeur_email, usager, url_dossier, url_retour, options: options_json };
         self.guarded(&plugin, options_json, call, |id, answer| match answer {
             Answer::Propose(Ok(p)) => {
@@ -961,10 +969,13 @@ impl PluginHost {
             return Ok(value.to_owned());
         }
         check_input_size(&plugin.info.id, "value", value.len(), MAX_VALUE_BYTES)?;
-        let options = match call {
-            Call::Display { options, .. } | Call::SearchText { options, .. } => options,
-            _ => "{}",
+        let (options, donnees) = match call {
+            Call::Display { options, donnees, .. } | Call::SearchText { options, donnees, .. } => (options, donnees),
+            _ => ("{}", None),
         };
+        // Données come from the plugin's own enrich answer, capped there:
+        // anything larger was not written by it.
+        check_input_size(&plugin.info.id, "donnees", donnees.map_or(0, str::len), MAX_ANSWER_BYTES)?;
         self.guarded(&plugin, options, call, |id, answer| match answer {
             Answer::Text(Ok(text)) if text.len() > MAX_ANSWER_BYTES => {
                 Err(bad(id, format!("text is {} bytes", text.len())))
@@ -1363,6 +1374,13 @@ type WitFieldError = v0_2::champ::guichet::plugin::types::FieldError;
 /// plugin cannot make every export row megabytes wide.
 pub const MAX_EXPORT_COLUMNS: usize = 32;
 
+/// Longest URL the host passes to a plugin (its own links: verification
+/// page, dossier page); browsers and servers stop around 2–8 KB.
+pub const MAX_URL_BYTES: usize = 2_048;
+
+/// E-mail addresses and names of a rendez-vous proposal, all together.
+pub const MAX_CONTACT_BYTES: usize = 1_024;
+
 /// Longest appointment reference kept with a dossier.
 pub const MAX_REFERENCE_BYTES: usize = 256;
 
@@ -1460,7 +1478,7 @@ fn is_plain_filename(name: &str) -> bool {
 }
 
 fn is_https_or_http_url(url: &str) -> bool {
-    url.len() <= 2048 && url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "https" | "http"))
+    url.len() <= MAX_URL_BYTES && url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "https" | "http"))
 }
 
 /// The linker every plugin is instantiated with: WASI (nothing behind

@@ -231,6 +231,14 @@ impl Client {
         self.page(response).await
     }
 
+    /// A download: status, headers and the body as bytes (PDFs).
+    pub async fn bytes(&self, path: &str) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+        let response = self.http.get(self.absolute(path)).send().await.expect("GET");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        (status, headers, response.bytes().await.map(|b| b.to_vec()).unwrap_or_default())
+    }
+
     /// Posts a form with the CSRF token (fetching the sign-in page, which
     /// always holds a form, first if none is known).
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {

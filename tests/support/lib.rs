@@ -9,11 +9,13 @@
 //! | [`smtp`]     | aiosmtpd SMTP sink (Maildir)   | `GUICHET_PYTHON`                    |
 //! | [`postgres`] | one PostgreSQL database a test | `GUICHET_TEST_POSTGRES_URL`, `GUICHET_TEST_KEEP_DB` |
 //! | [`browser`]  | ChromeDriver + headless Chromium | `GUICHET_CHROMEDRIVER`, `GUICHET_CHROMIUM`, `GUICHET_TEST_ARTIFACTS` |
-//! | [`contrats`] | API Entreprise, BAN and API Carto stand-ins (axum, in-process) | — |
+//! | [`contrats`] | API Entreprise, BAN, API Carto and RDV Service Public stand-ins (axum, in-process) | — |
+//! | [`pdf`]      | `pdftotext` (poppler-utils) on rendered PDFs | — |
 
 pub mod app;
 pub mod browser;
 pub mod contrats;
+pub mod pdf;
 pub mod postgres;
 pub mod smtp;
 

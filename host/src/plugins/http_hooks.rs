@@ -62,12 +62,13 @@ impl WasiHttpHooks for OutboundHooks {
     fn send_request(
         &mut self,
         request: http::Request<WasiBody>,
-        _options: Option<RequestOptions>,
+        options: Option<RequestOptions>,
         _fut: IoFuture,
     ) -> SendFuture {
-        // Guest-chosen timeouts are ignored: the policy's bounds (and the
-        // call's wall-clock timeout) apply whatever the guest asks for.
-        let policy = self.policy.clone();
+        // The guest may ask for shorter timeouts than the policy's (to answer
+        // "upstream unavailable" within its own wall-clock budget), never
+        // longer ones.
+        let policy = self.policy.clone().map(|policy| tightened(policy, options));
         let span = tracing::info_span!("plugin_http", plugin.id = %self.plugin);
         let exchange = async move {
             let Some(policy) = policy else {
@@ -82,6 +83,30 @@ impl WasiHttpHooks for OutboundHooks {
         };
         Box::new(tracing::Instrument::instrument(exchange, span))
     }
+}
+
+/// `policy` with the guest's timeouts where they are shorter: connecting
+/// within `connect`, and the whole exchange within the longest phase the
+/// guest gave. The host reads the response whole before the guest sees its
+/// first byte, so from the guest's side the exchange is one wait, which its
+/// own per-phase bound must cover.
+fn tightened(policy: Arc<OutboundPolicy>, options: Option<RequestOptions>) -> Arc<OutboundPolicy> {
+    let Some(options) = options else {
+        return policy;
+    };
+    let connect = options.connect_timeout.map_or(policy.connect_timeout, |t| t.min(policy.connect_timeout));
+    let phases = [options.connect_timeout, options.first_byte_timeout, options.between_bytes_timeout];
+    let total = match phases.iter().flatten().copied().max() {
+        Some(asked) => asked.min(policy.total_timeout),
+        None => policy.total_timeout,
+    };
+    if connect == policy.connect_timeout && total == policy.total_timeout {
+        return policy;
+    }
+    let mut tighter = (*policy).clone();
+    tighter.connect_timeout = connect;
+    tighter.total_timeout = total;
+    Arc::new(tighter)
 }
 
 /// The guest sees the WASI error code closest to what happened; the detail
