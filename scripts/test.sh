@@ -49,8 +49,11 @@ if [[ -z "${GUICHET_SKIP_LINT:-}" ]]; then
   step "clippy (host workspace)" cargo clippy --workspace --all-targets -- -D warnings
   if [[ -n "$has_plugins" ]]; then
     plugin_clippy() {
+      # The components as shipped (wasm32), then their unit tests as they
+      # run: natively (the SDK's test doubles exist only off wasm32).
       (cd "$plugins_dir" && CARGO_TARGET_DIR="$GUICHET_PLUGINS_TARGET_DIR" \
-        cargo clippy --workspace --all-targets --target wasm32-wasip2 --locked -- -D warnings)
+        cargo clippy --workspace --target wasm32-wasip2 --locked -- -D warnings &&
+        CARGO_TARGET_DIR="$GUICHET_PLUGINS_TARGET_DIR" cargo clippy --workspace --lib --tests --locked -- -D warnings)
     }
     step "clippy (plugins, wasm32-wasip2)" plugin_clippy
   fi

@@ -233,6 +233,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
     fn natively_nothing_leaves_the_process() {
         assert_eq!(get("https://a.example/", &[]), Err(HttpError::Unsupported));
         assert!(matches!(get("ftp://a.example/", &[]), Err(HttpError::InvalidRequest(_))));
