@@ -26,6 +26,7 @@ pub mod operator;
 pub mod outbound;
 mod render;
 mod sandbox;
+mod schema;
 mod services;
 pub mod settings;
 
@@ -674,7 +675,7 @@ impl PluginHost {
                 }
                 list.into_iter()
                     .map(|s| {
-                        check_json_object(id, "suggestion donnees", &s.donnees)?;
+                        check_donnees(id, &plugin.info, "suggestion donnees", &s.donnees)?;
                         Ok(Suggestion { value: s.value, label: s.label, donnees: s.donnees })
                     })
                     .collect()
@@ -707,7 +708,7 @@ impl PluginHost {
                 if bytes > MAX_ANSWER_BYTES {
                     return Err(bad(id, format!("enrichment is {bytes} bytes")));
                 }
-                check_json_object(id, "donnees", &enrichment.donnees)?;
+                check_donnees(id, &plugin.info, "donnees", &enrichment.donnees)?;
                 Ok(Ok(Some(Enrichment { donnees: enrichment.donnees, resume: enrichment.resume })))
             }
             Answer::Enrich(Ok(Err(errors))) => field_errors(id, errors).map(Err),
@@ -1448,6 +1449,18 @@ fn bad(plugin: &str, reason: String) -> PluginError {
 
 fn mismatch(plugin: &str, call: Call<'_>) -> PluginError {
     bad(plugin, format!("answered something else than {}", call.name()))
+}
+
+/// Données a plugin attaches to a value: a JSON object matching the
+/// `donnees-schema` it declared (other plugins and exports rely on it).
+fn check_donnees(plugin: &str, info: &PluginInfo, what: &str, json: &str) -> Result<(), PluginError> {
+    check_json_object(plugin, what, json)?;
+    let (Ok(schema), Ok(value)) =
+        (serde_json::from_str(&info.donnees_schema), serde_json::from_str::<serde_json::Value>(json))
+    else {
+        return Ok(());
+    };
+    schema::check(&schema, &value).map_err(|reason| bad(plugin, format!("{what} break its donnees-schema: {reason}")))
 }
 
 /// A plugin-owned JSON shape must at least be a JSON object.
