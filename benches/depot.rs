@@ -455,6 +455,13 @@ async fn main() {
         "guichet benchmark: {} concurrent clients, {DEPOTS} dépôts, {HEALTH_REQUESTS} health requests",
         CONCURRENCY
     );
+    // `GUICHET_BENCH_ONLY=plugin-load`: only the in-process dépôt run with
+    // and without extra plugin calls, which needs no release binary.
+    if std::env::var("GUICHET_BENCH_ONLY").is_ok_and(|only| only == "plugin-load") {
+        let dir = tempfile::tempdir().expect("dir");
+        run_plugin_load(dir.path(), &guichet::config::sqlite_url(dir.path())).await;
+        return;
+    }
 
     // Cold start: fresh data folder (migrations included), then idle RSS.
     let dir = tempfile::tempdir().expect("dir");
