@@ -923,7 +923,7 @@ fn luhn_ok(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// p50 / p95 / p99 of sorted samples, in milliseconds.
