@@ -1,0 +1,91 @@
+//! Routing at dépôt through the whole server: the demo démarche gets a
+//! second groupe instructeur and the routage plugin, set up by its
+//! administrateur with a département table; a dossier whose address is in
+//! the Rhône goes to that groupe, with the rule's explanation, and the
+//! default groupe's instructeur cannot see it.
+
+use guichet::domain::{DossierId, GroupeInstructeurId, InstructeurId};
+use guichet::store::{demarches, dossiers};
+use guichet_tests::app::TestApp;
+
+const ADMIN: &str = "administrateur@demo.guichet.localhost";
+const INSTRUCTEUR: &str = "instructeur@demo.guichet.localhost";
+const USAGER: &str = "usager@demo.guichet.localhost";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dossier_goes_to_the_groupe_its_departement_maps_to() {
+    let app = TestApp::sqlite().await;
+    guichet::demo::seed(&app.server.state).await.expect("demo data");
+    let state = &app.server.state;
+
+    // A second groupe, « Lyon » (groupes are not editable in the UI yet).
+    let now = chrono::Utc::now();
+    let mut tx = state.store.write().await.expect("write");
+    let demarche = demarches::find_by_path(tx.conn(), guichet::demo::PATH).await.expect("demo démarche");
+    let lyon = demarches::insert_groupe(tx.conn(), demarche.id(), "Lyon", false, now).await.expect("groupe");
+    tx.commit().await.expect("commit");
+
+    // The administrateur enables the routing rule and sets its table.
+    let admin = app.client();
+    admin.login(ADMIN, guichet::demo::PASSWORD).await;
+    let plugins = format!("/admin/demarches/{}/plugins", demarche.id);
+    admin.get(&plugins).await.assert_contains("Routage des dossiers");
+    admin.post(&format!("{plugins}/routage/activer"), &[]).await.assert_status(200);
+    let reglages = format!("{plugins}/routage/reglages");
+    admin.get(&reglages).await.assert_status(200).assert_contains("Table de routage").assert_contains("<textarea");
+    // The adresse champ of the demo form is stable id 4 (after nom and SIRET).
+    admin
+        .post(&reglages, &[("champ", "4"), ("table", "69 = Lyon\n13 = Marseille"), ("defaut", "")])
+        .await
+        .assert_status(200)
+        .assert_contains("Les réglages du plugin ont été enregistrés.");
+
+    // An usager files a dossier with an address in Lyon.
+    let usager = app.client();
+    usager.login(USAGER, guichet::demo::PASSWORD).await;
+    let brouillon = usager.post("/commencer/demo", &[]).await.path();
+    let answers = [
+        ("champ_2", "Union sportive de la Croix-Rousse"),
+        ("champ_3", "732 829 320 00074"),
+        ("champ_4", "3 rue de la République 69002 Lyon"),
+        ("champ_6", "Rugby"),
+        ("champ_7", "120"),
+        ("champ_9", "1500"),
+        ("champ_10", "false"),
+        ("champ_13", "on"),
+        ("intention", "deposer"),
+    ];
+    usager.post(&brouillon, &answers).await.assert_status(200).assert_contains("Votre dossier a bien été déposé");
+    let numero: i64 = brouillon.trim_start_matches("/dossiers/").trim_end_matches("/brouillon").parse().expect("n°");
+
+    let mut tx = state.store.read().await.expect("read");
+    let dossier = dossiers::find_for_job(tx.conn(), DossierId(numero)).await.expect("dossier");
+    let explication = dossiers::routage_explication(tx.conn(), DossierId(numero)).await.expect("explication");
+    tx.commit().await.expect("commit");
+    assert_eq!(dossier.groupe_instructeur_id, Some(lyon.0), "routed to Lyon");
+    let explication = explication.expect("the rule's explanation is recorded");
+    assert!(explication.contains("69") && explication.contains("Lyon"), "{explication}");
+
+    // The default groupe's instructeur does not see it: exactly like a
+    // dossier that does not exist.
+    let instructeur = app.client();
+    instructeur.login(INSTRUCTEUR, guichet::demo::PASSWORD).await;
+    let fiche = format!("/instructeur/dossiers/{numero}");
+    instructeur.get(&fiche).await.assert_status(404);
+
+    // Once in the Lyon groupe, they see it, and why it came to them.
+    let mut tx = state.store.write().await.expect("write");
+    let instructeur_id: i64 = demarches::list_instructeurs(tx.conn(), demarche.id())
+        .await
+        .expect("instructeurs")
+        .iter()
+        .find(|i| i.email == INSTRUCTEUR)
+        .expect("the demo instructeur")
+        .instructeur_id;
+    demarches::assign_instructeur(tx.conn(), GroupeInstructeurId(lyon.0), InstructeurId(instructeur_id), now)
+        .await
+        .expect("assign");
+    tx.commit().await.expect("commit");
+    instructeur.get(&fiche).await.assert_status(200).assert_contains("Routage :").assert_contains("Lyon");
+    app.stop().await;
+}
