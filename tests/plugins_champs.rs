@@ -7,14 +7,10 @@
 //!
 //! Needs `plugins/build.sh` (siret, adresse and carte in `plugins/dist/`).
 
-use std::path::Path;
 use std::time::Duration;
 
-use guichet::plugins::{
-    DEFAULT_MAX_CONCURRENT_CALLS, Enrichment, ExportColumn, GuestError, OperatorConfig, PluginError, PluginFieldError,
-    PluginHost, PluginLimits, PluginValidation,
-};
-use guichet_tests::app::{plugin_compile_cache, plugins_dir};
+use guichet::plugins::{Enrichment, ExportColumn, GuestError, PluginError, PluginFieldError, PluginValidation};
+use guichet_tests::app::plugins_dir;
 use guichet_tests::contrats::Outage;
 use guichet_tests::contrats::api_carto::{self, ApiCarto};
 use guichet_tests::contrats::api_entreprise::{self, ApiEntreprise};
@@ -23,32 +19,15 @@ use serde_json::{Value, json};
 
 const WAIT: Duration = Duration::from_secs(5);
 
+/// A host with the first-party plugins `ids` and the operator's `operator`.
+async fn host_with(ids: &[&str], operator: &str) -> (guichet::plugins::PluginHost, tempfile::TempDir) {
+    let sources: Vec<_> = ids.iter().map(|id| plugins_dir().join(id)).collect();
+    guichet_tests::plugin_host::host_with(&sources, operator).await
+}
+
 // ---------------------------------------------------------------------------
 // Host set-up
 // ---------------------------------------------------------------------------
-
-/// A host with `ids` copied from `plugins/dist` into a private folder and the
-/// operator's `operator` TOML applied before loading.
-async fn host_with(ids: &[&str], operator: &str) -> (PluginHost, tempfile::TempDir) {
-    let host =
-        PluginHost::with_options(PluginLimits::default(), DEFAULT_MAX_CONCURRENT_CALLS, Some(&plugin_compile_cache()))
-            .expect("plugin host");
-    host.set_operator_config(OperatorConfig::parse(operator, |_| None).expect("operator configuration"));
-    let dir = tempfile::tempdir().expect("temp dir");
-    for id in ids {
-        copy_plugin(&plugins_dir().join(id), &dir.path().join(id), id);
-    }
-    host.load_dir(dir.path()).await.unwrap_or_else(|e| panic!("{ids:?} do not load: {e}"));
-    (host, dir)
-}
-
-fn copy_plugin(from: &Path, to: &Path, id: &str) {
-    std::fs::create_dir_all(to).expect("plugin dir");
-    for file in ["plugin.toml".to_owned(), format!("{id}.wasm")] {
-        std::fs::copy(from.join(&file), to.join(&file))
-            .unwrap_or_else(|e| panic!("{}: {e} (run plugins/build.sh first)", from.join(&file).display()));
-    }
-}
 
 /// `[siret]` granted API Entreprise, relocated to `base`, with `recipient`
 /// and the jeton unless left out.

@@ -7,14 +7,13 @@
 //! Needs `plugins/build.sh` (routage, attestation and rendez-vous in
 //! `plugins/dist/`) and `pdftotext` (poppler-utils).
 
-use std::path::Path;
 use std::time::Duration;
 
 use guichet::plugins::{
-    AttestationTemplate, ChampSnapshot, DEFAULT_MAX_CONCURRENT_CALLS, DossierSnapshot, EtatRendezVous, GroupeSnapshot,
-    GuestError, ModaliteRendezVous, OperatorConfig, PluginError, PluginHost, PluginLimits, UsagerContact,
+    AttestationTemplate, ChampSnapshot, DossierSnapshot, EtatRendezVous, GroupeSnapshot, GuestError,
+    ModaliteRendezVous, PluginError, PluginHost, UsagerContact,
 };
-use guichet_tests::app::{plugin_compile_cache, plugins_dir};
+use guichet_tests::app::plugins_dir;
 use guichet_tests::contrats::Outage;
 use guichet_tests::contrats::rdv_service_public::{
     self, PREMIER_PLAN, PREMIER_RDV, RdvServicePublic, Reservation, Status,
@@ -22,30 +21,15 @@ use guichet_tests::contrats::rdv_service_public::{
 
 const WAIT: Duration = Duration::from_secs(5);
 
+/// A host with the first-party plugins `ids` and the operator's `operator`.
+async fn host_with(ids: &[&str], operator: &str) -> (guichet::plugins::PluginHost, tempfile::TempDir) {
+    let sources: Vec<_> = ids.iter().map(|id| plugins_dir().join(id)).collect();
+    guichet_tests::plugin_host::host_with(&sources, operator).await
+}
+
 // ---------------------------------------------------------------------------
 // Host set-up and snapshots
 // ---------------------------------------------------------------------------
-
-async fn host_with(ids: &[&str], operator: &str) -> (PluginHost, tempfile::TempDir) {
-    let host =
-        PluginHost::with_options(PluginLimits::default(), DEFAULT_MAX_CONCURRENT_CALLS, Some(&plugin_compile_cache()))
-            .expect("plugin host");
-    host.set_operator_config(OperatorConfig::parse(operator, |_| None).expect("operator configuration"));
-    let dir = tempfile::tempdir().expect("temp dir");
-    for id in ids {
-        copy_plugin(&plugins_dir().join(id), &dir.path().join(id), id);
-    }
-    host.load_dir(dir.path()).await.unwrap_or_else(|e| panic!("{ids:?} do not load: {e}"));
-    (host, dir)
-}
-
-fn copy_plugin(from: &Path, to: &Path, id: &str) {
-    std::fs::create_dir_all(to).expect("plugin dir");
-    for file in ["plugin.toml".to_owned(), format!("{id}.wasm")] {
-        std::fs::copy(from.join(&file), to.join(&file))
-            .unwrap_or_else(|e| panic!("{}: {e} (run plugins/build.sh first)", from.join(&file).display()));
-    }
-}
 
 fn champ(
     stable_id: u64,
@@ -207,21 +191,6 @@ fn template() -> AttestationTemplate {
     }
 }
 
-/// The text of a PDF as `pdftotext` reads it, whitespace runs as one space.
-fn pdf_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("attestation.pdf");
-    std::fs::write(&path, pdf).expect("write the PDF");
-    let output = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext runs (poppler-utils)");
-    assert!(output.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).expect("UTF-8 text").split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attestation_is_a_pdf_with_the_dossiers_values() {
     let (host, _dir) = host_with(&["attestation"], "").await;
@@ -235,7 +204,7 @@ async fn attestation_is_a_pdf_with_the_dossiers_values() {
     assert_eq!(document.filename, "attestation-dossier-4021.pdf");
     assert!(document.data.starts_with(b"%PDF-"), "{:?}", &document.data[..document.data.len().min(16)]);
 
-    let text = pdf_text(&document.data);
+    let text = guichet_tests::pdf::text(&document.data);
     for expected in [
         "Attestation n° 4021",
         "Préfecture du Rhône",
@@ -270,7 +239,7 @@ async fn attestation_is_a_pdf_with_the_dossiers_values() {
         )
         .await
         .expect("an attestation with its table");
-    let text = pdf_text(&with_table.data);
+    let text = guichet_tests::pdf::text(&with_table.data);
     assert!(text.contains("Récapitulatif du dossier"), "{text}");
     assert!(text.contains("Permis"), "{text}");
 }

@@ -15,7 +15,6 @@
 //! siret in `plugins/dist/`).
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Router;
@@ -24,8 +23,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use guichet::plugins::outbound::{AddressClass, classify};
 use guichet::plugins::{
-    DEFAULT_MAX_CONCURRENT_CALLS, Enrichment, GuestError, OperatorConfig, PluginError, PluginHost, PluginLimits,
-    PluginValidation,
+    Enrichment, GuestError, OperatorConfig, PluginError, PluginHost, PluginLimits, PluginValidation,
 };
 use guichet_tests::app::{fixture_dir, plugin_compile_cache, plugins_dir};
 
@@ -148,23 +146,9 @@ async fn forbidden_server() -> LocalServer {
 /// A host with curieux and siret loaded, curieux granted what `operator`
 /// (TOML) says.
 async fn host_with(operator: &str) -> (Arc<PluginHost>, tempfile::TempDir) {
-    let host =
-        PluginHost::with_options(PluginLimits::default(), DEFAULT_MAX_CONCURRENT_CALLS, Some(&plugin_compile_cache()))
-            .expect("plugin host");
-    host.set_operator_config(OperatorConfig::parse(operator, |_| None).expect("operator configuration"));
-    let dir = tempfile::tempdir().expect("temp dir");
-    copy_plugin(&fixture_dir("curieux"), &dir.path().join("curieux"), "curieux");
-    copy_plugin(&plugins_dir().join("siret"), &dir.path().join("siret"), "siret");
-    host.load_dir(dir.path()).await.expect("curieux and siret load");
+    let sources = [fixture_dir("curieux"), plugins_dir().join("siret")];
+    let (host, dir) = guichet_tests::plugin_host::host_with(&sources, operator).await;
     (Arc::new(host), dir)
-}
-
-fn copy_plugin(from: &Path, to: &Path, id: &str) {
-    std::fs::create_dir_all(to).expect("plugin dir");
-    for file in ["plugin.toml".to_owned(), format!("{id}.wasm")] {
-        std::fs::copy(from.join(&file), to.join(&file))
-            .unwrap_or_else(|e| panic!("{}: {e} (build the plugins first)", from.join(&file).display()));
-    }
 }
 
 type Outcome = Result<Result<Option<Enrichment>, Vec<guichet::plugins::PluginFieldError>>, PluginError>;
@@ -271,7 +255,7 @@ async fn an_origin_the_manifest_does_not_ask_for_is_denied_without_any_connectio
     let operator = format!("[curieux]\nhttp = [\"{API}\", \"https://forbidden.example\"]\n");
     host.set_operator_config(OperatorConfig::parse(&operator, |_| None).expect("operator configuration"));
     let dir = tempfile::tempdir().expect("temp dir");
-    copy_plugin(&fixture_dir("curieux"), &dir.path().join("curieux"), "curieux");
+    guichet_tests::plugin_host::copy_plugin(&fixture_dir("curieux"), &dir.path().join("curieux"), "curieux");
     let err = host.load_dir(dir.path()).await.expect_err("a grant the plugin did not ask for is refused");
     match &err {
         PluginError::Load { plugin, reason } => {

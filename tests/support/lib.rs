@@ -16,6 +16,7 @@ pub mod app;
 pub mod browser;
 pub mod contrats;
 pub mod pdf;
+pub mod plugin_host;
 pub mod postgres;
 pub mod smtp;
 
