@@ -161,15 +161,31 @@ async fn routage_refuses_unusable_options() {
     let (host, _dir) = host_with(&["routage"], "").await;
     let rhone = dossier(vec![champ(12, "Département", "departements", Some("69"), None)]);
 
-    // No champ to read: the administrateur's settings, not a plugin bug.
-    for options in [r#"{"table": "69 = Lyon"}"#, r#"{"champ": 12}"#, r#"{"champ": [12], "table": "69 = Lyon"}"#] {
+    // Settings that break the plugin's options-schema (no champ, no table,
+    // a champ that is a list) or are not an object: refused by the host
+    // before the plugin runs, with the culprit named.
+    for (options, culprit) in [
+        (r#"{"table": "69 = Lyon"}"#, "champ"),
+        (r#"{"champ": 12}"#, "table"),
+        (r#"{"champ": [12], "table": "69 = Lyon"}"#, "/champ"),
+        ("[1]", "object"),
+    ] {
+        let error = host.route("routage", &rhone, &groupes(), options).await.expect_err("refused");
+        match &error {
+            PluginError::InvalidOptions { reason, .. } => assert!(reason.contains(culprit), "{options}: {reason}"),
+            other => panic!("{options}: expected invalid options, got {other:?}"),
+        }
+        assert!(!error.is_transient());
+    }
+    // Within the schema but unusable (a table line that maps nothing): the
+    // plugin's own verdict, the administrateur's settings, not a plugin bug.
+    for options in [r#"{"champ": 12, "table": "soixante-neuf"}"#, r#"{"champ": 12, "table": ""}"#] {
         let error = guest_error(host.route("routage", &rhone, &groupes(), options).await);
         assert!(matches!(error, GuestError::Misconfigured(_)), "{options}: {error:?}");
     }
-    // Not an object: refused by the host before the plugin runs.
-    let error = host.route("routage", &rhone, &groupes(), "[1]").await.expect_err("refused");
-    assert!(matches!(error, PluginError::InvalidOptions { .. }), "{error:?}");
-    assert!(!error.is_transient());
+    // A refused call is the caller's mistake: the plugin stays healthy.
+    let decision = host.route("routage", &rhone, &groupes(), r#"{"champ": 12, "table": "69 = Lyon"}"#).await;
+    assert_eq!(decision.expect("still answering").groupe, Some(7));
 }
 
 // ---------------------------------------------------------------------------
@@ -249,8 +265,15 @@ async fn attestation_reports_bad_settings_and_input() {
     let (host, _dir) = host_with(&["attestation"], "").await;
     let dossier = dossier(Vec::new());
 
+    // A number breaks the declared schema: the host refuses it…
+    let error = host
+        .render_attestation("attestation", &dossier, &template(), VERIFICATION, r#"{"tableau-des-champs": 3}"#)
+        .await
+        .expect_err("refused by the host");
+    assert!(matches!(error, PluginError::InvalidOptions { .. }), "{error:?}");
+    // … a text the plugin does not understand is its own verdict.
     let error = guest_error(
-        host.render_attestation("attestation", &dossier, &template(), VERIFICATION, r#"{"tableau-des-champs": 3}"#)
+        host.render_attestation("attestation", &dossier, &template(), VERIFICATION, r#"{"tableau-des-champs": "oui"}"#)
             .await,
     );
     assert!(matches!(error, GuestError::Misconfigured(_)), "{error:?}");
@@ -430,8 +453,8 @@ async fn rendez_vous_failures_are_typed() {
     let error = guest_error(propose(&host, &dossier, AGENDA).await);
     assert!(matches!(error, GuestError::Misconfigured(_)), "{error:?}");
     let (host, _dir3) = host_with(&["rendez-vous"], &rdv_operator(&base, Some(rdv_service_public::TOKEN))).await;
-    let error = guest_error(propose(&host, &dossier, "{}").await);
-    assert!(matches!(error, GuestError::Misconfigured(_)), "{error:?}");
+    let error = propose(&host, &dossier, "{}").await.expect_err("no agenda link");
+    assert!(matches!(&error, PluginError::InvalidOptions { reason, .. } if reason.contains("url-agenda")), "{error:?}");
     assert!(rdv.requests().is_empty(), "{:?}", rdv.requests());
 
     // An outage is transient.

@@ -1,10 +1,10 @@
-//! Routing at dépôt through the whole server: the demo démarche gets a
-//! second groupe instructeur and the routage plugin, set up by its
-//! administrateur with a département table; a dossier whose address is in
+//! Routing at dépôt through the whole server: the demo démarche's
+//! administrateur creates a second groupe instructeur and sets up the
+//! routage plugin with a département table; a dossier whose address is in
 //! the Rhône goes to that groupe, with the rule's explanation, and the
 //! default groupe's instructeur cannot see it.
 
-use guichet::domain::{DossierId, GroupeInstructeurId, InstructeurId};
+use guichet::domain::DossierId;
 use guichet::store::{demarches, dossiers};
 use guichet_tests::app::TestApp;
 
@@ -18,27 +18,39 @@ async fn a_dossier_goes_to_the_groupe_its_departement_maps_to() {
     guichet::demo::seed(&app.server.state).await.expect("demo data");
     let state = &app.server.state;
 
-    // A second groupe, « Lyon » (groupes are not editable in the UI yet).
-    let now = chrono::Utc::now();
-    let mut tx = state.store.write().await.expect("write");
+    let mut tx = state.store.read().await.expect("read");
     let demarche = demarches::find_by_path(tx.conn(), guichet::demo::PATH).await.expect("demo démarche");
-    let lyon = demarches::insert_groupe(tx.conn(), demarche.id(), "Lyon", false, now).await.expect("groupe");
     tx.commit().await.expect("commit");
 
-    // The administrateur enables the routing rule and sets its table.
+    // The administrateur creates a second groupe, « Lyon »…
     let admin = app.client();
     admin.login(ADMIN, guichet::demo::PASSWORD).await;
+    let cree = admin.post(&format!("/admin/demarches/{}/groupes", demarche.id), &[("libelle", "Lyon")]).await;
+    cree.assert_status(200).assert_contains("Le groupe a été créé.");
+    let lyon = cree.id_after(&format!("/admin/demarches/{}/groupes/", demarche.id));
+
+    // … then enables the routing rule and sets its table.
     let plugins = format!("/admin/demarches/{}/plugins", demarche.id);
     admin.get(&plugins).await.assert_contains("Routage des dossiers");
     admin.post(&format!("{plugins}/routage/activer"), &[]).await.assert_status(200);
     let reglages = format!("{plugins}/routage/reglages");
-    admin.get(&reglages).await.assert_status(200).assert_contains("Table de routage").assert_contains("<textarea");
+    // Freshly enabled, its required settings are empty: the page says the
+    // rule is not applied until they are filled.
+    admin
+        .get(&reglages)
+        .await
+        .assert_status(200)
+        .assert_contains("Table de routage")
+        .assert_contains("<textarea")
+        .assert_contains("Ce plugin n'est pas appelé tant que ses réglages ne lui conviennent pas")
+        .assert_contains(r#"missing required property"#);
     // The adresse champ of the demo form is stable id 4 (after nom and SIRET).
     admin
         .post(&reglages, &[("champ", "4"), ("table", "69 = Lyon\n13 = Marseille"), ("defaut", "")])
         .await
         .assert_status(200)
         .assert_contains("Les réglages du plugin ont été enregistrés.");
+    admin.get(&reglages).await.assert_lacks("Ce plugin n'est pas appelé");
 
     // An usager files a dossier with an address in Lyon.
     let usager = app.client();
@@ -62,7 +74,7 @@ async fn a_dossier_goes_to_the_groupe_its_departement_maps_to() {
     let dossier = dossiers::find_for_job(tx.conn(), DossierId(numero)).await.expect("dossier");
     let explication = dossiers::routage_explication(tx.conn(), DossierId(numero)).await.expect("explication");
     tx.commit().await.expect("commit");
-    assert_eq!(dossier.groupe_instructeur_id, Some(lyon.0), "routed to Lyon");
+    assert_eq!(dossier.groupe_instructeur_id, Some(lyon), "routed to Lyon");
     let explication = explication.expect("the rule's explanation is recorded");
     assert!(explication.contains("69") && explication.contains("Lyon"), "{explication}");
 
@@ -73,19 +85,13 @@ async fn a_dossier_goes_to_the_groupe_its_departement_maps_to() {
     let fiche = format!("/instructeur/dossiers/{numero}");
     instructeur.get(&fiche).await.assert_status(404);
 
-    // Once in the Lyon groupe, they see it, and why it came to them.
-    let mut tx = state.store.write().await.expect("write");
-    let instructeur_id: i64 = demarches::list_instructeurs(tx.conn(), demarche.id())
+    // Once the administrateur adds them to the Lyon groupe, they see it,
+    // and why it came to them.
+    admin
+        .post(&format!("/admin/demarches/{}/groupes/{lyon}/instructeurs", demarche.id), &[("email", INSTRUCTEUR)])
         .await
-        .expect("instructeurs")
-        .iter()
-        .find(|i| i.email == INSTRUCTEUR)
-        .expect("the demo instructeur")
-        .instructeur_id;
-    demarches::assign_instructeur(tx.conn(), GroupeInstructeurId(lyon.0), InstructeurId(instructeur_id), now)
-        .await
-        .expect("assign");
-    tx.commit().await.expect("commit");
+        .assert_status(200)
+        .assert_contains("L'instructeur a été affecté.");
     instructeur.get(&fiche).await.assert_status(200).assert_contains("Routage :").assert_contains("Lyon");
     app.stop().await;
 }

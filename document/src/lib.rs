@@ -38,6 +38,19 @@ pub fn render_pdf(doc: &Document) -> Result<Vec<u8>, DocumentError> {
     emit::emit(fonts, &layout, &emit::Meta { title: &title, lang: &lang })
 }
 
+/// Whether `image` would be drawn: its media type, its bytes and its pixel
+/// size pass the checks [`render_pdf`] applies. Lets the host refuse an
+/// uploaded logo at once instead of failing every later attestation.
+pub fn check_image(image: &Image) -> Result<(), DocumentError> {
+    if image.data.len() > limits::MAX_IMAGE_BYTES {
+        return Err(DocumentError::InvalidImage {
+            image: "image".to_owned(),
+            reason: format!("{} bytes, more than {}", image.data.len(), limits::MAX_IMAGE_BYTES),
+        });
+    }
+    images::prepare(image, "image", f32::MAX, f32::MAX).map(|_| ())
+}
+
 /// Checks the BCP 47 shape (`fr`, `fr-FR`, `br-Latn-FR`…): ASCII letters
 /// and digits in subtags of 1 to 8, the first alphabetic.
 fn lang(lang: &str) -> Result<String, DocumentError> {

@@ -13,6 +13,8 @@ pub struct Config {
     pub database_url: String,
     /// Local files: SQLite database, outbox, uploads, compiled plugin cache.
     pub data_dir: PathBuf,
+    /// Uploaded and generated files: `data_dir/fichiers` by default.
+    pub storage: crate::storage::StorageConfig,
     /// `smtp://user:pass@host:port` (or `smtps://`); `None` writes e-mails to
     /// `data_dir/outbox` instead.
     pub smtp_url: Option<String>,
@@ -45,6 +47,7 @@ impl Config {
             base_url: Url::parse("http://127.0.0.1:8080").unwrap_or_else(|_| unreachable!()),
             database_url: sqlite_url(&data_dir),
             plugin_cache_dir: data_dir.join("plugin-cache"),
+            storage: crate::storage::StorageConfig::Local(data_dir.join("fichiers")),
             data_dir,
             smtp_url: None,
             mail_from: "guichet <ne-pas-repondre@guichet.localhost>".to_string(),
@@ -84,6 +87,7 @@ impl fmt::Debug for Config {
             .field("base_url", &self.base_url.as_str())
             .field("database_url", &mask_url(&self.database_url))
             .field("data_dir", &self.data_dir)
+            .field("storage", &self.storage)
             .field("smtp_url", &self.smtp_url.as_deref().map(mask_url))
             .field("mail_from", &self.mail_from)
             .field("secret_key", &"[masqué]")

@@ -133,7 +133,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         };
         wf::ajouter_champ(state, &admin, id, &input).await?.map_err(|e| anyhow!("demo champ refused: {e:?}"))?;
     }
-    wf::affecter_instructeur(state, &admin, id, instructeur_email).await?.map_err(|e| anyhow!("{e:?}"))?;
+    crate::workflow::groupes::affecter_instructeur(state, &admin, id, None, instructeur_email)
+        .await?
+        .map_err(|e| anyhow!("{e:?}"))?;
     wf::publier(state, &admin, id, PATH)
         .await?
         .map_err(|e| anyhow!("demo publication refused: {e:?}"))

@@ -3,10 +3,12 @@
 //! Invariant: nothing here does I/O or knows about axum, sqlx, wasmtime or
 //! tokio. Every function is deterministic and unit-tested next to its code.
 
+pub mod attestation;
 pub mod champ;
 pub mod compte;
 pub mod demarche;
 pub mod dossier;
+pub mod groupe;
 pub mod ids;
 pub mod validation;
 

@@ -29,6 +29,9 @@ pub enum AppError {
     Conflict(String),
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// An upload beyond the route's body limit; the message is French.
+    #[error("payload too large: {0}")]
+    TooLarge(String),
     /// A plugin or another dependency cannot answer right now.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -55,6 +58,7 @@ impl AppError {
             AppError::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -90,6 +94,7 @@ impl AppError {
                 "La requête envoyée n'est pas valide.".to_string(),
                 Some(d.clone()),
             ),
+            AppError::TooLarge(m) => ("Envoi trop volumineux", m.clone(), None),
             AppError::Unavailable(d) => (
                 "Service momentanément indisponible",
                 "Un service nécessaire est momentanément indisponible. Réessayez dans quelques instants ; vos saisies n'ont pas été perdues.".to_string(),

@@ -31,7 +31,7 @@ const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let static_files = ServeDir::new(&state.config.static_dir);
-    Router::new()
+    let forms = Router::new()
         .merge(public::routes())
         .merge(comptes::routes())
         .merge(usager::routes())
@@ -39,13 +39,19 @@ pub fn router(state: AppState) -> Router {
         .merge(administrateur::routes())
         .merge(demo::routes())
         .merge(plugins::routes())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));
+    // Forms with files: their own, larger bound.
+    let uploads = administrateur::attestation::routes()
+        .layer(RequestBodyLimitLayer::new(administrateur::attestation::UPLOAD_BODY_LIMIT));
+    Router::new()
+        .merge(forms)
+        .merge(uploads)
         .nest_service("/static", static_files)
         .fallback(public::not_found)
-        // Inner to outer: CSRF check, error pages, security headers, limits.
+        // Inner to outer: CSRF check, error pages, security headers.
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn_with_state(state.clone(), layers::error_pages))
         .layer(from_fn_with_state(state.clone(), layers::security_headers))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -15,6 +15,7 @@ pub mod mail;
 pub mod plugins;
 pub mod security;
 pub mod state;
+pub mod storage;
 pub mod store;
 pub mod templates;
 pub mod workflow;
@@ -33,7 +34,7 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Opens everything the server needs: data folder, secret, database (and
-/// migrations), templates, mailer, plugins.
+/// migrations), file storage, templates, mailer, plugins.
 pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
@@ -42,6 +43,7 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
     }
     let store = store::Store::connect(&config.database_url).await.context("connecting to the database")?;
     store.migrate().await.context("running migrations")?;
+    let storage = storage::Storage::open(&config.storage).context("opening the file storage")?;
     let templates = templates::Templates::load(config.templates_dir.as_deref())?;
     let mailer = mail::Mailer::new(&config)?;
     let plugins = plugins::PluginHost::with_options(
@@ -61,6 +63,7 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
     Ok(AppState {
         config: Arc::new(config),
         store,
+        storage,
         templates: Arc::new(templates),
         mailer: Arc::new(mailer),
         plugins: Arc::new(plugins),

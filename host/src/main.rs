@@ -59,6 +59,16 @@ struct ServeArgs {
     /// may call nothing outside.
     #[arg(long, env = "GUICHET_PLUGINS_CONFIG")]
     plugins_config: Option<PathBuf>,
+    /// Where uploaded and generated files go: `file:///var/lib/guichet/fichiers`
+    /// (default: `fichiers` in the data folder) or
+    /// `s3://bucket/prefix?endpoint=https://…&region=…` with the keys in
+    /// GUICHET_S3_ACCESS_KEY_ID and GUICHET_S3_SECRET_ACCESS_KEY.
+    #[arg(long, env = "GUICHET_STORAGE_URL")]
+    storage_url: Option<String>,
+    #[arg(long, env = "GUICHET_S3_ACCESS_KEY_ID", hide_env_values = true)]
+    s3_access_key_id: Option<String>,
+    #[arg(long, env = "GUICHET_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
+    s3_secret_access_key: Option<String>,
     #[arg(long, env = "GUICHET_STATIC_DIR", default_value = "static")]
     static_dir: PathBuf,
     /// Folder of templates overriding the embedded ones.
@@ -114,6 +124,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     config.plugins_dirs = args.plugins_dir;
     if let Some(path) = &args.plugins_config {
         config.plugins_operator = guichet::plugins::OperatorConfig::read(path).map_err(anyhow::Error::msg)?;
+    }
+    if let Some(raw) = &args.storage_url {
+        config.storage = guichet::storage::StorageConfig::parse(
+            raw,
+            args.s3_access_key_id.as_deref(),
+            args.s3_secret_access_key.as_deref(),
+        )
+        .map_err(anyhow::Error::msg)?;
     }
     config.static_dir = args.static_dir;
     config.templates_dir = args.templates_dir;

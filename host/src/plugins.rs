@@ -272,7 +272,7 @@ pub enum PluginError {
     BadAnswer { plugin: String, reason: String },
     #[error("{what} for plugin {plugin} is {bytes} bytes, more than the {max} allowed")]
     InputTooLarge { plugin: String, what: &'static str, bytes: usize, max: usize },
-    #[error("options for plugin {plugin} are not a JSON object: {reason}")]
+    #[error("options for plugin {plugin} are invalid: {reason}")]
     InvalidOptions { plugin: String, reason: String },
     #[error("too many concurrent plugin calls, {plugin} not called")]
     Busy { plugin: String },
@@ -375,6 +375,9 @@ struct LoadedPlugin {
     dir: PathBuf,
     /// This plugin's share of the host's concurrent calls.
     calls: Semaphore,
+    /// Its `options-schema`, parsed once; `None` when it constrains nothing,
+    /// so the common case costs no parse per call.
+    options_schema: Option<serde_json::Value>,
 }
 
 impl LoadedPlugin {
@@ -620,6 +623,17 @@ impl PluginHost {
     /// The loaded plugin `id`, whatever it provides.
     pub fn plugin(&self, id: &str) -> Option<PluginInfo> {
         self.get(id).map(|plugin| plugin.info.clone())
+    }
+
+    /// Whether settings fit the `options-schema` the loaded version of
+    /// `plugin` declares: `Err` holds the JSON pointer of the culprit and
+    /// why (technical English), as calls with these settings would report.
+    pub fn check_options(&self, plugin: &str, options_json: &str) -> Result<(), String> {
+        let Some(schema) = self.get(plugin).and_then(|p| p.options_schema.clone()) else {
+            return Ok(());
+        };
+        let options: serde_json::Value = serde_json::from_str(options_json).map_err(|e| e.to_string())?;
+        schema::check(&schema, &options)
     }
 
     /// Checks `value` with the champ type `type_id`. `options_json` is the
@@ -1027,6 +1041,14 @@ impl PluginHost {
             let reason = if error.is_data() { "not an object".to_owned() } else { error.to_string() };
             return Err(PluginError::InvalidOptions { plugin: id(), reason });
         }
+        // And against the schema the plugin declared: settings saved before
+        // an upgrade changed it must not reach code that assumes the new
+        // shape. The administrateur's settings page shows the same reason.
+        if let Some(schema) = &plugin.options_schema {
+            let options: serde_json::Value = serde_json::from_str(options_json)
+                .map_err(|error| PluginError::InvalidOptions { plugin: id(), reason: error.to_string() })?;
+            schema::check(schema, &options).map_err(|reason| PluginError::InvalidOptions { plugin: id(), reason })?;
+        }
         // Its own share first: a plugin stuck in slow calls fills its share,
         // never the whole host, and the other plugins keep answering.
         let _share = plugin.calls.try_acquire().map_err(|_| PluginError::Busy { plugin: id() })?;
@@ -1179,6 +1201,7 @@ impl PluginHost {
             sha256: sha256.clone(),
             dir: plugin_dir.to_path_buf(),
             calls: Semaphore::new(self.max_calls_per_plugin),
+            options_schema: None,
         };
         // Loads wait for a call slot instead of failing: they are rare and
         // must not be refused at boot because traffic is high.
@@ -1217,6 +1240,9 @@ impl PluginHost {
         }
         plugin.info.libelle = description.libelle;
         plugin.info.description = description.description;
+        plugin.options_schema = serde_json::from_str::<serde_json::Value>(&description.options_schema)
+            .ok()
+            .filter(|schema| schema.as_object().is_some_and(|o| !o.is_empty()));
         plugin.info.options_schema = description.options_schema;
         plugin.info.donnees_schema = description.donnees_schema;
         plugin.info.capabilities = description.capabilities;

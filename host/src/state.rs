@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::mail::Mailer;
 use crate::plugins::PluginHost;
+use crate::storage::Storage;
 use crate::store::Store;
 use crate::templates::Templates;
 use std::sync::Arc;
@@ -12,6 +13,8 @@ use tokio::sync::Notify;
 pub struct AppState {
     pub config: Arc<Config>,
     pub store: Store,
+    /// Uploaded and generated files (local folder or S3 bucket).
+    pub storage: Storage,
     pub templates: Arc<Templates>,
     pub mailer: Arc<Mailer>,
     pub plugins: Arc<PluginHost>,

@@ -22,10 +22,12 @@ macro_rules! on {
     };
 }
 
+pub mod attestation_templates;
 pub mod attestations;
 pub mod comptes;
 pub mod demarches;
 pub mod dossiers;
+pub mod groupes;
 pub mod jobs;
 pub mod sessions;
 

@@ -3,10 +3,12 @@
 //! in order: there are no hidden callbacks. Nothing slow (password hashing,
 //! plugin calls) runs while a write transaction is open.
 
+pub mod attestation_templates;
 pub mod comptes;
 pub mod demarche;
 pub mod dossier;
 pub mod extensions;
+pub mod groupes;
 pub mod plugins;
 
 use crate::mail::Courriel;

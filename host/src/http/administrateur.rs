@@ -1,8 +1,11 @@
-//! The administrateur's pages: démarches, their form editor, instructeurs,
-//! publication.
+//! The administrateur's pages: démarches, their form editor, publication;
+//! groupes instructeurs in `groupes`.
+
+pub(super) mod attestation;
+mod groupes;
 
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, Service};
-use crate::domain::{DemarcheId, Erreurs, InstructeurId, StableId, TypeChamp, TypeDeChamp};
+use crate::domain::{DemarcheId, Erreurs, StableId, TypeChamp, TypeDeChamp};
 use crate::error::AppError;
 use crate::http::Ctx;
 use crate::http::form::{Formulaire, Ids};
@@ -27,9 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/demarches/{id}/champs/{stable_id}", get(champ).post(modifier_champ))
         .route("/admin/demarches/{id}/champs/{stable_id}/supprimer", post(supprimer_champ))
         .route("/admin/demarches/{id}/champs/{stable_id}/deplacer", post(deplacer_champ))
-        .route("/admin/demarches/{id}/instructeurs", get(instructeurs).post(affecter_instructeur))
-        .route("/admin/demarches/{id}/instructeurs/{instructeur_id}/retirer", post(retirer_instructeur))
         .route("/admin/demarches/{id}/publier", get(publication).post(publier))
+        .merge(groupes::routes())
 }
 
 #[derive(Deserialize, Default)]
@@ -136,6 +138,7 @@ async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<R
     let mut tx = state.store.read().await?;
     let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
     let instructeurs = demarches::list_instructeurs(tx.conn(), d.id()).await?;
+    let nombre_groupes = crate::store::groupes::list(tx.conn(), d.id()).await?.len();
     tx.commit().await?;
     let manques = wf::manques_avant_publication(&types, instructeurs.len());
     ctx.page(
@@ -146,6 +149,7 @@ async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<R
             "demarche": demarche_json(&state, &d),
             "nombre_champs": types.len(),
             "nombre_instructeurs": instructeurs.len(),
+            "nombre_groupes": nombre_groupes,
             "manques": manques,
         }),
     )
@@ -355,67 +359,6 @@ async fn deplacer_champ(
     let stable_id = ids.second()?;
     wf::deplacer_champ(&state, &admin, id, StableId(stable_id), f.sens == "haut").await?;
     Ok(Redirect::to(&format!("/admin/demarches/{id}/champs#champ-{stable_id}")).into_response())
-}
-
-async fn page_instructeurs(
-    state: &AppState,
-    ctx: &Ctx,
-    d: &DemarcheRow,
-    email: &str,
-    erreurs: &Erreurs,
-) -> Result<Response, AppError> {
-    let mut tx = state.store.read().await?;
-    let list = demarches::list_instructeurs(tx.conn(), d.id()).await?;
-    tx.commit().await?;
-    let data = json!({
-        "titre": format!("Instructeurs — {}", d.libelle),
-        "demarche": demarche_json(state, d),
-        "instructeurs": list,
-        "email": email,
-        "erreurs": erreurs,
-    });
-    if erreurs.is_empty() {
-        ctx.page(state, "administrateur/instructeurs", data)
-    } else {
-        ctx.invalid_page(state, "administrateur/instructeurs", data)
-    }
-}
-
-async fn instructeurs(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
-    let d = find(&state, &ctx, DemarcheId(ids.first()?)).await?;
-    page_instructeurs(&state, &ctx, &d, "", &Erreurs::new()).await
-}
-
-#[derive(Deserialize)]
-struct Email {
-    #[serde(default)]
-    email: String,
-}
-
-async fn affecter_instructeur(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    Formulaire(f): Formulaire<Email>,
-) -> Result<Response, AppError> {
-    let admin = ctx.administrateur()?;
-    let id = DemarcheId(ids.first()?);
-    match wf::affecter_instructeur(&state, &admin, id, &f.email).await? {
-        Ok(()) => {
-            Ok(Redirect::to(&format!("/admin/demarches/{id}/instructeurs?notice=instructeur-affecte")).into_response())
-        }
-        Err(erreurs) => {
-            let d = find(&state, &ctx, id).await?;
-            page_instructeurs(&state, &ctx, &d, &f.email, &erreurs).await
-        }
-    }
-}
-
-async fn retirer_instructeur(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
-    let admin = ctx.administrateur()?;
-    let id = DemarcheId(ids.first()?);
-    wf::retirer_instructeur(&state, &admin, id, InstructeurId(ids.second()?)).await?;
-    Ok(Redirect::to(&format!("/admin/demarches/{id}/instructeurs?notice=instructeur-retire")).into_response())
 }
 
 async fn page_publication(

@@ -45,8 +45,22 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        // A form with files cannot be read here without buffering its
+        // uploads: its token comes in the action's query string instead.
+        // The Referrer-Policy keeps that URL from leaving the site.
+        let is_multipart = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        let from_query = || {
+            parts.uri.query().and_then(|q| {
+                url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned())
+            })
+        };
         let (provided, body) = match (from_header, is_form) {
             (Some(t), _) => (Some(t), body),
+            (None, false) if is_multipart => (from_query(), body),
             (None, true) => match to_bytes(body, FORM_LIMIT_BYTES).await {
                 Ok(bytes) => {
                     let t =

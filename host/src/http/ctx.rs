@@ -76,6 +76,13 @@ fn notice_message(code: &str) -> Option<&'static str> {
         "champ-supprime" => "Le champ a été supprimé.",
         "instructeur-affecte" => "L'instructeur a été affecté. Il a été prévenu par courriel.",
         "instructeur-retire" => "L'instructeur a été retiré de la démarche.",
+        "instructeur-retire-du-groupe" => "L'instructeur a été retiré du groupe.",
+        "groupe-cree" => "Le groupe a été créé. Affectez-lui maintenant des instructeurs.",
+        "groupe-renomme" => "Le groupe a été renommé. Pensez à mettre à jour les tables de routage qui le nomment.",
+        "groupe-supprime" => "Le groupe a été supprimé.",
+        "attestation-enregistree" => {
+            "Le modèle d'attestation a été enregistré. Il s'applique aux prochaines attestations."
+        }
         "publiee" => "La démarche est publiée. Les usagers peuvent déposer leurs dossiers.",
         "plugin-active" => "Le plugin est activé : ses types de champ sont proposés dans le formulaire.",
         "plugin-desactive" => "Le plugin est désactivé pour cette démarche.",

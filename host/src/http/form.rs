@@ -49,4 +49,8 @@ impl Ids {
     pub fn second(&self) -> Result<i64, AppError> {
         self.0.get(1).copied().ok_or(AppError::NotFound)
     }
+
+    pub fn third(&self) -> Result<i64, AppError> {
+        self.0.get(2).copied().ok_or(AppError::NotFound)
+    }
 }

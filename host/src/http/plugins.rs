@@ -103,6 +103,11 @@ async fn reglages(
     let saved = demarches::plugins_reglages(tx.conn(), d.id()).await?;
     tx.commit().await?;
     let saved = saved.get(&plugin).ok_or(AppError::NotFound)?;
+    // Not filled yet, or saved under an earlier version whose schema was
+    // looser: calls are refused until the administrateur fixes them.
+    let alerte = state.plugins.check_options(&plugin, saved).err().map(|reason| {
+        format!("Ce plugin n'est pas appelé tant que ses réglages ne lui conviennent pas ({reason}). Remplissez-les et enregistrez-les.")
+    });
     let values: HashMap<String, String> = match serde_json::from_str::<Value>(saved) {
         Ok(Value::Object(map)) => map
             .into_iter()
@@ -118,7 +123,7 @@ async fn reglages(
             .collect(),
         _ => HashMap::new(),
     };
-    page_reglages(&state, &ctx, &d, &plugin, &values, &Erreurs::new())
+    page_reglages(&state, &ctx, &d, &plugin, &values, alerte.as_deref(), &Erreurs::new())
 }
 
 fn page_reglages(
@@ -127,6 +132,7 @@ fn page_reglages(
     d: &crate::store::demarches::DemarcheRow,
     plugin: &str,
     values: &HashMap<String, String>,
+    alerte: Option<&str>,
     erreurs: &Erreurs,
 ) -> Result<Response, AppError> {
     let info = state.plugins.plugin(plugin).ok_or(AppError::NotFound)?;
@@ -156,6 +162,7 @@ fn page_reglages(
         "demarche": administrateur::demarche_json(state, d),
         "plugin": { "id": info.id, "libelle": info.libelle },
         "champs": champs,
+        "alerte": alerte,
         "erreurs": erreurs,
     });
     if erreurs.is_empty() {
@@ -176,7 +183,7 @@ async fn regler(
         Ok(()) => Ok(Redirect::to(&format!("/admin/demarches/{id}/plugins?notice=plugin-regle")).into_response()),
         Err(erreurs) => {
             let d = administrateur::find(&state, &ctx, DemarcheId(id)).await?;
-            page_reglages(&state, &ctx, &d, &plugin, &form, &erreurs)
+            page_reglages(&state, &ctx, &d, &plugin, &form, None, &erreurs)
         }
     }
 }

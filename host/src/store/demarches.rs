@@ -1,9 +1,8 @@
-//! Démarches, their revisions and types de champ, groupes instructeurs.
+//! Démarches, their revisions and types de champ, their administrateurs
+//! and instructeurs, the plugins they enable.
 
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, Service};
-use crate::domain::{
-    AdministrateurId, DemarcheId, GroupeInstructeurId, InstructeurId, RevisionId, StableId, TypeChamp, TypeDeChamp,
-};
+use crate::domain::{AdministrateurId, DemarcheId, InstructeurId, RevisionId, StableId, TypeChamp, TypeDeChamp};
 use crate::store::{Conn, StoreError, StoreResult, expect_one};
 use chrono::{DateTime, Utc};
 
@@ -247,39 +246,6 @@ pub async fn replace_types_de_champ(c: Conn<'_>, revision: RevisionId, types: &[
     Ok(())
 }
 
-pub async fn insert_groupe(
-    c: Conn<'_>,
-    id: DemarcheId,
-    libelle: &str,
-    defaut: bool,
-    now: DateTime<Utc>,
-) -> StoreResult<GroupeInstructeurId> {
-    const SQL: &str = "INSERT INTO groupes_instructeurs (demarche_id, libelle, defaut, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
-    let gid: i64 =
-        on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(libelle).bind(defaut).bind(now).fetch_one(&mut *c).await)
-            .map_err(|e| StoreError::on_unique(e, "groupe"))?;
-    Ok(GroupeInstructeurId(gid))
-}
-
-pub async fn groupe_defaut(c: Conn<'_>, id: DemarcheId) -> StoreResult<GroupeInstructeurId> {
-    const SQL: &str =
-        "SELECT id FROM groupes_instructeurs WHERE demarche_id = $1 AND defaut = TRUE ORDER BY id LIMIT 1";
-    let gid: Option<i64> = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_optional(&mut *c).await)?;
-    gid.map(GroupeInstructeurId).ok_or(StoreError::NotFound)
-}
-
-pub async fn assign_instructeur(
-    c: Conn<'_>,
-    groupe: GroupeInstructeurId,
-    instructeur: InstructeurId,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
-    const SQL: &str = "INSERT INTO groupes_instructeurs_instructeurs (groupe_instructeur_id, instructeur_id, created_at) \
-        VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
-    let n = on!(c, c => sqlx::query(SQL).bind(groupe.0).bind(instructeur.0).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    Ok(n == 1)
-}
-
 pub async fn unassign_instructeur(c: Conn<'_>, id: DemarcheId, instructeur: InstructeurId) -> StoreResult<()> {
     const SQL: &str = "DELETE FROM groupes_instructeurs_instructeurs WHERE instructeur_id = $2 \
         AND groupe_instructeur_id IN (SELECT id FROM groupes_instructeurs WHERE demarche_id = $1)";
@@ -353,12 +319,4 @@ pub async fn administrateurs_du_plugin(c: Conn<'_>, plugin: &str) -> StoreResult
         JOIN comptes c ON c.id = a.compte_id \
         WHERE p.plugin_id = $1 GROUP BY c.email ORDER BY c.email";
     Ok(on!(c, c => sqlx::query_as(SQL).bind(plugin).fetch_all(&mut *c).await)?)
-}
-
-/// The groupes instructeurs of a démarche, default first.
-pub async fn groupes(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<(GroupeInstructeurId, String, bool)>> {
-    const SQL: &str =
-        "SELECT id, libelle, defaut FROM groupes_instructeurs WHERE demarche_id = $1 ORDER BY defaut DESC, libelle";
-    let rows: Vec<(i64, String, bool)> = on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?;
-    Ok(rows.into_iter().map(|(gid, libelle, defaut)| (GroupeInstructeurId(gid), libelle, defaut)).collect())
 }

@@ -1,21 +1,17 @@
 //! What administrateurs do with a démarche: create it, build its form,
-//! assign instructeurs, publish it.
+//! publish it. Groupes instructeurs are in `groupes`.
 
 use crate::domain::champ::{DESCRIPTION_MAX_CHARS, LIBELLE_MAX_CHARS, OPTION_MAX_CHARS, OPTIONS_MAX};
-use crate::domain::compte::{Administrateur, normaliser_email};
+use crate::domain::compte::Administrateur;
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, suggerer_path, valider_path};
 use crate::domain::validation::{texte_optionnel, texte_requis};
-use crate::domain::{CompteId, DemarcheId, Erreurs, StableId, TypeChamp, TypeDeChamp};
+use crate::domain::{DemarcheId, Erreurs, StableId, TypeChamp, TypeDeChamp};
 use crate::error::AppError;
-use crate::jobs::enqueue_mail;
 use crate::state::AppState;
 use crate::store::Tx;
-use crate::store::comptes::{self, TokenPurpose};
 use crate::store::demarches::{self, DemarcheRow};
-use crate::workflow::comptes::{INVITATION_VALIDITY, new_token};
-use crate::workflow::courriel;
+use crate::store::groupes;
 use chrono::Utc;
-use serde_json::json;
 
 /// Creates a démarche in test (brouillon) with an empty form, a default
 /// groupe instructeur, and its creator as administrateur.
@@ -36,7 +32,7 @@ pub async fn creer(
         let id = demarches::insert(tx.conn(), &input, &path, now).await?;
         let revision = demarches::insert_revision(tx.conn(), id, now).await?;
         demarches::set_draft_revision(tx.conn(), id, revision).await?;
-        demarches::insert_groupe(tx.conn(), id, "défaut", true, now).await?;
+        groupes::insert(tx.conn(), id, "défaut", true, now).await?;
         demarches::link_administrateur(tx.conn(), id, admin.administrateur_id).await?;
         tx.commit().await?;
         Ok::<_, AppError>(id)
@@ -221,6 +217,21 @@ pub async fn regler_plugin(
         }
     };
     let json = serde_json::Value::Object(settings).to_string();
+    // The manifest's settings passed; the plugin's own schema can say more
+    // (a pattern, a shape inside a text). Its verdict goes next to the
+    // setting it names, else next to the first one.
+    if let Err(reason) = state.plugins.check_options(plugin, &json) {
+        let key = info
+            .settings
+            .iter()
+            .find(|s| reason.starts_with(&format!("/{}:", s.key)) || reason.starts_with(&format!("/{}/", s.key)))
+            .or_else(|| info.settings.first())
+            .map(|s| s.key.clone())
+            .unwrap_or_default();
+        let mut e = Erreurs::new();
+        e.add(&key, format!("Le plugin refuse ces réglages : {reason}."));
+        return Ok(Err(e));
+    }
     let mut tx = state.store.write().await?;
     demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
     demarches::regler_plugin(tx.conn(), id, plugin, &json).await?;
@@ -332,83 +343,6 @@ pub async fn deplacer_champ(
         types.swap(i, j);
         demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
     }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Assigns an instructeur (by e-mail) to the démarche's default groupe.
-/// Someone without a compte gets one, unconfirmed and without password, and
-/// an invitation link to choose a password; someone with a compte is told.
-pub async fn affecter_instructeur(
-    state: &AppState,
-    admin: &Administrateur,
-    id: DemarcheId,
-    email: &str,
-) -> Result<Result<(), Erreurs>, AppError> {
-    let email = match normaliser_email(email) {
-        Ok(e) => e,
-        Err(m) => {
-            let mut e = Erreurs::new();
-            e.add("email", m);
-            return Ok(Err(e));
-        }
-    };
-    let now = Utc::now();
-    let mut tx = state.store.write().await?;
-    // 1. The démarche, in the administrateur's scope.
-    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    // 2. The compte (created if needed) and its instructeur role.
-    let existing = comptes::find_by_email(tx.conn(), &email).await?;
-    let (compte, a_un_mot_de_passe) = match &existing {
-        Some(c) => (CompteId(c.id), c.password_hash.is_some()),
-        None => (comptes::insert(tx.conn(), &email, None, now).await?, false),
-    };
-    let instructeur = comptes::ensure_instructeur(tx.conn(), compte, now).await?;
-    // 3. The assignment to the default groupe.
-    let groupe = demarches::groupe_defaut(tx.conn(), id).await?;
-    let nouveau = demarches::assign_instructeur(tx.conn(), groupe, instructeur, now).await?;
-    // 4. The e-mail: an invitation (with a password link) or a notice.
-    if nouveau {
-        let mail = if a_un_mot_de_passe {
-            courriel(
-                state,
-                &email,
-                "mails/affectation_instructeur",
-                &json!({
-                    "demarche": d.libelle,
-                    "lien": state.config.url("/instructeur"),
-                }),
-            )?
-        } else {
-            let token = new_token(tx.conn(), compte, TokenPurpose::Invitation, INVITATION_VALIDITY).await?;
-            courriel(
-                state,
-                &email,
-                "mails/invitation_instructeur",
-                &json!({
-                    "demarche": d.libelle,
-                    "administrateur": admin.email,
-                    "lien": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
-                    "jours": INVITATION_VALIDITY.num_days(),
-                }),
-            )?
-        };
-        enqueue_mail(tx.conn(), &mail, now).await?;
-    }
-    tx.commit().await?;
-    state.jobs_notify.notify_one();
-    Ok(Ok(()))
-}
-
-pub async fn retirer_instructeur(
-    state: &AppState,
-    admin: &Administrateur,
-    id: DemarcheId,
-    instructeur: crate::domain::InstructeurId,
-) -> Result<(), AppError> {
-    let mut tx = state.store.write().await?;
-    demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    demarches::unassign_instructeur(tx.conn(), id, instructeur).await?;
     tx.commit().await?;
     Ok(())
 }

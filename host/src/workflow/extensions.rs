@@ -9,11 +9,12 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::domain::{DemarcheId, DossierId, GroupeInstructeurId, StableId, TypeDeChamp};
-use crate::plugins::{AttestationTemplate, ChampSnapshot, DossierSnapshot, ExtensionPoint, GroupeSnapshot, PluginInfo};
+use crate::plugins::{ChampSnapshot, DossierSnapshot, ExtensionPoint, GroupeSnapshot, PluginInfo};
 use crate::state::AppState;
 use crate::store::attestations::{self, NouvelleAttestation};
-use crate::store::demarches::{self, DemarcheRow};
+use crate::store::demarches;
 use crate::store::dossiers::{self, DossierRow};
+use crate::store::groupes;
 use crate::store::{StoreResult, Tx};
 
 /// The groupe a dossier goes to, and why (shown to instructeurs).
@@ -83,10 +84,10 @@ pub async fn router(
     donnees: &HashMap<StableId, String>,
 ) -> anyhow::Result<Routage> {
     let mut tx = state.store.read().await?;
-    let defaut = demarches::groupe_defaut(tx.conn(), dossier.demarche_id()).await?;
+    let defaut = groupes::defaut(tx.conn(), dossier.demarche_id()).await?;
     let regle = plugin_active(state, &mut tx, dossier.demarche_id(), ExtensionPoint::Routage).await?;
     let groupes = match &regle {
-        Some(_) => demarches::groupes(tx.conn(), dossier.demarche_id()).await?,
+        Some(_) => groupes::list(tx.conn(), dossier.demarche_id()).await?,
         None => Vec::new(),
     };
     tx.commit().await?;
@@ -97,10 +98,7 @@ pub async fn router(
     let snapshot = snapshot(dossier, "en_construction", types, &values, donnees);
     let offered: Vec<GroupeSnapshot> = groupes
         .iter()
-        .map(|(id, libelle, _)| GroupeSnapshot {
-            id: u64::try_from(id.0).unwrap_or_default(),
-            libelle: libelle.clone(),
-        })
+        .map(|g| GroupeSnapshot { id: u64::try_from(g.id).unwrap_or_default(), libelle: g.libelle.clone() })
         .collect();
     Ok(match state.plugins.route(&plugin.id, &snapshot, &offered, &options).await {
         Ok(decision) => {
@@ -117,26 +115,6 @@ pub async fn router(
             }
         }
     })
-}
-
-/// The attestation template of a démarche: built from its service, as the
-/// original platform's default template is, until administrateurs write
-/// their own.
-fn template(demarche: &DemarcheRow) -> AttestationTemplate {
-    AttestationTemplate {
-        titre: format!("Attestation — {}", demarche.libelle),
-        corps: "Nous attestons que le dossier n° --numéro du dossier--, déposé le --date de dépôt-- par \
-            --email--, a été accepté le --date de décision--.\n\n--motivation--"
-            .to_owned(),
-        pied_de_page: format!("{} — {} — {}", demarche.service_nom, demarche.service_email, demarche.service_telephone),
-        entete: [&demarche.service_nom, &demarche.service_organisme, &demarche.service_adresse]
-            .into_iter()
-            .filter(|line| !line.trim().is_empty())
-            .cloned()
-            .collect(),
-        logo: None,
-        signature: None,
-    }
 }
 
 /// The job behind an acceptation: renders the attestation with the
@@ -162,10 +140,9 @@ pub async fn generer_attestation(state: &AppState, id: DossierId) -> anyhow::Res
     let token = crate::security::random_token();
     let verification_url = state.config.url(&format!("/attestations/{token}"));
     let snapshot = snapshot(&dossier, &dossier.etat, &types, &values, &donnees);
-    let document = state
-        .plugins
-        .render_attestation(&plugin.id, &snapshot, &template(&demarche), &verification_url, &options)
-        .await?;
+    let template = crate::workflow::attestation_templates::template(state, &demarche).await?;
+    let document =
+        state.plugins.render_attestation(&plugin.id, &snapshot, &template, &verification_url, &options).await?;
     let sha256 = hex::encode(Sha256::digest(&document.data));
     let now = Utc::now();
     let mut tx = state.store.write().await?;

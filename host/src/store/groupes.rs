@@ -1,0 +1,117 @@
+//! Groupes instructeurs and their members. Every lookup of a groupe goes
+//! through its démarche, so an id from another démarche is `NotFound`.
+
+use super::{Conn, StoreError, StoreResult};
+use crate::domain::{DemarcheId, GroupeInstructeurId, InstructeurId};
+use chrono::{DateTime, Utc};
+
+/// A groupe with what its administrateur needs to see about it.
+#[derive(Clone, Debug, sqlx::FromRow, serde::Serialize)]
+pub struct GroupeRow {
+    pub id: i64,
+    pub libelle: String,
+    pub defaut: bool,
+    pub instructeurs: i64,
+    pub dossiers: i64,
+}
+
+impl GroupeRow {
+    pub fn id(&self) -> GroupeInstructeurId {
+        GroupeInstructeurId(self.id)
+    }
+}
+
+macro_rules! select_row {
+    ($where:literal) => {
+        concat!("SELECT g.id, g.libelle, g.defaut, \
+    (SELECT COUNT(*) FROM groupes_instructeurs_instructeurs gii WHERE gii.groupe_instructeur_id = g.id) AS instructeurs, \
+    (SELECT COUNT(*) FROM dossiers d WHERE d.groupe_instructeur_id = g.id) AS dossiers \
+    FROM groupes_instructeurs g ", $where)
+    };
+}
+
+pub async fn insert(
+    c: Conn<'_>,
+    id: DemarcheId,
+    libelle: &str,
+    defaut: bool,
+    now: DateTime<Utc>,
+) -> StoreResult<GroupeInstructeurId> {
+    const SQL: &str = "INSERT INTO groupes_instructeurs (demarche_id, libelle, defaut, created_at) VALUES ($1, $2, $3, $4) RETURNING id";
+    let gid: i64 =
+        on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(libelle).bind(defaut).bind(now).fetch_one(&mut *c).await)
+            .map_err(|e| StoreError::on_unique(e, "groupe"))?;
+    Ok(GroupeInstructeurId(gid))
+}
+
+pub async fn defaut(c: Conn<'_>, id: DemarcheId) -> StoreResult<GroupeInstructeurId> {
+    const SQL: &str =
+        "SELECT id FROM groupes_instructeurs WHERE demarche_id = $1 AND defaut = TRUE ORDER BY id LIMIT 1";
+    let gid: Option<i64> = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_optional(&mut *c).await)?;
+    gid.map(GroupeInstructeurId).ok_or(StoreError::NotFound)
+}
+
+/// The groupes of a démarche, default first, then by name.
+pub async fn list(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<GroupeRow>> {
+    const SQL: &str = select_row!("WHERE g.demarche_id = $1 ORDER BY g.defaut DESC, g.libelle");
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?)
+}
+
+/// One groupe of the démarche; another démarche's groupe is `NotFound`.
+pub async fn find(c: Conn<'_>, id: DemarcheId, groupe: GroupeInstructeurId) -> StoreResult<GroupeRow> {
+    const SQL: &str = select_row!("WHERE g.demarche_id = $1 AND g.id = $2");
+    let row: Option<GroupeRow> =
+        on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(groupe.0).fetch_optional(&mut *c).await)?;
+    row.ok_or(StoreError::NotFound)
+}
+
+pub async fn renommer(c: Conn<'_>, id: DemarcheId, groupe: GroupeInstructeurId, libelle: &str) -> StoreResult<()> {
+    const SQL: &str = "UPDATE groupes_instructeurs SET libelle = $3 WHERE demarche_id = $1 AND id = $2";
+    let n = on!(c, c => sqlx::query(SQL).bind(id.0).bind(groupe.0).bind(libelle).execute(&mut *c).await.map(|r| r.rows_affected()))
+        .map_err(|e| StoreError::on_unique(e, "groupe"))?;
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
+/// Deletes a groupe without dossiers; its members lose their membership.
+pub async fn delete(c: Conn<'_>, id: DemarcheId, groupe: GroupeInstructeurId) -> StoreResult<()> {
+    const SQL: &str = "DELETE FROM groupes_instructeurs WHERE demarche_id = $1 AND id = $2 AND defaut = FALSE \
+        AND NOT EXISTS (SELECT 1 FROM dossiers d WHERE d.groupe_instructeur_id = $2)";
+    let n = on!(c, c => sqlx::query(SQL).bind(id.0).bind(groupe.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    if n == 1 { Ok(()) } else { Err(StoreError::Conflict("groupe")) }
+}
+
+/// Adds an instructeur to a groupe; `false` when they already were in it.
+pub async fn assign_instructeur(
+    c: Conn<'_>,
+    groupe: GroupeInstructeurId,
+    instructeur: InstructeurId,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    const SQL: &str = "INSERT INTO groupes_instructeurs_instructeurs (groupe_instructeur_id, instructeur_id, created_at) \
+        VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+    let n = on!(c, c => sqlx::query(SQL).bind(groupe.0).bind(instructeur.0).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+pub async fn unassign_instructeur(
+    c: Conn<'_>,
+    groupe: GroupeInstructeurId,
+    instructeur: InstructeurId,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "DELETE FROM groupes_instructeurs_instructeurs WHERE groupe_instructeur_id = $1 AND instructeur_id = $2";
+    on!(c, c => sqlx::query(SQL).bind(groupe.0).bind(instructeur.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The members of a groupe, by e-mail.
+pub async fn instructeurs(
+    c: Conn<'_>,
+    groupe: GroupeInstructeurId,
+) -> StoreResult<Vec<super::demarches::InstructeurAffecte>> {
+    const SQL: &str = "SELECT i.id AS instructeur_id, c.email, (c.confirmed_at IS NOT NULL) AS confirmed \
+        FROM groupes_instructeurs_instructeurs gii \
+        JOIN instructeurs i ON i.id = gii.instructeur_id JOIN comptes c ON c.id = i.compte_id \
+        WHERE gii.groupe_instructeur_id = $1 ORDER BY c.email";
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(groupe.0).fetch_all(&mut *c).await)?)
+}
