@@ -256,6 +256,13 @@ impl Client {
         self.page(response).await
     }
 
+    /// Posts a `multipart/form-data` form (files) to `action`, the form's
+    /// own action URL, which carries the CSRF token.
+    pub async fn post_multipart(&self, action: &str, form: reqwest::multipart::Form) -> Page {
+        let response = self.http.post(self.absolute(action)).multipart(form).send().await.expect("POST multipart");
+        self.page(response).await
+    }
+
     /// Posts a form without any CSRF token.
     pub async fn post_without_csrf(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         let response = self.http.post(self.absolute(path)).form(fields).send().await.expect("POST");

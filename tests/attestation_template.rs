@@ -1,0 +1,192 @@
+//! The attestation template page: the administrateur writes the titre,
+//! corps and pied de page and uploads a logo and a signature; bad input is
+//! refused in French next to its field with everything typed kept; images
+//! go to the file storage (and old ones leave it); the preview and the
+//! attestations of accepted dossiers use the template.
+
+use guichet::store::demarches;
+use guichet_tests::app::{Client, Page, TestApp};
+use reqwest::multipart::{Form, Part};
+
+const ADMIN: &str = "administrateur@demo.guichet.localhost";
+const INSTRUCTEUR: &str = "instructeur@demo.guichet.localhost";
+const USAGER: &str = "usager@demo.guichet.localhost";
+
+// Tiny real PNGs (6×3 and 8×2 pixels, RGB).
+const LOGO_PNG: &[u8] = &[
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 6, 0, 0, 0, 3, 8, 2, 0, 0, 0, 63, 99, 233,
+    172, 0, 0, 0, 16, 73, 68, 65, 84, 120, 156, 99, 96, 96, 152, 136, 129, 136, 17, 2, 0, 24, 167, 10, 51, 216, 123,
+    132, 127, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+const SIGNATURE_PNG: &[u8] = &[
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 8, 0, 0, 0, 2, 8, 2, 0, 0, 0, 234, 246, 10,
+    186, 0, 0, 0, 15, 73, 68, 65, 84, 120, 156, 99, 144, 195, 1, 24, 112, 73, 0, 0, 140, 210, 5, 161, 175, 159, 186,
+    86, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
+
+/// The form's action (it carries the CSRF token of a multipart form).
+fn action(page: &Page) -> String {
+    // The decoded page, as a browser reads the attribute.
+    let start = page.body.find(r#"enctype="multipart/form-data""#).expect("the template form");
+    let form = &page.body[..start];
+    let at = form.rfind(r#"action=""#).expect("its action") + r#"action=""#.len();
+    form[at..].split('"').next().expect("action value").to_owned()
+}
+
+fn file(name: &str, data: &[u8], mime: &str) -> Part {
+    Part::bytes(data.to_vec()).file_name(name.to_owned()).mime_str(mime).expect("mime")
+}
+
+fn textes(titre: &str, corps: &str, pied: &str) -> Form {
+    Form::new().text("titre", titre.to_owned()).text("corps", corps.to_owned()).text("pied_de_page", pied.to_owned())
+}
+
+async fn apercu(admin: &Client, base: &str) -> Vec<u8> {
+    let (status, headers, pdf) = admin.bytes(&format!("{base}/apercu")).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&pdf));
+    assert_eq!(headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/pdf"));
+    pdf
+}
+
+fn stored_images(app: &TestApp, demarche: i64) -> Vec<String> {
+    let dir = app.server.state.config.data_dir.join(format!("fichiers/demarches/{demarche}/attestation"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrateur_designs_the_attestation_and_usagers_receive_it() {
+    let app = TestApp::sqlite().await;
+    guichet::demo::seed(&app.server.state).await.expect("demo data");
+    let state = &app.server.state;
+    let mut tx = state.store.read().await.expect("read");
+    let demarche = demarches::find_by_path(tx.conn(), guichet::demo::PATH).await.expect("demo démarche");
+    tx.commit().await.expect("commit");
+    let base = format!("/admin/demarches/{}/attestation", demarche.id);
+
+    let admin = app.client();
+    admin.login(ADMIN, guichet::demo::PASSWORD).await;
+    admin.get(&format!("/admin/demarches/{}", demarche.id)).await.assert_contains(&format!(r#"href="{base}""#));
+    // Until written, the default template, built from the démarche.
+    let page = admin.get(&base).await;
+    page.assert_status(200)
+        .assert_contains(&format!("Attestation — {}", demarche.libelle))
+        .assert_contains("--numéro du dossier--")
+        .assert_contains(r#"<label class="fr-label" for="logo">"#);
+    let images_par_defaut = guichet_tests::pdf::image_count(&apercu(&admin, &base).await);
+
+    // Refused: no titre, a GIF as logo, a broken PNG as signature. Each
+    // error is next to its field and what was typed stays.
+    let corps = "Le dossier n° --numéro du dossier-- de --email-- est accepté.\n\nLe maire, --motivation--";
+    let form = textes("  ", corps, "Mairie de Démoville")
+        .part("logo", file("logo.gif", b"GIF89a\x01\x00\x01\x00", "image/gif"))
+        .part("signature", file("signature.png", b"\x89PNG\r\n\x1a\nnot really", "image/png"));
+    let refused = admin.post_multipart(&action(&page), form).await;
+    refused
+        .assert_status(422)
+        .assert_contains(r#"id="titre-erreur""#)
+        .assert_contains("Le champ « Titre » doit être rempli.")
+        .assert_contains(r#"id="logo-erreur""#)
+        .assert_contains("Le fichier doit être une image PNG ou JPEG.")
+        .assert_contains(r#"id="signature-erreur""#)
+        .assert_contains("Cette image ne peut pas être lue")
+        .assert_contains("Le maire, --motivation--")
+        .assert_contains(r#"value="Mairie de Démoville""#);
+    assert!(stored_images(&app, demarche.id).is_empty(), "nothing stored for a refused form");
+
+    // Without the token in the action, the form is refused as expired.
+    let sans_jeton = admin.post_multipart(&base, textes("Titre", corps, "")).await;
+    sans_jeton.assert_status(403);
+
+    // Accepted: both images go to the file storage.
+    let form = textes("Attestation de subvention", corps, "Mairie de Démoville — sports@demoville.example")
+        .part("logo", file("logo.png", LOGO_PNG, "image/png"))
+        .part("signature", file("signature.png", SIGNATURE_PNG, "application/octet-stream"));
+    let saved = admin.post_multipart(&action(&refused), form).await;
+    saved
+        .assert_status(200)
+        .assert_contains("Le modèle d'attestation a été enregistré.")
+        .assert_contains(&format!(r#"src="{base}/logo""#))
+        .assert_contains(&format!(r#"src="{base}/signature""#))
+        .assert_contains("Retirer le logo");
+    let stored = stored_images(&app, demarche.id);
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    assert!(stored.iter().any(|n| n.starts_with("logo-") && n.ends_with(".png")), "{stored:?}");
+    let (status, headers, logo) = admin.bytes(&format!("{base}/logo")).await;
+    assert_eq!((status, logo.as_slice()), (200, LOGO_PNG));
+    assert_eq!(headers.get("content-type").and_then(|v| v.to_str().ok()), Some("image/png"));
+
+    // The preview carries the texts and both images.
+    let pdf = apercu(&admin, &base).await;
+    let text = guichet_tests::pdf::text(&pdf);
+    assert!(text.contains("Attestation de subvention") && text.contains("12345"), "{text}");
+    assert!(text.contains("camille.exemple@exemple.fr"), "tags substituted: {text}");
+    assert_eq!(guichet_tests::pdf::image_count(&pdf), images_par_defaut + 2);
+
+    // Replacing the logo deletes the old file; removing the signature too.
+    let form = textes("Attestation de subvention", corps, "Mairie de Démoville")
+        .part("logo", file("nouveau.png", SIGNATURE_PNG, "image/png"))
+        .part("signature", file("", b"", "application/octet-stream"))
+        .text("supprimer_signature", "on");
+    admin.post_multipart(&action(&saved), form).await.assert_status(200).assert_lacks(&format!("{base}/signature"));
+    let after = stored_images(&app, demarche.id);
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert!(after[0].starts_with("logo-") && !stored.contains(&after[0]), "a new logo file: {after:?}");
+    let (_, _, logo) = admin.bytes(&format!("{base}/logo")).await;
+    assert_eq!(logo.as_slice(), SIGNATURE_PNG);
+    assert_eq!(admin.bytes(&format!("{base}/signature")).await.0, 404);
+    assert_eq!(guichet_tests::pdf::image_count(&apercu(&admin, &base).await), images_par_defaut + 1);
+
+    // Another administrateur reaches none of it.
+    let autre = app
+        .signed_in(
+            "autre.admin@exemple.fr",
+            guichet::workflow::comptes::Roles { administrateur: true, ..Default::default() },
+        )
+        .await;
+    autre.get(&base).await.assert_status(404);
+    assert_eq!(autre.bytes(&format!("{base}/logo")).await.0, 404);
+    assert_eq!(autre.bytes(&format!("{base}/apercu")).await.0, 404);
+
+    // A dossier accepted now gets an attestation written from the template.
+    let usager = app.client();
+    usager.login(USAGER, guichet::demo::PASSWORD).await;
+    let brouillon = usager.post("/commencer/demo", &[]).await.path();
+    let answers = [
+        ("champ_2", "Union sportive de Démoville"),
+        ("champ_3", "732 829 320 00074"),
+        ("champ_4", "1 place de la Mairie 69002 Lyon"),
+        ("champ_6", "Rugby"),
+        ("champ_7", "120"),
+        ("champ_9", "1500"),
+        ("champ_10", "false"),
+        ("champ_13", "on"),
+        ("intention", "deposer"),
+    ];
+    usager.post(&brouillon, &answers).await.assert_status(200).assert_contains("Votre dossier a bien été déposé");
+    let numero: i64 = brouillon.trim_start_matches("/dossiers/").trim_end_matches("/brouillon").parse().expect("n°");
+    let instructeur = app.client();
+    instructeur.login(INSTRUCTEUR, guichet::demo::PASSWORD).await;
+    let fiche = format!("/instructeur/dossiers/{numero}");
+    instructeur.post(&format!("{fiche}/instruire"), &[("action", "passer_en_instruction")]).await.assert_status(200);
+    instructeur
+        .post(&format!("{fiche}/instruire"), &[("action", "accepter"), ("motivation", "Jean Dupont")])
+        .await
+        .assert_contains("Le dossier a été accepté");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !usager.get(&format!("/dossiers/{numero}")).await.body.contains("Télécharger l'attestation") {
+        assert!(std::time::Instant::now() < deadline, "no attestation 20 s after the acceptation");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let (status, _, pdf) = usager.bytes(&format!("/dossiers/{numero}/attestation")).await;
+    assert_eq!(status, 200);
+    let text = guichet_tests::pdf::text(&pdf);
+    assert!(text.contains("Attestation de subvention"), "{text}");
+    assert!(text.contains(&format!("Le dossier n° {numero} de {USAGER} est accepté.")), "{text}");
+    assert!(text.contains("Le maire, Jean Dupont"), "{text}");
+    assert_eq!(guichet_tests::pdf::image_count(&pdf), images_par_defaut + 1, "the logo is in it");
+    app.stop().await;
+}
