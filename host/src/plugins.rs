@@ -1190,6 +1190,7 @@ impl PluginHost {
                 capabilities: Vec::new(),
                 http_origins,
                 config: manifest.capabilities.config.clone(),
+                confirmation: manifest.confirmation.clone(),
             },
             pre,
             services: Arc::new(services),

@@ -132,9 +132,11 @@ async fn formulaire(
     ctx: &Ctx,
     id: DossierId,
     attendu: EtatDossier,
-    saisie: Option<&Saisie>,
-    erreurs: &Erreurs,
+    refus: Option<(&Saisie, &wf::Refus)>,
 ) -> Result<Response, AppError> {
+    let saisie = refus.map(|(s, _)| s);
+    let aucune = Erreurs::new();
+    let erreurs = refus.map_or(&aucune, |(_, r)| &r.erreurs);
     let usager = ctx.usager()?;
     let mut tx = state.store.read().await?;
     let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
@@ -146,13 +148,20 @@ async fn formulaire(
     let stored = dossiers::champs(tx.conn(), id).await?;
     let donnees = dossiers::donnees(tx.conn(), id).await?;
     let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
+    let confirmes = dossiers::confirmes(tx.conn(), id).await?;
     tx.commit().await?;
-    // What plugins found about the saved values, for the usager to confirm;
-    // not for a form redisplayed with typed (unsaved) values.
-    let affichages = match saisie {
-        Some(_) => Default::default(),
-        None => vues::affichages(state, &types, &stored, &donnees, &reglages).await,
+    // What plugins found about the values, for the usager to check and
+    // confirm: about the saved ones, or, when the form comes back refused,
+    // about the typed ones that passed.
+    let (trouve_valeurs, trouve_donnees, confirmes) = match refus {
+        Some((_, r)) => (&r.valeurs, &r.donnees, r.confirmes.as_slice()),
+        None => (&stored, &donnees, confirmes.as_slice()),
     };
+    let affichages = vues::affichages(state, &types, trouve_valeurs, trouve_donnees, &reglages).await;
+    let confirmations: std::collections::HashMap<_, _> = affichages
+        .keys()
+        .filter_map(|id| trouve_valeurs.get(id).map(|v| (*id, (v.clone(), confirmes.contains(id)))))
+        .collect();
     let valeurs = match saisie {
         Some(s) => Valeurs::Typed(s),
         None => Valeurs::Stored(&stored),
@@ -162,7 +171,7 @@ async fn formulaire(
         "titre": if brouillon { demarche.libelle.clone() } else { format!("Modifier le dossier n° {id}") },
         "dossier": vues::dossier(&d),
         "demarche": { "libelle": demarche.libelle, "description": demarche.description, "service": demarche.service() },
-        "champs": vues::champs_formulaire(state, &types, &valeurs, &affichages, &reglages, erreurs),
+        "champs": vues::champs_formulaire(state, &types, &valeurs, &affichages, &confirmations, &reglages, erreurs),
         "erreurs": erreurs,
         "brouillon": brouillon,
         "action": if brouillon { format!("/dossiers/{id}/brouillon") } else { format!("/dossiers/{id}/modifier") },
@@ -175,7 +184,7 @@ async fn formulaire(
 }
 
 async fn brouillon(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
-    formulaire(&state, &ctx, DossierId(ids.first()?), EtatDossier::Brouillon, None, &Erreurs::new()).await
+    formulaire(&state, &ctx, DossierId(ids.first()?), EtatDossier::Brouillon, None).await
 }
 
 /// One form, two buttons: « Enregistrer le brouillon » and « Déposer le dossier ».
@@ -190,20 +199,20 @@ async fn enregistrer(
     if saisie.get("intention").map(String::as_str) == Some("deposer") {
         match wf::deposer(&state, &usager, id, &saisie).await? {
             Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}?notice=depose")).into_response()),
-            Err(erreurs) => formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some(&saisie), &erreurs).await,
+            Err(refus) => formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some((&saisie, &refus))).await,
         }
     } else {
-        let erreurs = wf::enregistrer_brouillon(&state, &usager, id, &saisie).await?;
-        if erreurs.is_empty() {
-            Ok(Redirect::to(&format!("/dossiers/{id}/brouillon?notice=brouillon-enregistre")).into_response())
-        } else {
-            formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some(&saisie), &erreurs).await
+        match wf::enregistrer_brouillon(&state, &usager, id, &saisie).await? {
+            Ok(()) => {
+                Ok(Redirect::to(&format!("/dossiers/{id}/brouillon?notice=brouillon-enregistre")).into_response())
+            }
+            Err(refus) => formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some((&saisie, &refus))).await,
         }
     }
 }
 
 async fn modification(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
-    formulaire(&state, &ctx, DossierId(ids.first()?), EtatDossier::EnConstruction, None, &Erreurs::new()).await
+    formulaire(&state, &ctx, DossierId(ids.first()?), EtatDossier::EnConstruction, None).await
 }
 
 async fn modifier(
@@ -216,7 +225,7 @@ async fn modifier(
     let id = DossierId(ids.first()?);
     match wf::modifier(&state, &usager, id, &saisie).await? {
         Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}?notice=modifie")).into_response()),
-        Err(erreurs) => formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some(&saisie), &erreurs).await,
+        Err(refus) => formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some((&saisie, &refus))).await,
     }
 }
 

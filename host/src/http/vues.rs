@@ -52,13 +52,15 @@ pub async fn affichages(
 }
 
 /// One champ of the usager's form, ready for `partials/champ`.
-/// `affichages`: what plugins found about saved values, shown under the
-/// field for the usager to confirm (the établissement of a SIRET…).
+/// `affichages`: what plugins found about the values, shown under the
+/// field (the établissement of a SIRET…); `confirmations`: for those, the
+/// value shown and whether the usager confirmed it.
 pub fn champs_formulaire(
     state: &AppState,
     types: &[TypeDeChamp],
     valeurs: &Valeurs<'_>,
     affichages: &HashMap<StableId, String>,
+    confirmations: &HashMap<StableId, (String, bool)>,
     reglages: &HashMap<String, String>,
     erreurs: &Erreurs,
 ) -> Vec<Value> {
@@ -110,6 +112,15 @@ pub fn champs_formulaire(
                 "checked": value == "true" || value == "on",
                 "options": tdc.options.iter().map(|o| json!({ "value": o, "selected": *o == value })).collect::<Vec<_>>(),
                 "affichage": affichages.get(&tdc.stable_id),
+                // The box confirming what the plugin found, when it asks for one.
+                "confirmation": plugin.as_ref().and_then(|p| p.confirmation.as_ref()).and_then(|libelle| {
+                    confirmations.get(&tdc.stable_id).map(|(valeur, checked)| json!({
+                        "name": crate::workflow::dossier::confirmation_name(tdc.stable_id),
+                        "libelle": libelle,
+                        "valeur": valeur,
+                        "checked": checked,
+                    }))
+                }),
                 // Relative: the form lives at /dossiers/{id}/brouillon or /modifier.
                 "suggestions": suggestions.then(|| format!("champs/{}/suggestions", tdc.stable_id.0)),
                 "carte_tuiles": "",

@@ -148,7 +148,14 @@ pub struct Manifest {
     /// What the plugin asks to reach; the operator grants it or not
     /// (`operator.rs`).
     pub capabilities: Capabilities,
+    /// Champ types only: the usager must confirm what the plugin found
+    /// about a value (the établissement behind a SIRET) before dépôt; this
+    /// is the checkbox's label.
+    pub confirmation: Option<String>,
 }
+
+/// Longest confirmation label: one sentence next to a checkbox.
+const MAX_CONFIRMATION_CHARS: usize = 200;
 
 /// What a plugin asks for beyond computing (WIT 0.2.0 and later).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -231,6 +238,8 @@ pub enum ManifestError {
     SeveralExtensionPoints(usize),
     #[error("capabilities: {0}")]
     InvalidCapabilities(String),
+    #[error("confirmation: {0}")]
+    InvalidConfirmation(String),
 }
 
 /// The file as written; unknown keys are refused so that a manifest written
@@ -253,6 +262,13 @@ struct RawManifest {
     secrets: Vec<SecretSpec>,
     #[serde(default)]
     config: Vec<ConfigSpec>,
+    confirmation: Option<RawConfirmation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfirmation {
+    libelle: String,
 }
 
 #[derive(Default, Deserialize)]
@@ -324,7 +340,32 @@ impl Manifest {
             )));
         }
         check_capabilities(&capabilities).map_err(ManifestError::InvalidCapabilities)?;
-        Ok(Self { id: raw.id, version: raw.version, wit, provides, limits, settings: raw.settings, capabilities })
+        let confirmation = match raw.confirmation {
+            None => None,
+            Some(_) if provides[0] != ExtensionPoint::TypeDeChamp => {
+                return Err(ManifestError::InvalidConfirmation("only champ types ask the usager to confirm".into()));
+            }
+            Some(RawConfirmation { libelle }) => {
+                let libelle = libelle.trim().to_owned();
+                let n = libelle.chars().count();
+                if n == 0 || n > MAX_CONFIRMATION_CHARS || libelle.chars().any(char::is_control) {
+                    return Err(ManifestError::InvalidConfirmation(format!(
+                        "libelle must be one line of 1 to {MAX_CONFIRMATION_CHARS} characters"
+                    )));
+                }
+                Some(libelle)
+            }
+        };
+        Ok(Self {
+            id: raw.id,
+            version: raw.version,
+            wit,
+            provides,
+            limits,
+            settings: raw.settings,
+            capabilities,
+            confirmation,
+        })
     }
 
     /// The one extension point the plugin provides.
@@ -465,8 +506,24 @@ mod tests {
                 limits: RequestedLimits::default(),
                 settings: vec![],
                 capabilities: Capabilities::default(),
+                confirmation: None,
             })
         );
+    }
+
+    #[test]
+    fn a_confirmation_is_one_short_line_for_champ_types_only() {
+        let with = |table: &str| Manifest::parse(&format!("{SIRET}\n[confirmation]\n{table}"));
+        assert_eq!(
+            with(r#"libelle = " Je confirme cet établissement. ""#).unwrap().confirmation.as_deref(),
+            Some("Je confirme cet établissement.")
+        );
+        for bad in [r#"libelle = """#, r#"libelle = "a\nb""#, &format!("libelle = \"{}\"", "x".repeat(201))] {
+            assert!(matches!(with(bad), Err(ManifestError::InvalidConfirmation(_))), "{bad}");
+        }
+        assert!(matches!(with("texte = \"x\""), Err(ManifestError::Syntax(_))));
+        let routage = "id = \"routage\"\nversion = \"1.0.0\"\nwit = \"guichet:plugin@0.2.0\"\nprovides = [\"routage\"]\n[confirmation]\nlibelle = \"x\"";
+        assert!(matches!(Manifest::parse(routage), Err(ManifestError::InvalidConfirmation(_))));
     }
 
     #[test]

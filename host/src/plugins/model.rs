@@ -32,6 +32,9 @@ pub struct PluginInfo {
     pub http_origins: Vec<String>,
     /// Operator configuration keys it reads.
     pub config: Vec<ConfigSpec>,
+    /// The label of the box the usager ticks to confirm what the plugin
+    /// found about their value (`[confirmation]` in `plugin.toml`).
+    pub confirmation: Option<String>,
 }
 
 impl PluginInfo {

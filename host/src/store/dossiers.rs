@@ -251,29 +251,48 @@ const MAIN_STREAM: &str = "main";
 /// write clears an earlier check's refusal (the value is new) and replaces
 /// the plugin's données with those given (none: cleared, they described the
 /// old value).
+/// What a form submission writes for each champ.
+#[derive(Clone, Copy)]
+pub struct ChampsEcrits<'a> {
+    pub values: &'a [(StableId, Option<String>)],
+    /// What plugins found about valid values.
+    pub donnees: &'a HashMap<StableId, String>,
+    /// Checks deferred to a job.
+    pub a_verifier: &'a [StableId],
+    /// Values whose données the usager confirmed.
+    pub confirmes: &'a [StableId],
+}
+
 pub async fn upsert_champs(
     c: Conn<'_>,
     id: DossierId,
-    values: &[(StableId, Option<String>)],
-    donnees: &HashMap<StableId, String>,
-    a_verifier: &[StableId],
+    champs: ChampsEcrits<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification, donnees) \
-        VALUES ($1, $2, $3, '', $4, $5, $6, NULL, $7) \
+    const SQL: &str = "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification, donnees, confirme) \
+        VALUES ($1, $2, $3, '', $4, $5, $6, NULL, $7, $8) \
         ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
         updated_at = excluded.updated_at, a_verifier = excluded.a_verifier, erreur_verification = NULL, \
-        donnees = excluded.donnees";
+        donnees = excluded.donnees, confirme = excluded.confirme";
+    let ChampsEcrits { values, donnees, a_verifier, confirmes } = champs;
     on!(c, c => {
         for (stable_id, value) in values {
             let flag = a_verifier.contains(stable_id);
             sqlx::query(SQL).bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(value.as_deref()).bind(now).bind(flag)
-                .bind(donnees.get(stable_id).map(String::as_str))
+                .bind(donnees.get(stable_id).map(String::as_str)).bind(confirmes.contains(stable_id))
                 .execute(&mut *c).await?;
         }
         Ok::<(), sqlx::Error>(())
     })?;
     Ok(())
+}
+
+/// The champs whose données the usager confirmed.
+pub async fn confirmes(c: Conn<'_>, id: DossierId) -> StoreResult<Vec<StableId>> {
+    const SQL: &str =
+        "SELECT stable_id FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = '' AND confirme = TRUE";
+    let rows: Vec<i64> = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
+    Ok(rows.into_iter().map(StableId).collect())
 }
 
 /// Where a plugin check of a champ stands, when it is not simply done.

@@ -62,6 +62,50 @@ pub struct Verifiees {
     /// What plugins found about valid values (the établissement behind a
     /// SIRET…), JSON objects stored with them.
     pub donnees: HashMap<StableId, String>,
+    /// Values whose données the usager confirmed in this submission.
+    pub confirmes: Vec<StableId>,
+}
+
+impl Verifiees {
+    fn ecrits(&self) -> dossiers::ChampsEcrits<'_> {
+        dossiers::ChampsEcrits {
+            values: &self.values,
+            donnees: &self.donnees,
+            a_verifier: &self.a_verifier,
+            confirmes: &self.confirmes,
+        }
+    }
+
+    /// The refusal of this submission: its errors, and what plugins found
+    /// about the answers that passed, for the page to show them again.
+    fn refus(self) -> Refus {
+        let valeurs = self
+            .values
+            .into_iter()
+            .filter(|(id, _)| self.donnees.contains_key(id))
+            .filter_map(|(id, v)| v.map(|v| (id, v)))
+            .collect();
+        Refus { erreurs: self.erreurs, valeurs, donnees: self.donnees, confirmes: self.confirmes }
+    }
+}
+
+/// A form refused (or a brouillon saved with errors): the errors, and what
+/// plugins found about the answers that passed (the établissement behind a
+/// SIRET), which the page shows for the usager to check and confirm.
+#[derive(Debug, Default)]
+pub struct Refus {
+    pub erreurs: Erreurs,
+    /// Normalized values that have données.
+    pub valeurs: HashMap<StableId, String>,
+    pub donnees: HashMap<StableId, String>,
+    pub confirmes: Vec<StableId>,
+}
+
+/// The name of the box confirming what a plugin found about a champ; its
+/// value is the value it was shown for, so a confirmation never carries
+/// over to another value.
+pub fn confirmation_name(stable_id: StableId) -> String {
+    format!("confirmation_{}", stable_id.0)
 }
 
 /// A plugin's answer on one value, validation and enrichment together.
@@ -116,6 +160,7 @@ pub async fn verifier_saisie(
     let mut erreurs = Erreurs::new();
     let mut a_verifier = Vec::new();
     let mut donnees = HashMap::new();
+    let mut confirmes = Vec::new();
     for tdc in types.iter().filter(|t| t.type_champ.has_value()) {
         let name = tdc.input_name();
         let raw = saisie.get(&name).map(String::as_str).unwrap_or("");
@@ -130,6 +175,20 @@ pub async fn verifier_saisie(
                     Controle::Valide { normalized, donnees: found } => {
                         if let Some(found) = found {
                             donnees.insert(tdc.stable_id, found);
+                            let asked = state.plugins.plugin(plugin).and_then(|p| p.confirmation);
+                            let confirmed =
+                                saisie.get(&confirmation_name(tdc.stable_id)).is_some_and(|v| *v == normalized);
+                            if confirmed {
+                                confirmes.push(tdc.stable_id);
+                            } else if depot && asked.is_some() {
+                                erreurs.add(
+                                    &name,
+                                    format!(
+                                        "« {} » : vérifiez les informations trouvées sous le champ et cochez la case de confirmation.",
+                                        tdc.libelle
+                                    ),
+                                );
+                            }
                         }
                         Some(normalized)
                     }
@@ -159,7 +218,7 @@ pub async fn verifier_saisie(
         }
         values.push((tdc.stable_id, stored));
     }
-    Verifiees { values, erreurs, a_verifier, donnees }
+    Verifiees { values, erreurs, a_verifier, donnees, confirmes }
 }
 
 /// The job behind a deferred plugin check. `Err` while the plugin still
@@ -249,13 +308,15 @@ pub async fn enregistrer_brouillon(
     usager: &Usager,
     id: DossierId,
     saisie: &Saisie,
-) -> Result<Erreurs, AppError> {
+) -> Result<Result<(), Refus>, AppError> {
     let dossier = find_for_usager(state, usager, id).await?;
     if dossier.etat() != EtatDossier::Brouillon {
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
     }
     let (types, reglages) = types_of(state, &dossier).await?;
-    let Verifiees { values, erreurs, donnees, .. } = verifier_saisie(state, &types, &reglages, saisie, false).await;
+    let mut verifiees = verifier_saisie(state, &types, &reglages, saisie, false).await;
+    // A brouillon defers nothing: the checks run again at dépôt.
+    verifiees.a_verifier.clear();
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     // Re-read inside the transaction: the dossier may have been submitted
@@ -264,10 +325,10 @@ pub async fn enregistrer_brouillon(
     if dossier.etat() != EtatDossier::Brouillon {
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
     }
-    dossiers::upsert_champs(tx.conn(), id, &values, &donnees, &[], now).await?;
+    dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
     tx.commit().await?;
-    Ok(erreurs)
+    if verifiees.erreurs.is_empty() { Ok(Ok(())) } else { Ok(Err(verifiees.refus())) }
 }
 
 /// Submits a brouillon: en_construction, with a number, routed by the
@@ -279,15 +340,14 @@ pub async fn deposer(
     usager: &Usager,
     id: DossierId,
     saisie: &Saisie,
-) -> Result<Result<(), Erreurs>, AppError> {
+) -> Result<Result<(), Refus>, AppError> {
     let dossier = find_for_usager(state, usager, id).await?;
     let (types, reglages) = types_of(state, &dossier).await?;
-    let Verifiees { values, erreurs, a_verifier, donnees } =
-        verifier_saisie(state, &types, &reglages, saisie, true).await;
+    let mut verifiees = verifier_saisie(state, &types, &reglages, saisie, true).await;
     // The routing rule reads the answers: asked before the write
     // transaction, only for a dossier that can be déposé.
-    let routage = if erreurs.is_empty() {
-        Some(crate::workflow::extensions::router(state, &dossier, &types, &values, &donnees).await?)
+    let routage = if verifiees.erreurs.is_empty() {
+        Some(crate::workflow::extensions::router(state, &dossier, &types, &verifiees.values, &verifiees.donnees).await?)
     } else {
         None
     };
@@ -301,13 +361,14 @@ pub async fn deposer(
         return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
     }
     // 2. Save the answers, whatever happens next.
-    let Some(routage) = routage.filter(|_| erreurs.is_empty()) else {
-        dossiers::upsert_champs(tx.conn(), id, &values, &donnees, &[], now).await?;
+    let Some(routage) = routage.filter(|_| verifiees.erreurs.is_empty()) else {
+        verifiees.a_verifier.clear();
+        dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
         dossiers::touch(tx.conn(), id, now).await?;
         tx.commit().await?;
-        return Ok(Err(erreurs));
+        return Ok(Err(verifiees.refus()));
     };
-    dossiers::upsert_champs(tx.conn(), id, &values, &donnees, &a_verifier, now).await?;
+    dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
     // 3. Route (the rule's choice, or the default groupe), change state,
     //    record the traitement.
@@ -319,7 +380,7 @@ pub async fn deposer(
     let mail = courriel(state, &usager.email, "mails/accuse_reception", &mail_data(state, &dossier, None))?;
     enqueue_mail(tx.conn(), &mail, now).await?;
     // 5. The plugin checks that could not run now.
-    for stable_id in &a_verifier {
+    for stable_id in &verifiees.a_verifier {
         enqueue_verification(tx.conn(), id, *stable_id, now).await?;
     }
     tx.commit().await?;
@@ -335,7 +396,7 @@ pub async fn modifier(
     usager: &Usager,
     id: DossierId,
     saisie: &Saisie,
-) -> Result<Result<(), Erreurs>, AppError> {
+) -> Result<Result<(), Refus>, AppError> {
     let dossier = find_for_usager(state, usager, id).await?;
     if dossier.etat() != EtatDossier::EnConstruction {
         return Err(AppError::Refused(format!(
@@ -344,10 +405,9 @@ pub async fn modifier(
         )));
     }
     let (types, reglages) = types_of(state, &dossier).await?;
-    let Verifiees { values, erreurs, a_verifier, donnees } =
-        verifier_saisie(state, &types, &reglages, saisie, true).await;
-    if !erreurs.is_empty() {
-        return Ok(Err(erreurs));
+    let verifiees = verifier_saisie(state, &types, &reglages, saisie, true).await;
+    if !verifiees.erreurs.is_empty() {
+        return Ok(Err(verifiees.refus()));
     }
     let now = Utc::now();
     let mut tx = state.store.write().await?;
@@ -357,13 +417,13 @@ pub async fn modifier(
             "Ce dossier est passé en instruction entre-temps : il ne peut plus être modifié.".into(),
         ));
     }
-    dossiers::upsert_champs(tx.conn(), id, &values, &donnees, &a_verifier, now).await?;
+    dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
-    for stable_id in &a_verifier {
+    for stable_id in &verifiees.a_verifier {
         enqueue_verification(tx.conn(), id, *stable_id, now).await?;
     }
     tx.commit().await?;
-    if !a_verifier.is_empty() {
+    if !verifiees.a_verifier.is_empty() {
         state.jobs_notify.notify_one();
     }
     Ok(Ok(()))
