@@ -87,6 +87,22 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     // The carte champ (optional) is a map once carte.js ran, with the
     // GeoJSON textarea kept for keyboards and no-JS browsers.
     assert!(c.find(Locator::Id("champ_12")).await.is_ok(), "the carte champ's textarea is there");
+    // Drawn with the mouse: Geoman's marker tool, then a click on the map;
+    // carte.js writes the GeoJSON into the textarea the form sends.
+    let outil = c
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css("#champ_12-carte .leaflet-pm-icon-marker"))
+        .await
+        .expect("the map's drawing tools (Leaflet and Geoman loaded under the CSP)");
+    outil.click().await.expect("marker tool");
+    c.find(Locator::Id("champ_12-carte")).await.expect("map").click().await.expect("click on the map");
+    let geojson = c.find(Locator::Id("champ_12")).await.expect("textarea").prop("value").await.expect("value");
+    let geojson = geojson.unwrap_or_default();
+    assert!(geojson.contains(r#""type":"Point""#), "the drawing is in the field: {geojson}");
+    let mesures = c.find(Locator::Id("champ_12-mesures")).await.expect("measures").text().await.expect("text");
+    assert!(!mesures.contains("Aucune géométrie"), "the measures line follows the drawing: {mesures}");
+    browser.screenshot(&artifact_path("navigateur-carte.png")).await;
     c.find(Locator::Css("label[for='champ_13']")).await.expect("attestation").click().await.expect("click");
     browser.submit(Locator::XPath("//button[@value='deposer']")).await;
     let body = c.source().await.expect("source");
@@ -97,6 +113,13 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     let url = c.current_url().await.expect("url");
     let numero = url.path().trim_start_matches("/dossiers/").to_string();
     app.mail(EMAIL, &format!("Votre dossier n° {numero} a bien été déposé")).await;
+    // The drawing was filed, checked by the carte plugin.
+    let mut tx = app.server.state.store.read().await.expect("read");
+    let id = guichet::domain::DossierId(numero.parse().expect("n°"));
+    let champs = guichet::store::dossiers::champs(tx.conn(), id).await.expect("champs");
+    tx.commit().await.expect("commit");
+    let carte = champs.get(&guichet::domain::StableId(12)).expect("the carte answer");
+    assert!(carte.contains("Point"), "{carte}");
 
     // "Mes dossiers" lists it.
     browser.submit(Locator::LinkText("Mes dossiers")).await;

@@ -37,6 +37,40 @@ pub struct Config {
     pub job_workers: usize,
     /// Bearer token for `/metrics`; without it the page does not exist.
     pub metrics_token: Option<String>,
+    /// Background tiles of the carte champ; `None` draws on a blank map.
+    pub map_tiles: Option<MapTiles>,
+}
+
+/// A raster tile service (`https://…/{z}/{x}/{y}.png`): its URL template,
+/// the credit the map must show, and its origin, which the CSP lets
+/// images come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MapTiles {
+    pub url: String,
+    pub attribution: String,
+    pub origin: String,
+}
+
+impl MapTiles {
+    /// Checks the template: https (http only for loopback), `{z}`, `{x}`
+    /// and `{y}` placeholders, no credentials.
+    pub fn parse(url: &str, attribution: &str) -> Result<MapTiles, String> {
+        let url = url.trim();
+        if !["{z}", "{x}", "{y}"].iter().all(|p| url.contains(p)) {
+            return Err(format!("map tiles URL {url:?} must contain {{z}}, {{x}} and {{y}}"));
+        }
+        let sample = url.replace("{z}", "0").replace("{x}", "0").replace("{y}", "0").replace("{s}", "a");
+        let parsed = Url::parse(&sample).map_err(|e| format!("map tiles URL {url:?}: {e}"))?;
+        let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        if !(parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback)) {
+            return Err(format!("map tiles URL {url:?} must be https"));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() || url.contains("{s}") {
+            return Err(format!("map tiles URL {url:?}: no credentials, no {{s}} subdomains (one origin for the CSP)"));
+        }
+        let origin = parsed.origin().ascii_serialization();
+        Ok(MapTiles { url: url.to_owned(), attribution: attribution.trim().to_owned(), origin })
+    }
 }
 
 impl Config {
@@ -59,6 +93,7 @@ impl Config {
             demo: false,
             job_workers: 2,
             metrics_token: None,
+            map_tiles: None,
         }
     }
 
@@ -98,6 +133,7 @@ impl fmt::Debug for Config {
             .field("demo", &self.demo)
             .field("job_workers", &self.job_workers)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[masqué]"))
+            .field("map_tiles", &self.map_tiles)
             .finish()
     }
 }
@@ -129,6 +165,23 @@ mod tests {
         assert!(!shown.contains("secret-smtp"));
         assert!(!shown.contains("tres-secret"));
         assert!(shown.contains("postgres://guichet:***@db:5432/guichet"));
+    }
+
+    #[test]
+    fn map_tiles_name_one_https_origin() {
+        let ign =
+            MapTiles::parse("https://data.geopf.fr/wmts?LAYER=PLAN&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}", " © IGN ")
+                .unwrap();
+        assert_eq!((ign.origin.as_str(), ign.attribution.as_str()), ("https://data.geopf.fr", "© IGN"));
+        assert!(MapTiles::parse("http://127.0.0.1:9000/{z}/{x}/{y}.png", "").is_ok());
+        for bad in [
+            "http://tiles.example/{z}/{x}/{y}.png",
+            "https://tiles.example/{z}/{x}.png",
+            "https://{s}.tile.example/{z}/{x}/{y}.png",
+            "https://user:pw@tiles.example/{z}/{x}/{y}.png",
+        ] {
+            assert!(MapTiles::parse(bad, "").is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -69,6 +69,14 @@ struct ServeArgs {
     s3_access_key_id: Option<String>,
     #[arg(long, env = "GUICHET_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
     s3_secret_access_key: Option<String>,
+    /// Background tiles of the carte champ: an https URL template with
+    /// {z}, {x} and {y} (for example the Géoplateforme's plan IGN, see
+    /// scripts/demo.sh). Without it drawings are made on a blank map.
+    #[arg(long, env = "GUICHET_MAP_TILES_URL")]
+    map_tiles_url: Option<String>,
+    /// The credit those tiles require, shown on the map.
+    #[arg(long, env = "GUICHET_MAP_TILES_ATTRIBUTION", default_value = "")]
+    map_tiles_attribution: String,
     #[arg(long, env = "GUICHET_STATIC_DIR", default_value = "static")]
     static_dir: PathBuf,
     /// Folder of templates overriding the embedded ones.
@@ -132,6 +140,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.s3_secret_access_key.as_deref(),
         )
         .map_err(anyhow::Error::msg)?;
+    }
+    if let Some(url) = args.map_tiles_url.as_deref().filter(|u| !u.trim().is_empty()) {
+        config.map_tiles =
+            Some(guichet::config::MapTiles::parse(url, &args.map_tiles_attribution).map_err(anyhow::Error::msg)?);
     }
     config.static_dir = args.static_dir;
     config.templates_dir = args.templates_dir;

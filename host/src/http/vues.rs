@@ -123,8 +123,8 @@ pub fn champs_formulaire(
                 }),
                 // Relative: the form lives at /dossiers/{id}/brouillon or /modifier.
                 "suggestions": suggestions.then(|| format!("champs/{}/suggestions", tdc.stable_id.0)),
-                "carte_tuiles": "",
-                "carte_attribution": "",
+                "carte_tuiles": state.config.map_tiles.as_ref().map_or("", |t| t.url.as_str()),
+                "carte_attribution": state.config.map_tiles.as_ref().map_or("", |t| t.attribution.as_str()),
                 "carte_geometries": option("geometries").as_str().unwrap_or(""),
                 "carte_max": option("max-geometries").as_i64().unwrap_or(50),
             })
