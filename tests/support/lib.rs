@@ -11,6 +11,7 @@
 //! | [`browser`]  | ChromeDriver + headless Chromium | `GUICHET_CHROMEDRIVER`, `GUICHET_CHROMIUM`, `GUICHET_TEST_ARTIFACTS` |
 //! | [`contrats`] | API Entreprise, BAN, API Carto and RDV Service Public stand-ins (axum, in-process) | — |
 //! | [`pdf`]      | `pdftotext` (poppler-utils) on rendered PDFs | — |
+//! | [`s3`]       | SeaweedFS `weed mini` S3 server, one bucket | `GUICHET_TEST_WEED` |
 
 pub mod app;
 pub mod browser;
@@ -18,6 +19,7 @@ pub mod contrats;
 pub mod pdf;
 pub mod plugin_host;
 pub mod postgres;
+pub mod s3;
 pub mod smtp;
 
 mod util;
