@@ -183,7 +183,7 @@ async fn fixtures(data_dir: &std::path::Path, database_url: &str, path: &str) ->
         };
         wf::ajouter_champ(&state, &admin, id, &input).await.expect("store").expect("champ");
     }
-    wf::affecter_instructeur(&state, &admin, id, "instructeur@bench.example")
+    guichet::workflow::groupes::affecter_instructeur(&state, &admin, id, None, "instructeur@bench.example")
         .await
         .expect("store")
         .expect("instructeur");

@@ -83,6 +83,14 @@ async fn the_attestation_template_on_local_files() {
     app.stop().await;
 }
 
+/// PostgreSQL (when the suite has one) with local files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_attestation_template_on_postgres() {
+    let Some(app) = TestApp::postgres().await else { return };
+    parcours(&app).await;
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_attestation_template_on_an_s3_bucket() {
     let Some(s3) = S3Server::start().await else { return };

@@ -13,8 +13,21 @@ const USAGER: &str = "usager@demo.guichet.localhost";
 const INSTRUCTEUR: &str = "instructeur@demo.guichet.localhost";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_administrateur_builds_groupes_and_staffs_them() {
+async fn an_administrateur_builds_groupes_and_staffs_them_on_sqlite() {
     let app = TestApp::sqlite().await;
+    parcours(&app).await;
+    app.stop().await;
+}
+
+/// The same on PostgreSQL, when the suite has one (CI does).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrateur_builds_groupes_and_staffs_them_on_postgres() {
+    let Some(app) = TestApp::postgres().await else { return };
+    parcours(&app).await;
+    app.stop().await;
+}
+
+async fn parcours(app: &TestApp) {
     guichet::demo::seed(&app.server.state).await.expect("demo data");
     let state = &app.server.state;
     let mut tx = state.store.read().await.expect("read");
@@ -182,5 +195,4 @@ async fn an_administrateur_builds_groupes_and_staffs_them() {
     autre.get(&format!("/admin/demarches/{sienne}/groupes/{rhone}")).await.assert_status(404);
     autre.post(&format!("/admin/demarches/{sienne}/groupes/{rhone}/supprimer"), &[]).await.assert_status(404);
     admin.get(&groupe).await.assert_status(200).assert_contains("agent.lyon@rhone.example");
-    app.stop().await;
 }

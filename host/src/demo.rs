@@ -40,7 +40,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     creer_compte_operateur(state, usager_email, PASSWORD, Roles::default()).await?;
     creer_compte_operateur(state, expert_email, PASSWORD, Roles { expert: true, ..Roles::default() }).await?;
 
-    let mut tx = state.store.read().await?;
+    // A write transaction: the administrateur role may be created here
+    // (PostgreSQL refuses an INSERT in a read-only one).
+    let mut tx = state.store.write().await?;
     let exists = demarches::path_exists(tx.conn(), PATH).await?;
     let admin_id = comptes::ensure_administrateur(tx.conn(), admin_compte, chrono::Utc::now()).await?;
     tx.commit().await?;

@@ -207,7 +207,7 @@ impl S3Server {
 
         let ports = Ports::pick().map_err(fail)?;
         let d = dir.path().display();
-        let mut child = Command::new(weed)
+        let child = Command::new(weed)
             // glog's files (weed.INFO...) go to /tmp unless told otherwise.
             .arg(format!("-logdir={}", glog.display()))
             .arg("mini")
