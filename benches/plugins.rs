@@ -901,6 +901,7 @@ fn dossier(champs: Vec<ChampSnapshot>) -> DossierSnapshot {
         usager_email: "paul.martin@example.fr".into(),
         depose_le: Some("2026-02-03T08:00:00Z".into()),
         decide_le: Some("2026-03-12T23:30:00Z".into()),
+        en_instruction_le: Some("2026-02-20T10:00:00Z".into()),
         motivation: Some("Dossier complet".into()),
         champs,
     }

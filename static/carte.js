@@ -180,7 +180,12 @@
 
     var map = L.map(carteEl, { zoomSnap: 0.5, keyboard: true });
     if (textarea.dataset.tuiles) {
-      L.tileLayer(textarea.dataset.tuiles, { maxZoom: 20, attribution: textarea.dataset.attribution || "" }).addTo(map);
+      // Leaflet writes the attribution as HTML: the operator's text is
+      // escaped so that it can only ever be text.
+      var credit = (textarea.dataset.attribution || "").replace(/[&<>"']/g, function (c) {
+        return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c];
+      });
+      L.tileLayer(textarea.dataset.tuiles, { maxZoom: 20, attribution: credit }).addTo(map);
     } else {
       carteEl.classList.add("guichet-carte__carte--sans-fond");
     }

@@ -176,6 +176,7 @@ impl Garbage {
             usager_email: self.string(),
             depose_le: self.optional_string(),
             decide_le: self.optional_string(),
+            en_instruction_le: self.optional_string(),
             motivation: self.optional_string(),
             champs,
         }

@@ -58,6 +58,7 @@ fn dossier(champs: Vec<ChampSnapshot>) -> DossierSnapshot {
         usager_email: "paul.martin@example.fr".into(),
         depose_le: Some("2026-02-03T08:00:00Z".into()),
         decide_le: Some("2026-03-12T23:30:00Z".into()),
+        en_instruction_le: Some("2026-02-20T10:00:00Z".into()),
         motivation: Some("Dossier complet".into()),
         champs,
     }
@@ -156,6 +157,22 @@ async fn routage_explains_in_french_when_it_falls_back_to_the_default_groupe() {
     );
 }
 
+/// A routing rule built against the frozen 0.2.0 WIT, without the SDK (the
+/// fixture `ancien`), loads and routes on this 0.2.1 host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_0_2_0_plugin_keeps_routing_on_a_0_2_1_host() {
+    let sources = [guichet_tests::app::fixture_dir("ancien")];
+    let (host, _dir) = guichet_tests::plugin_host::host_with(&sources, "").await;
+    let info = host.plugin("ancien").expect("loaded");
+    assert_eq!(info.wit, "guichet:plugin@0.2.0");
+    let decision = host.route("ancien", &dossier(Vec::new()), &groupes(), "{}").await.expect("a decision");
+    assert_eq!(decision.groupe, Some(9));
+    assert_eq!(decision.explication, "Dossier n° 4021 (accepte) → groupe « Marseille »");
+    // The first-party routage plugin, built by the SDK, speaks 0.2.1.
+    let (host, _dir) = host_with(&["routage"], "").await;
+    assert_eq!(host.plugin("routage").expect("loaded").wit, "guichet:plugin@0.2.1");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn routage_refuses_unusable_options() {
     let (host, _dir) = host_with(&["routage"], "").await;
@@ -198,7 +215,7 @@ fn template() -> AttestationTemplate {
     AttestationTemplate {
         titre: "Attestation n° --numéro du dossier--".into(),
         corps: "M. --Nom--, votre demande « --libellé démarche-- » déposée le --date de dépôt-- est acceptée.\n\n\
-                Motif : --motivation--."
+                Instruite depuis le --date de passage en instruction--. Motif : --motivation--."
             .into(),
         pied_de_page: "Préfecture du Rhône, 69003 Lyon".into(),
         entete: vec!["Préfecture du Rhône".into()],
@@ -225,7 +242,8 @@ async fn attestation_is_a_pdf_with_the_dossiers_values() {
         "Attestation n° 4021",
         "Préfecture du Rhône",
         "M. Martin, votre demande « Aide au permis de conduire » déposée le 3 février 2026 est acceptée.",
-        "Motif : Dossier complet.",
+        // From `dossier-details` (WIT 0.2.1), not from the 0.2.0 record.
+        "Instruite depuis le 20 février 2026. Motif : Dossier complet.",
         // 23:30 UTC on 12 March is the 13th in Paris.
         "Fait le 13 mars 2026",
         "Préfecture du Rhône, 69003 Lyon",

@@ -151,8 +151,8 @@ async fn manifests_asking_for_what_the_host_lacks_are_refused() {
 
     // A newer WIT than this host implements.
     let newer = siret_with_manifest(|manifest| {
-        assert!(manifest.contains("wit = \"guichet:plugin@0.2.0\""), "{manifest}");
-        manifest.replace("wit = \"guichet:plugin@0.2.0\"", "wit = \"guichet:plugin@9.0.0\"")
+        assert!(manifest.contains("wit = \"guichet:plugin@0.2.1\""), "{manifest}");
+        manifest.replace("wit = \"guichet:plugin@0.2.1\"", "wit = \"guichet:plugin@9.0.0\"")
     });
     let err = host.load_plugin(&plugin_in(&newer)).await.expect_err("WIT 9.0.0 is refused");
     eprintln!("wit 9.0.0: {err}");

@@ -1536,6 +1536,9 @@ fn build_linker(engine: &Engine) -> wasmtime::Result<Linker<GuestState>> {
     secrets::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)?;
     cache::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)?;
     v0_2::attestation::guichet::plugin::document::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| state)?;
+    v0_2::routage::guichet::plugin::dossier_details::add_to_linker::<_, HasSelf<GuestState>>(&mut linker, |state| {
+        state
+    })?;
     Ok(linker)
 }
 
@@ -1621,7 +1624,7 @@ mod tests {
         let error = PluginError::UnsupportedWit { plugin: "siret".to_owned(), wit: "guichet:plugin@9.0.0".to_owned() };
         assert_eq!(
             error.to_string(),
-            "plugin siret targets \"guichet:plugin@9.0.0\", which this host does not support (supported: guichet:plugin@0.1.0, guichet:plugin@0.2.0)"
+            "plugin siret targets \"guichet:plugin@9.0.0\", which this host does not support (supported: guichet:plugin@0.1.0, guichet:plugin@0.2.1)"
         );
     }
 }

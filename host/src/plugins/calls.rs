@@ -211,6 +211,7 @@ pub async fn invoke(store: &mut Store<GuestState>, pre: &Pre, call: Call<'_>) ->
                     Answer::Describe(plain_description(d.id, d.version, d.libelle, d.description, d.options_schema))
                 }
                 Call::Route { dossier: d, groupes, options } => {
+                    store.data_mut().en_instruction_le = d.en_instruction_le.clone();
                     let groupes: Vec<_> = groupes
                         .iter()
                         .map(|g| routage::exports::guichet::plugin::routage::Groupe {
@@ -232,6 +233,7 @@ pub async fn invoke(store: &mut Store<GuestState>, pre: &Pre, call: Call<'_>) ->
                     Answer::Describe(plain_description(d.id, d.version, d.libelle, d.description, d.options_schema))
                 }
                 Call::Render { dossier: d, template, verification_url, options } => {
+                    store.data_mut().en_instruction_le = d.en_instruction_le.clone();
                     let template = attestation::exports::guichet::plugin::attestation::Template {
                         titre: template.titre.clone(),
                         corps: template.corps.clone(),
@@ -259,6 +261,7 @@ pub async fn invoke(store: &mut Store<GuestState>, pre: &Pre, call: Call<'_>) ->
                     Answer::Describe(plain_description(d.id, d.version, d.libelle, d.description, d.options_schema))
                 }
                 Call::Propose { dossier: d, instructeur_email, usager, url_dossier, url_retour, options } => {
+                    store.data_mut().en_instruction_le = d.en_instruction_le.clone();
                     let instructeur = rdv::Instructeur { email: instructeur_email.to_owned() };
                     let usager = rdv::Usager {
                         email: usager.email.clone(),

@@ -32,7 +32,7 @@ pub const WIT_PACKAGE: &str = "guichet:plugin";
 /// accepted: WIT minors and patches only add. Anything newer or on another
 /// track is refused at load with [`ManifestError::UnsupportedWit`], never
 /// discovered at the first call.
-pub const SUPPORTED_WIT: &[WitVersion] = &[WitVersion::new(0, 1, 0), WitVersion::new(0, 2, 0)];
+pub const SUPPORTED_WIT: &[WitVersion] = &[WitVersion::new(0, 1, 0), WitVersion::new(0, 2, 1)];
 
 /// Upper bound on the size of `plugin.toml`: a crafted manifest must not make
 /// the host allocate or parse megabytes before any check has run.

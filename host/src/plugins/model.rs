@@ -118,6 +118,8 @@ pub struct DossierSnapshot {
     pub usager_email: String,
     pub depose_le: Option<String>,
     pub decide_le: Option<String>,
+    /// Not in the 0.2.0 record: 0.2.1 plugins ask `dossier-details`.
+    pub en_instruction_le: Option<String>,
     pub motivation: Option<String>,
     pub champs: Vec<ChampSnapshot>,
 }

@@ -308,6 +308,9 @@ pub struct GuestState {
     pub log: LogSink,
     /// The host services this plugin was granted (config, secrets, cache).
     pub services: Arc<Services>,
+    /// `dossier-details` of the dossier this call is about (none in calls
+    /// about no dossier).
+    pub en_instruction_le: Option<String>,
 }
 
 impl GuestState {
@@ -327,6 +330,7 @@ impl GuestState {
             limiter: MemoryLimiter::new(memory_bytes),
             log,
             services,
+            en_instruction_le: None,
         }
     }
 }

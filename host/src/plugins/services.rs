@@ -1,4 +1,4 @@
-//! The host services of WIT 0.2.0, as one plugin call sees them: log,
+//! The host services of WIT 0.2.x, as one plugin call sees them: log,
 //! operator config, secrets (presence only), cache, the document renderer
 //! and the filtered `wasi:http` client.
 
@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::bindings::v0_1::guichet::plugin::log as log_v0_1;
 use super::bindings::v0_2::attestation::guichet::plugin::document;
 use super::bindings::v0_2::champ::guichet::plugin::{cache, config, log, secrets, types};
+use super::bindings::v0_2::routage::guichet::plugin::dossier_details;
 use super::cache::PluginCache;
 use super::manifest::Manifest;
 use super::operator::Grant;
@@ -115,6 +116,12 @@ impl cache::Host for GuestState {
     async fn set(&mut self, key: String, value: Vec<u8>, ttl_seconds: u32) -> bool {
         let ttl = Duration::from_secs(u64::from(ttl_seconds));
         self.services.cache.set(&self.services.plugin, &key, value, ttl, Instant::now())
+    }
+}
+
+impl dossier_details::Host for GuestState {
+    async fn en_instruction_le(&mut self) -> Option<String> {
+        self.en_instruction_le.clone()
     }
 }
 

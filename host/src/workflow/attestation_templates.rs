@@ -257,6 +257,7 @@ pub async fn apercu(state: &AppState, admin: &Administrateur, id: DemarcheId) ->
         demarche_libelle: demarche.libelle.clone(),
         usager_email: "camille.exemple@exemple.fr".to_owned(),
         depose_le: Some(now.clone()),
+        en_instruction_le: Some(now.clone()),
         decide_le: Some(now),
         motivation: Some("(Motivation de la décision, si l'instructeur en écrit une.)".to_owned()),
         champs: types

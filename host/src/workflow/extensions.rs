@@ -58,6 +58,7 @@ pub fn snapshot(
         usager_email: dossier.usager_email.clone(),
         depose_le: instant(dossier.depose_at),
         decide_le: instant(dossier.processed_at),
+        en_instruction_le: instant(dossier.en_instruction_at),
         motivation: dossier.motivation.clone(),
         champs: types
             .iter()

@@ -8,7 +8,7 @@
 //! | `--numéro du dossier--` | the dossier's number |
 //! | `--date de dépôt--` | date of dépôt, « 12 mars 2026 » (Paris) |
 //! | `--date de décision--` | date of the decision |
-//! | `--date de passage en instruction--` | not given to plugins by WIT 0.2.0: empty, and a warning |
+//! | `--date de passage en instruction--` | date the dossier was passé en instruction (WIT 0.2.1 hosts; empty before) |
 //! | `--motivation--` | the instructeur's motivation |
 //! | `--libellé démarche--` | the démarche's title |
 //! | `--email--` | the usager's e-mail address |
@@ -43,6 +43,7 @@ pub struct Valeurs<'a> {
     pub usager_email: &'a str,
     pub depose_le: Option<&'a str>,
     pub decide_le: Option<&'a str>,
+    pub en_instruction_le: Option<&'a str>,
     pub motivation: Option<&'a str>,
     pub champs: Vec<ChampValeur<'a>>,
 }
@@ -123,7 +124,7 @@ fn valeur_de(nom: &str, valeurs: &Valeurs<'_>) -> Option<String> {
         "numéro du dossier" => return Some(valeurs.numero.to_string()),
         "date de dépôt" => return Some(date(valeurs.depose_le).unwrap_or_default()),
         "date de décision" => return Some(date(valeurs.decide_le).unwrap_or_default()),
-        "date de passage en instruction" => return None,
+        "date de passage en instruction" => return Some(date(valeurs.en_instruction_le).unwrap_or_default()),
         "motivation" => return Some(valeurs.motivation.unwrap_or_default().to_owned()),
         "libellé démarche" => return Some(valeurs.demarche_libelle.to_owned()),
         "email" => return Some(valeurs.usager_email.to_owned()),
@@ -153,6 +154,7 @@ mod tests {
             usager_email: "marie.dupont@example.fr",
             depose_le: Some("2026-03-12T09:30:00Z"),
             decide_le: Some("2026-04-01T21:45:00Z"),
+            en_instruction_le: Some("2026-03-20T08:00:00Z"),
             motivation: Some("Dossier complet."),
             champs: vec![
                 ChampValeur {
@@ -195,8 +197,8 @@ mod tests {
     fn unknown_tags_vanish_and_are_reported_once() {
         let remplace = remplacer("A --inconnue-- B --inconnue-- C --date de passage en instruction--", &valeurs())
             .expect("short text");
-        assert_eq!(remplace.texte, "A  B  C ");
-        assert_eq!(remplace.inconnues, vec!["inconnue".to_owned(), "date de passage en instruction".to_owned()]);
+        assert_eq!(remplace.texte, "A  B  C 20 mars 2026");
+        assert_eq!(remplace.inconnues, vec!["inconnue".to_owned()]);
     }
 
     #[test]

@@ -26,9 +26,6 @@ const OPTIONS_SCHEMA: &str = r#"{
   }
 }"#;
 
-/// The tag démarches-simplifiées offers whose value WIT 0.2.0 does not give.
-const BALISE_SANS_VALEUR: &str = "date de passage en instruction";
-
 struct AttestationPdf;
 
 impl Attestation for AttestationPdf {
@@ -57,6 +54,7 @@ impl Attestation for AttestationPdf {
             usager_email: &dossier.usager_email,
             depose_le: dossier.depose_le.as_deref(),
             decide_le: dossier.decide_le.as_deref(),
+            en_instruction_le: dossier.en_instruction_le.as_deref(),
             motivation: dossier.motivation.as_deref(),
             champs: dossier
                 .champs
@@ -80,11 +78,7 @@ impl Attestation for AttestationPdf {
             })?;
         for nom in &construit.balises_inconnues {
             // Tag names come from the administrateur's template, not from the usager.
-            if balises::normaliser(nom) == BALISE_SANS_VALEUR {
-                guichet_plugin_sdk::warn!("tag --{nom}-- left empty: the host does not give that date");
-            } else {
-                guichet_plugin_sdk::warn!("unknown tag --{nom}-- replaced by an empty string");
-            }
+            guichet_plugin_sdk::warn!("unknown tag --{nom}-- replaced by an empty string");
         }
 
         let mut document = Document::new(construit.titre)
@@ -127,6 +121,7 @@ mod tests {
             usager_email: "paul.martin@example.fr".into(),
             depose_le: Some("2026-02-03T08:00:00Z".into()),
             decide_le: Some("2026-03-12T23:30:00Z".into()),
+            en_instruction_le: Some("2026-02-20T10:00:00Z".into()),
             champs: vec![Champ {
                 stable_id: 1,
                 libelle: "Nom".into(),
@@ -172,7 +167,7 @@ mod tests {
             document.body[0],
             Block::Paragraph("M. Martin, votre demande du 3 février 2026 est acceptée.".into())
         );
-        assert_eq!(document.body[1], Block::Paragraph("Instruite le .".into()));
+        assert_eq!(document.body[1], Block::Paragraph("Instruite le 20 février 2026.".into()));
         assert_eq!(document.body[2], Block::Spacer(8));
         assert!(matches!(&document.body[3], Block::QrCode(code) if code.data == url && code.legend.ends_with(url)));
         assert_eq!(document.logo.map(|l| l.alt), Some("Logo de la préfecture".into()));

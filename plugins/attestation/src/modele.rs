@@ -186,6 +186,7 @@ mod tests {
             usager_email: "paul.martin@example.fr",
             depose_le: Some("2026-02-03T08:00:00Z"),
             decide_le: Some("2026-03-12T16:00:00+01:00"),
+            en_instruction_le: None,
             motivation: Some("Conditions remplies."),
             champs: vec![
                 ChampValeur { libelle: "Nom", type_champ: "texte", valeur: Some("Martin") },

@@ -17,6 +17,9 @@ pub struct Dossier {
     /// RFC 3339 instants, `None` while it has not happened.
     pub depose_le: Option<String>,
     pub decide_le: Option<String>,
+    /// When it was passé en instruction (the last time), from hosts of WIT
+    /// 0.2.1 and later; `None` if it never was.
+    pub en_instruction_le: Option<String>,
     /// The instructeur's motivation of the decision, if any.
     pub motivation: Option<String>,
     /// The champs of the form, in the form's order.

@@ -32,6 +32,19 @@ pub(crate) fn field_errors(errors: Vec<FieldError>) -> Vec<wit::FieldError> {
     errors.into_iter().map(|FieldError { code, message }| wit::FieldError { code, message }).collect()
 }
 
+/// When the dossier of the current call was passé en instruction: asked of
+/// the host (`dossier-details`, WIT 0.2.1), since the 0.2.0 record lacks it.
+fn en_instruction_le() -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::bindings::routage::guichet::plugin::dossier_details::en_instruction_le()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
 pub(crate) fn dossier(dossier: wit::Dossier) -> Dossier {
     let wit::Dossier {
         numero,
@@ -52,6 +65,7 @@ pub(crate) fn dossier(dossier: wit::Dossier) -> Dossier {
         usager_email,
         depose_le,
         decide_le,
+        en_instruction_le: en_instruction_le(),
         motivation,
         champs: champs
             .into_iter()

@@ -1,7 +1,7 @@
 //! Write guichet plugins in Rust without touching wit-bindgen.
 //!
-//! The SDK builds the worlds of `guichet:plugin@0.2.0`
-//! (`wit/guichet-plugin@0.2.0/` at the root of the repository), one per
+//! The SDK builds the worlds of `guichet:plugin@0.2.1`
+//! (`wit/guichet-plugin@0.2.1/` at the root of the repository), one per
 //! extension point. A plugin implements one trait and exports it once:
 //!
 //! | extension point | trait | export macro | host services it may use |

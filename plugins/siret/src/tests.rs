@@ -275,7 +275,7 @@ fn describes_its_capabilities_and_schemas() {
     }
     let manifest = include_str!("../plugin.toml");
     assert!(manifest.contains("version = \"2.0.0\""));
-    assert!(manifest.contains("wit = \"guichet:plugin@0.2.0\""));
+    assert!(manifest.contains("wit = \"guichet:plugin@0.2.1\""));
 }
 
 #[test]
