@@ -16,8 +16,15 @@ pub const IMAGE_MAX_BYTES: usize = 1024 * 1024;
 
 /// The tags the first-party attestation plugin replaces, for the page's
 /// help text (`--libellé du champ--` also works for every champ).
-pub const BALISES: [&str; 6] =
-    ["numéro du dossier", "date de dépôt", "date de décision", "motivation", "libellé démarche", "email"];
+pub const BALISES: [&str; 7] = [
+    "numéro du dossier",
+    "date de dépôt",
+    "date de passage en instruction",
+    "date de décision",
+    "motivation",
+    "libellé démarche",
+    "email",
+];
 
 /// The texts of a template as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
