@@ -80,6 +80,26 @@ async fn the_attestation_template_on_local_files() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     assert!(names.len() == 1 && names[0].starts_with("logo-"), "only the current logo is left: {names:?}");
+
+    // Beyond the route's body limit: refused from its Content-Length before
+    // the body is read, with the French page (not the limit's plain
+    // English). Sent through the router itself: a client streaming the body
+    // sees the connection close before it finishes writing.
+    use tower::ServiceExt;
+    let state = app.server.state.clone();
+    let seed = "s".repeat(43);
+    let token = guichet::security::sign(&state.config.secret_key, &format!("csrf:{seed}"));
+    let request = axum::http::Request::post(format!("/admin/demarches/1/attestation?authenticity_token={token}"))
+        .header("cookie", format!("guichet_csrf={seed}"))
+        .header("content-type", "multipart/form-data; boundary=x")
+        .header("content-length", (9 * 1024 * 1024).to_string())
+        .body(axum::body::Body::from(vec![0_u8; 9 * 1024 * 1024]))
+        .expect("request");
+    let response = guichet::app(state).oneshot(request).await.expect("an answer");
+    assert_eq!(response.status(), 413);
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.expect("body");
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("Envoi trop volumineux") && body.contains("fichiers plus légers"), "{body}");
     app.stop().await;
 }
 

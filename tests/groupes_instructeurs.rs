@@ -52,6 +52,7 @@ async fn parcours(app: &TestApp) {
         ("   ", "Le champ « Nom du groupe » doit être rempli."),
         ("#7", "ne peut pas commencer par « # »"),
         ("défaut", "Un autre groupe de cette démarche porte déjà ce nom."),
+        ("DÉFAUT", "Un autre groupe de cette démarche porte déjà ce nom."),
     ] {
         admin
             .post(&format!("{base}/groupes"), &[("libelle", libelle)])

@@ -43,7 +43,7 @@ async fn a_dossier_goes_to_the_groupe_its_departement_maps_to() {
         .assert_contains("Table de routage")
         .assert_contains("<textarea")
         .assert_contains("Ce plugin n'est pas appelé tant que ses réglages ne lui conviennent pas")
-        .assert_contains(r#"missing required property"#);
+        .assert_contains("doit être rempli.");
     // The adresse champ of the demo form is stable id 4 (after nom and SIRET).
     admin
         .post(&reglages, &[("champ", "4"), ("table", "69 = Lyon\n13 = Marseille"), ("defaut", "")])

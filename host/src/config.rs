@@ -68,6 +68,12 @@ impl MapTiles {
         if !parsed.username().is_empty() || parsed.password().is_some() || url.contains("{s}") {
             return Err(format!("map tiles URL {url:?}: no credentials, no {{s}} subdomains (one origin for the CSP)"));
         }
+        // Placeholders belong in the path or query: one fixed origin, the one
+        // the CSP names.
+        let authority = url.split_once("://").map_or("", |(_, rest)| rest.split(['/', '?']).next().unwrap_or(""));
+        if authority.contains('{') {
+            return Err(format!("map tiles URL {url:?}: placeholders in the host name are not allowed"));
+        }
         let origin = parsed.origin().ascii_serialization();
         Ok(MapTiles { url: url.to_owned(), attribution: attribution.trim().to_owned(), origin })
     }
@@ -179,6 +185,7 @@ mod tests {
             "https://tiles.example/{z}/{x}.png",
             "https://{s}.tile.example/{z}/{x}/{y}.png",
             "https://user:pw@tiles.example/{z}/{x}/{y}.png",
+            "https://{z}.tiles.example/{x}/{y}.png",
         ] {
             assert!(MapTiles::parse(bad, "").is_err(), "{bad}");
         }

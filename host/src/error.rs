@@ -64,7 +64,8 @@ impl AppError {
         }
     }
 
-    fn page(&self) -> ErrorPage {
+    /// The French page this error is shown as.
+    pub fn page(&self) -> ErrorPage {
         let status = self.status();
         let (titre, message, detail) = match self {
             AppError::NotFound => (

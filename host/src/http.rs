@@ -53,6 +53,10 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), layers::error_pages))
         .layer(from_fn_with_state(state.clone(), layers::security_headers))
         .layer(CatchPanicLayer::new())
-        .layer(TraceLayer::new_for_http())
+        // Spans name the path, never the query (a multipart form's CSRF
+        // token travels there).
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+        }))
         .with_state(state)
 }

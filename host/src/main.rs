@@ -65,10 +65,6 @@ struct ServeArgs {
     /// GUICHET_S3_ACCESS_KEY_ID and GUICHET_S3_SECRET_ACCESS_KEY.
     #[arg(long, env = "GUICHET_STORAGE_URL")]
     storage_url: Option<String>,
-    #[arg(long, env = "GUICHET_S3_ACCESS_KEY_ID", hide_env_values = true)]
-    s3_access_key_id: Option<String>,
-    #[arg(long, env = "GUICHET_S3_SECRET_ACCESS_KEY", hide_env_values = true)]
-    s3_secret_access_key: Option<String>,
     /// Background tiles of the carte champ: an https URL template with
     /// {z}, {x} and {y} (for example the Géoplateforme's plan IGN, see
     /// scripts/demo.sh). Without it drawings are made on a blank map.
@@ -134,12 +130,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         config.plugins_operator = guichet::plugins::OperatorConfig::read(path).map_err(anyhow::Error::msg)?;
     }
     if let Some(raw) = &args.storage_url {
-        config.storage = guichet::storage::StorageConfig::parse(
-            raw,
-            args.s3_access_key_id.as_deref(),
-            args.s3_secret_access_key.as_deref(),
-        )
-        .map_err(anyhow::Error::msg)?;
+        // Keys from the environment only: a flag would show them in `ps`.
+        let key_id = std::env::var("GUICHET_S3_ACCESS_KEY_ID").ok();
+        let secret = std::env::var("GUICHET_S3_SECRET_ACCESS_KEY").ok();
+        config.storage = guichet::storage::StorageConfig::parse(raw, key_id.as_deref(), secret.as_deref())
+            .map_err(anyhow::Error::msg)?;
     }
     if let Some(url) = args.map_tiles_url.as_deref().filter(|u| !u.trim().is_empty()) {
         config.map_tiles =

@@ -1247,6 +1247,14 @@ impl PluginHost {
         plugin.info.options_schema = description.options_schema;
         plugin.info.donnees_schema = description.donnees_schema;
         plugin.info.capabilities = description.capabilities;
+        if plugin.info.confirmation.is_some() && !plugin.info.has(Capability::Display) {
+            return Err(load_error(
+                id,
+                "plugin.toml asks for a [confirmation] but describe() offers no display capability: \
+                 the usager must see what they confirm"
+                    .to_owned(),
+            ));
+        }
         tracing::debug!(
             plugin.id = id,
             plugin.sha256 = %sha256,

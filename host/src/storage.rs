@@ -189,9 +189,11 @@ impl Storage {
         self.backend
     }
 
+    /// Segment by segment: `join` would take the whole key as one segment
+    /// and store `prod/demarches%2F12…` instead of the documented layout.
     fn location(&self, key: &Key) -> ObjectPath {
         match &self.prefix {
-            Some(prefix) => prefix.clone().join(key.as_str()),
+            Some(prefix) => ObjectPath::from_iter(prefix.parts().chain(key.0.parts())),
             None => key.0.clone(),
         }
     }
@@ -254,6 +256,14 @@ mod tests {
         assert!(StorageConfig::parse("s3://pieces", None, None).unwrap_err().contains("GUICHET_S3_ACCESS_KEY_ID"));
         assert!(StorageConfig::parse("s3://pieces?acl=public", Some("a"), Some("b")).is_err());
         assert!(StorageConfig::parse("ftp://x", None, None).is_err());
+    }
+
+    #[test]
+    fn a_prefix_is_a_folder_above_the_keys() {
+        let s3 = StorageConfig::parse("s3://pieces/prod/v1?endpoint=http://127.0.0.1:9", Some("a"), Some("b")).unwrap();
+        let storage = Storage::open(&s3).unwrap();
+        let key = Key::new(["demarches", "12", "logo.png"]).unwrap();
+        assert_eq!(storage.location(&key).as_ref(), "prod/v1/demarches/12/logo.png");
     }
 
     #[tokio::test]

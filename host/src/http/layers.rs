@@ -1,15 +1,19 @@
 //! Layers around every response: security headers, and French error pages
 //! rendered in the site layout from the `ErrorPage` an `AppError` left.
 
-use crate::error::ErrorPage;
+use crate::error::{AppError, ErrorPage};
 use crate::http::csrf::CsrfToken;
 use crate::http::ctx::{base_context, render};
 use crate::state::AppState;
 use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
+
+const STRICT_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+    frame-ancestors 'none'";
 
 /// No inline script or style anywhere: the DSFR and our scripts are files.
 /// Images may also come from the operator's map tile service.
@@ -25,9 +29,10 @@ fn csp(config: &crate::config::Config) -> String {
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&csp(&state.config)) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, value);
-    }
+    // An origin that cannot be a header value (never, after MapTiles::parse)
+    // falls back to the strictest policy rather than to none.
+    let value = HeaderValue::from_str(&csp(&state.config)).unwrap_or_else(|_| HeaderValue::from_static(STRICT_CSP));
+    headers.insert(header::CONTENT_SECURITY_POLICY, value);
     let mut set = |name: HeaderName, value: &'static str| {
         headers.insert(name, HeaderValue::from_static(value));
     };
@@ -47,13 +52,23 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
     let method = req.method().clone();
     let uri = req.uri().clone();
     let response = next.run(req).await;
-    let Some(page) = response.extensions().get::<ErrorPage>().cloned() else {
-        return response;
+    let page = match response.extensions().get::<ErrorPage>().cloned() {
+        Some(page) => page,
+        // The body limit layers answer in plain English before any handler
+        // runs (browsers send Content-Length): the French page instead.
+        None if response.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(
+            "L'envoi dépasse la taille acceptée. Revenez à la page précédente et choisissez des fichiers plus légers."
+                .into(),
+        )
+        .page(),
+        None => return response,
     };
+    // The path only: a multipart form's CSRF token is in its query string.
+    let path = uri.path();
     if page.status.is_server_error() {
-        tracing::error!(%method, %uri, status = %page.status, detail = page.detail.as_deref().unwrap_or(""), "server error");
+        tracing::error!(%method, %path, status = %page.status, detail = page.detail.as_deref().unwrap_or(""), "server error");
     } else if let Some(detail) = &page.detail {
-        tracing::info!(%method, %uri, status = %page.status, detail = %detail, "request refused");
+        tracing::info!(%method, %path, status = %page.status, detail = %detail, "request refused");
     }
     let data = json!({ "titre": page.titre, "message": page.message });
     let body =

@@ -106,7 +106,9 @@ async fn reglages(
     // Not filled yet, or saved under an earlier version whose schema was
     // looser: calls are refused until the administrateur fixes them.
     let alerte = state.plugins.check_options(&plugin, saved).err().map(|reason| {
-        format!("Ce plugin n'est pas appelé tant que ses réglages ne lui conviennent pas ({reason}). Remplissez-les et enregistrez-les.")
+        let specs = state.plugins.plugin(&plugin).map(|p| p.settings).unwrap_or_default();
+        let (_, message) = crate::plugins::settings::schema_refusal(&specs, &reason);
+        format!("Ce plugin n'est pas appelé tant que ses réglages ne lui conviennent pas. {message}")
     });
     let values: HashMap<String, String> = match serde_json::from_str::<Value>(saved) {
         Ok(Value::Object(map)) => map

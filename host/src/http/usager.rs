@@ -158,9 +158,20 @@ async fn formulaire(
         None => (&stored, &donnees, confirmes.as_slice()),
     };
     let affichages = vues::affichages(state, &types, trouve_valeurs, trouve_donnees, &reglages).await;
-    let confirmations: std::collections::HashMap<_, _> = affichages
-        .keys()
-        .filter_map(|id| trouve_valeurs.get(id).map(|v| (*id, (v.clone(), confirmes.contains(id)))))
+    // A box for every value with données whose plugin asks for one, shown
+    // or not by `display` (the value stands in for what it found).
+    let confirmations: std::collections::HashMap<_, _> = trouve_donnees
+        .iter()
+        .filter_map(|(id, found)| {
+            trouve_valeurs.get(id).map(|v| {
+                let confirmation = vues::Confirmation {
+                    valeur: v.clone(),
+                    jeton: wf::confirmation_jeton(v, found),
+                    checked: confirmes.contains(id),
+                };
+                (*id, confirmation)
+            })
+        })
         .collect();
     let valeurs = match saisie {
         Some(s) => Valeurs::Typed(s),

@@ -52,6 +52,14 @@ pub async fn affichages(
 }
 
 /// One champ of the usager's form, ready for `partials/champ`.
+/// The box under a value whose plugin asks the usager to confirm what it
+/// found: the value, the box's value (`confirmation_jeton`), whether ticked.
+pub struct Confirmation {
+    pub valeur: String,
+    pub jeton: String,
+    pub checked: bool,
+}
+
 /// `affichages`: what plugins found about the values, shown under the
 /// field (the établissement of a SIRET…); `confirmations`: for those, the
 /// value shown and whether the usager confirmed it.
@@ -60,7 +68,7 @@ pub fn champs_formulaire(
     types: &[TypeDeChamp],
     valeurs: &Valeurs<'_>,
     affichages: &HashMap<StableId, String>,
-    confirmations: &HashMap<StableId, (String, bool)>,
+    confirmations: &HashMap<StableId, Confirmation>,
     reglages: &HashMap<String, String>,
     erreurs: &Erreurs,
 ) -> Vec<Value> {
@@ -114,12 +122,17 @@ pub fn champs_formulaire(
                 "affichage": affichages.get(&tdc.stable_id),
                 // The box confirming what the plugin found, when it asks for one.
                 "confirmation": plugin.as_ref().and_then(|p| p.confirmation.as_ref()).and_then(|libelle| {
-                    confirmations.get(&tdc.stable_id).map(|(valeur, checked)| json!({
-                        "name": crate::workflow::dossier::confirmation_name(tdc.stable_id),
-                        "libelle": libelle,
-                        "valeur": valeur,
-                        "checked": checked,
-                    }))
+                    confirmations.get(&tdc.stable_id).map(|c| {
+                        let box_name = crate::workflow::dossier::confirmation_name(tdc.stable_id);
+                        json!({
+                            "erreur": erreurs.get(&box_name),
+                            "name": box_name,
+                            "libelle": libelle,
+                            "valeur": c.valeur,
+                            "jeton": c.jeton,
+                            "checked": c.checked,
+                        })
+                    })
                 }),
                 // Relative: the form lives at /dossiers/{id}/brouillon or /modifier.
                 "suggestions": suggestions.then(|| format!("champs/{}/suggestions", tdc.stable_id.0)),

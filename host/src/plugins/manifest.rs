@@ -543,7 +543,7 @@ mod tests {
     fn refuses_unknown_wit_versions() {
         for wit in [
             "guichet:plugin@0.3.0",
-            "guichet:plugin@0.2.1",
+            "guichet:plugin@0.2.2",
             "guichet:plugin@0.1.1",
             "guichet:plugin@1.0.0",
             "guichet:plugin@0.1.0-rc1",

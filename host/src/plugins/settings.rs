@@ -150,6 +150,31 @@ pub fn validate(
     if errors.is_empty() { Ok(settings) } else { Err(errors) }
 }
 
+/// A refusal of settings by the plugin's `options-schema` (`schema::check`'s
+/// technical English), for the administrateur: the setting it concerns
+/// (empty when none can be named) and a French sentence.
+pub fn schema_refusal(specs: &[SettingSpec], reason: &str) -> (String, String) {
+    let missing = reason.split_once("missing required property \"").and_then(|(_, rest)| rest.split_once('"'));
+    let named = |key: &str| specs.iter().find(|s| s.key == key);
+    if let Some(spec) = missing.and_then(|(key, _)| named(key)) {
+        return (spec.key.clone(), format!("Le réglage « {} » doit être rempli.", spec.libelle));
+    }
+    let first = reason.strip_prefix('/').and_then(|r| r.split([':', '/']).next()).and_then(named);
+    match first {
+        Some(spec) => (
+            spec.key.clone(),
+            format!(
+                "Le réglage « {} » n'a pas la forme attendue par le plugin (détail technique : {reason}).",
+                spec.libelle
+            ),
+        ),
+        None => (
+            String::new(),
+            format!("Ces réglages n'ont pas la forme attendue par le plugin (détail technique : {reason})."),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,6 +226,20 @@ mod tests {
         assert_eq!(errors[1].1, "« Réglage seuil » doit être entre 1 et 10.");
         let errors = validate(&specs[1..2], &form(&[("seuil", "trois")])).unwrap_err();
         assert_eq!(errors[0].1, "« Réglage seuil » doit être un nombre entier.");
+    }
+
+    #[test]
+    fn schema_refusals_name_the_setting_in_french() {
+        let specs = [spec("table", SettingType::String), spec("champ", SettingType::Integer)];
+        let (key, message) = schema_refusal(&specs, r#": missing required property "table""#);
+        assert_eq!(key, "table");
+        assert!(message.starts_with("Le réglage « ") && message.ends_with("» doit être rempli."), "{message}");
+        let (key, message) = schema_refusal(&specs, "/champ: expected integer or string, found array");
+        assert_eq!(key, "champ");
+        assert!(message.contains("détail technique : /champ"), "{message}");
+        let (key, message) = schema_refusal(&specs, "/autre: too long");
+        assert_eq!(key, "");
+        assert!(message.starts_with("Ces réglages"), "{message}");
     }
 
     #[test]

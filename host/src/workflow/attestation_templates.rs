@@ -14,7 +14,7 @@ use crate::plugins::{
     AttestationDocument, AttestationTemplate, ChampSnapshot, DossierSnapshot, ExtensionPoint, ImageAsset,
 };
 use crate::state::AppState;
-use crate::storage::Key;
+use crate::storage::{Key, StorageError};
 use crate::store::attestation_templates::{self, AttestationTemplateRow};
 use crate::store::demarches::{self, DemarcheRow};
 use crate::workflow::extensions::plugin_active;
@@ -77,7 +77,7 @@ fn verifier_image(data: &[u8]) -> Result<&'static str, String> {
     };
     guichet_document::check_image(&image).map_err(|error| {
         tracing::info!(%error, "uploaded image refused");
-        "Cette image ne peut pas être lue (fichier abîmé ou dimensions de plus de 10 000 pixels).".to_owned()
+        "Cette image ne peut pas être lue : fichier abîmé, ou plus de 10 000 pixels de côté ou de 8 millions de pixels en tout.".to_owned()
     })?;
     Ok(media_type)
 }
@@ -116,63 +116,71 @@ pub async fn enregistrer(
     if !erreurs.is_empty() {
         return Ok(Err((textes, erreurs)));
     }
-    // 2. The démarche, in the administrateur's scope, and what is saved now.
+    // 2. The démarche, in the administrateur's scope.
     let mut tx = state.store.read().await?;
     demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    let avant = attestation_templates::find(tx.conn(), id).await?.unwrap_or_default();
     tx.commit().await?;
-    // 3. New images into the file storage.
-    let mut apres = AttestationTemplateRow {
-        titre: textes.titre,
-        corps: textes.corps,
-        pied_de_page: textes.pied_de_page,
-        ..avant.clone()
-    };
-    if saisie.logo == ChangementImage::Supprimer {
-        (apres.logo_key, apres.logo_media_type) = (None, None);
-    }
-    if saisie.signature == ChangementImage::Supprimer {
-        (apres.signature_key, apres.signature_media_type) = (None, None);
-    }
-    let mut ecrites = Vec::new();
+    // 3. New images into the file storage, under fresh keys (nothing points
+    //    to them yet, so a failure here changes nothing).
+    let mut ecrites: Vec<(&str, Key, &'static str)> = Vec::new();
     for (quoi, data, media_type) in nouvelles {
         let key = nouvelle_cle(id, quoi, media_type)?;
         if let Err(error) = state.storage.put(&key, data).await {
-            supprimer(state, &ecrites).await;
+            supprimer(state, ecrites.iter().map(|(_, k, _)| k)).await;
             return Err(AppError::Internal(error.into()));
         }
-        let slot = if quoi == "logo" {
-            (&mut apres.logo_key, &mut apres.logo_media_type)
-        } else {
-            (&mut apres.signature_key, &mut apres.signature_media_type)
-        };
-        (*slot.0, *slot.1) = (Some(key.as_str().to_owned()), Some(media_type.to_owned()));
-        ecrites.push(key);
+        ecrites.push((quoi, key, media_type));
     }
-    // 4. The row, in one transaction.
+    // 4. The row, built from the one saved now, read in the same write
+    //    transaction: a concurrent save of the texts cannot bring back an
+    //    image this one replaces.
     let saved = async {
         let mut tx = state.store.write().await?;
+        let avant = attestation_templates::find(tx.conn(), id).await?.unwrap_or_default();
+        let mut apres = AttestationTemplateRow {
+            titre: textes.titre.clone(),
+            corps: textes.corps.clone(),
+            pied_de_page: textes.pied_de_page.clone(),
+            ..avant.clone()
+        };
+        if saisie.logo == ChangementImage::Supprimer {
+            (apres.logo_key, apres.logo_media_type) = (None, None);
+        }
+        if saisie.signature == ChangementImage::Supprimer {
+            (apres.signature_key, apres.signature_media_type) = (None, None);
+        }
+        for (quoi, key, media_type) in &ecrites {
+            let slot = if *quoi == "logo" {
+                (&mut apres.logo_key, &mut apres.logo_media_type)
+            } else {
+                (&mut apres.signature_key, &mut apres.signature_media_type)
+            };
+            (*slot.0, *slot.1) = (Some(key.as_str().to_owned()), Some((*media_type).to_owned()));
+        }
         attestation_templates::upsert(tx.conn(), id, &apres, Utc::now()).await?;
         tx.commit().await?;
-        Ok::<(), AppError>(())
+        Ok::<_, AppError>((avant, apres))
     }
     .await;
-    if let Err(error) = saved {
-        supprimer(state, &ecrites).await;
-        return Err(error);
-    }
+    let (avant, apres) = match saved {
+        Ok(rows) => rows,
+        Err(error) => {
+            supprimer(state, ecrites.iter().map(|(_, k, _)| k)).await;
+            return Err(error);
+        }
+    };
     // 5. The images nothing points to any more.
     let orphelines: Vec<Key> = [(&avant.logo_key, &apres.logo_key), (&avant.signature_key, &apres.signature_key)]
         .into_iter()
         .filter(|(a, b)| a.is_some() && a != b)
         .filter_map(|(a, _)| a.as_deref().and_then(|k| Key::parse(k).ok()))
         .collect();
-    supprimer(state, &orphelines).await;
+    supprimer(state, orphelines.iter()).await;
     Ok(Ok(()))
 }
 
 /// Best effort: an object left behind costs storage, not correctness.
-async fn supprimer(state: &AppState, keys: &[Key]) {
+async fn supprimer(state: &AppState, keys: impl Iterator<Item = &Key>) {
     for key in keys {
         if let Err(error) = state.storage.delete(key).await {
             tracing::warn!(%error, key = key.as_str(), "stored image left behind");
@@ -200,7 +208,11 @@ pub async fn image(
         return Err(AppError::NotFound);
     };
     let key = Key::parse(&key).map_err(|e| AppError::Internal(e.into()))?;
-    let data = state.storage.get(&key).await.map_err(|e| AppError::Internal(e.into()))?;
+    let data = match state.storage.get(&key).await {
+        Ok(data) => data,
+        Err(StorageError::NotFound(_)) => return Err(AppError::NotFound),
+        Err(error) => return Err(AppError::Internal(error.into())),
+    };
     Ok((media_type, data))
 }
 
@@ -212,8 +224,16 @@ pub async fn template(state: &AppState, demarche: &DemarcheRow) -> anyhow::Resul
         let (Some(key), Some(media_type)) = (key, media_type) else {
             return Ok::<_, anyhow::Error>(None);
         };
-        let data = state.storage.get(&Key::parse(&key)?).await?;
-        Ok(Some(ImageAsset { media_type, data: data.to_vec(), alt, width_mm }))
+        match state.storage.get(&Key::parse(&key)?).await {
+            Ok(data) => Ok(Some(ImageAsset { media_type, data: data.to_vec(), alt, width_mm })),
+            // Gone from the storage (restored backup, manual clean-up): the
+            // attestation is still owed to the usager, without the image.
+            Err(StorageError::NotFound(_)) => {
+                tracing::error!(key, "attestation image missing from the storage, rendered without it");
+                Ok(None)
+            }
+            Err(error) => Err(error.into()),
+        }
     };
     let logo_alt = if demarche.service_organisme.trim().is_empty() {
         format!("Logo — {}", demarche.service_nom)

@@ -221,15 +221,10 @@ pub async fn regler_plugin(
     // (a pattern, a shape inside a text). Its verdict goes next to the
     // setting it names, else next to the first one.
     if let Err(reason) = state.plugins.check_options(plugin, &json) {
-        let key = info
-            .settings
-            .iter()
-            .find(|s| reason.starts_with(&format!("/{}:", s.key)) || reason.starts_with(&format!("/{}/", s.key)))
-            .or_else(|| info.settings.first())
-            .map(|s| s.key.clone())
-            .unwrap_or_default();
+        let (key, message) = crate::plugins::settings::schema_refusal(&info.settings, &reason);
+        let key = if key.is_empty() { info.settings.first().map(|s| s.key.clone()).unwrap_or_default() } else { key };
         let mut e = Erreurs::new();
-        e.add(&key, format!("Le plugin refuse ces réglages : {reason}."));
+        e.add(&key, message);
         return Ok(Err(e));
     }
     let mut tx = state.store.write().await?;
@@ -348,15 +343,35 @@ pub async fn deplacer_champ(
 }
 
 /// What stands between a démarche and its publication, in French.
-pub fn manques_avant_publication(types: &[TypeDeChamp], instructeurs: usize) -> Vec<&'static str> {
+pub fn manques_avant_publication(types: &[TypeDeChamp], instructeurs: usize) -> Vec<String> {
     let mut manques = Vec::new();
     if !types.iter().any(|t| t.type_champ.has_value()) {
-        manques.push("Le formulaire doit comporter au moins un champ à remplir.");
+        manques.push("Le formulaire doit comporter au moins un champ à remplir.".to_owned());
     }
     if instructeurs == 0 {
-        manques.push("Au moins un instructeur doit être affecté à la démarche.");
+        manques.push("Au moins un instructeur doit être affecté à la démarche.".to_owned());
     }
     manques
+}
+
+/// Plugins enabled on the démarche whose settings their own schema refuses
+/// (required settings left empty): their calls would all be refused.
+pub async fn reglages_a_completer(
+    state: &AppState,
+    c: crate::store::Conn<'_>,
+    id: DemarcheId,
+) -> Result<Vec<String>, AppError> {
+    let reglages = demarches::plugins_reglages(c, id).await?;
+    let mut manques: Vec<String> = reglages
+        .iter()
+        .filter(|(plugin, options)| state.plugins.check_options(plugin, options).is_err())
+        .map(|(plugin, _)| {
+            let libelle = state.plugins.plugin(plugin).map_or_else(|| plugin.clone(), |p| p.libelle);
+            format!("Les réglages du plugin « {libelle} » sont à compléter (page Plugins).")
+        })
+        .collect();
+    manques.sort();
+    Ok(manques)
 }
 
 /// Publishes the démarche at `/commencer/<path>`. Test dossiers are deleted:
@@ -385,7 +400,9 @@ pub async fn publier(
     let revision = d.draft_revision()?;
     let types = demarches::types_de_champ(tx.conn(), revision).await?;
     let instructeurs = demarches::list_instructeurs(tx.conn(), id).await?;
-    for manque in manques_avant_publication(&types, instructeurs.len()) {
+    let mut manques = manques_avant_publication(&types, instructeurs.len());
+    manques.extend(reglages_a_completer(state, tx.conn(), id).await?);
+    for manque in manques {
         erreurs.add("path", manque);
     }
     if path != d.path && demarches::path_exists(tx.conn(), &path).await? {

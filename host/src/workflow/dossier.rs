@@ -101,11 +101,18 @@ pub struct Refus {
     pub confirmes: Vec<StableId>,
 }
 
-/// The name of the box confirming what a plugin found about a champ; its
-/// value is the value it was shown for, so a confirmation never carries
-/// over to another value.
+/// The name of the box confirming what a plugin found about a champ.
 pub fn confirmation_name(stable_id: StableId) -> String {
     format!("confirmation_{}", stable_id.0)
+}
+
+/// The box's value: a digest of the value and of the données shown with
+/// it, so a confirmation never carries over to another value, nor to what
+/// the plugin finds later about the same one (an établissement closed since).
+pub fn confirmation_jeton(valeur: &str, donnees: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{valeur}\u{0}{donnees}").as_bytes());
+    hex::encode(&digest[..12])
 }
 
 /// A plugin's answer on one value, validation and enrichment together.
@@ -174,21 +181,21 @@ pub async fn verifier_saisie(
                 Some(plugin) => match controler(state, plugin, &tdc.libelle, &value, options(reglages, plugin)).await {
                     Controle::Valide { normalized, donnees: found } => {
                         if let Some(found) = found {
-                            donnees.insert(tdc.stable_id, found);
                             let asked = state.plugins.plugin(plugin).and_then(|p| p.confirmation);
-                            let confirmed =
-                                saisie.get(&confirmation_name(tdc.stable_id)).is_some_and(|v| *v == normalized);
-                            if confirmed {
+                            let box_name = confirmation_name(tdc.stable_id);
+                            let jeton = confirmation_jeton(&normalized, &found);
+                            if saisie.get(&box_name).is_some_and(|v| *v == jeton) {
                                 confirmes.push(tdc.stable_id);
                             } else if depot && asked.is_some() {
                                 erreurs.add(
-                                    &name,
+                                    &box_name,
                                     format!(
                                         "« {} » : vérifiez les informations trouvées sous le champ et cochez la case de confirmation.",
                                         tdc.libelle
                                     ),
                                 );
                             }
+                            donnees.insert(tdc.stable_id, found);
                         }
                         Some(normalized)
                     }
@@ -272,6 +279,11 @@ fn plugin_indisponible(libelle: &str, err: &PluginError) -> String {
     match err {
         PluginError::UnknownType(_) => format!(
             "Le type du champ « {libelle} » n'est plus disponible. Contactez le service en charge de la démarche."
+        ),
+        // Lasts until the administrateur fixes the settings: « réessayez »
+        // would send the usager round in circles.
+        PluginError::InvalidOptions { .. } => format!(
+            "Le champ « {libelle} » n'est pas encore configuré par le service en charge de la démarche. Votre saisie est conservée ; contactez ce service."
         ),
         _ => format!(
             "La vérification automatique de « {libelle} » est momentanément indisponible. Votre saisie est conservée ; réessayez dans quelques instants."

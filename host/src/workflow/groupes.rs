@@ -16,6 +16,22 @@ use serde_json::json;
 
 const NOM_PRIS: &str = "Un autre groupe de cette démarche porte déjà ce nom.";
 
+/// Routing tables name groupes without regard to case, so two names that
+/// differ only by case would make them ambiguous. Compared in Rust: SQLite's
+/// `lower()` only knows ASCII (« Étampes » / « ÉTAMPES »).
+async fn nom_pris(
+    tx: &mut crate::store::Tx,
+    id: DemarcheId,
+    libelle: &str,
+    sauf: Option<GroupeInstructeurId>,
+) -> Result<bool, AppError> {
+    let cle = libelle.to_lowercase();
+    Ok(groupes::list(tx.conn(), id)
+        .await?
+        .iter()
+        .any(|g| Some(g.id()) != sauf && g.libelle.trim().to_lowercase() == cle))
+}
+
 fn erreur(champ: &str, message: &str) -> Erreurs {
     let mut e = Erreurs::new();
     e.add(champ, message);
@@ -36,6 +52,9 @@ pub async fn creer_groupe(
     let mut tx = state.store.write().await?;
     // 1. The démarche, in the administrateur's scope.
     demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    if nom_pris(&mut tx, id, &libelle, None).await? {
+        return Ok(Err(erreur("libelle", NOM_PRIS)));
+    }
     // 2. The groupe.
     let groupe = match groupes::insert(tx.conn(), id, &libelle, false, Utc::now()).await {
         Err(StoreError::Conflict(_)) => return Ok(Err(erreur("libelle", NOM_PRIS))),
@@ -61,6 +80,9 @@ pub async fn renommer_groupe(
     let mut tx = state.store.write().await?;
     // 1. The démarche and the groupe, in the administrateur's scope.
     demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    if nom_pris(&mut tx, id, &libelle, Some(groupe)).await? {
+        return Ok(Err(erreur("libelle", NOM_PRIS)));
+    }
     // 2. The new name.
     match groupes::renommer(tx.conn(), id, groupe, &libelle).await {
         Err(StoreError::Conflict(_)) => return Ok(Err(erreur("libelle", NOM_PRIS))),

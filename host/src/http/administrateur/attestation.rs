@@ -47,6 +47,9 @@ pub fn routes() -> Router<AppState> {
 struct Images {
     logo: bool,
     signature: bool,
+    /// The « retirer » boxes as submitted, when the form comes back.
+    supprimer_logo: bool,
+    supprimer_signature: bool,
 }
 
 fn render(
@@ -66,6 +69,8 @@ fn render(
         "form": textes,
         "logo": images.logo,
         "signature": images.signature,
+        "supprimer_logo": images.supprimer_logo,
+        "supprimer_signature": images.supprimer_signature,
         "balises": BALISES.iter().map(|b| format!("--{b}--")).collect::<Vec<_>>(),
         "image_max_mo": IMAGE_MAX_BYTES / (1024 * 1024),
         "erreurs": erreurs,
@@ -81,24 +86,28 @@ async fn page(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Respo
     let d = find(&state, &ctx, DemarcheId(ids.first()?)).await?;
     let row = wf::courant(&state, &d).await?;
     let textes = AttestationTemplateInput { titre: row.titre, corps: row.corps, pied_de_page: row.pied_de_page };
-    let images = Images { logo: row.logo_key.is_some(), signature: row.signature_key.is_some() };
+    let images = Images {
+        logo: row.logo_key.is_some(),
+        signature: row.signature_key.is_some(),
+        supprimer_logo: false,
+        supprimer_signature: false,
+    };
     render(&state, &ctx, &d, &textes, images, &Erreurs::new())
 }
 
-/// A multipart field read to at most `max` bytes; `None` when it is longer
+/// A multipart field: its first `max` bytes, and whether it was longer
 /// (the rest is skipped, not buffered).
-async fn lire(field: &mut axum::extract::multipart::Field<'_>, max: usize) -> Result<Option<Bytes>, AppError> {
+async fn lire(field: &mut axum::extract::multipart::Field<'_>, max: usize) -> Result<(Bytes, bool), AppError> {
     let mut data = BytesMut::new();
     let mut trop = false;
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-        if !trop && data.len() + chunk.len() <= max {
-            data.extend_from_slice(&chunk);
-        } else {
+        let room = max - data.len();
+        if chunk.len() > room {
             trop = true;
-            data.clear();
         }
+        data.extend_from_slice(&chunk[..chunk.len().min(room)]);
     }
-    Ok((!trop).then(|| data.freeze()))
+    Ok((data.freeze(), trop))
 }
 
 fn multipart_error(error: axum::extract::multipart::MultipartError) -> AppError {
@@ -121,6 +130,8 @@ async fn enregistrer(
 ) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
+    // Scope first: nobody else's upload is read, let alone decoded.
+    let d = find(&state, &ctx, id).await?;
     let mut textes = AttestationTemplateInput::default();
     let (mut logo, mut signature) = (ChangementImage::Garder, ChangementImage::Garder);
     let (mut supprimer_logo, mut supprimer_signature) = (false, false);
@@ -131,18 +142,20 @@ async fn enregistrer(
         match name.as_str() {
             "logo" | "signature" if is_file => {
                 let change = match lire(&mut field, IMAGE_MAX_BYTES).await? {
-                    // An empty file input: nothing chosen.
-                    Some(data) if data.is_empty() => ChangementImage::Garder,
-                    Some(data) => ChangementImage::Remplacer(data),
-                    None => {
+                    (_, true) => {
                         trop_grandes.push(name.clone());
                         ChangementImage::Garder
                     }
+                    // An empty file input: nothing chosen.
+                    (data, false) if data.is_empty() => ChangementImage::Garder,
+                    (data, false) => ChangementImage::Remplacer(data),
                 };
                 if name == "logo" { logo = change } else { signature = change }
             }
             "titre" | "corps" | "pied_de_page" | "supprimer_logo" | "supprimer_signature" => {
-                let data = lire(&mut field, TEXT_FIELD_MAX_BYTES).await?.unwrap_or_default();
+                // Past the bound, what was typed is kept cut, and its length
+                // error shown: nothing typed vanishes silently.
+                let (data, _) = lire(&mut field, TEXT_FIELD_MAX_BYTES).await?;
                 let text = String::from_utf8_lossy(&data).into_owned();
                 match name.as_str() {
                     "titre" => textes.titre = text,
@@ -165,7 +178,11 @@ async fn enregistrer(
     let result = if trop_grandes.is_empty() {
         wf::enregistrer(&state, &admin, id, Saisie { textes: textes.clone(), logo, signature }).await?
     } else {
-        let mut e = Erreurs::new();
+        // Every problem at once: the texts are checked too.
+        let mut e = match textes.clone().valider() {
+            Ok(_) => Erreurs::new(),
+            Err((_, e)) => e,
+        };
         for name in &trop_grandes {
             e.add(name, format!("L'image ne doit pas dépasser {} Mo.", IMAGE_MAX_BYTES / (1024 * 1024)));
         }
@@ -177,9 +194,13 @@ async fn enregistrer(
                 .into_response())
         }
         Err((textes, erreurs)) => {
-            let d = find(&state, &ctx, id).await?;
             let row = wf::courant(&state, &d).await?;
-            let images = Images { logo: row.logo_key.is_some(), signature: row.signature_key.is_some() };
+            let images = Images {
+                logo: row.logo_key.is_some(),
+                signature: row.signature_key.is_some(),
+                supprimer_logo,
+                supprimer_signature,
+            };
             render(&state, &ctx, &d, &textes, images, &erreurs)
         }
     }
