@@ -18,7 +18,7 @@
 //! 5. how soon an endless loop (`boucle`) is stopped after its CPU deadline;
 //! 6. throughput of concurrent siret validations, with the CPU (user and
 //!    system) the process used meanwhile;
-//! 7. the 0.2.0 extension points through the host API: `route` (routage),
+//! 7. the 0.2.x extension points through the host API: `route` (routage),
 //!    `render_attestation` (attestation plugin + the host's PDF renderer),
 //!    and siret's `enrich` against the local API Entreprise contract server
 //!    next to the same GET made with reqwest.
@@ -586,7 +586,7 @@ async fn main() {
         ("rna (JavaScript)".into(), "rna", rna_dir.clone(), INTERPRETED_LIMITS, INTERPRETED_CONCURRENCY),
     ];
     for id in ["adresse", "carte", "routage", "attestation", "rendez-vous"] {
-        plugins.push((format!("{id} (Rust, 0.2.0)"), id, plugin_dir(&format!("plugins/dist/{id}")), rust.0, rust.1));
+        plugins.push((format!("{id} (Rust, 0.2.1)"), id, plugin_dir(&format!("plugins/dist/{id}")), rust.0, rust.1));
     }
     for (name, id, dir, limits, concurrency) in plugins {
         let dir = dir.as_path();
@@ -746,7 +746,7 @@ async fn main() {
     }
     println!("  ratio {THROUGHPUT_TASKS} tasks / 1 task: {:.2}×", concurrent.per_sec / baseline.per_sec);
 
-    // 7. The extension points of guichet:plugin@0.2.0.
+    // 7. The extension points of guichet:plugin@0.2.x.
     extension_points(&rust_host, cache, &siret_dir, siret_p50).await;
 
     println!("\nwhole benchmark: {:.0} s", whole_run.elapsed().as_secs_f64());
@@ -756,7 +756,9 @@ async fn main() {
 async fn warm_section(siret_dir: &Path) -> Duration {
     println!("\n── 2. warm boundary crossing: validate on ONE live instance (wasmtime direct, not the host API) ──");
     println!("  menteur: identity validate, 0.1.0 world, no SDK (2 strings in, 1 string out, no guest work)");
-    println!("  curieux: identity validate, 0.2.0 world through the SDK (which parses the options JSON)");
+    println!(
+        "  curieux: identity validate through the SDK (built on 0.2.1, bound here by the 0.2.0 WIT), which parses the options JSON"
+    );
     println!("  siret:   the real validate (SDK, options parse, Luhn check, normalization)");
     println!("  scalar:  `noop: func() -> u32`, a component with no strings: the boundary alone (target ≤ 0.5 µs)");
     println!("  (validate lines: strings and a result record cross; the research baseline for those is ≤ 1.5 µs)");
@@ -966,7 +968,7 @@ fn ms3(sorted: &[Duration]) -> (f64, f64, f64) {
 /// Routage, attestation and enrich through the host API, each next to a
 /// baseline of the same run.
 async fn extension_points(rust_host: &PluginHost, cache: &Path, siret_dir: &Path, siret_p50: Duration) {
-    println!("\n── 7. guichet:plugin@0.2.0 extension points, host API, fresh instance per call ──");
+    println!("\n── 7. guichet:plugin@0.2.x extension points, host API, fresh instance per call ──");
     let siret_p50_us = us(siret_p50);
     println!("  baseline: siret validate, fresh instance, p50 {siret_p50_us:.1} µs (section 1)");
 
