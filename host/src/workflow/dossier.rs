@@ -384,7 +384,16 @@ pub async fn deposer(
     dossiers::touch(tx.conn(), id, now).await?;
     // 3. Route (the rule's choice, or the default groupe), change state,
     //    record the traitement.
-    dossiers::set_groupe(tx.conn(), id, routage.groupe).await?;
+    // The rule chose before this transaction: a groupe deleted meanwhile
+    // gives way to the default one rather than to an error.
+    let groupe = match crate::store::groupes::find(tx.conn(), dossier.demarche_id(), routage.groupe).await {
+        Ok(g) => g.id(),
+        Err(crate::store::StoreError::NotFound) => {
+            crate::store::groupes::defaut(tx.conn(), dossier.demarche_id()).await?
+        }
+        Err(error) => return Err(error.into()),
+    };
+    dossiers::set_groupe(tx.conn(), id, groupe).await?;
     dossiers::set_routage_explication(tx.conn(), id, routage.explication.as_deref()).await?;
     dossiers::update_etat(tx.conn(), id, dossier.etat(), t.to, None, now).await?;
     dossiers::insert_traitement(tx.conn(), id, t.to, &usager.email, None, now).await?;
