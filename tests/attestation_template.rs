@@ -6,15 +6,12 @@
 //! use the template.
 
 use guichet::domain::DemarcheId;
-use guichet::storage::{Key, StorageConfig, StorageError};
-use guichet::store::{attestation_templates, demarches};
+use guichet::storage::{Key, StorageError};
+use guichet::store::attestation_templates;
 use guichet_tests::app::{Backend, Client, Page, TestApp};
+use guichet_tests::demo::{self, ADMIN, INSTRUCTEUR, USAGER};
 use guichet_tests::s3::S3Server;
 use reqwest::multipart::{Form, Part};
-
-const ADMIN: &str = "administrateur@demo.guichet.localhost";
-const INSTRUCTEUR: &str = "instructeur@demo.guichet.localhost";
-const USAGER: &str = "usager@demo.guichet.localhost";
 
 // Tiny real PNGs (6×3 and 8×2 pixels, RGB).
 const LOGO_PNG: &[u8] = &[
@@ -114,7 +111,7 @@ async fn the_attestation_template_on_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_attestation_template_on_an_s3_bucket() {
     let Some(s3) = S3Server::start().await else { return };
-    let storage = s3_config(&s3, "guichet-test");
+    let storage = s3.storage_config("guichet-test");
     let app = TestApp::start_with(Backend::Sqlite, |c| c.storage = storage).await.expect("app");
     assert_eq!(app.server.state.storage.backend(), "s3");
     parcours(&app).await;
@@ -122,28 +119,11 @@ async fn the_attestation_template_on_an_s3_bucket() {
     app.stop().await;
 }
 
-fn s3_config(s3: &S3Server, prefix: &str) -> StorageConfig {
-    StorageConfig::S3 {
-        bucket: s3.bucket().to_owned(),
-        prefix: prefix.to_owned(),
-        endpoint: Some(s3.endpoint()),
-        region: "us-east-1".to_owned(),
-        access_key_id: s3.access_key().to_owned(),
-        secret_access_key: s3.secret_key().to_owned(),
-    }
-}
-
 /// The whole journey, on whichever storage `app` has.
 async fn parcours(app: &TestApp) {
-    guichet::demo::seed(&app.server.state).await.expect("demo data");
-    let state = &app.server.state;
-    let mut tx = state.store.read().await.expect("read");
-    let demarche = demarches::find_by_path(tx.conn(), guichet::demo::PATH).await.expect("demo démarche");
-    tx.commit().await.expect("commit");
+    let demarche = demo::demarche(app).await;
     let base = format!("/admin/demarches/{}/attestation", demarche.id);
-
-    let admin = app.client();
-    admin.login(ADMIN, guichet::demo::PASSWORD).await;
+    let admin = demo::client(app, ADMIN).await;
     admin.get(&format!("/admin/demarches/{}", demarche.id)).await.assert_contains(&format!(r#"href="{base}""#));
     // Until written, the default template, built from the démarche.
     let page = admin.get(&base).await;
@@ -233,24 +213,9 @@ async fn parcours(app: &TestApp) {
     assert_eq!(autre.bytes(&format!("{base}/apercu")).await.0, 404);
 
     // A dossier accepted now gets an attestation written from the template.
-    let usager = app.client();
-    usager.login(USAGER, guichet::demo::PASSWORD).await;
-    let brouillon = usager.post("/commencer/demo", &[]).await.path();
-    let answers = [
-        ("champ_2", "Union sportive de Démoville"),
-        ("champ_3", "732 829 320 00074"),
-        ("champ_4", "1 place de la Mairie 69002 Lyon"),
-        ("champ_6", "Rugby"),
-        ("champ_7", "120"),
-        ("champ_9", "1500"),
-        ("champ_10", "false"),
-        ("champ_13", "on"),
-        ("intention", "deposer"),
-    ];
-    usager.post(&brouillon, &answers).await.assert_status(200).assert_contains("Votre dossier a bien été déposé");
-    let numero: i64 = brouillon.trim_start_matches("/dossiers/").trim_end_matches("/brouillon").parse().expect("n°");
-    let instructeur = app.client();
-    instructeur.login(INSTRUCTEUR, guichet::demo::PASSWORD).await;
+    let usager = demo::client(app, USAGER).await;
+    let numero = demo::deposer(&usager, "732 829 320 00074", "1 place de la Mairie 69002 Lyon").await;
+    let instructeur = demo::client(app, INSTRUCTEUR).await;
     let fiche = format!("/instructeur/dossiers/{numero}");
     instructeur.post(&format!("{fiche}/instruire"), &[("action", "passer_en_instruction")]).await.assert_status(200);
     instructeur

@@ -9,8 +9,9 @@ use guichet::plugins::OperatorConfig;
 use guichet::workflow::comptes::Roles;
 use guichet_tests::app::{Backend, TestApp};
 use guichet_tests::contrats::api_entreprise::{self, ApiEntreprise};
+use guichet_tests::demo;
 
-const NOM: &str = "Association du numérique";
+const NOM: &str = "Union sportive de Démoville";
 
 /// The value of the confirmation box of champ 3 in a page.
 fn box_value(page: &str) -> String {
@@ -20,18 +21,7 @@ fn box_value(page: &str) -> String {
 }
 
 fn answers<'a>(siret: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut fields = vec![
-        ("champ_2", NOM),
-        ("champ_3", siret),
-        ("champ_4", "20 avenue de Ségur 75007 Paris"),
-        ("champ_6", "Rugby"),
-        ("champ_7", "120"),
-        ("champ_9", "1500"),
-        ("champ_10", "false"),
-        ("champ_13", "on"),
-    ];
-    fields.extend_from_slice(extra);
-    fields
+    demo::reponses(siret, "20 avenue de Ségur 75007 Paris", extra)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,10 +7,7 @@ use guichet::domain::{DossierId, GroupeInstructeurId};
 use guichet::store::{demarches, dossiers};
 use guichet::workflow::comptes::Roles;
 use guichet_tests::app::TestApp;
-
-const ADMIN: &str = "administrateur@demo.guichet.localhost";
-const USAGER: &str = "usager@demo.guichet.localhost";
-const INSTRUCTEUR: &str = "instructeur@demo.guichet.localhost";
+use guichet_tests::demo::{self, ADMIN, INSTRUCTEUR, USAGER};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrateur_builds_groupes_and_staffs_them_on_sqlite() {
@@ -28,15 +25,10 @@ async fn an_administrateur_builds_groupes_and_staffs_them_on_postgres() {
 }
 
 async fn parcours(app: &TestApp) {
-    guichet::demo::seed(&app.server.state).await.expect("demo data");
+    let demarche = demo::demarche(app).await;
     let state = &app.server.state;
-    let mut tx = state.store.read().await.expect("read");
-    let demarche = demarches::find_by_path(tx.conn(), guichet::demo::PATH).await.expect("demo démarche");
-    tx.commit().await.expect("commit");
     let base = format!("/admin/demarches/{}", demarche.id);
-
-    let admin = app.client();
-    admin.login(ADMIN, guichet::demo::PASSWORD).await;
+    let admin = demo::client(app, ADMIN).await;
     admin.get(&base).await.assert_contains("Groupes instructeurs").assert_contains("1 groupe(s), 1 instructeur(s)");
     admin
         .get(&format!("{base}/instructeurs"))
@@ -150,10 +142,9 @@ async fn parcours(app: &TestApp) {
         .assert_status(422)
         .assert_contains("Le groupe par défaut ne peut pas être supprimé");
 
-    let usager = app.client();
-    usager.login(USAGER, guichet::demo::PASSWORD).await;
+    let usager = demo::client(app, USAGER).await;
     let brouillon = usager.post("/commencer/demo", &[]).await.path();
-    let numero: i64 = brouillon.trim_start_matches("/dossiers/").trim_end_matches("/brouillon").parse().expect("n°");
+    let numero = demo::numero(&brouillon);
     let mut tx = state.store.write().await.expect("write");
     dossiers::set_groupe(tx.conn(), DossierId(numero), GroupeInstructeurId(rhone)).await.expect("set groupe");
     tx.commit().await.expect("commit");

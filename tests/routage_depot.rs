@@ -5,26 +5,18 @@
 //! default groupe's instructeur cannot see it.
 
 use guichet::domain::DossierId;
-use guichet::store::{demarches, dossiers};
+use guichet::store::dossiers;
 use guichet_tests::app::TestApp;
-
-const ADMIN: &str = "administrateur@demo.guichet.localhost";
-const INSTRUCTEUR: &str = "instructeur@demo.guichet.localhost";
-const USAGER: &str = "usager@demo.guichet.localhost";
+use guichet_tests::demo::{self, ADMIN, INSTRUCTEUR, USAGER};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dossier_goes_to_the_groupe_its_departement_maps_to() {
     let app = TestApp::sqlite().await;
-    guichet::demo::seed(&app.server.state).await.expect("demo data");
+    let demarche = demo::demarche(&app).await;
     let state = &app.server.state;
 
-    let mut tx = state.store.read().await.expect("read");
-    let demarche = demarches::find_by_path(tx.conn(), guichet::demo::PATH).await.expect("demo démarche");
-    tx.commit().await.expect("commit");
-
     // The administrateur creates a second groupe, « Lyon »…
-    let admin = app.client();
-    admin.login(ADMIN, guichet::demo::PASSWORD).await;
+    let admin = demo::client(&app, ADMIN).await;
     let cree = admin.post(&format!("/admin/demarches/{}/groupes", demarche.id), &[("libelle", "Lyon")]).await;
     cree.assert_status(200).assert_contains("Le groupe a été créé.");
     let lyon = cree.id_after(&format!("/admin/demarches/{}/groupes/", demarche.id));
@@ -53,22 +45,8 @@ async fn a_dossier_goes_to_the_groupe_its_departement_maps_to() {
     admin.get(&reglages).await.assert_lacks("Ce plugin n'est pas appelé");
 
     // An usager files a dossier with an address in Lyon.
-    let usager = app.client();
-    usager.login(USAGER, guichet::demo::PASSWORD).await;
-    let brouillon = usager.post("/commencer/demo", &[]).await.path();
-    let answers = [
-        ("champ_2", "Union sportive de la Croix-Rousse"),
-        ("champ_3", "732 829 320 00074"),
-        ("champ_4", "3 rue de la République 69002 Lyon"),
-        ("champ_6", "Rugby"),
-        ("champ_7", "120"),
-        ("champ_9", "1500"),
-        ("champ_10", "false"),
-        ("champ_13", "on"),
-        ("intention", "deposer"),
-    ];
-    usager.post(&brouillon, &answers).await.assert_status(200).assert_contains("Votre dossier a bien été déposé");
-    let numero: i64 = brouillon.trim_start_matches("/dossiers/").trim_end_matches("/brouillon").parse().expect("n°");
+    let usager = demo::client(&app, USAGER).await;
+    let numero = demo::deposer(&usager, "732 829 320 00074", "3 rue de la République 69002 Lyon").await;
 
     let mut tx = state.store.read().await.expect("read");
     let dossier = dossiers::find_for_job(tx.conn(), DossierId(numero)).await.expect("dossier");
@@ -80,8 +58,7 @@ async fn a_dossier_goes_to_the_groupe_its_departement_maps_to() {
 
     // The default groupe's instructeur does not see it: exactly like a
     // dossier that does not exist.
-    let instructeur = app.client();
-    instructeur.login(INSTRUCTEUR, guichet::demo::PASSWORD).await;
+    let instructeur = demo::client(&app, INSTRUCTEUR).await;
     let fiche = format!("/instructeur/dossiers/{numero}");
     instructeur.get(&fiche).await.assert_status(404);
 

@@ -6,14 +6,13 @@ use bytes::Bytes;
 use guichet::storage::{Key, Storage, StorageConfig, StorageError};
 use guichet_tests::s3::S3Server;
 
+/// The server's storage configuration with `secret` as the secret key.
 fn config(s3: &S3Server, prefix: &str, secret: &str) -> StorageConfig {
-    StorageConfig::S3 {
-        bucket: s3.bucket().to_owned(),
-        prefix: prefix.to_owned(),
-        endpoint: Some(s3.endpoint()),
-        region: "us-east-1".to_owned(),
-        access_key_id: s3.access_key().to_owned(),
-        secret_access_key: secret.to_owned(),
+    match s3.storage_config(prefix) {
+        StorageConfig::S3 { bucket, prefix, endpoint, region, access_key_id, .. } => {
+            StorageConfig::S3 { bucket, prefix, endpoint, region, access_key_id, secret_access_key: secret.to_owned() }
+        }
+        local => local,
     }
 }
 

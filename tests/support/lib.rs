@@ -11,11 +11,13 @@
 //! | [`browser`]  | ChromeDriver + headless Chromium | `GUICHET_CHROMEDRIVER`, `GUICHET_CHROMIUM`, `GUICHET_TEST_ARTIFACTS` |
 //! | [`contrats`] | API Entreprise, BAN, API Carto and RDV Service Public stand-ins (axum, in-process) | — |
 //! | [`pdf`]      | `pdftotext` (poppler-utils) on rendered PDFs | — |
+//! | [`demo`]     | the demo démarche: seeded, found, filed | — |
 //! | [`s3`]       | SeaweedFS `weed mini` S3 server, one bucket | `GUICHET_TEST_WEED` |
 
 pub mod app;
 pub mod browser;
 pub mod contrats;
+pub mod demo;
 pub mod pdf;
 pub mod plugin_host;
 pub mod postgres;

@@ -275,6 +275,19 @@ impl S3Server {
         SECRET_KEY
     }
 
+    /// The platform's storage configuration for this server's bucket,
+    /// under `prefix`.
+    pub fn storage_config(&self, prefix: &str) -> guichet::storage::StorageConfig {
+        guichet::storage::StorageConfig::S3 {
+            bucket: self.bucket().to_owned(),
+            prefix: prefix.to_owned(),
+            endpoint: Some(self.endpoint()),
+            region: "us-east-1".to_owned(),
+            access_key_id: self.access_key().to_owned(),
+            secret_access_key: self.secret_key().to_owned(),
+        }
+    }
+
     /// The filer's HTTP API (no authentication): `GET /buckets/<bucket>/<key>`
     /// reads an object behind the S3 gateway's back, for assertions.
     pub fn filer_url(&self) -> String {

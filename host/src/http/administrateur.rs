@@ -245,11 +245,7 @@ async fn page_champs(
         "obligatoire": nouveau.obligatoire.is_some(),
         "erreurs": erreurs,
     });
-    if erreurs.is_empty() {
-        ctx.page(state, "administrateur/champs", data)
-    } else {
-        ctx.invalid_page(state, "administrateur/champs", data)
-    }
+    ctx.form_page(state, "administrateur/champs", data, erreurs)
 }
 
 async fn champs(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
@@ -294,11 +290,7 @@ async fn page_champ(
         "form": form,
         "erreurs": erreurs,
     });
-    if erreurs.is_empty() {
-        ctx.page(state, "administrateur/champ", data)
-    } else {
-        ctx.invalid_page(state, "administrateur/champ", data)
-    }
+    ctx.form_page(state, "administrateur/champ", data, erreurs)
 }
 
 async fn champ(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
@@ -376,11 +368,7 @@ async fn page_publication(
         "prefixe": state.config.url("/commencer/"),
         "erreurs": erreurs,
     });
-    if erreurs.is_empty() {
-        ctx.page(state, "administrateur/publier", data)
-    } else {
-        ctx.invalid_page(state, "administrateur/publier", data)
-    }
+    ctx.form_page(state, "administrateur/publier", data, erreurs)
 }
 
 async fn publication(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {

@@ -133,6 +133,18 @@ impl Ctx {
         let html = render(state, template, self.base(state), data)?;
         Ok((crate::error::form_status(), Html(html)).into_response())
     }
+
+    /// A form page: shown plainly, or again with its errors (and the
+    /// "unprocessable" status) when `erreurs` has some.
+    pub fn form_page(
+        &self,
+        state: &AppState,
+        template: &str,
+        data: Value,
+        erreurs: &crate::domain::Erreurs,
+    ) -> Result<Response, AppError> {
+        if erreurs.is_empty() { self.page(state, template, data) } else { self.invalid_page(state, template, data) }
+    }
 }
 
 pub fn base_context(compte: Option<&SessionRow>, csrf: &str, demo: bool, notice: Option<&str>) -> Value {

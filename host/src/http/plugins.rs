@@ -167,11 +167,7 @@ fn page_reglages(
         "alerte": alerte,
         "erreurs": erreurs,
     });
-    if erreurs.is_empty() {
-        ctx.page(state, "administrateur/plugin_reglages", data)
-    } else {
-        ctx.invalid_page(state, "administrateur/plugin_reglages", data)
-    }
+    ctx.form_page(state, "administrateur/plugin_reglages", data, erreurs)
 }
 
 async fn regler(

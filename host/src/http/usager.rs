@@ -187,11 +187,7 @@ async fn formulaire(
         "brouillon": brouillon,
         "action": if brouillon { format!("/dossiers/{id}/brouillon") } else { format!("/dossiers/{id}/modifier") },
     });
-    if erreurs.is_empty() {
-        ctx.page(state, "usager/formulaire", data)
-    } else {
-        ctx.invalid_page(state, "usager/formulaire", data)
-    }
+    ctx.form_page(state, "usager/formulaire", data, erreurs)
 }
 
 async fn brouillon(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {

@@ -10,9 +10,7 @@ use crate::domain::attestation::{AttestationTemplateInput, type_image};
 use crate::domain::compte::Administrateur;
 use crate::domain::{DemarcheId, Erreurs};
 use crate::error::AppError;
-use crate::plugins::{
-    AttestationDocument, AttestationTemplate, ChampSnapshot, DossierSnapshot, ExtensionPoint, ImageAsset,
-};
+use crate::plugins::{AttestationDocument, AttestationTemplate, DossierSnapshot, ExtensionPoint, ImageAsset};
 use crate::state::AppState;
 use crate::storage::{Key, StorageError};
 use crate::store::attestation_templates::{self, AttestationTemplateRow};
@@ -280,17 +278,7 @@ pub async fn apercu(state: &AppState, admin: &Administrateur, id: DemarcheId) ->
         en_instruction_le: Some(now.clone()),
         decide_le: Some(now),
         motivation: Some("(Motivation de la décision, si l'instructeur en écrit une.)".to_owned()),
-        champs: types
-            .iter()
-            .filter(|t| t.type_champ.has_value())
-            .map(|t| ChampSnapshot {
-                stable_id: u64::try_from(t.stable_id.0).unwrap_or_default(),
-                libelle: t.libelle.clone(),
-                type_champ: t.type_champ.as_str(),
-                valeur: Some(format!("(réponse à « {} »)", t.libelle)),
-                donnees: None,
-            })
-            .collect(),
+        champs: crate::workflow::extensions::champs(&types, |t| (Some(format!("(réponse à « {} »)", t.libelle)), None)),
     };
     let url = state.config.url("/attestations/apercu");
     state.plugins.render_attestation(&plugin.id, &snapshot, &template, &url, &options).await.map_err(|error| {

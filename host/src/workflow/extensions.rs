@@ -60,18 +60,30 @@ pub fn snapshot(
         decide_le: instant(dossier.processed_at),
         en_instruction_le: instant(dossier.en_instruction_at),
         motivation: dossier.motivation.clone(),
-        champs: types
-            .iter()
-            .filter(|t| t.type_champ.has_value())
-            .map(|t| ChampSnapshot {
+        champs: champs(types, |t| (values.get(&t.stable_id).cloned(), donnees.get(&t.stable_id).cloned())),
+    }
+}
+
+/// The champs of a form as plugins see them, in the form's order (sections
+/// left out); `answer` gives each one's value and données.
+pub fn champs(
+    types: &[TypeDeChamp],
+    answer: impl Fn(&TypeDeChamp) -> (Option<String>, Option<String>),
+) -> Vec<ChampSnapshot> {
+    types
+        .iter()
+        .filter(|t| t.type_champ.has_value())
+        .map(|t| {
+            let (valeur, donnees) = answer(t);
+            ChampSnapshot {
                 stable_id: u64::try_from(t.stable_id.0).unwrap_or_default(),
                 libelle: t.libelle.clone(),
                 type_champ: t.type_champ.as_str(),
-                valeur: values.get(&t.stable_id).cloned(),
-                donnees: donnees.get(&t.stable_id).cloned(),
-            })
-            .collect(),
-    }
+                valeur,
+                donnees,
+            }
+        })
+        .collect()
 }
 
 /// Picks the groupe of a dossier being déposé: the démarche's routing rule

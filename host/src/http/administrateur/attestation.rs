@@ -75,11 +75,7 @@ fn render(
         "image_max_mo": IMAGE_MAX_BYTES / (1024 * 1024),
         "erreurs": erreurs,
     });
-    if erreurs.is_empty() {
-        ctx.page(state, "administrateur/attestation", data)
-    } else {
-        ctx.invalid_page(state, "administrateur/attestation", data)
-    }
+    ctx.form_page(state, "administrateur/attestation", data, erreurs)
 }
 
 async fn page(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {

@@ -82,11 +82,7 @@ async fn page_instructeurs(
         "libelle": saisie.libelle,
         "erreurs": erreurs,
     });
-    if erreurs.is_empty() {
-        ctx.page(state, "administrateur/instructeurs", data)
-    } else {
-        ctx.invalid_page(state, "administrateur/instructeurs", data)
-    }
+    ctx.form_page(state, "administrateur/instructeurs", data, erreurs)
 }
 
 async fn instructeurs(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
@@ -187,11 +183,7 @@ async fn page_groupe(
         "email": email,
         "erreurs": erreurs,
     });
-    if erreurs.is_empty() {
-        ctx.page(state, "administrateur/groupe", data)
-    } else {
-        ctx.invalid_page(state, "administrateur/groupe", data)
-    }
+    ctx.form_page(state, "administrateur/groupe", data, erreurs)
 }
 
 async fn groupe(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
