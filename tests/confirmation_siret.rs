@@ -76,6 +76,16 @@ async fn the_usager_confirms_the_etablissement_before_filing() {
     let confirme = answers(siret, &[("confirmation_3", &jeton), ("intention", "deposer")]);
     usager.post(&brouillon, &confirme).await.assert_status(200).assert_contains("Votre dossier a bien été déposé");
 
+    // Confirmed: the instructeur sees the établissement, without a warning.
+    let numero_depose = demo::numero(&brouillon);
+    demo::client(&app, demo::INSTRUCTEUR)
+        .await
+        .get(&format!("/instructeur/dossiers/{numero_depose}"))
+        .await
+        .assert_status(200)
+        .assert_contains("DIRECTION INTERMINISTERIELLE DU NUMERIQUE")
+        .assert_lacks("non confirmées par l'usager");
+
     // Once filed, a change of number needs a new confirmation: the old box
     // does not carry over.
     let numero = brouillon.trim_end_matches("/brouillon");
@@ -91,5 +101,51 @@ async fn the_usager_confirms_the_etablissement_before_filing() {
         .await
         .assert_status(200)
         .assert_contains("Les modifications de votre dossier ont bien été enregistrées.");
+    app.stop().await;
+}
+
+/// API Entreprise down at dépôt: the dossier is filed, its check deferred
+/// to a job; when the job finds the établissement, nobody confirmed it, and
+/// the instructeur is told so next to the champ.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deferred_etablissement_is_shown_to_instructeurs_as_unconfirmed() {
+    let api = ApiEntreprise::start().await;
+    let operator = format!(
+        "[siret]\nhttp = [\"https://entreprise.api.gouv.fr\"]\nallow-private-addresses = true\n\
+         [siret.relocate]\n\"https://entreprise.api.gouv.fr\" = \"{}\"\n\
+         [siret.config]\nrecipient = \"{}\"\n[siret.secrets]\napi-entreprise = \"{}\"\n",
+        api.base_url(),
+        api_entreprise::RECIPIENT,
+        api_entreprise::TOKEN
+    );
+    let grants = OperatorConfig::parse(&operator, |_| None).expect("operator config");
+    let app = TestApp::start_with(Backend::Sqlite, move |config| config.plugins_operator = grants)
+        .await
+        .expect("a SQLite server");
+    demo::demarche(&app).await;
+    let usager = app.signed_in("dominique.panne@exemple.fr", Roles::default()).await;
+    // The first request to API Entreprise fails (503); the job's succeeds.
+    api.set_outage_for(guichet_tests::contrats::Outage::Unavailable, 1);
+    let numero = demo::deposer(&usager, api_entreprise::SIRET_DINUM, "20 avenue de Ségur 75007 Paris").await;
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let mut tx = app.server.state.store.read().await.expect("read");
+        let donnees =
+            guichet::store::dossiers::donnees(tx.conn(), guichet::domain::DossierId(numero)).await.expect("données");
+        tx.commit().await.expect("commit");
+        if donnees.contains_key(&guichet::domain::StableId(3)) {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the deferred check found the établissement");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let instructeur = demo::client(&app, demo::INSTRUCTEUR).await;
+    instructeur
+        .get(&format!("/instructeur/dossiers/{numero}"))
+        .await
+        .assert_status(200)
+        .assert_contains("DIRECTION INTERMINISTERIELLE DU NUMERIQUE")
+        .assert_contains("Informations trouvées non confirmées par l'usager");
     app.stop().await;
 }

@@ -109,7 +109,9 @@ async fn page_dossier(
     let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
     let routage = dossiers::routage_explication(tx.conn(), id).await?;
     let attestation = crate::store::attestations::exists(tx.conn(), id).await?;
+    let confirmes = dossiers::confirmes(tx.conn(), id).await?;
     tx.commit().await?;
+    let non_confirmes = vues::non_confirmes(state, &types, &donnees, &confirmes);
     let affichages = vues::affichages(state, &types, &values, &donnees, &reglages).await;
     let etat = d.etat();
     let suivi = suiveurs.iter().any(|(i, _)| *i == instructeur.instructeur_id.0);
@@ -118,7 +120,7 @@ async fn page_dossier(
         "titre": format!("Dossier n° {}", d.id),
         "dossier": vues::dossier(&d),
         "demarche": { "id": d.demarche_id, "libelle": d.demarche_libelle },
-        "champs": vues::champs_lecture(&types, &values, &affichages, &verifications),
+        "champs": vues::champs_lecture(&types, &values, &affichages, &verifications, &non_confirmes),
         "routage": routage,
         "attestation": attestation.then(|| format!("/instructeur/dossiers/{}/attestation", d.id)),
         "traitements": vues::traitements(&traitements),

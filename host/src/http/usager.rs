@@ -120,7 +120,7 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
             "titre": format!("Dossier n° {}", d.id),
             "dossier": vues::dossier(&d),
             "service": demarche.service(),
-            "champs": vues::champs_lecture(&types, &values, &affichages, &verifications),
+            "champs": vues::champs_lecture(&types, &values, &affichages, &verifications, &[]),
             "attestation": attestation.then(|| format!("/dossiers/{id}/attestation")),
         }),
     )

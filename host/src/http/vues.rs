@@ -152,6 +152,7 @@ pub fn champs_lecture(
     values: &HashMap<StableId, String>,
     affichages: &HashMap<StableId, String>,
     verifications: &HashMap<StableId, Verification>,
+    non_confirmes: &[StableId],
 ) -> Vec<Value> {
     types
         .iter()
@@ -163,12 +164,32 @@ pub fn champs_lecture(
                 "valeur": valeur_affichee(tdc, values.get(&tdc.stable_id).map(String::as_str)),
                 "affichage": affichages.get(&tdc.stable_id),
                 "verification_en_attente": verification == Some(&Verification::EnAttente),
+                "non_confirme": non_confirmes.contains(&tdc.stable_id),
                 "verification_refusee": match verification {
                     Some(Verification::Refusee(message)) => Value::from(message.as_str()),
                     _ => Value::Null,
                 },
             })
         })
+        .collect()
+}
+
+/// Champs whose plugin asks the usager to confirm what it found, with
+/// données the usager did not confirm (found by a check deferred past the
+/// dépôt): instructeurs see it.
+pub fn non_confirmes(
+    state: &AppState,
+    types: &[TypeDeChamp],
+    donnees: &HashMap<StableId, String>,
+    confirmes: &[StableId],
+) -> Vec<StableId> {
+    types
+        .iter()
+        .filter(|t| donnees.contains_key(&t.stable_id) && !confirmes.contains(&t.stable_id))
+        .filter(|t| {
+            t.type_champ.plugin_id().and_then(|id| state.plugins.plugin(id)).is_some_and(|p| p.confirmation.is_some())
+        })
+        .map(|t| t.stable_id)
         .collect()
 }
 
