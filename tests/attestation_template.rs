@@ -229,6 +229,17 @@ async fn parcours(app: &TestApp) {
     }
     let (status, _, pdf) = usager.bytes(&format!("/dossiers/{numero}/attestation")).await;
     assert_eq!(status, 200);
+    // The document itself is in the file storage, not in the database.
+    let mut tx = app.server.state.store.read().await.expect("read");
+    let row = guichet::store::attestations::of_dossier(tx.conn(), guichet::domain::DossierId(numero))
+        .await
+        .expect("attestation row")
+        .expect("an attestation");
+    tx.commit().await.expect("commit");
+    let key = row.data_key.expect("stored in the file storage");
+    assert!(key.starts_with(&format!("dossiers/{numero}/attestation-")) && key.ends_with(".pdf"), "{key}");
+    assert!(row.data.is_empty(), "no copy in the database");
+    assert_eq!(stored(app, &key).await.as_deref(), Some(pdf.as_slice()));
     let text = guichet_tests::pdf::text(&pdf);
     assert!(text.contains("Attestation de subvention"), "{text}");
     assert!(text.contains(&format!("Le dossier n° {numero} de {USAGER} est accepté.")), "{text}");

@@ -280,5 +280,7 @@ async fn attestation(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Resul
     dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
     let a = attestations::of_dossier(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    Ok(vues::pdf(a.filename, a.data))
+    let filename = a.filename.clone();
+    let data = crate::workflow::extensions::attestation_pdf(&state, a).await.map_err(AppError::Internal)?;
+    Ok(vues::pdf(filename, data))
 }

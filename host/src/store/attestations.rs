@@ -11,7 +11,10 @@ pub struct AttestationRow {
     pub token: String,
     pub filename: String,
     pub media_type: String,
+    /// The PDF itself for rows written before the file storage held them;
+    /// empty when `data_key` says where it is.
     pub data: Vec<u8>,
+    pub data_key: Option<String>,
     pub sha256: String,
     pub plugin_id: String,
     pub plugin_version: String,
@@ -33,7 +36,8 @@ pub struct NouvelleAttestation<'a> {
     pub token: &'a str,
     pub filename: &'a str,
     pub media_type: &'a str,
-    pub data: &'a [u8],
+    /// Where the file storage holds the PDF.
+    pub data_key: &'a str,
     pub sha256: &'a str,
     pub plugin_id: &'a str,
     pub plugin_version: &'a str,
@@ -43,20 +47,22 @@ pub struct NouvelleAttestation<'a> {
 /// accepted again after `repasser en instruction` gets a new document; the
 /// old token stops verifying).
 pub async fn upsert(c: Conn<'_>, id: DossierId, a: &NouvelleAttestation<'_>, now: DateTime<Utc>) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO attestations (dossier_id, token, filename, media_type, data, sha256, plugin_id, \
-        plugin_version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+    const SQL: &str = "INSERT INTO attestations (dossier_id, token, filename, media_type, data, data_key, sha256, \
+        plugin_id, plugin_version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
         ON CONFLICT (dossier_id) DO UPDATE SET token = excluded.token, filename = excluded.filename, \
-        media_type = excluded.media_type, data = excluded.data, sha256 = excluded.sha256, \
-        plugin_id = excluded.plugin_id, plugin_version = excluded.plugin_version, created_at = excluded.created_at";
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(a.token).bind(a.filename).bind(a.media_type).bind(a.data)
-        .bind(a.sha256).bind(a.plugin_id).bind(a.plugin_version).bind(now).execute(&mut *c).await.map(|_| ()))?;
+        media_type = excluded.media_type, data = excluded.data, data_key = excluded.data_key, \
+        sha256 = excluded.sha256, plugin_id = excluded.plugin_id, plugin_version = excluded.plugin_version, \
+        created_at = excluded.created_at";
+    let empty: &[u8] = &[];
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(a.token).bind(a.filename).bind(a.media_type).bind(empty)
+        .bind(a.data_key).bind(a.sha256).bind(a.plugin_id).bind(a.plugin_version).bind(now).execute(&mut *c).await.map(|_| ()))?;
     Ok(())
 }
 
 /// The attestation of a dossier the caller already found in its scope.
 pub async fn of_dossier(c: Conn<'_>, id: DossierId) -> StoreResult<Option<AttestationRow>> {
-    const SQL: &str = "SELECT dossier_id, token, filename, media_type, data, sha256, plugin_id, plugin_version, \
-        created_at FROM attestations WHERE dossier_id = $1";
+    const SQL: &str = "SELECT dossier_id, token, filename, media_type, data, data_key, sha256, plugin_id, \
+        plugin_version, created_at FROM attestations WHERE dossier_id = $1";
     Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut *c).await)?)
 }
 

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use crate::domain::{DemarcheId, DossierId, GroupeInstructeurId, StableId, TypeDeChamp};
 use crate::plugins::{ChampSnapshot, DossierSnapshot, ExtensionPoint, GroupeSnapshot, PluginInfo};
 use crate::state::AppState;
+use crate::storage::Key;
 use crate::store::attestations::{self, NouvelleAttestation};
 use crate::store::demarches;
 use crate::store::dossiers::{self, DossierRow};
@@ -157,24 +158,60 @@ pub async fn generer_attestation(state: &AppState, id: DossierId) -> anyhow::Res
     let document =
         state.plugins.render_attestation(&plugin.id, &snapshot, &template, &verification_url, &options).await?;
     let sha256 = hex::encode(Sha256::digest(&document.data));
+    // The PDF goes to the file storage first, under a key of its own (the
+    // token makes it unique): nothing points to it until the row does.
+    let key = Key::new(["dossiers", &id.0.to_string(), &format!("attestation-{token}.pdf")])?;
+    let bytes = document.data.len();
+    state.storage.put(&key, bytes::Bytes::from(document.data)).await?;
     let now = Utc::now();
-    let mut tx = state.store.write().await?;
-    // Decided again meanwhile (repasser en instruction): this document
-    // would attest a decision that no longer stands.
-    if dossiers::find_for_job(tx.conn(), id).await?.etat() != crate::domain::EtatDossier::Accepte {
-        return Ok(());
+    let saved = async {
+        let mut tx = state.store.write().await?;
+        // Decided again meanwhile (repasser en instruction): this document
+        // would attest a decision that no longer stands.
+        if dossiers::find_for_job(tx.conn(), id).await?.etat() != crate::domain::EtatDossier::Accepte {
+            return Ok(None);
+        }
+        let avant = attestations::of_dossier(tx.conn(), id).await?.and_then(|a| a.data_key);
+        let nouvelle = NouvelleAttestation {
+            token: &token,
+            filename: &document.filename,
+            media_type: &document.media_type,
+            data_key: key.as_str(),
+            sha256: &sha256,
+            plugin_id: &plugin.id,
+            plugin_version: &plugin.version,
+        };
+        attestations::upsert(tx.conn(), id, &nouvelle, now).await?;
+        tx.commit().await?;
+        Ok::<_, anyhow::Error>(Some(avant))
     }
-    let nouvelle = NouvelleAttestation {
-        token: &token,
-        filename: &document.filename,
-        media_type: &document.media_type,
-        data: &document.data,
-        sha256: &sha256,
-        plugin_id: &plugin.id,
-        plugin_version: &plugin.version,
+    .await;
+    let orphelin = match saved {
+        Ok(Some(avant)) => avant,
+        other => {
+            // Not recorded (no longer accepté, or the write failed): the
+            // file is nobody's.
+            if let Err(error) = state.storage.delete(&key).await {
+                tracing::warn!(%error, key = key.as_str(), "unrecorded attestation left in the storage");
+            }
+            return other.map(|_| ());
+        }
     };
-    attestations::upsert(tx.conn(), id, &nouvelle, now).await?;
-    tx.commit().await?;
-    tracing::info!(dossier = id.0, plugin = %plugin.id, bytes = document.data.len(), "attestation rendered");
+    // The attestation it replaces (a dossier accepted again).
+    if let Some(old) = orphelin.as_deref().and_then(|k| Key::parse(k).ok())
+        && let Err(error) = state.storage.delete(&old).await
+    {
+        tracing::warn!(%error, key = old.as_str(), "replaced attestation left in the storage");
+    }
+    tracing::info!(dossier = id.0, plugin = %plugin.id, bytes, "attestation rendered");
     Ok(())
+}
+
+/// The PDF of a stored attestation: from the file storage, or from the row
+/// itself for attestations rendered before the storage held them.
+pub async fn attestation_pdf(state: &AppState, a: attestations::AttestationRow) -> anyhow::Result<Vec<u8>> {
+    match &a.data_key {
+        Some(key) => Ok(state.storage.get(&Key::parse(key)?).await?.to_vec()),
+        None => Ok(a.data),
+    }
 }
