@@ -24,9 +24,9 @@ fn answers<'a>(siret: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'
     demo::reponses(siret, "20 avenue de Ségur 75007 Paris", extra)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_usager_confirms_the_etablissement_before_filing() {
-    let api = ApiEntreprise::start().await;
+/// A SQLite server whose operator grants the siret plugin API Entreprise,
+/// relocated to the contract server `api`.
+async fn app_with(api: &ApiEntreprise) -> TestApp {
     let operator = format!(
         "[siret]\nhttp = [\"https://entreprise.api.gouv.fr\"]\nallow-private-addresses = true\n\
          [siret.relocate]\n\"https://entreprise.api.gouv.fr\" = \"{}\"\n\
@@ -36,9 +36,13 @@ async fn the_usager_confirms_the_etablissement_before_filing() {
         api_entreprise::TOKEN
     );
     let grants = OperatorConfig::parse(&operator, |_| None).expect("operator config");
-    let app = TestApp::start_with(Backend::Sqlite, move |config| config.plugins_operator = grants)
-        .await
-        .expect("a SQLite server");
+    TestApp::start_with(Backend::Sqlite, move |config| config.plugins_operator = grants).await.expect("a SQLite server")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_usager_confirms_the_etablissement_before_filing() {
+    let api = ApiEntreprise::start().await;
+    let app = app_with(&api).await;
     guichet::demo::seed(&app.server.state).await.expect("demo data");
     let usager = app.signed_in("camille.siret@exemple.fr", Roles::default()).await;
     let brouillon = usager.post("/commencer/demo", &[]).await.path();
@@ -110,18 +114,7 @@ async fn the_usager_confirms_the_etablissement_before_filing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deferred_etablissement_is_shown_to_instructeurs_as_unconfirmed() {
     let api = ApiEntreprise::start().await;
-    let operator = format!(
-        "[siret]\nhttp = [\"https://entreprise.api.gouv.fr\"]\nallow-private-addresses = true\n\
-         [siret.relocate]\n\"https://entreprise.api.gouv.fr\" = \"{}\"\n\
-         [siret.config]\nrecipient = \"{}\"\n[siret.secrets]\napi-entreprise = \"{}\"\n",
-        api.base_url(),
-        api_entreprise::RECIPIENT,
-        api_entreprise::TOKEN
-    );
-    let grants = OperatorConfig::parse(&operator, |_| None).expect("operator config");
-    let app = TestApp::start_with(Backend::Sqlite, move |config| config.plugins_operator = grants)
-        .await
-        .expect("a SQLite server");
+    let app = app_with(&api).await;
     demo::demarche(&app).await;
     let usager = app.signed_in("dominique.panne@exemple.fr", Roles::default()).await;
     // The first request to API Entreprise fails (503); the job's succeeds.

@@ -381,6 +381,24 @@ struct LoadedPlugin {
 }
 
 impl LoadedPlugin {
+    /// Options as every plugin can rely on them: a JSON object, matching
+    /// the `options-schema` it declared (settings saved before an upgrade
+    /// changed it must not reach code that assumes the new shape). Parsed
+    /// once: into values only when a schema needs them, skipped otherwise
+    /// (this runs on every call).
+    fn check_options(&self, options_json: &str) -> Result<(), String> {
+        let Some(schema) = &self.options_schema else {
+            return serde_json::from_str::<std::collections::BTreeMap<String, serde::de::IgnoredAny>>(options_json)
+                .map(|_| ())
+                .map_err(|error| if error.is_data() { "not an object".to_owned() } else { error.to_string() });
+        };
+        match serde_json::from_str::<serde_json::Value>(options_json) {
+            Ok(options @ serde_json::Value::Object(_)) => schema::check(schema, &options),
+            Ok(_) => Err("not an object".to_owned()),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
     fn health(&self) -> std::sync::MutexGuard<'_, Health> {
         // A panic while holding it leaves counters, not invariants, behind.
         self.health.lock().unwrap_or_else(PoisonError::into_inner)
@@ -629,11 +647,7 @@ impl PluginHost {
     /// `plugin` declares: `Err` holds the JSON pointer of the culprit and
     /// why (technical English), as calls with these settings would report.
     pub fn check_options(&self, plugin: &str, options_json: &str) -> Result<(), String> {
-        let Some(schema) = self.get(plugin).and_then(|p| p.options_schema.clone()) else {
-            return Ok(());
-        };
-        let options: serde_json::Value = serde_json::from_str(options_json).map_err(|e| e.to_string())?;
-        schema::check(&schema, &options)
+        self.get(plugin).map_or(Ok(()), |p| p.check_options(options_json))
     }
 
     /// Checks `value` with the champ type `type_id`. `options_json` is the
@@ -1033,22 +1047,7 @@ impl PluginHost {
     ) -> Result<T, PluginError> {
         let id = || plugin.info.id.clone();
         check_input_size(&plugin.info.id, "options", options_json.len(), MAX_OPTIONS_BYTES)?;
-        // Checked here so that every plugin can rely on getting an object;
-        // values are skipped, not built (this runs on every call).
-        if let Err(error) =
-            serde_json::from_str::<std::collections::BTreeMap<String, serde::de::IgnoredAny>>(options_json)
-        {
-            let reason = if error.is_data() { "not an object".to_owned() } else { error.to_string() };
-            return Err(PluginError::InvalidOptions { plugin: id(), reason });
-        }
-        // And against the schema the plugin declared: settings saved before
-        // an upgrade changed it must not reach code that assumes the new
-        // shape. The administrateur's settings page shows the same reason.
-        if let Some(schema) = &plugin.options_schema {
-            let options: serde_json::Value = serde_json::from_str(options_json)
-                .map_err(|error| PluginError::InvalidOptions { plugin: id(), reason: error.to_string() })?;
-            schema::check(schema, &options).map_err(|reason| PluginError::InvalidOptions { plugin: id(), reason })?;
-        }
+        plugin.check_options(options_json).map_err(|reason| PluginError::InvalidOptions { plugin: id(), reason })?;
         // Its own share first: a plugin stuck in slow calls fills its share,
         // never the whole host, and the other plugins keep answering.
         let _share = plugin.calls.try_acquire().map_err(|_| PluginError::Busy { plugin: id() })?;

@@ -138,7 +138,7 @@ async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<R
     let mut tx = state.store.read().await?;
     let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
     let instructeurs = demarches::list_instructeurs(tx.conn(), d.id()).await?;
-    let nombre_groupes = crate::store::groupes::list(tx.conn(), d.id()).await?.len();
+    let nombre_groupes = crate::store::groupes::libelles(tx.conn(), d.id()).await?.len();
     let mut manques = wf::manques_avant_publication(&types, instructeurs.len());
     manques.extend(wf::reglages_a_completer(&state, tx.conn(), d.id()).await?);
     tx.commit().await?;

@@ -57,6 +57,23 @@ pub async fn list(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<GroupeRow>> {
     Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?)
 }
 
+/// The groupes of a démarche, id and name only, default first: what the
+/// dépôt path needs, without the counts `list` makes for the pages (they
+/// grow with the dossiers).
+pub async fn libelles(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<(GroupeInstructeurId, String)>> {
+    const SQL: &str =
+        "SELECT id, libelle FROM groupes_instructeurs WHERE demarche_id = $1 ORDER BY defaut DESC, libelle";
+    let rows: Vec<(i64, String)> = on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?;
+    Ok(rows.into_iter().map(|(gid, libelle)| (GroupeInstructeurId(gid), libelle)).collect())
+}
+
+/// Whether `groupe` is one of the démarche's groupes.
+pub async fn exists(c: Conn<'_>, id: DemarcheId, groupe: GroupeInstructeurId) -> StoreResult<bool> {
+    const SQL: &str = "SELECT COUNT(*) FROM groupes_instructeurs WHERE demarche_id = $1 AND id = $2";
+    let n: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(groupe.0).fetch_one(&mut *c).await)?;
+    Ok(n > 0)
+}
+
 /// One groupe of the démarche; another démarche's groupe is `NotFound`.
 pub async fn find(c: Conn<'_>, id: DemarcheId, groupe: GroupeInstructeurId) -> StoreResult<GroupeRow> {
     const SQL: &str = select_row!("WHERE g.demarche_id = $1 AND g.id = $2");

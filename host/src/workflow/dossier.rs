@@ -386,12 +386,10 @@ pub async fn deposer(
     //    record the traitement.
     // The rule chose before this transaction: a groupe deleted meanwhile
     // gives way to the default one rather than to an error.
-    let groupe = match crate::store::groupes::find(tx.conn(), dossier.demarche_id(), routage.groupe).await {
-        Ok(g) => g.id(),
-        Err(crate::store::StoreError::NotFound) => {
-            crate::store::groupes::defaut(tx.conn(), dossier.demarche_id()).await?
-        }
-        Err(error) => return Err(error.into()),
+    let groupe = if crate::store::groupes::exists(tx.conn(), dossier.demarche_id(), routage.groupe).await? {
+        routage.groupe
+    } else {
+        crate::store::groupes::defaut(tx.conn(), dossier.demarche_id()).await?
     };
     dossiers::set_groupe(tx.conn(), id, groupe).await?;
     dossiers::set_routage_explication(tx.conn(), id, routage.explication.as_deref()).await?;

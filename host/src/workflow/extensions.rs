@@ -101,7 +101,7 @@ pub async fn router(
     let defaut = groupes::defaut(tx.conn(), dossier.demarche_id()).await?;
     let regle = plugin_active(state, &mut tx, dossier.demarche_id(), ExtensionPoint::Routage).await?;
     let groupes = match &regle {
-        Some(_) => groupes::list(tx.conn(), dossier.demarche_id()).await?,
+        Some(_) => groupes::libelles(tx.conn(), dossier.demarche_id()).await?,
         None => Vec::new(),
     };
     tx.commit().await?;
@@ -112,7 +112,7 @@ pub async fn router(
     let snapshot = snapshot(dossier, "en_construction", types, &values, donnees);
     let offered: Vec<GroupeSnapshot> = groupes
         .iter()
-        .map(|g| GroupeSnapshot { id: u64::try_from(g.id).unwrap_or_default(), libelle: g.libelle.clone() })
+        .map(|(id, libelle)| GroupeSnapshot { id: u64::try_from(id.0).unwrap_or_default(), libelle: libelle.clone() })
         .collect();
     Ok(match state.plugins.route(&plugin.id, &snapshot, &offered, &options).await {
         Ok(decision) => {

@@ -26,10 +26,10 @@ async fn nom_pris(
     sauf: Option<GroupeInstructeurId>,
 ) -> Result<bool, AppError> {
     let cle = libelle.to_lowercase();
-    Ok(groupes::list(tx.conn(), id)
+    Ok(groupes::libelles(tx.conn(), id)
         .await?
         .iter()
-        .any(|g| Some(g.id()) != sauf && g.libelle.trim().to_lowercase() == cle))
+        .any(|(gid, libelle)| Some(*gid) != sauf && libelle.trim().to_lowercase() == cle))
 }
 
 fn erreur(champ: &str, message: &str) -> Erreurs {
