@@ -5,7 +5,7 @@
 #
 #   ./scripts/test.sh                    # everything, as CI runs it
 #   ./scripts/test.sh story              # only the host tests matching "story"
-#   ./scripts/test.sh --test support_selftest -- --nocapture
+#   ./scripts/test.sh support_selftest -- --nocapture
 #
 # Arguments go to `cargo test --workspace`. With arguments, the plugins' unit
 # tests are skipped (a filter or --test option is meant for the host tests).

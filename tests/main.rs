@@ -1,0 +1,31 @@
+//! The integration tests, compiled as one binary: each module below was a
+//! test binary of its own, and every one of them linked wasmtime and sqlx,
+//! which dominated the suite's build time on two cores. The shared support
+//! (real servers, SMTP, PostgreSQL, S3, Chromium) is the `guichet_tests`
+//! library in `tests/support/`.
+
+mod attestation_template;
+mod autocompletion;
+mod carte_tuiles;
+mod confirmation_siret;
+mod conformance;
+mod contrat_rdv_service_public;
+mod contrats_selftest;
+mod exemple_javascript;
+mod exemple_python;
+mod groupes_instructeurs;
+mod http_securite;
+mod migrations;
+mod navigateur;
+mod plugins_champs;
+mod plugins_extensions;
+mod reglages_plugins;
+mod routage_depot;
+mod sandbox;
+mod sandbox_fixtures;
+mod sandbox_http;
+mod storage_s3;
+mod story;
+mod support_selftest;
+mod verification_differee;
+mod wit_frozen;
