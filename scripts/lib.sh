@@ -74,6 +74,11 @@ trap guichet_on_exit EXIT
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# A TCP port free on loopback right now (the kernel picks it).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # Run a command as root: directly when we are root (CI, dev machines here),
 # through non-interactive sudo otherwise.
 as_root() {

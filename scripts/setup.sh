@@ -39,7 +39,8 @@ ensure_system_packages() {
   # fonts-dejavu-core: a bare machine has no font at all, and screenshots of
   # pages would show boxes instead of text.
   # poppler-utils: pdftotext checks the attestation PDFs in tests.
-  ensure_apt chromium chromium-driver sqlite3 fonts-dejavu-core poppler-utils
+  # curl: `demo.sh --check` fetches the demo's pages with it.
+  ensure_apt chromium chromium-driver sqlite3 fonts-dejavu-core poppler-utils curl
   # Node.js builds the JavaScript example plugin (componentize-js) and npm
   # fetches the DSFR.
   have node || ensure_apt nodejs

@@ -5,6 +5,7 @@
 //! Layers (see ARCHITECTURE.md): `http` → `workflow` → `domain` (pure), with
 //! `store` (SQL), `plugins` (wasmtime) and `jobs` (durable queue) beside.
 
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod domain;
@@ -18,6 +19,7 @@ pub mod state;
 pub mod storage;
 pub mod store;
 pub mod templates;
+pub mod workers;
 pub mod workflow;
 
 use anyhow::Context;
@@ -44,31 +46,39 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
     let store = store::Store::connect(&config.database_url).await.context("connecting to the database")?;
     store.migrate().await.context("running migrations")?;
     let storage = storage::Storage::open(&config.storage).context("opening the file storage")?;
-    let templates = templates::Templates::load(config.templates_dir.as_deref())?;
+    let assets = http::assets::Assets::load(&config.static_dir)
+        .with_context(|| format!("reading static files from {}", config.static_dir.display()))?;
+    let templates = templates::Templates::load(config.templates_dir.as_deref(), &assets.prefix())?;
     let mailer = mail::Mailer::new(&config)?;
-    let plugins = plugins::PluginHost::with_options(
-        plugins::PluginLimits::default(),
-        plugins::DEFAULT_MAX_CONCURRENT_CALLS,
-        Some(&config.plugin_cache_dir),
-    )
-    .context("starting the plugin host")?;
+    let plugins = plugin_host(&config)?;
     plugins.set_operator_config(config.plugins_operator.clone());
-    let loaded = plugins
+    // The host logs each plugin it loads.
+    plugins
         .load_dirs(&config.plugins_dirs)
         .await
         .with_context(|| format!("loading plugins from {:?}", config.plugins_dirs))?;
-    for p in &loaded {
-        tracing::info!(plugin = %p.id, version = %p.version, wit = %p.wit, "plugin loaded");
-    }
     Ok(AppState {
         config: Arc::new(config),
         store,
         storage,
         templates: Arc::new(templates),
+        assets: Arc::new(assets),
         mailer: Arc::new(mailer),
         plugins: Arc::new(plugins),
         jobs_notify: Arc::new(Notify::new()),
     })
+}
+
+/// The server's plugin host, without plugins yet. `guichet plugins compile`
+/// uses the same one: compiled plugins are cached per engine configuration,
+/// so any other would fill a cache the server never reads.
+pub fn plugin_host(config: &Config) -> anyhow::Result<plugins::PluginHost> {
+    plugins::PluginHost::with_options(
+        plugins::PluginLimits::default(),
+        plugins::DEFAULT_MAX_CONCURRENT_CALLS,
+        Some(&config.plugin_cache_dir),
+    )
+    .context("starting the plugin host")
 }
 
 /// The CSRF signing key of a single-node install, kept in the data folder.
@@ -120,7 +130,7 @@ pub async fn start(state: AppState, bind: SocketAddr) -> anyhow::Result<Running>
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding {bind}"))?;
     let addr = listener.local_addr()?;
     let (shutdown, rx) = watch::channel(false);
-    let workers = jobs::spawn_workers(state.clone(), state.config.job_workers, rx.clone());
+    let workers = workers::spawn_workers(state.clone(), state.config.job_workers, rx.clone());
     let router = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let mut server_rx = rx;
     let server = tokio::spawn(async move {
