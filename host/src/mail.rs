@@ -47,31 +47,49 @@ impl Mailer {
         Ok(Mailer { transport, from })
     }
 
-    pub fn build(&self, courriel: &Courriel) -> anyhow::Result<Message> {
+    /// The message for the job `job`: its Message-ID is derived from the
+    /// job, so the same job always makes the same message.
+    pub fn build(&self, courriel: &Courriel, job: i64) -> anyhow::Result<Message> {
         let to: Mailbox = courriel.to.parse().with_context(|| format!("invalid recipient {:?}", courriel.to))?;
-        Ok(Message::builder().from(self.from.clone()).to(to).subject(&courriel.subject).multipart(
-            MultiPart::alternative_plain_html(courriel.text.clone(), text_to_html(&courriel.subject, &courriel.text)),
-        )?)
+        let message_id = format!("<courriel-{job}@{}>", self.from.email.domain());
+        Ok(Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&courriel.subject)
+            .message_id(Some(message_id))
+            .multipart(MultiPart::alternative_plain_html(
+                courriel.text.clone(),
+                text_to_html(&courriel.subject, &courriel.text),
+            ))?)
     }
 
-    pub async fn send(&self, courriel: &Courriel) -> anyhow::Result<()> {
-        let message = self.build(courriel)?;
+    /// Sends the e-mail of the job `job`. Sending the same job twice (a
+    /// worker killed between the relay's acceptance and the job's
+    /// completion) gives the same Message-ID over SMTP, and rewrites the same
+    /// file in the outbox.
+    pub async fn send(&self, courriel: &Courriel, job: i64) -> anyhow::Result<()> {
+        let message = self.build(courriel, job)?;
         match &self.transport {
             Transport::Smtp(smtp) => {
                 smtp.send(message).await.context("SMTP delivery failed")?;
             }
             Transport::Outbox(dir) => {
                 tokio::fs::create_dir_all(dir).await?;
-                let name = format!(
-                    "{}-{}.eml",
-                    chrono::Utc::now().format("%Y%m%dT%H%M%S%.6f"),
-                    crate::security::random_token().get(..8).unwrap_or("x")
-                );
-                tokio::fs::write(dir.join(name), message.formatted()).await?;
+                // Written aside then renamed: a crash mid-write never leaves a
+                // truncated e-mail for the reader to trip on.
+                let name = outbox_name(job);
+                let partial = dir.join(format!(".{name}.partial"));
+                tokio::fs::write(&partial, message.formatted()).await?;
+                tokio::fs::rename(&partial, dir.join(name)).await?;
             }
         }
         Ok(())
     }
+}
+
+/// Zero-padded, so that names sort in the order the jobs were queued.
+fn outbox_name(job: i64) -> String {
+    format!("courriel-{job:012}.eml")
 }
 
 /// The HTML alternative: the same text, escaped, with paragraphs and links.
@@ -140,18 +158,19 @@ mod tests {
         let mut config = Config::local(&dir);
         config.smtp_url = None;
         let mailer = Mailer::new(&config).unwrap();
-        mailer
-            .send(&Courriel {
-                to: "marie@exemple.fr".into(),
-                subject: "Votre dossier n° 42 a été accepté".into(),
-                text: "Bonjour".into(),
-            })
-            .await
-            .unwrap();
+        let courriel = Courriel {
+            to: "marie@exemple.fr".into(),
+            subject: "Votre dossier n° 42 a été accepté".into(),
+            text: "Bonjour".into(),
+        };
+        mailer.send(&courriel, 7).await.unwrap();
+        // The same job sent again (after a crash) rewrites its one file.
+        mailer.send(&courriel, 7).await.unwrap();
         let names = list_outbox(&config.outbox_dir());
-        assert_eq!(names.len(), 1);
+        assert_eq!(names, vec!["courriel-000000000007.eml".to_string()]);
         let raw = std::fs::read_to_string(config.outbox_dir().join(&names[0])).unwrap();
         assert!(raw.contains("To: marie@exemple.fr"));
+        assert!(raw.contains("Message-ID: <courriel-7@guichet.localhost>"), "{raw}");
         // Encoded on the wire (RFC 2047), decoded intact by a mail reader.
         assert!(!raw.contains("accepté"), "the subject must not travel as raw UTF-8");
         let parsed = mailparse::parse_mail(raw.as_bytes()).unwrap();

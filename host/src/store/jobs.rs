@@ -45,6 +45,17 @@ pub async fn claim(store: &Store, now: DateTime<Utc>, lease_until: DateTime<Utc>
     Ok(row)
 }
 
+/// Extends a running job's lease (the worker's heartbeat). A job that is no
+/// longer running is left alone.
+pub async fn renew_lease(store: &Store, id: i64, until: DateTime<Utc>) -> StoreResult<()> {
+    const SQL: &str = "UPDATE jobs SET locked_until = $2 WHERE id = $1 AND state = 'running'";
+    match store {
+        Store::Sqlite(pool) => sqlx::query(SQL).bind(id).bind(until).execute(pool).await?.rows_affected(),
+        Store::Postgres(pool) => sqlx::query(SQL).bind(id).bind(until).execute(pool).await?.rows_affected(),
+    };
+    Ok(())
+}
+
 pub async fn complete(store: &Store, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
     const SQL: &str =
         "UPDATE jobs SET state = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1";

@@ -49,9 +49,3 @@ pub async fn delete_for_compte(c: Conn<'_>, compte: CompteId) -> StoreResult<()>
     on!(c, c => sqlx::query(SQL).bind(compte.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
-
-pub async fn delete_expired(c: Conn<'_>, now: DateTime<Utc>) -> StoreResult<u64> {
-    const SQL: &str = "DELETE FROM sessions WHERE expires_at <= $1";
-    let r = on!(c, c => sqlx::query(SQL).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    Ok(r)
-}
