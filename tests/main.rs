@@ -20,6 +20,7 @@ mod navigateur;
 mod plugins_champs;
 mod plugins_extensions;
 mod reglages_plugins;
+mod reprises;
 mod routage_depot;
 mod sandbox;
 mod sandbox_fixtures;

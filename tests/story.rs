@@ -393,7 +393,11 @@ async fn story(app: &TestApp) {
         .get(&format!("/dossiers/{dossier}"))
         .await
         .assert_contains("En instruction")
-        .assert_lacks("aide versée sous 30 jours");
+        .assert_lacks("aide versée sous 30 jours")
+        .assert_lacks("Télécharger l'attestation");
+    // Nobody gets the revoked document any more.
+    assert_eq!(usager.bytes(&attestation_url).await.0, 404);
+    assert_eq!(instructeur.bytes(&format!("/instructeur/dossiers/{dossier}/attestation")).await.0, 404);
     instructeur
         .post(
             &format!("{fiche}/instruire"),
@@ -403,6 +407,13 @@ async fn story(app: &TestApp) {
         .assert_status(200)
         .assert_contains("Le dossier a été refusé");
     app.mail("lea.martin@exemple.fr", "a été refusé").await;
+    usager
+        .get(&format!("/dossiers/{dossier}"))
+        .await
+        .assert_contains("Refusé")
+        .assert_lacks("Télécharger l'attestation");
+    assert_eq!(usager.bytes(&attestation_url).await.0, 404, "a refusal never brings the old attestation back");
+    app.client().get(&verification).await.assert_contains("Décision révisée");
 
     // Every transition left a Traitement, in order.
     let page = instructeur.get(&fiche).await;

@@ -208,7 +208,10 @@ async fn attestation(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Resul
     let id = DossierId(ids.first()?);
     let mut tx = state.store.read().await?;
     dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
-    let a = crate::store::attestations::of_dossier(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let a = crate::store::attestations::of_dossier(tx.conn(), id)
+        .await?
+        .filter(|a| a.revoquee_le.is_none())
+        .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     let filename = a.filename.clone();
     let data = crate::workflow::extensions::attestation_pdf(&state, a).await.map_err(AppError::Internal)?;

@@ -43,7 +43,7 @@ async fn verifier_attestation(
     let found = crate::store::attestations::verify(tx.conn(), &token).await?;
     tx.commit().await?;
     let a = found.ok_or(AppError::NotFound)?;
-    let valide = a.etat == crate::domain::EtatDossier::Accepte.as_str();
+    let valide = a.etat == crate::domain::EtatDossier::Accepte.as_str() && a.revoquee_le.is_none();
     ctx.page(
         &state,
         "attestation_verification",

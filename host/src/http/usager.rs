@@ -278,7 +278,8 @@ async fn attestation(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Resul
     let id = DossierId(ids.first()?);
     let mut tx = state.store.read().await?;
     dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
-    let a = attestations::of_dossier(tx.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let a =
+        attestations::of_dossier(tx.conn(), id).await?.filter(|a| a.revoquee_le.is_none()).ok_or(AppError::NotFound)?;
     tx.commit().await?;
     let filename = a.filename.clone();
     let data = crate::workflow::extensions::attestation_pdf(&state, a).await.map_err(AppError::Internal)?;

@@ -19,6 +19,9 @@ pub struct AttestationRow {
     pub plugin_id: String,
     pub plugin_version: String,
     pub created_at: DateTime<Utc>,
+    /// Set when the decision it attests was taken back: the document is then
+    /// served to no one.
+    pub revoquee_le: Option<DateTime<Utc>>,
 }
 
 /// What the public verification page shows: never the document itself
@@ -30,6 +33,7 @@ pub struct AttestationVerifiee {
     pub created_at: DateTime<Utc>,
     pub demarche_libelle: String,
     pub etat: String,
+    pub revoquee_le: Option<DateTime<Utc>>,
 }
 
 pub struct NouvelleAttestation<'a> {
@@ -52,31 +56,41 @@ pub async fn upsert(c: Conn<'_>, id: DossierId, a: &NouvelleAttestation<'_>, now
         ON CONFLICT (dossier_id) DO UPDATE SET token = excluded.token, filename = excluded.filename, \
         media_type = excluded.media_type, data = excluded.data, data_key = excluded.data_key, \
         sha256 = excluded.sha256, plugin_id = excluded.plugin_id, plugin_version = excluded.plugin_version, \
-        created_at = excluded.created_at";
+        created_at = excluded.created_at, revoquee_le = NULL";
     let empty: &[u8] = &[];
     on!(c, c => sqlx::query(SQL).bind(id.0).bind(a.token).bind(a.filename).bind(a.media_type).bind(empty)
         .bind(a.data_key).bind(a.sha256).bind(a.plugin_id).bind(a.plugin_version).bind(now).execute(&mut *c).await.map(|_| ()))?;
     Ok(())
 }
 
-/// The attestation of a dossier the caller already found in its scope.
+/// The attestation of a dossier the caller already found in its scope,
+/// revoked or not.
 pub async fn of_dossier(c: Conn<'_>, id: DossierId) -> StoreResult<Option<AttestationRow>> {
     const SQL: &str = "SELECT dossier_id, token, filename, media_type, data, data_key, sha256, plugin_id, \
-        plugin_version, created_at FROM attestations WHERE dossier_id = $1";
+        plugin_version, created_at, revoquee_le FROM attestations WHERE dossier_id = $1";
     Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut *c).await)?)
 }
 
-/// Whether an attestation exists, without reading the document.
+/// Whether a dossier has an attestation in force, without reading it.
 pub async fn exists(c: Conn<'_>, id: DossierId) -> StoreResult<bool> {
-    const SQL: &str = "SELECT COUNT(*) FROM attestations WHERE dossier_id = $1";
+    const SQL: &str = "SELECT COUNT(*) FROM attestations WHERE dossier_id = $1 AND revoquee_le IS NULL";
     let n: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_one(&mut *c).await)?;
     Ok(n > 0)
 }
 
 /// For the public verification page, by the token printed in the document.
 pub async fn verify(c: Conn<'_>, token: &str) -> StoreResult<Option<AttestationVerifiee>> {
-    const SQL: &str = "SELECT a.dossier_id, a.sha256, a.created_at, m.libelle AS demarche_libelle, d.etat \
+    const SQL: &str = "SELECT a.dossier_id, a.sha256, a.created_at, m.libelle AS demarche_libelle, d.etat, a.revoquee_le \
         FROM attestations a JOIN dossiers d ON d.id = a.dossier_id JOIN demarches m ON m.id = d.demarche_id \
         WHERE a.token = $1";
     Ok(on!(c, c => sqlx::query_as(SQL).bind(token).fetch_optional(&mut *c).await)?)
+}
+
+/// Revokes the attestation of a dossier whose decision is taken back, in the
+/// caller's transaction (the transition's). A later acceptation's
+/// attestation replaces the row and is in force again.
+pub async fn revoquer(c: Conn<'_>, id: DossierId, now: DateTime<Utc>) -> StoreResult<()> {
+    const SQL: &str = "UPDATE attestations SET revoquee_le = $2 WHERE dossier_id = $1 AND revoquee_le IS NULL";
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(now).execute(&mut *c).await.map(|_| ()))?;
+    Ok(())
 }

@@ -354,6 +354,11 @@ pub async fn deposer(
     saisie: &Saisie,
 ) -> Result<Result<(), Refus>, AppError> {
     let dossier = find_for_usager(state, usager, id).await?;
+    // A dépôt repeated after it went through (double click, a retry after a
+    // lost answer) has nothing left to do: the usager sees the filed dossier.
+    if dossier.etat() != EtatDossier::Brouillon {
+        return Ok(Ok(()));
+    }
     let (types, reglages) = types_of(state, &dossier).await?;
     let mut verifiees = verifier_saisie(state, &types, &reglages, saisie, true).await;
     // The routing rule reads the answers: asked before the write
@@ -365,8 +370,12 @@ pub async fn deposer(
     };
     let now = Utc::now();
     let mut tx = state.store.write().await?;
-    // 1. Re-read the dossier and check the transition.
+    // 1. Re-read the dossier and check the transition; a concurrent
+    //    identical dépôt that won the race leaves nothing to do.
     let dossier = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    if dossier.etat() != EtatDossier::Brouillon {
+        return Ok(Ok(()));
+    }
     let t = transition(dossier.etat(), ActionDossier::Deposer, None)?;
     let demarche = demarches::find(tx.conn(), dossier.demarche_id()).await?;
     if !demarche.etat().accepte_nouveaux_dossiers() {
@@ -506,7 +515,12 @@ pub async fn instruire(
             courriel(state, &dossier.usager_email, template, &mail_data(state, &dossier, t.motivation.as_deref()))?;
         enqueue_mail(tx.conn(), &mail, now).await?;
     }
-    // 5. An accepted dossier gets its attestation, rendered by a job, when
+    // 5. A decision taken back revokes its attestation: no longer served,
+    //    and its public verification says the decision was revised.
+    if action == ActionDossier::RepasserEnInstruction {
+        crate::store::attestations::revoquer(tx.conn(), id, now).await?;
+    }
+    // 6. An accepted dossier gets its attestation, rendered by a job, when
     //    the démarche has an attestation plugin.
     if action == ActionDossier::Accepter
         && crate::workflow::extensions::plugin_active(
