@@ -2,6 +2,7 @@
 //! CSRF token), and the layers every response goes through.
 
 pub(crate) mod administrateur;
+pub mod assets;
 mod comptes;
 mod csrf;
 mod ctx;
@@ -21,8 +22,9 @@ use crate::state::AppState;
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 /// Forms are text; a megabyte is far more than the longest legitimate form
@@ -30,7 +32,6 @@ use tower_http::trace::TraceLayer;
 const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    let static_files = ServeDir::new(&state.config.static_dir);
     let forms = Router::new()
         .merge(public::routes())
         .merge(comptes::routes())
@@ -46,12 +47,22 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(forms)
         .merge(uploads)
-        .nest_service("/static", static_files)
+        .route("/static/{*path}", axum::routing::get(assets::serve))
         .fallback(public::not_found)
         // Inner to outer: CSRF check, error pages, security headers.
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn_with_state(state.clone(), layers::error_pages))
         .layer(from_fn_with_state(state.clone(), layers::security_headers))
+        // Pages and JSON, compressed on the fly (static files come
+        // precompressed, and a response that has an encoding is left alone);
+        // PDFs and images are compressed already.
+        .layer(CompressionLayer::new().br(true).gzip(true).compress_when(
+            SizeAbove::new(1024)
+                .and(NotForContentType::IMAGES)
+                .and(NotForContentType::const_new("application/pdf"))
+                .and(NotForContentType::GRPC)
+                .and(NotForContentType::SSE),
+        ))
         .layer(CatchPanicLayer::new())
         // Spans name the path, never the query (a multipart form's CSRF
         // token travels there).

@@ -16,6 +16,8 @@ pub struct AppState {
     /// Uploaded and generated files (local folder or S3 bucket).
     pub storage: Storage,
     pub templates: Arc<Templates>,
+    /// Static files, fingerprinted and compressed (`http/assets.rs`).
+    pub assets: Arc<crate::http::assets::Assets>,
     pub mailer: Arc<Mailer>,
     pub plugins: Arc<PluginHost>,
     /// Wakes the job workers right after a transaction enqueued something, so

@@ -22,10 +22,13 @@ pub struct Templates {
 const EXTENSION: &str = ".hbs";
 
 impl Templates {
-    pub fn load(override_dir: Option<&Path>) -> anyhow::Result<Templates> {
+    /// `static_prefix` is where this version of the static files is served
+    /// (`/static/v-<hash>`): `{{asset "guichet.css"}}` gives its URL.
+    pub fn load(override_dir: Option<&Path>, static_prefix: &str) -> anyhow::Result<Templates> {
         let mut html = Handlebars::new();
         html.set_strict_mode(true);
         html.register_helper("erreur_pour", Box::new(erreur_pour));
+        html.register_helper("asset", Box::new(AssetUrl { prefix: static_prefix.to_owned() }));
         let mut text = Handlebars::new();
         text.set_strict_mode(true);
         text.register_escape_fn(handlebars::no_escape);
@@ -65,6 +68,29 @@ impl Templates {
         let mut names: Vec<String> = self.html.get_templates().keys().cloned().collect();
         names.sort();
         names
+    }
+}
+
+/// `{{asset "vendor/dsfr/dsfr.min.css"}}`: the file's fingerprinted URL.
+struct AssetUrl {
+    prefix: String,
+}
+
+impl handlebars::HelperDef for AssetUrl {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc handlebars::Context,
+        _: &mut handlebars::RenderContext<'reg, 'rc>,
+        out: &mut dyn handlebars::Output,
+    ) -> handlebars::HelperResult {
+        let path = h
+            .param(0)
+            .and_then(|p| p.value().as_str())
+            .ok_or_else(|| handlebars::RenderErrorReason::ParamNotFoundForIndex("asset", 0))?;
+        out.write(&format!("{}/{}", self.prefix, path.trim_start_matches('/')))?;
+        Ok(())
     }
 }
 
