@@ -100,9 +100,19 @@ impl TypeChamp {
     }
 }
 
-/// Plugin ids are short kebab-case names; they end up in HTML names and SQL.
+/// Lengths of a plugin id: long enough to mean something, short enough for
+/// a file name, a log field and an index key.
+const PLUGIN_ID_LEN: std::ops::RangeInclusive<usize> = 3..=64;
+
+/// The one rule for plugin ids, in `plugin.toml` as in stored types de champ
+/// (`plugin:siret`). Ids become file names (`<id>.wasm`), HTML names, log
+/// fields and database keys, so they are a short lowercase ASCII slug
+/// starting with a letter: no path separators, no dots, nothing to escape.
+/// Plugins' setting, config and secret keys follow it too.
 pub fn is_plugin_id(id: &str) -> bool {
-    (2..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    PLUGIN_ID_LEN.contains(&id.len())
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// One question of a revision's form.
@@ -252,6 +262,18 @@ fn format_decimal(n: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plugin_ids_are_slugs_starting_with_a_letter() {
+        for id in ["siret", "siret-insee-2", "abc"] {
+            assert!(is_plugin_id(id), "{id}");
+            assert_eq!(TypeChamp::parse(&format!("plugin:{id}")), Some(TypeChamp::Plugin(id.to_owned())));
+        }
+        for id in ["", "ab", "Siret", "1siret", "-siret", "siret.v2", "../etc", "si ret", &"a".repeat(65)] {
+            assert!(!is_plugin_id(id), "{id}");
+            assert_eq!(TypeChamp::parse(&format!("plugin:{id}")), None, "{id}");
+        }
+    }
 
     fn tdc(type_champ: TypeChamp) -> TypeDeChamp {
         TypeDeChamp {

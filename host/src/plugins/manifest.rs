@@ -21,6 +21,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::settings::{SettingSpec, check_specs};
+use crate::domain::champ::is_plugin_id;
 
 /// Name of the WIT package every plugin targets (`wit/guichet-plugin@*/`).
 pub const WIT_PACKAGE: &str = "guichet:plugin";
@@ -37,11 +38,6 @@ pub const SUPPORTED_WIT: &[WitVersion] = &[WitVersion::new(0, 1, 0), WitVersion:
 /// Upper bound on the size of `plugin.toml`: a crafted manifest must not make
 /// the host allocate or parse megabytes before any check has run.
 pub const MAX_MANIFEST_BYTES: u64 = 64 * 1024;
-
-/// Ids become file names (`<id>.wasm`), log fields and database keys, so they
-/// are restricted to a short lowercase ASCII slug: no path separators, no dots,
-/// nothing to escape.
-const ID_LEN: std::ops::RangeInclusive<usize> = 3..=64;
 
 /// Upper bound on the plugin's own version string; a version is semver, never
 /// more than a few dozen bytes, and it is logged with every call.
@@ -307,7 +303,7 @@ impl Manifest {
     pub fn parse(text: &str) -> Result<Self, ManifestError> {
         let raw: RawManifest =
             toml::from_str(text).map_err(|error| ManifestError::Syntax(error.message().to_owned()))?;
-        if !is_valid_id(&raw.id) {
+        if !is_plugin_id(&raw.id) {
             return Err(ManifestError::InvalidId(raw.id));
         }
         if !is_semver(&raw.version) {
@@ -408,7 +404,7 @@ fn check_capabilities(capabilities: &Capabilities) -> Result<(), String> {
     }
     let mut names = std::collections::BTreeSet::new();
     for secret in &capabilities.secrets {
-        if !is_valid_id(&secret.name) {
+        if !is_plugin_id(&secret.name) {
             return Err(format!("secret name {:?} must be a slug like a plugin id", secret.name));
         }
         if !names.insert(secret.name.as_str()) {
@@ -429,7 +425,7 @@ fn check_capabilities(capabilities: &Capabilities) -> Result<(), String> {
     }
     let mut keys = std::collections::BTreeSet::new();
     for entry in &capabilities.config {
-        if !is_valid_id(&entry.key) {
+        if !is_plugin_id(&entry.key) {
             return Err(format!("config key {:?} must be a slug like a plugin id", entry.key));
         }
         if !keys.insert(entry.key.as_str()) {
@@ -440,12 +436,6 @@ fn check_capabilities(capabilities: &Capabilities) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-pub fn is_valid_id(id: &str) -> bool {
-    ID_LEN.contains(&id.len())
-        && id.starts_with(|c: char| c.is_ascii_lowercase())
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// `MAJOR.MINOR.PATCH` with optional `-pre.release` and `+build` suffixes.
@@ -577,7 +567,7 @@ mod tests {
             let text = SIRET.replace("\"siret\"", &format!("{id:?}"));
             assert_eq!(Manifest::parse(&text), Err(ManifestError::InvalidId(id.to_owned())), "{id}");
         }
-        assert!(is_valid_id("siret-insee-2"));
+        assert!(is_plugin_id("siret-insee-2"));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! What crosses the plugin boundary, as the rest of the server sees it:
 //! plain Rust types, free of wasmtime, converted to and from the WIT records
-//! in `calls.rs`.
+//! of each version in `bindings/`.
 
 use super::manifest::{ConfigSpec, ExtensionPoint};
 use super::settings::SettingSpec;
