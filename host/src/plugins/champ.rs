@@ -482,6 +482,7 @@ mod tests {
             http_origins: Vec::new(),
             config: Vec::new(),
             confirmation: None,
+            input: Default::default(),
         };
         let call = Validate { value: "x", options: "{}" };
         assert!(matches!(call.check(&info, PluginValidation::Invalid(Vec::new())), Err(PluginError::BadAnswer { .. })));

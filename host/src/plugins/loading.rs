@@ -300,6 +300,7 @@ impl PluginHost {
                 http_origins,
                 config: manifest.capabilities.config.clone(),
                 confirmation: manifest.confirmation.clone(),
+                input: manifest.input,
             },
             pre,
             services: Arc::new(services),

@@ -148,6 +148,51 @@ pub struct Manifest {
     /// about a value (the établissement behind a SIRET) before dépôt; this
     /// is the checkbox's label.
     pub confirmation: Option<String>,
+    /// Champ types only: how the usager's form asks for the value.
+    pub input: InputSpec,
+}
+
+/// The `[input]` table of a champ type: how the usager's form presents its
+/// champs. The plugin declares it, so that no page knows a plugin by name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputSpec {
+    #[serde(default)]
+    pub widget: Widget,
+    /// The keyboard phones show for the text field; `None`: the usual one.
+    pub inputmode: Option<InputMode>,
+}
+
+/// What the form shows for a champ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Widget {
+    /// A one-line text field (with suggestions when the plugin offers them).
+    #[default]
+    Text,
+    /// A map to draw GeoJSON geometries on (`static/carte.js`), bounded by
+    /// the plugin's `geometries` and `max-geometries` settings.
+    Map,
+}
+
+/// HTML `inputmode` values a plugin may ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputMode {
+    /// Digits only (SIRET, SIREN…): the numeric keypad on phones.
+    Numeric,
+    /// Digits and a decimal separator.
+    Decimal,
+}
+
+impl InputMode {
+    /// The HTML attribute value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputMode::Numeric => "numeric",
+            InputMode::Decimal => "decimal",
+        }
+    }
 }
 
 /// Longest confirmation label: one sentence next to a checkbox.
@@ -236,6 +281,8 @@ pub enum ManifestError {
     InvalidCapabilities(String),
     #[error("confirmation: {0}")]
     InvalidConfirmation(String),
+    #[error("input: {0}")]
+    InvalidInput(String),
 }
 
 /// The file as written; unknown keys are refused so that a manifest written
@@ -259,6 +306,7 @@ struct RawManifest {
     #[serde(default)]
     config: Vec<ConfigSpec>,
     confirmation: Option<RawConfirmation>,
+    input: Option<InputSpec>,
 }
 
 #[derive(Deserialize)]
@@ -352,6 +400,12 @@ impl Manifest {
                 Some(libelle)
             }
         };
+        let input = match raw.input {
+            Some(_) if provides[0] != ExtensionPoint::TypeDeChamp => {
+                return Err(ManifestError::InvalidInput("only champ types have a form input".into()));
+            }
+            input => input.unwrap_or_default(),
+        };
         Ok(Self {
             id: raw.id,
             version: raw.version,
@@ -361,6 +415,7 @@ impl Manifest {
             settings: raw.settings,
             capabilities,
             confirmation,
+            input,
         })
     }
 
@@ -497,8 +552,23 @@ mod tests {
                 settings: vec![],
                 capabilities: Capabilities::default(),
                 confirmation: None,
+                input: InputSpec::default(),
             })
         );
+    }
+
+    #[test]
+    fn a_champ_type_declares_its_form_input() {
+        let with = |table: &str| Manifest::parse(&format!("{SIRET}\n[input]\n{table}"));
+        let map = with(r#"widget = "map""#).unwrap().input;
+        assert_eq!(map, InputSpec { widget: Widget::Map, inputmode: None });
+        let digits = with(r#"inputmode = "numeric""#).unwrap().input;
+        assert_eq!(digits, InputSpec { widget: Widget::Text, inputmode: Some(InputMode::Numeric) });
+        for bad in [r#"widget = "globe""#, r#"inputmode = "none""#, r#"couleur = "bleu""#] {
+            assert!(matches!(with(bad), Err(ManifestError::Syntax(_))), "{bad}");
+        }
+        let routage = "id = \"routage\"\nversion = \"1.0.0\"\nwit = \"guichet:plugin@0.2.0\"\nprovides = [\"routage\"]\n[input]\nwidget = \"map\"";
+        assert!(matches!(Manifest::parse(routage), Err(ManifestError::InvalidInput(_))));
     }
 
     #[test]
