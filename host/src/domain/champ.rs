@@ -157,6 +157,17 @@ pub const TEXTAREA_MAX_CHARS: usize = 20_000;
 /// message to show next to the field. Plugin types are returned unchanged:
 /// their plugin validates them.
 pub fn valider_format(tdc: &TypeDeChamp, raw: &str) -> Result<Option<String>, String> {
+    valider_format_max(tdc, raw, None)
+}
+
+/// [`valider_format`] for a plugin's champ whose plugin declared the longest
+/// value it takes (`plugin_max_chars`, its `[input] max-chars`: a drawing is
+/// longer than a short text); `None` keeps a short text's bound.
+pub fn valider_format_max(
+    tdc: &TypeDeChamp,
+    raw: &str,
+    plugin_max_chars: Option<usize>,
+) -> Result<Option<String>, String> {
     let value = raw.trim();
     if value.is_empty() || !tdc.type_champ.has_value() {
         return Ok(None);
@@ -213,6 +224,7 @@ pub fn valider_format(tdc: &TypeDeChamp, raw: &str) -> Result<Option<String>, St
     };
     let max = match tdc.type_champ {
         TypeChamp::Textarea => TEXTAREA_MAX_CHARS,
+        TypeChamp::Plugin(_) => plugin_max_chars.unwrap_or(TEXT_MAX_CHARS),
         _ => TEXT_MAX_CHARS,
     };
     if normalized.chars().count() > max {
@@ -262,6 +274,15 @@ fn format_decimal(n: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plugin_champ_takes_what_its_plugin_declares() {
+        let carte = tdc(TypeChamp::Plugin("carte".into()));
+        let long = "x".repeat(TEXT_MAX_CHARS + 1);
+        assert!(valider_format(&carte, &long).unwrap_err().contains("ne doit pas dépasser"));
+        assert_eq!(valider_format_max(&carte, &long, Some(65_536)), Ok(Some(long.clone())));
+        assert!(valider_format_max(&carte, &long, Some(TEXT_MAX_CHARS)).is_err());
+    }
 
     #[test]
     fn plugin_ids_are_slugs_starting_with_a_letter() {

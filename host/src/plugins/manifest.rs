@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::limits::MAX_VALUE_BYTES;
 use super::settings::{SettingSpec, check_specs};
 use crate::domain::champ::is_plugin_id;
 
@@ -155,12 +156,15 @@ pub struct Manifest {
 /// The `[input]` table of a champ type: how the usager's form presents its
 /// champs. The plugin declares it, so that no page knows a plugin by name.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct InputSpec {
     #[serde(default)]
     pub widget: Widget,
     /// The keyboard phones show for the text field; `None`: the usual one.
     pub inputmode: Option<InputMode>,
+    /// The longest value the form accepts, in characters; `None`: a short
+    /// text's. At most [`MAX_VALUE_BYTES`], what the host sends a plugin.
+    pub max_chars: Option<usize>,
 }
 
 /// What the form shows for a champ.
@@ -406,6 +410,9 @@ impl Manifest {
             }
             input => input.unwrap_or_default(),
         };
+        if input.max_chars.is_some_and(|max| max == 0 || max > MAX_VALUE_BYTES) {
+            return Err(ManifestError::InvalidInput(format!("max-chars must be between 1 and {MAX_VALUE_BYTES}")));
+        }
         Ok(Self {
             id: raw.id,
             version: raw.version,
@@ -561,9 +568,13 @@ mod tests {
     fn a_champ_type_declares_its_form_input() {
         let with = |table: &str| Manifest::parse(&format!("{SIRET}\n[input]\n{table}"));
         let map = with(r#"widget = "map""#).unwrap().input;
-        assert_eq!(map, InputSpec { widget: Widget::Map, inputmode: None });
+        assert_eq!(map, InputSpec { widget: Widget::Map, inputmode: None, max_chars: None });
         let digits = with(r#"inputmode = "numeric""#).unwrap().input;
-        assert_eq!(digits, InputSpec { widget: Widget::Text, inputmode: Some(InputMode::Numeric) });
+        assert_eq!(digits, InputSpec { widget: Widget::Text, inputmode: Some(InputMode::Numeric), max_chars: None });
+        assert_eq!(with("max-chars = 65536").unwrap().input.max_chars, Some(65_536));
+        for bad in ["max-chars = 0", "max-chars = 65537"] {
+            assert!(matches!(with(bad), Err(ManifestError::InvalidInput(_))), "{bad}");
+        }
         for bad in [r#"widget = "globe""#, r#"inputmode = "none""#, r#"couleur = "bleu""#] {
             assert!(matches!(with(bad), Err(ManifestError::Syntax(_))), "{bad}");
         }
