@@ -6,6 +6,7 @@
 
 mod attestation_template;
 mod autocompletion;
+mod carte_polygone;
 mod carte_tuiles;
 mod confirmation_siret;
 mod conformance;

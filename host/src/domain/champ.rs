@@ -100,9 +100,19 @@ impl TypeChamp {
     }
 }
 
-/// Plugin ids are short kebab-case names; they end up in HTML names and SQL.
+/// Lengths of a plugin id: long enough to mean something, short enough for
+/// a file name, a log field and an index key.
+const PLUGIN_ID_LEN: std::ops::RangeInclusive<usize> = 3..=64;
+
+/// The one rule for plugin ids, in `plugin.toml` as in stored types de champ
+/// (`plugin:siret`). Ids become file names (`<id>.wasm`), HTML names, log
+/// fields and database keys, so they are a short lowercase ASCII slug
+/// starting with a letter: no path separators, no dots, nothing to escape.
+/// Plugins' setting, config and secret keys follow it too.
 pub fn is_plugin_id(id: &str) -> bool {
-    (2..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    PLUGIN_ID_LEN.contains(&id.len())
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// One question of a revision's form.
@@ -147,6 +157,17 @@ pub const TEXTAREA_MAX_CHARS: usize = 20_000;
 /// message to show next to the field. Plugin types are returned unchanged:
 /// their plugin validates them.
 pub fn valider_format(tdc: &TypeDeChamp, raw: &str) -> Result<Option<String>, String> {
+    valider_format_max(tdc, raw, None)
+}
+
+/// [`valider_format`] for a plugin's champ whose plugin declared the longest
+/// value it takes (`plugin_max_chars`, its `[input] max-chars`: a drawing is
+/// longer than a short text); `None` keeps a short text's bound.
+pub fn valider_format_max(
+    tdc: &TypeDeChamp,
+    raw: &str,
+    plugin_max_chars: Option<usize>,
+) -> Result<Option<String>, String> {
     let value = raw.trim();
     if value.is_empty() || !tdc.type_champ.has_value() {
         return Ok(None);
@@ -203,6 +224,7 @@ pub fn valider_format(tdc: &TypeDeChamp, raw: &str) -> Result<Option<String>, St
     };
     let max = match tdc.type_champ {
         TypeChamp::Textarea => TEXTAREA_MAX_CHARS,
+        TypeChamp::Plugin(_) => plugin_max_chars.unwrap_or(TEXT_MAX_CHARS),
         _ => TEXT_MAX_CHARS,
     };
     if normalized.chars().count() > max {
@@ -252,6 +274,27 @@ fn format_decimal(n: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plugin_champ_takes_what_its_plugin_declares() {
+        let carte = tdc(TypeChamp::Plugin("carte".into()));
+        let long = "x".repeat(TEXT_MAX_CHARS + 1);
+        assert!(valider_format(&carte, &long).unwrap_err().contains("ne doit pas dépasser"));
+        assert_eq!(valider_format_max(&carte, &long, Some(65_536)), Ok(Some(long.clone())));
+        assert!(valider_format_max(&carte, &long, Some(TEXT_MAX_CHARS)).is_err());
+    }
+
+    #[test]
+    fn plugin_ids_are_slugs_starting_with_a_letter() {
+        for id in ["siret", "siret-insee-2", "abc"] {
+            assert!(is_plugin_id(id), "{id}");
+            assert_eq!(TypeChamp::parse(&format!("plugin:{id}")), Some(TypeChamp::Plugin(id.to_owned())));
+        }
+        for id in ["", "ab", "Siret", "1siret", "-siret", "siret.v2", "../etc", "si ret", &"a".repeat(65)] {
+            assert!(!is_plugin_id(id), "{id}");
+            assert_eq!(TypeChamp::parse(&format!("plugin:{id}")), None, "{id}");
+        }
+    }
 
     fn tdc(type_champ: TypeChamp) -> TypeDeChamp {
         TypeDeChamp {

@@ -2,6 +2,7 @@
 
 use crate::domain::champ::valeur_affichee;
 use crate::domain::{Erreurs, StableId, TypeChamp, TypeDeChamp};
+use crate::plugins::{InputMode, Widget};
 use crate::state::AppState;
 use crate::store::dossiers::{DossierRow, TraitementRow, Verification};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
@@ -78,8 +79,10 @@ pub fn champs_formulaire(
             let name = tdc.input_name();
             let value = valeurs.get(tdc);
             let plugin = tdc.type_champ.plugin_id().and_then(|id| state.plugins.type_de_champ(id));
+            // How a plugin's champ is asked for is the plugin's `[input]`.
+            let input = plugin.as_ref().map(|p| p.input).unwrap_or_default();
             let kind = match &tdc.type_champ {
-                TypeChamp::Plugin(id) if id == "carte" => "carte".to_string(),
+                TypeChamp::Plugin(_) if input.widget == Widget::Map => "carte".to_string(),
                 TypeChamp::Plugin(_) => "plugin".to_string(),
                 other => other.as_str(),
             };
@@ -87,9 +90,7 @@ pub fn champs_formulaire(
                 TypeChamp::IntegerNumber => ("text", "numeric"),
                 TypeChamp::DecimalNumber => ("text", "decimal"),
                 TypeChamp::Date => ("date", ""),
-                // Identifiers typed as digits (SIRET, RNA's W + digits are
-                // rarer): the numeric keypad on phones.
-                TypeChamp::Plugin(id) if id == "siret" => ("text", "numeric"),
+                TypeChamp::Plugin(_) => ("text", input.inputmode.map_or("", InputMode::as_str)),
                 _ => ("text", ""),
             };
             let options = tdc.type_champ.plugin_id().and_then(|id| reglages.get(id)).map_or("{}", String::as_str);

@@ -20,7 +20,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::limits::MAX_VALUE_BYTES;
 use super::settings::{SettingSpec, check_specs};
+use crate::domain::champ::is_plugin_id;
 
 /// Name of the WIT package every plugin targets (`wit/guichet-plugin@*/`).
 pub const WIT_PACKAGE: &str = "guichet:plugin";
@@ -37,11 +39,6 @@ pub const SUPPORTED_WIT: &[WitVersion] = &[WitVersion::new(0, 1, 0), WitVersion:
 /// Upper bound on the size of `plugin.toml`: a crafted manifest must not make
 /// the host allocate or parse megabytes before any check has run.
 pub const MAX_MANIFEST_BYTES: u64 = 64 * 1024;
-
-/// Ids become file names (`<id>.wasm`), log fields and database keys, so they
-/// are restricted to a short lowercase ASCII slug: no path separators, no dots,
-/// nothing to escape.
-const ID_LEN: std::ops::RangeInclusive<usize> = 3..=64;
 
 /// Upper bound on the plugin's own version string; a version is semver, never
 /// more than a few dozen bytes, and it is logged with every call.
@@ -152,6 +149,54 @@ pub struct Manifest {
     /// about a value (the établissement behind a SIRET) before dépôt; this
     /// is the checkbox's label.
     pub confirmation: Option<String>,
+    /// Champ types only: how the usager's form asks for the value.
+    pub input: InputSpec,
+}
+
+/// The `[input]` table of a champ type: how the usager's form presents its
+/// champs. The plugin declares it, so that no page knows a plugin by name.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct InputSpec {
+    #[serde(default)]
+    pub widget: Widget,
+    /// The keyboard phones show for the text field; `None`: the usual one.
+    pub inputmode: Option<InputMode>,
+    /// The longest value the form accepts, in characters; `None`: a short
+    /// text's. At most [`MAX_VALUE_BYTES`], what the host sends a plugin.
+    pub max_chars: Option<usize>,
+}
+
+/// What the form shows for a champ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Widget {
+    /// A one-line text field (with suggestions when the plugin offers them).
+    #[default]
+    Text,
+    /// A map to draw GeoJSON geometries on (`static/carte.js`), bounded by
+    /// the plugin's `geometries` and `max-geometries` settings.
+    Map,
+}
+
+/// HTML `inputmode` values a plugin may ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputMode {
+    /// Digits only (SIRET, SIREN…): the numeric keypad on phones.
+    Numeric,
+    /// Digits and a decimal separator.
+    Decimal,
+}
+
+impl InputMode {
+    /// The HTML attribute value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InputMode::Numeric => "numeric",
+            InputMode::Decimal => "decimal",
+        }
+    }
 }
 
 /// Longest confirmation label: one sentence next to a checkbox.
@@ -240,6 +285,8 @@ pub enum ManifestError {
     InvalidCapabilities(String),
     #[error("confirmation: {0}")]
     InvalidConfirmation(String),
+    #[error("input: {0}")]
+    InvalidInput(String),
 }
 
 /// The file as written; unknown keys are refused so that a manifest written
@@ -263,6 +310,7 @@ struct RawManifest {
     #[serde(default)]
     config: Vec<ConfigSpec>,
     confirmation: Option<RawConfirmation>,
+    input: Option<InputSpec>,
 }
 
 #[derive(Deserialize)]
@@ -307,7 +355,7 @@ impl Manifest {
     pub fn parse(text: &str) -> Result<Self, ManifestError> {
         let raw: RawManifest =
             toml::from_str(text).map_err(|error| ManifestError::Syntax(error.message().to_owned()))?;
-        if !is_valid_id(&raw.id) {
+        if !is_plugin_id(&raw.id) {
             return Err(ManifestError::InvalidId(raw.id));
         }
         if !is_semver(&raw.version) {
@@ -356,6 +404,15 @@ impl Manifest {
                 Some(libelle)
             }
         };
+        let input = match raw.input {
+            Some(_) if provides[0] != ExtensionPoint::TypeDeChamp => {
+                return Err(ManifestError::InvalidInput("only champ types have a form input".into()));
+            }
+            input => input.unwrap_or_default(),
+        };
+        if input.max_chars.is_some_and(|max| max == 0 || max > MAX_VALUE_BYTES) {
+            return Err(ManifestError::InvalidInput(format!("max-chars must be between 1 and {MAX_VALUE_BYTES}")));
+        }
         Ok(Self {
             id: raw.id,
             version: raw.version,
@@ -365,6 +422,7 @@ impl Manifest {
             settings: raw.settings,
             capabilities,
             confirmation,
+            input,
         })
     }
 
@@ -408,7 +466,7 @@ fn check_capabilities(capabilities: &Capabilities) -> Result<(), String> {
     }
     let mut names = std::collections::BTreeSet::new();
     for secret in &capabilities.secrets {
-        if !is_valid_id(&secret.name) {
+        if !is_plugin_id(&secret.name) {
             return Err(format!("secret name {:?} must be a slug like a plugin id", secret.name));
         }
         if !names.insert(secret.name.as_str()) {
@@ -429,7 +487,7 @@ fn check_capabilities(capabilities: &Capabilities) -> Result<(), String> {
     }
     let mut keys = std::collections::BTreeSet::new();
     for entry in &capabilities.config {
-        if !is_valid_id(&entry.key) {
+        if !is_plugin_id(&entry.key) {
             return Err(format!("config key {:?} must be a slug like a plugin id", entry.key));
         }
         if !keys.insert(entry.key.as_str()) {
@@ -440,12 +498,6 @@ fn check_capabilities(capabilities: &Capabilities) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-pub fn is_valid_id(id: &str) -> bool {
-    ID_LEN.contains(&id.len())
-        && id.starts_with(|c: char| c.is_ascii_lowercase())
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// `MAJOR.MINOR.PATCH` with optional `-pre.release` and `+build` suffixes.
@@ -507,8 +559,27 @@ mod tests {
                 settings: vec![],
                 capabilities: Capabilities::default(),
                 confirmation: None,
+                input: InputSpec::default(),
             })
         );
+    }
+
+    #[test]
+    fn a_champ_type_declares_its_form_input() {
+        let with = |table: &str| Manifest::parse(&format!("{SIRET}\n[input]\n{table}"));
+        let map = with(r#"widget = "map""#).unwrap().input;
+        assert_eq!(map, InputSpec { widget: Widget::Map, inputmode: None, max_chars: None });
+        let digits = with(r#"inputmode = "numeric""#).unwrap().input;
+        assert_eq!(digits, InputSpec { widget: Widget::Text, inputmode: Some(InputMode::Numeric), max_chars: None });
+        assert_eq!(with("max-chars = 65536").unwrap().input.max_chars, Some(65_536));
+        for bad in ["max-chars = 0", "max-chars = 65537"] {
+            assert!(matches!(with(bad), Err(ManifestError::InvalidInput(_))), "{bad}");
+        }
+        for bad in [r#"widget = "globe""#, r#"inputmode = "none""#, r#"couleur = "bleu""#] {
+            assert!(matches!(with(bad), Err(ManifestError::Syntax(_))), "{bad}");
+        }
+        let routage = "id = \"routage\"\nversion = \"1.0.0\"\nwit = \"guichet:plugin@0.2.0\"\nprovides = [\"routage\"]\n[input]\nwidget = \"map\"";
+        assert!(matches!(Manifest::parse(routage), Err(ManifestError::InvalidInput(_))));
     }
 
     #[test]
@@ -577,7 +648,7 @@ mod tests {
             let text = SIRET.replace("\"siret\"", &format!("{id:?}"));
             assert_eq!(Manifest::parse(&text), Err(ManifestError::InvalidId(id.to_owned())), "{id}");
         }
-        assert!(is_valid_id("siret-insee-2"));
+        assert!(is_plugin_id("siret-insee-2"));
     }
 
     #[test]

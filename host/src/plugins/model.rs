@@ -1,8 +1,8 @@
 //! What crosses the plugin boundary, as the rest of the server sees it:
 //! plain Rust types, free of wasmtime, converted to and from the WIT records
-//! in `calls.rs`.
+//! of each version in `bindings/`.
 
-use super::manifest::{ConfigSpec, ExtensionPoint};
+use super::manifest::{ConfigSpec, ExtensionPoint, InputSpec};
 use super::settings::SettingSpec;
 
 /// A loaded plugin, as the rest of the server sees it.
@@ -35,6 +35,8 @@ pub struct PluginInfo {
     /// The label of the box the usager ticks to confirm what the plugin
     /// found about their value (`[confirmation]` in `plugin.toml`).
     pub confirmation: Option<String>,
+    /// How the usager's form asks for a champ of this type (`[input]`).
+    pub input: InputSpec,
 }
 
 impl PluginInfo {

@@ -18,6 +18,16 @@ pub fn check(schema: &Value, value: &Value) -> Result<(), String> {
     check_at(schema, value, "", 0)
 }
 
+/// Whether `json` is a JSON object, the least a plugin-owned JSON shape
+/// must be; `Err` completes « options-schema … » (technical English).
+pub fn check_object(json: &str) -> Result<(), String> {
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::Object(_)) => Ok(()),
+        Ok(_) => Err("is not a JSON object".to_owned()),
+        Err(error) => Err(format!("is not JSON: {error}")),
+    }
+}
+
 fn check_at(schema: &Value, value: &Value, at: &str, depth: usize) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err(format!("{at}: nested deeper than {MAX_DEPTH} levels"));

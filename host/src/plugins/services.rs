@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::bindings::v0_1::guichet::plugin::log as log_v0_1;
 use super::bindings::v0_2::attestation::guichet::plugin::document;
 use super::bindings::v0_2::champ::guichet::plugin::{cache, config, log, secrets, types};
 use super::bindings::v0_2::routage::guichet::plugin::dossier_details;
@@ -85,14 +84,7 @@ impl types::Host for GuestState {}
 
 impl log::Host for GuestState {
     async fn log(&mut self, level: log::Level, message: String) {
-        let level = match level {
-            log::Level::Trace => log_v0_1::Level::Trace,
-            log::Level::Debug => log_v0_1::Level::Debug,
-            log::Level::Info => log_v0_1::Level::Info,
-            log::Level::Warn => log_v0_1::Level::Warn,
-            log::Level::Error => log_v0_1::Level::Error,
-        };
-        self.log.record(level, &message);
+        self.log.record(level.into(), &message);
     }
 }
 

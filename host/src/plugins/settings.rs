@@ -66,7 +66,7 @@ pub fn check_specs(specs: &[SettingSpec]) -> Result<(), String> {
         return Err(format!("at most {MAX_SETTINGS} settings"));
     }
     for (i, spec) in specs.iter().enumerate() {
-        if !super::manifest::is_valid_id(&spec.key) {
+        if !crate::domain::champ::is_plugin_id(&spec.key) {
             return Err(format!("setting key {:?} must be a slug like plugin ids", spec.key));
         }
         if specs[..i].iter().any(|other| other.key == spec.key) {
