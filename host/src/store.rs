@@ -29,6 +29,7 @@ pub mod demarches;
 pub mod dossiers;
 pub mod groupes;
 pub mod jobs;
+pub mod rate_limits;
 pub mod sessions;
 
 #[derive(Debug, thiserror::Error)]
