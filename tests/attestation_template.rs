@@ -85,7 +85,7 @@ async fn the_attestation_template_on_local_files() {
     use tower::ServiceExt;
     let state = app.server.state.clone();
     let seed = "s".repeat(43);
-    let token = guichet::security::sign(&state.config.secret_key, &format!("csrf:{seed}"));
+    let token = guichet::security::sign(&state.config.secret_key, &format!("csrf:{seed}:"));
     let request = axum::http::Request::post(format!("/admin/demarches/1/attestation?authenticity_token={token}"))
         .header("cookie", format!("guichet_csrf={seed}"))
         .header("content-type", "multipart/form-data; boundary=x")

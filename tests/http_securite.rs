@@ -5,7 +5,12 @@ use guichet::workflow::comptes::Roles;
 use guichet_tests::app::{Client, PASSWORD, TestApp};
 
 /// A published démarche with one instructeur, built through the UI.
-async fn demarche_publiee(app: &TestApp, admin_email: &str, instructeur_email: &str, path: &str) -> (Client, i64) {
+pub(crate) async fn demarche_publiee(
+    app: &TestApp,
+    admin_email: &str,
+    instructeur_email: &str,
+    path: &str,
+) -> (Client, i64) {
     let admin = app.signed_in(admin_email, Roles { administrateur: true, ..Roles::default() }).await;
     let page = admin
         .post(
@@ -40,7 +45,7 @@ async fn demarche_publiee(app: &TestApp, admin_email: &str, instructeur_email: &
     (admin, id)
 }
 
-async fn dossier_depose(app: &TestApp, usager: &Client, path: &str) -> i64 {
+pub(crate) async fn dossier_depose(app: &TestApp, usager: &Client, path: &str) -> i64 {
     let page = usager.post(&format!("/commencer/{path}"), &[]).await;
     let id = page.id_after("/dossiers/");
     usager

@@ -26,6 +26,7 @@ mod routage_depot;
 mod sandbox;
 mod sandbox_fixtures;
 mod sandbox_http;
+mod sonde_securite;
 mod storage_s3;
 mod story;
 mod support_selftest;

@@ -259,6 +259,8 @@ async fn a_plugin_that_keeps_failing_is_degraded_and_shown_to_administrateurs_an
         .await;
     let demarche = page.id_after("/admin/demarches/");
     admin.post(&format!("/admin/demarches/{demarche}/plugins/boucle/activer"), &[]).await.assert_status(200);
+    // Its démarche uses piege too: piege's logs are this administration's.
+    admin.post(&format!("/admin/demarches/{demarche}/plugins/piege/activer"), &[]).await.assert_status(200);
 
     // Five deadlines in a row open the breaker…
     for _ in 0..guichet::plugins::health::FAILURES_TO_OPEN {

@@ -39,6 +39,11 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// Background tiles of the carte champ; `None` draws on a blank map.
     pub map_tiles: Option<MapTiles>,
+    /// Behind a reverse proxy: the header it sets to the client's address
+    /// (`x-forwarded-for`, `x-real-ip`), read for per-IP rate limits. Only
+    /// when the proxy overwrites it, or clients choose their own address.
+    /// `None`: the connection's peer address.
+    pub client_ip_header: Option<String>,
 }
 
 /// A raster tile service (`https://…/{z}/{x}/{y}.png`): its URL template,
@@ -100,6 +105,7 @@ impl Config {
             job_workers: 2,
             metrics_token: None,
             map_tiles: None,
+            client_ip_header: None,
         }
     }
 
@@ -140,6 +146,7 @@ impl fmt::Debug for Config {
             .field("job_workers", &self.job_workers)
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[masqué]"))
             .field("map_tiles", &self.map_tiles)
+            .field("client_ip_header", &self.client_ip_header)
             .finish()
     }
 }

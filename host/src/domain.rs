@@ -10,6 +10,7 @@ pub mod demarche;
 pub mod dossier;
 pub mod groupe;
 pub mod ids;
+pub mod limite;
 pub mod validation;
 
 pub use champ::{TypeChamp, TypeDeChamp};

@@ -32,6 +32,16 @@ pub enum AppError {
     /// An upload beyond the route's body limit; the message is French.
     #[error("payload too large: {0}")]
     TooLarge(String),
+    /// The address exists but not with this method (a form URL opened).
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// An address longer than any of ours.
+    #[error("URI too long")]
+    UriTooLong,
+    /// A rate limit is reached; the client may try again after this many
+    /// seconds (sent as `Retry-After`).
+    #[error("too many requests (retry after {retry_after_secs} s)")]
+    TooManyRequests { retry_after_secs: u64 },
     /// A plugin or another dependency cannot answer right now.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -59,6 +69,9 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::UriTooLong => StatusCode::URI_TOO_LONG,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -96,6 +109,24 @@ impl AppError {
                 Some(d.clone()),
             ),
             AppError::TooLarge(m) => ("Envoi trop volumineux", m.clone(), None),
+            AppError::MethodNotAllowed => (
+                "Page non disponible",
+                "Cette adresse s'utilise depuis un formulaire du site. Revenez à la page précédente.".to_string(),
+                None,
+            ),
+            AppError::UriTooLong => (
+                "Adresse trop longue",
+                "L'adresse demandée est trop longue pour être traitée. Vérifiez le lien que vous avez suivi.".to_string(),
+                None,
+            ),
+            AppError::TooManyRequests { retry_after_secs } => (
+                "Trop de tentatives",
+                format!(
+                    "Vous avez fait trop de demandes en peu de temps. Par sécurité, cette action est suspendue : réessayez dans {}.",
+                    duree(*retry_after_secs)
+                ),
+                None,
+            ),
             AppError::Unavailable(d) => (
                 "Service momentanément indisponible",
                 "Un service nécessaire est momentanément indisponible. Réessayez dans quelques instants ; vos saisies n'ont pas été perdues.".to_string(),
@@ -123,8 +154,46 @@ impl IntoResponse for AppError {
         }
         let page = self.page();
         let mut response = (page.status, page.message.clone()).into_response();
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
         response.extensions_mut().insert(page);
         response
+    }
+}
+
+impl AppError {
+    /// The error behind a status that a layer or an extractor of the
+    /// framework answered by itself (a path segment that is not a number,
+    /// a duplicate query key, a multipart form without boundary, a method
+    /// the route does not take, a static file that does not exist), so
+    /// that people get the French page rather than an English line. The
+    /// framework's text, if any, becomes the logged detail.
+    pub fn from_status(status: StatusCode, detail: String) -> Option<AppError> {
+        if !(status.is_client_error() || status.is_server_error()) {
+            return None;
+        }
+        Some(match status {
+            StatusCode::NOT_FOUND => AppError::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+            StatusCode::URI_TOO_LONG => AppError::UriTooLong,
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge(
+                "L'envoi dépasse la taille acceptée. Revenez à la page précédente et choisissez des fichiers plus légers."
+                    .into(),
+            ),
+            s if s.is_server_error() => AppError::Internal(anyhow::anyhow!("{status}: {detail}")),
+            _ => AppError::BadRequest(format!("{status}: {detail}")),
+        })
+    }
+}
+
+/// « 1 minute », « 12 minutes », « 2 heures » for a wait in seconds.
+fn duree(secs: u64) -> String {
+    let minutes = secs.div_ceil(60).max(1);
+    match minutes {
+        1 => "1 minute".to_string(),
+        m if m < 120 => format!("{m} minutes"),
+        m => format!("{} heures", m.div_ceil(60)),
     }
 }
 
@@ -187,6 +256,24 @@ mod tests {
         let r = AppError::LoginRequired { return_to: "/dossiers/3?x=1".into() }.into_response();
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(r.headers()[header::LOCATION], "/connexion?retour=%2Fdossiers%2F3%3Fx%3D1");
+    }
+
+    #[test]
+    fn framework_statuses_become_french_pages() {
+        let e = AppError::from_status(StatusCode::METHOD_NOT_ALLOWED, String::new()).expect("an error");
+        assert_eq!(e.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let e = AppError::from_status(StatusCode::BAD_REQUEST, "Invalid URL".into()).expect("an error");
+        assert_eq!(e.page().message, "La requête envoyée n'est pas valide.");
+        assert!(AppError::from_status(StatusCode::OK, String::new()).is_none());
+    }
+
+    #[test]
+    fn too_many_requests_says_when_to_come_back() {
+        let r = AppError::TooManyRequests { retry_after_secs: 90 }.into_response();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers()[header::RETRY_AFTER], "90");
+        let page = r.extensions().get::<ErrorPage>().cloned().expect("a page");
+        assert!(page.message.contains("2 minutes"), "{}", page.message);
     }
 
     #[test]

@@ -49,8 +49,10 @@ pub fn router(state: AppState) -> Router {
         .merge(uploads)
         .route("/static/{*path}", axum::routing::get(assets::serve))
         .fallback(public::not_found)
-        // Inner to outer: CSRF check, error pages, security headers.
+        // Inner to outer: CSRF check, panics as the French page, error
+        // pages, security headers (and the last-resort panic catcher).
         .layer(from_fn_with_state(state.clone(), csrf::protect))
+        .layer(CatchPanicLayer::custom(layers::panic_page))
         .layer(from_fn_with_state(state.clone(), layers::error_pages))
         .layer(from_fn_with_state(state.clone(), layers::security_headers))
         // Pages and JSON, compressed on the fly (static files come

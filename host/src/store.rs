@@ -30,6 +30,7 @@ pub mod dossiers;
 pub mod groupes;
 pub mod jobs;
 pub mod maintenance;
+pub mod rate_limits;
 pub mod sessions;
 
 #[derive(Debug, thiserror::Error)]

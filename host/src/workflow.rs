@@ -9,6 +9,7 @@ pub mod demarche;
 pub mod dossier;
 pub mod extensions;
 pub mod groupes;
+pub mod limites;
 pub mod plugins;
 
 use crate::mail::Courriel;

@@ -112,6 +112,12 @@ impl TestApp {
         Client::new(&self.server.url(""))
     }
 
+    /// A new browser connecting from another loopback address
+    /// (`127.0.0.2`…): the server sees another client IP.
+    pub fn client_from(&self, ip: &str) -> Client {
+        Client::with_local_address(&self.server.url(""), Some(ip.parse().expect("an IP address")))
+    }
+
     /// A confirmed compte with roles, created the operator's way.
     pub async fn compte(&self, email: &str, roles: Roles) {
         creer_compte_operateur(&self.server.state, email, PASSWORD, roles).await.expect("operator compte");
@@ -203,9 +209,14 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: &str) -> Client {
+        Self::with_local_address(base, None)
+    }
+
+    pub fn with_local_address(base: &str, local: Option<std::net::IpAddr>) -> Client {
         let http = reqwest::Client::builder()
             .cookie_store(true)
             .timeout(Duration::from_secs(30))
+            .local_address(local)
             .build()
             .expect("http client");
         Client { http, base: base.trim_end_matches('/').to_string(), csrf: std::sync::Mutex::new(None) }

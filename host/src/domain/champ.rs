@@ -168,6 +168,12 @@ pub fn valider_format_max(
     raw: &str,
     plugin_max_chars: Option<usize>,
 ) -> Result<Option<String>, String> {
+    if raw.chars().any(interdit) {
+        return Err(format!(
+            "« {} » contient un caractère invisible non autorisé (caractère de contrôle). Retapez la réponse plutôt que de la coller.",
+            tdc.libelle
+        ));
+    }
     let value = raw.trim();
     if value.is_empty() || !tdc.type_champ.has_value() {
         return Ok(None);
@@ -231,6 +237,19 @@ pub fn valider_format_max(
         return Err(format!("« {libelle} » ne doit pas dépasser {max} caractères."));
     }
     Ok(Some(normalized))
+}
+
+/// Control characters have no place in an answer (NUL is even refused by
+/// PostgreSQL); newlines and tabs are kept for multi-line text, and turned
+/// into spaces in a one-line one.
+fn interdit(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
+/// A typed answer without its forbidden characters: what a brouillon keeps
+/// of a refused value, so that the draft is saved and can be stored.
+pub fn sans_caracteres_interdits(raw: &str) -> String {
+    raw.chars().filter(|c| !interdit(*c)).collect()
 }
 
 /// The message for a mandatory champ left blank, if it is one.
@@ -305,6 +324,14 @@ mod tests {
             obligatoire: true,
             options: vec!["Paris".into(), "Lyon".into()],
         }
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_newlines_kept_in_multi_line_text() {
+        assert!(valider_format(&tdc(TypeChamp::Text), "AB\u{0}CD").is_err());
+        assert!(valider_format(&tdc(TypeChamp::Textarea), "a\u{1b}b").is_err());
+        assert_eq!(valider_format(&tdc(TypeChamp::Textarea), "a\n\tb"), Ok(Some("a\n\tb".into())));
+        assert_eq!(sans_caracteres_interdits("AB\u{0}C\nD"), "ABC\nD");
     }
 
     #[test]

@@ -29,7 +29,11 @@ pub fn normaliser_email(raw: &str) -> Result<String, &'static str> {
         && !domain.ends_with(['.', '-'])
         && !domain.contains("..")
         && domain.chars().all(|c| c.is_alphanumeric() || c == '.' || c == '-');
-    if local.is_empty() || local.contains('@') || !domain_ok || email.contains(['<', '>', ',', ';', '"']) {
+    // The local part keeps to what addresses use: letters, digits and
+    // . _ + - '. No ? & = % / # : an address shown as a `mailto:` link
+    // must not carry headers (`x?bcc=y@evil.example@domaine.fr`).
+    let local_ok = local.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '+' | '-' | '\''));
+    if local.is_empty() || !local_ok || !domain_ok {
         return Err(invalid);
     }
     Ok(email)
@@ -71,10 +75,17 @@ mod tests {
             "a@b@exemple.fr",
             "marie@exemple.fr>",
             "x\n@exemple.fr",
+            "voirie@mairie.example?bcc=x@evil.example",
+            "voirie?bcc=x%40evil.example@mairie.example",
+            "a&cc=b@exemple.fr",
         ] {
             assert!(normaliser_email(bad).is_err(), "{bad:?} must be refused");
         }
         assert!(normaliser_email(&format!("{}@exemple.fr", "a".repeat(250))).is_err());
+        assert_eq!(
+            normaliser_email("jean-luc.o'neil+dossiers@exemple.fr"),
+            Ok("jean-luc.o'neil+dossiers@exemple.fr".into())
+        );
     }
 
     #[test]

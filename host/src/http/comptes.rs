@@ -1,12 +1,14 @@
 //! Sign-up, confirmation, sign-in, sign-out, password reset.
 
 use crate::domain::Erreurs;
+use crate::domain::limite::{INSCRIPTION_IP, REINITIALISATION_IP, sujet_ip};
 use crate::error::AppError;
 use crate::http::Ctx;
-use crate::http::ctx::{SESSION_COOKIE, set_cookie};
+use crate::http::ctx::{ClientIp, SESSION_COOKIE, set_cookie};
 use crate::http::form::Formulaire;
 use crate::state::AppState;
-use crate::workflow::comptes::{self, RefusConnexion, SESSION_VALIDITY};
+use crate::workflow::comptes::{self, RefusConnexion, SESSION_VALIDITY, Tentative};
+use crate::workflow::limites;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
@@ -31,11 +33,34 @@ struct Retour {
     retour: Option<String>,
 }
 
-/// Only local paths: an open redirect would let a phishing link borrow our
-/// domain.
-fn safe_return(retour: Option<&str>) -> String {
-    match retour {
-        Some(r) if r.starts_with('/') && !r.starts_with("//") && !r.contains('\\') => r.to_string(),
+/// Longer return paths are not ours: our own URLs are short.
+const RETURN_MAX_LEN: usize = 2048;
+
+/// Where to go after signing in: only a path on this site, or `/`. An open
+/// redirect would let a phishing link borrow our domain. Browsers drop tabs
+/// and newlines inside URLs and read `\` as `/`, so `/\t/evil.example`
+/// would leave the site: control characters, whitespace, backslashes and
+/// `//` anywhere are refused, then the path is resolved against a
+/// placeholder origin and must stay on it.
+pub(crate) fn safe_return(retour: Option<&str>) -> String {
+    let Some(r) = retour else { return "/".to_string() };
+    let suspicious = r.len() > RETURN_MAX_LEN
+        || !r.starts_with('/')
+        || r.contains("//")
+        || r.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    if suspicious {
+        return "/".to_string();
+    }
+    let Ok(base) = url::Url::parse("http://guichet.invalid/") else { return "/".to_string() };
+    match base.join(r) {
+        Ok(u) if u.origin() == base.origin() => {
+            let mut path = u.path().to_string();
+            if let Some(q) = u.query() {
+                path.push('?');
+                path.push_str(q);
+            }
+            path
+        }
         _ => "/".to_string(),
     }
 }
@@ -66,9 +91,12 @@ async fn inscription(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Re
 async fn inscrire(
     State(state): State<AppState>,
     ctx: Ctx,
+    ClientIp(ip): ClientIp,
     Formulaire(f): Formulaire<Identifiants>,
 ) -> Result<Response, AppError> {
-    match comptes::inscrire(&state, &f.email, &f.password).await {
+    limites::compter(&state, &[(&INSCRIPTION_IP, &sujet_ip(ip))]).await?;
+    let retour = safe_return(f.retour.as_deref());
+    match comptes::inscrire(&state, &f.email, &f.password, &retour).await {
         Ok(()) => ctx.page(
             &state,
             "comptes/inscription_envoyee",
@@ -83,7 +111,7 @@ async fn inscrire(
             json!({
                 "titre": "Créer un compte",
                 "email": f.email,
-                "retour": safe_return(f.retour.as_deref()),
+                "retour": retour,
                 "erreurs": erreurs,
             }),
         ),
@@ -96,9 +124,21 @@ struct Jeton {
     jeton: String,
 }
 
-async fn confirmer(State(state): State<AppState>, Query(q): Query<Jeton>) -> Result<Response, AppError> {
+#[derive(Deserialize)]
+struct Confirmation {
+    #[serde(default)]
+    jeton: String,
+    #[serde(default)]
+    retour: Option<String>,
+}
+
+/// The e-mailed link: confirms, then the sign-in page, which keeps where
+/// the person was going.
+async fn confirmer(State(state): State<AppState>, Query(q): Query<Confirmation>) -> Result<Response, AppError> {
     let notice = if comptes::confirmer(&state, &q.jeton).await? { "confirme" } else { "lien-invalide" };
-    Ok(Redirect::to(&format!("/connexion?notice={notice}")).into_response())
+    let retour = safe_return(q.retour.as_deref());
+    let suite = if retour == "/" { String::new() } else { format!("&retour={}", crate::error::url_encode(&retour)) };
+    Ok(Redirect::to(&format!("/connexion?notice={notice}{suite}")).into_response())
 }
 
 async fn connexion(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Retour>) -> Result<Response, AppError> {
@@ -117,21 +157,34 @@ async fn connexion(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Reto
 async fn connecter(
     State(state): State<AppState>,
     ctx: Ctx,
+    ClientIp(ip): ClientIp,
     Formulaire(f): Formulaire<Identifiants>,
 ) -> Result<Response, AppError> {
     let retour = safe_return(f.retour.as_deref());
-    match comptes::connecter(&state, &f.email, &f.password).await {
+    let tentative = Tentative {
+        email: &f.email,
+        password: &f.password,
+        ip,
+        retour: &retour,
+        session_precedente: ctx.session_token.as_deref(),
+    };
+    match comptes::connecter(&state, &tentative).await {
         Ok(token) => {
             let mut response = Redirect::to(&retour).into_response();
             let cookie = set_cookie(&state, SESSION_COOKIE, &token, SESSION_VALIDITY.num_seconds());
             if let Ok(v) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().append(header::SET_COOKIE, v);
             }
+            // A new CSRF seed too: nothing learnt before signing in (a
+            // token in a page, a planted seed) carries over.
+            crate::http::csrf::renew_seed(&state, &mut response);
             Ok(response)
         }
+        Err(RefusConnexion::Limite { retry_after_secs }) => Err(AppError::TooManyRequests { retry_after_secs }),
         Err(refus) => {
             let mut erreurs = Erreurs::new();
             match refus {
+                RefusConnexion::Limite { .. } => {}
                 RefusConnexion::Identifiants => erreurs.add("email", "Adresse électronique ou mot de passe incorrect. Après 6 essais infructueux, le compte est bloqué pendant une heure."),
                 RefusConnexion::NonConfirme => erreurs.add("email", "Votre adresse électronique n'est pas encore confirmée. Nous venons de vous renvoyer un lien de confirmation par courriel."),
             }
@@ -173,8 +226,10 @@ struct Email {
 async fn demander_reinitialisation(
     State(state): State<AppState>,
     ctx: Ctx,
+    ClientIp(ip): ClientIp,
     Formulaire(f): Formulaire<Email>,
 ) -> Result<Response, AppError> {
+    limites::compter(&state, &[(&REINITIALISATION_IP, &sujet_ip(ip))]).await?;
     comptes::demander_reinitialisation(&state, &f.email).await?;
     ctx.page(
         &state,
@@ -240,5 +295,9 @@ mod tests {
         assert_eq!(safe_return(Some("https://evil.example")), "/");
         assert_eq!(safe_return(Some("/\\evil.example")), "/");
         assert_eq!(safe_return(None), "/");
+        assert_eq!(safe_return(Some("/commencer/demo?x=1")), "/commencer/demo?x=1");
+        for bad in ["/\t/evil.example", "/\n", "/\r", "/\0", "/ /evil.example", "/a//b", "/\u{85}x", "http:/x"] {
+            assert_eq!(safe_return(Some(bad)), "/", "{bad:?}");
+        }
     }
 }

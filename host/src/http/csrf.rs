@@ -6,7 +6,7 @@
 //! `Sec-Fetch-Site` is refused outright.
 
 use crate::error::AppError;
-use crate::http::ctx::{cookie, set_cookie};
+use crate::http::ctx::{SESSION_COOKIE, cookie, cookie_name, set_cookie};
 use crate::security::{constant_time_eq, random_token, sign};
 use crate::state::AppState;
 use axum::body::{Body, to_bytes};
@@ -28,9 +28,12 @@ const FORM_LIMIT_BYTES: usize = 1024 * 1024;
 pub struct CsrfToken(pub String);
 
 pub async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let existing = cookie(req.headers(), CSRF_COOKIE).filter(|s| s.len() == 43);
+    let existing = cookie(req.headers(), &cookie_name(&state, CSRF_COOKIE)).filter(|s| s.len() == 43);
     let seed = existing.clone().unwrap_or_else(random_token);
-    let token = sign(&state.config.secret_key, &format!("csrf:{seed}"));
+    // Bound to the session too: a token seen before signing in, or in
+    // another session of the browser, does not post in this one.
+    let session = cookie(req.headers(), &cookie_name(&state, SESSION_COOKIE)).unwrap_or_default();
+    let token = sign(&state.config.secret_key, &format!("csrf:{seed}:{session}"));
 
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let mut req = req;
@@ -67,7 +70,9 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
                         url::form_urlencoded::parse(&bytes).find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v.into_owned());
                     (t, Body::from(bytes))
                 }
-                Err(_) => return AppError::BadRequest("form too large".into()).into_response(),
+                // Beyond the bound (or a body cut short, which nobody
+                // reads the answer of): too large, as the body limit says.
+                Err(_) => return too_large().into_response(),
             },
             (None, false) => (None, body),
         };
@@ -88,6 +93,14 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
     response
 }
 
+/// Gives the browser a new seed (at login): every token it had is void.
+pub fn renew_seed(state: &AppState, response: &mut Response) {
+    let value = set_cookie(state, CSRF_COOKIE, &random_token(), SEED_MAX_AGE_SECS);
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
 /// True when the browser says the request comes from another site.
 fn is_cross_site(state: &AppState, req: &Request) -> bool {
     let headers = req.headers();
@@ -102,8 +115,15 @@ fn is_cross_site(state: &AppState, req: &Request) -> bool {
         return false;
     }
     // Also accept the host the browser actually used (a server reached by
-    // another name than its configured public URL, as in local tests).
+    // another name than its configured public URL, as in local tests), with
+    // our scheme: `https://host` and `http://host` are different origins.
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or("");
-    origin_host.is_empty() || origin_host != host
+    host.is_empty() || origin != format!("{}://{host}", state.config.base_url.scheme())
+}
+
+fn too_large() -> AppError {
+    AppError::TooLarge(
+        "Le formulaire envoyé dépasse la taille acceptée. Revenez à la page précédente et raccourcissez vos réponses."
+            .into(),
+    )
 }

@@ -10,11 +10,12 @@ use crate::http::csrf::CsrfToken;
 use crate::security::sha256_hex;
 use crate::state::AppState;
 use crate::store::sessions::{self, SessionRow};
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Value, json};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 pub const SESSION_COOKIE: &str = "guichet_session";
 
@@ -31,7 +32,7 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let session_token = cookie(&parts.headers, SESSION_COOKIE);
+        let session_token = cookie(&parts.headers, &cookie_name(state, SESSION_COOKIE));
         let compte = match &session_token {
             Some(token) => {
                 let mut tx = state.store.read().await?;
@@ -181,8 +182,47 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure over https.
+/// A cookie's name as sent: over https with the `__Host-` prefix, so that
+/// browsers only take it Secure, for the whole site, from this very host (a
+/// sibling subdomain cannot plant or overwrite it).
+pub fn cookie_name(state: &AppState, name: &str) -> String {
+    if state.config.secure_cookies() { format!("__Host-{name}") } else { name.to_string() }
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure (and the
+/// `__Host-` prefix) over https.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> String {
     let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let name = cookie_name(state, name);
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+/// The client's address, for per-IP limits: the connection's peer, or,
+/// when the operator runs behind a reverse proxy and names its header
+/// (`Config::client_ip_header`), the last address that header lists (the
+/// one the proxy saw). Without a connection (the router called directly)
+/// it is the unspecified address.
+pub struct ClientIp(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        let from_proxy = state.config.client_ip_header.as_deref().and_then(|name| {
+            parts
+                .headers
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .next_back()
+                .and_then(|ip| ip.trim().parse::<IpAddr>().ok())
+        });
+        Ok(ClientIp(from_proxy.unwrap_or(peer)))
+    }
 }

@@ -208,9 +208,28 @@ async fn desactiver(
     }
 }
 
+/// Every plugin's state and counters; its last errors and log messages
+/// only to an administrateur whose démarches alone use it, since those
+/// messages may quote dossiers of the démarches that called it. The others
+/// are for the operator, in the server's logs.
 async fn liste(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    ctx.administrateur()?;
-    let plugins: Vec<Value> = state.plugins.statuses().iter().map(plugin_json).collect();
+    let admin = ctx.administrateur()?;
+    let mut tx = state.store.read().await?;
+    let siens = crate::store::demarches::plugins_sous_controle(tx.conn(), admin.administrateur_id).await?;
+    tx.commit().await?;
+    let plugins: Vec<Value> = state
+        .plugins
+        .statuses()
+        .iter()
+        .map(|status| {
+            let mut json = plugin_json(status);
+            if !siens.contains(&status.info.id) {
+                json["journal"] = json!([]);
+                json["erreurs"] = json!([]);
+            }
+            json
+        })
+        .collect();
     ctx.page(&state, "administrateur/plugins", json!({ "titre": "Plugins", "plugins": plugins }))
 }
 

@@ -1,14 +1,17 @@
 //! The usager's pages: a démarche's start page, their dossiers, the form.
 
 use crate::domain::demarche::EtatDemarche;
+use crate::domain::limite::{SUGGESTIONS_COMPTE, SUGGESTIONS_IP, sujet_ip};
 use crate::domain::{DossierId, Erreurs, EtatDossier};
 use crate::error::AppError;
 use crate::http::Ctx;
+use crate::http::ctx::ClientIp;
 use crate::http::form::{Formulaire, Ids};
 use crate::http::vues::{self, Valeurs};
 use crate::state::AppState;
 use crate::store::{attestations, demarches, dossiers};
 use crate::workflow::dossier::{self as wf, Saisie};
+use crate::workflow::limites;
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -242,10 +245,15 @@ async fn modifier(
 async fn suggestions(
     State(state): State<AppState>,
     ctx: Ctx,
+    ClientIp(ip): ClientIp,
     Path((id, stable_id)): Path<(i64, i64)>,
     axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
+    // Counted before anything else: each call costs a plugin run and an
+    // upstream request.
+    let compte = usager.compte_id.0.to_string();
+    limites::compter(&state, &[(&SUGGESTIONS_COMPTE, &compte), (&SUGGESTIONS_IP, &sujet_ip(ip))]).await?;
     let mut tx = state.store.read().await?;
     let d = dossiers::find_for_usager(tx.conn(), DossierId(id), usager.compte_id).await?;
     let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;

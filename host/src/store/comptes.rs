@@ -51,24 +51,6 @@ pub async fn confirm(c: Conn<'_>, id: CompteId, now: DateTime<Utc>) -> StoreResu
     Ok(())
 }
 
-pub async fn record_failed_login(
-    c: Conn<'_>,
-    id: CompteId,
-    failed_attempts: i64,
-    locked_until: Option<DateTime<Utc>>,
-) -> StoreResult<()> {
-    const SQL: &str = "UPDATE comptes SET failed_attempts = $2, locked_until = $3 WHERE id = $1";
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(failed_attempts).bind(locked_until).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-pub async fn reset_failed_logins(c: Conn<'_>, id: CompteId) -> StoreResult<()> {
-    const SQL: &str =
-        "UPDATE comptes SET failed_attempts = 0, locked_until = NULL WHERE id = $1 AND failed_attempts <> 0";
-    on!(c, c => sqlx::query(SQL).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 /// Roles held by one compte (any compte is an usager).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct RolesRow {
@@ -175,4 +157,14 @@ pub async fn token_is_valid(
         "SELECT COUNT(*) FROM tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3";
     let n: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(token_hash).bind(purpose.as_str()).bind(now).fetch_one(&mut *c).await)?;
     Ok(n > 0)
+}
+
+/// Marks every unused password link of a compte (reset, lockout and
+/// invitation e-mails) as used: once one has set the password, an older
+/// link lying in a mailbox must not set it again.
+pub async fn void_password_tokens(c: Conn<'_>, compte: CompteId, now: DateTime<Utc>) -> StoreResult<()> {
+    const SQL: &str = "UPDATE tokens SET used_at = $2 WHERE compte_id = $1 AND used_at IS NULL \
+        AND purpose IN ('reinitialisation', 'invitation')";
+    on!(c, c => sqlx::query(SQL).bind(compte.0).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }

@@ -320,3 +320,14 @@ pub async fn administrateurs_du_plugin(c: Conn<'_>, plugin: &str) -> StoreResult
         WHERE p.plugin_id = $1 GROUP BY c.email ORDER BY c.email";
     Ok(on!(c, c => sqlx::query_as(SQL).bind(plugin).fetch_all(&mut *c).await)?)
 }
+
+/// The plugins whose recent errors and logs this administrateur may read:
+/// enabled on at least one of their démarches and on none of another
+/// administration's (those messages may carry other dossiers' data).
+pub async fn plugins_sous_controle(c: Conn<'_>, admin: AdministrateurId) -> StoreResult<Vec<String>> {
+    const SQL: &str = "SELECT p.plugin_id FROM plugins_demarches p GROUP BY p.plugin_id \
+        HAVING SUM(CASE WHEN EXISTS (SELECT 1 FROM demarches_administrateurs da \
+            WHERE da.demarche_id = p.demarche_id AND da.administrateur_id = $1) THEN 0 ELSE 1 END) = 0 \
+        ORDER BY p.plugin_id";
+    Ok(on!(c, c => sqlx::query_scalar(SQL).bind(admin.0).fetch_all(&mut *c).await)?)
+}

@@ -3,16 +3,21 @@
 
 use crate::domain::CompteId;
 use crate::domain::Erreurs;
-use crate::domain::compte::{LOCKOUT_MINUTES, MAX_FAILED_LOGINS, normaliser_email, verifier_mot_de_passe};
+use crate::domain::compte::{LOCKOUT_MINUTES, normaliser_email, verifier_mot_de_passe};
+use crate::domain::limite::{
+    CONNEXION_ECHECS_EMAIL, CONNEXION_ECHECS_IP, CONNEXION_VERROU, COURRIEL_INSCRIPTION, COURRIEL_REINITIALISATION,
+    COURRIEL_VERROU, sujet_ip,
+};
 use crate::error::AppError;
 use crate::jobs::enqueue_mail;
 use crate::security::{hash_password, random_token, sha256_hex, verify_password};
 use crate::state::AppState;
 use crate::store::comptes::{self, TokenPurpose};
-use crate::store::{Conn, StoreError, sessions};
-use crate::workflow::courriel;
+use crate::store::{Conn, StoreError, rate_limits, sessions};
+use crate::workflow::{courriel, limites};
 use chrono::{Duration, Utc};
 use serde_json::json;
+use std::net::IpAddr;
 
 /// How long e-mailed links stay valid.
 const CONFIRMATION_VALIDITY: Duration = Duration::hours(48);
@@ -23,8 +28,10 @@ pub const SESSION_VALIDITY: Duration = Duration::hours(12);
 
 /// Creates a compte and e-mails a confirmation link. If the e-mail already
 /// has a compte, its owner gets an e-mail instead, and the caller sees the
-/// same answer either way.
-pub async fn inscrire(state: &AppState, email: &str, password: &str) -> Result<(), Erreurs> {
+/// same answer either way. `retour` (a path already checked by the caller)
+/// rides along in the confirmation link, so the person lands where they
+/// were going.
+pub async fn inscrire(state: &AppState, email: &str, password: &str, retour: &str) -> Result<(), Erreurs> {
     let mut erreurs = Erreurs::new();
     let email = match normaliser_email(email) {
         Ok(e) => e,
@@ -41,9 +48,15 @@ pub async fn inscrire(state: &AppState, email: &str, password: &str) -> Result<(
         let hash = hash_password(password.to_string()).await.map_err(anyhow::Error::msg)?;
         let now = Utc::now();
         let mut tx = state.store.write().await?;
-        // 1. Look the e-mail up.
+        // 1. Count the e-mail to this address; beyond the limit nothing is
+        //    sent, and the answer stays the same.
+        if limites::compter_dans(&mut tx, &COURRIEL_INSCRIPTION, &[&email], now).await?.is_some() {
+            tx.commit().await?;
+            return Ok(());
+        }
+        // 2. Look the e-mail up.
         match comptes::find_by_email(tx.conn(), &email).await? {
-            // 2a. Existing compte: warn its owner, offer a reset link.
+            // 3a. Existing compte: warn its owner, offer a reset link.
             Some(existing) => {
                 let token =
                     new_token(tx.conn(), CompteId(existing.id), TokenPurpose::Reinitialisation, RESET_VALIDITY).await?;
@@ -58,7 +71,7 @@ pub async fn inscrire(state: &AppState, email: &str, password: &str) -> Result<(
                 )?;
                 enqueue_mail(tx.conn(), &mail, now).await?;
             }
-            // 2b. New compte, unconfirmed, with a confirmation link.
+            // 3b. New compte, unconfirmed, with a confirmation link.
             None => {
                 let id = comptes::insert(tx.conn(), &email, Some(&hash), now).await?;
                 let token = new_token(tx.conn(), id, TokenPurpose::Confirmation, CONFIRMATION_VALIDITY).await?;
@@ -66,14 +79,12 @@ pub async fn inscrire(state: &AppState, email: &str, password: &str) -> Result<(
                     state,
                     &email,
                     "mails/confirmation",
-                    &json!({
-                        "lien": state.config.url(&format!("/confirmation?jeton={token}")),
-                    }),
+                    &json!({ "lien": lien_confirmation(state, &token, retour) }),
                 )?;
                 enqueue_mail(tx.conn(), &mail, now).await?;
             }
         }
-        // 3. Commit, then wake the mail worker.
+        // 4. Commit, then wake the mail worker.
         tx.commit().await?;
         state.jobs_notify.notify_one();
         Ok(())
@@ -85,6 +96,16 @@ pub async fn inscrire(state: &AppState, email: &str, password: &str) -> Result<(
         erreurs.add("email", "Une erreur technique a empêché la création du compte. Réessayez dans quelques instants.");
         erreurs
     })
+}
+
+/// The e-mailed confirmation link, with where to go after signing in.
+fn lien_confirmation(state: &AppState, token: &str, retour: &str) -> String {
+    let mut path = format!("/confirmation?jeton={token}");
+    if retour != "/" {
+        path.push_str("&retour=");
+        path.push_str(&crate::error::url_encode(retour));
+    }
+    state.config.url(&path)
 }
 
 /// Generates a token, stores its hash, returns the token for the link.
@@ -116,60 +137,92 @@ pub async fn confirmer(state: &AppState, token: &str) -> Result<bool, AppError> 
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum RefusConnexion {
-    /// Unknown e-mail, wrong password or locked compte: one answer for all.
+    /// Unknown e-mail, wrong password or locked from this address: one
+    /// answer for all.
     Identifiants,
     /// The password was right but the e-mail was never confirmed; a new link
     /// was sent. Only someone who knows the password learns this.
     NonConfirme,
+    /// Too many failures from this IP, or for this e-mail address.
+    Limite { retry_after_secs: u64 },
+}
+
+/// A sign-in attempt: who, and from where.
+pub struct Tentative<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    /// The client's address: per-IP limit and lockout.
+    pub ip: IpAddr,
+    /// Where to go after confirming, if a confirmation link is sent.
+    pub retour: &'a str,
+    /// This browser's current session, ended by the new one.
+    pub session_precedente: Option<&'a str>,
 }
 
 /// Checks credentials and opens a session; returns the session token.
-pub async fn connecter(state: &AppState, email: &str, password: &str) -> Result<String, RefusConnexion> {
+///
+/// Failures count per IP (spraying), per e-mail (distributed guessing) and
+/// per e-mail from this IP: the lockout, which keeps that IP out of the
+/// compte but never the owner elsewhere (`domain::limite`).
+pub async fn connecter(state: &AppState, t: &Tentative<'_>) -> Result<String, RefusConnexion> {
     let outcome: anyhow::Result<Result<String, RefusConnexion>> = async {
-        let email = normaliser_email(email).unwrap_or_default();
+        let email = normaliser_email(t.email).unwrap_or_default();
+        let ip = sujet_ip(t.ip);
         let now = Utc::now();
-        // 1. Read the compte (or nothing) and verify outside any write lock.
-        let compte = {
+        // 1. Read the compte (or nothing) and the counters; verify the
+        //    password outside any write lock.
+        let (compte, limite, verrouille) = {
             let mut tx = state.store.read().await?;
             let c = if email.is_empty() { None } else { comptes::find_by_email(tx.conn(), &email).await? };
+            let par_ip = limites::atteinte(&mut tx, &CONNEXION_ECHECS_IP, &[&ip], now).await?;
+            let par_email = limites::atteinte(&mut tx, &CONNEXION_ECHECS_EMAIL, &[&email], now).await?;
+            let verrou = limites::atteinte(&mut tx, &CONNEXION_VERROU, &[&email, &ip], now).await?;
             tx.commit().await?;
-            c
+            (c, par_ip.max(par_email), verrou.is_some())
         };
-        let password_ok =
-            verify_password(password.to_string(), compte.as_ref().and_then(|c| c.password_hash.clone())).await;
-        let Some(compte) = compte else {
+        if let Some(retry_after_secs) = limite {
+            return Ok(Err(RefusConnexion::Limite { retry_after_secs }));
+        }
+        // Locked from this address: refused like a wrong password, without
+        // spending a hash on it.
+        if verrouille {
             return Ok(Err(RefusConnexion::Identifiants));
+        }
+        let password_ok =
+            verify_password(t.password.to_string(), compte.as_ref().and_then(|c| c.password_hash.clone())).await;
+        let mut tx = state.store.write().await?;
+        let compte = match compte {
+            Some(c) if password_ok => c,
+            compte => {
+                // 2. Count the failure (unknown e-mails too: same answer);
+                //    at the lockout, tell the owner, at most a few times.
+                limites::compter_dans(&mut tx, &CONNEXION_ECHECS_IP, &[&ip], now).await?;
+                limites::compter_dans(&mut tx, &CONNEXION_ECHECS_EMAIL, &[&email], now).await?;
+                limites::compter_dans(&mut tx, &CONNEXION_VERROU, &[&email, &ip], now).await?;
+                let verrouille = limites::atteinte(&mut tx, &CONNEXION_VERROU, &[&email, &ip], now).await?.is_some();
+                if let Some(compte) = compte.filter(|_| verrouille)
+                    && limites::compter_dans(&mut tx, &COURRIEL_VERROU, &[&email], now).await?.is_none()
+                {
+                    let token =
+                        new_token(tx.conn(), CompteId(compte.id), TokenPurpose::Reinitialisation, RESET_VALIDITY)
+                            .await?;
+                    let mail = courriel(
+                        state,
+                        &compte.email,
+                        "mails/verrouillage",
+                        &json!({
+                            "minutes": LOCKOUT_MINUTES,
+                            "lien_reinitialisation": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
+                        }),
+                    )?;
+                    enqueue_mail(tx.conn(), &mail, now).await?;
+                }
+                tx.commit().await?;
+                state.jobs_notify.notify_one();
+                return Ok(Err(RefusConnexion::Identifiants));
+            }
         };
         let id = CompteId(compte.id);
-        let mut tx = state.store.write().await?;
-        let lock_expired = compte.locked_until.is_some_and(|t| t <= now);
-        let locked = compte.locked_until.is_some_and(|t| t > now);
-        if locked {
-            return Ok(Err(RefusConnexion::Identifiants));
-        }
-        if !password_ok {
-            // 2. Count the failure; lock at the limit and tell the owner.
-            let previous = if lock_expired { 0 } else { compte.failed_attempts };
-            let failures = previous + 1;
-            let lock = (failures >= MAX_FAILED_LOGINS).then(|| now + Duration::minutes(LOCKOUT_MINUTES));
-            comptes::record_failed_login(tx.conn(), id, failures, lock).await?;
-            if lock.is_some() {
-                let token = new_token(tx.conn(), id, TokenPurpose::Reinitialisation, RESET_VALIDITY).await?;
-                let mail = courriel(
-                    state,
-                    &compte.email,
-                    "mails/verrouillage",
-                    &json!({
-                        "minutes": LOCKOUT_MINUTES,
-                        "lien_reinitialisation": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
-                    }),
-                )?;
-                enqueue_mail(tx.conn(), &mail, now).await?;
-            }
-            tx.commit().await?;
-            state.jobs_notify.notify_one();
-            return Ok(Err(RefusConnexion::Identifiants));
-        }
         if compte.confirmed_at.is_none() {
             // 3. Right password, unconfirmed: send a fresh confirmation link.
             let token = new_token(tx.conn(), id, TokenPurpose::Confirmation, CONFIRMATION_VALIDITY).await?;
@@ -177,17 +230,19 @@ pub async fn connecter(state: &AppState, email: &str, password: &str) -> Result<
                 state,
                 &compte.email,
                 "mails/confirmation",
-                &json!({
-                    "lien": state.config.url(&format!("/confirmation?jeton={token}")),
-                }),
+                &json!({ "lien": lien_confirmation(state, &token, t.retour) }),
             )?;
             enqueue_mail(tx.conn(), &mail, now).await?;
             tx.commit().await?;
             state.jobs_notify.notify_one();
             return Ok(Err(RefusConnexion::NonConfirme));
         }
-        // 4. Success: clear the failure count, open a session.
-        comptes::reset_failed_logins(tx.conn(), id).await?;
+        // 4. Success: clear this address's failures on the compte, end the
+        //    browser's previous session, open a session.
+        rate_limits::clear_prefix(tx.conn(), &limites::bucket(&CONNEXION_VERROU, &[&email, &ip])).await?;
+        if let Some(previous) = t.session_precedente {
+            sessions::delete(tx.conn(), &sha256_hex(previous)).await?;
+        }
         let token = random_token();
         sessions::insert(tx.conn(), &sha256_hex(&token), id, now, now + SESSION_VALIDITY).await?;
         tx.commit().await?;
@@ -215,7 +270,11 @@ pub async fn demander_reinitialisation(state: &AppState, email: &str) -> Result<
     };
     let now = Utc::now();
     let mut tx = state.store.write().await?;
-    if let Some(compte) = comptes::find_by_email(tx.conn(), &email).await? {
+    // Beyond a few e-mails an hour to one address, nothing is sent (the
+    // answer stays the same): the form cannot flood a mailbox.
+    let trop = limites::compter_dans(&mut tx, &COURRIEL_REINITIALISATION, &[&email], now).await?.is_some();
+    let compte = if trop { None } else { comptes::find_by_email(tx.conn(), &email).await? };
+    if let Some(compte) = compte {
         let token = new_token(tx.conn(), CompteId(compte.id), TokenPurpose::Reinitialisation, RESET_VALIDITY).await?;
         let mail = courriel(
             state,
@@ -245,8 +304,8 @@ pub async fn lien_mot_de_passe_valide(state: &AppState, token: &str) -> Result<b
 }
 
 /// Sets a new password through a reset or invitation link. The link proves
-/// the mailbox, so the compte is confirmed and unlocked, and every other
-/// session is closed.
+/// the mailbox, so the compte is confirmed and unlocked, every other
+/// session is closed and every other password link voided.
 pub async fn reinitialiser(state: &AppState, token: &str, password: &str) -> Result<(), Erreurs> {
     let hash = sha256_hex(token);
     let fail = |m: &str| {
@@ -269,7 +328,8 @@ pub async fn reinitialiser(state: &AppState, token: &str, password: &str) -> Res
     .ok_or_else(|| fail(expired))?;
     verifier_mot_de_passe(password, &email).map_err(|m| fail(&m))?;
     let password_hash = hash_password(password.to_string()).await.map_err(|_| fail(technique))?;
-    // 2. Use the link, set the password, confirm, close sessions: one transaction.
+    // 2. Use the link, void the others, set the password, confirm, close
+    // sessions: one transaction.
     let result = async {
         let now = Utc::now();
         let mut tx = state.store.write().await?;
@@ -278,9 +338,13 @@ pub async fn reinitialiser(state: &AppState, token: &str, password: &str) -> Res
             compte = comptes::consume_token(tx.conn(), &hash, TokenPurpose::Invitation, now).await?;
         }
         let Some(compte) = compte else { return Ok(false) };
+        comptes::void_password_tokens(tx.conn(), compte, now).await?;
         comptes::set_password(tx.conn(), compte, &password_hash).await?;
         comptes::confirm(tx.conn(), compte, now).await?;
         sessions::delete_for_compte(tx.conn(), compte).await?;
+        // The mailbox is proven: lift the lockouts and the per-e-mail limit.
+        limites::effacer(&mut tx, &CONNEXION_VERROU, &email).await?;
+        limites::effacer(&mut tx, &CONNEXION_ECHECS_EMAIL, &email).await?;
         tx.commit().await?;
         Ok::<_, StoreError>(true)
     }

@@ -2,7 +2,7 @@
 //! follow, instruct and decide. Every state change writes a Traitement and,
 //! where the usager must know, enqueues an e-mail in the same transaction.
 
-use crate::domain::champ::{manque_obligatoire, valider_format_max};
+use crate::domain::champ::{manque_obligatoire, sans_caracteres_interdits, valider_format_max};
 use crate::domain::compte::{Instructeur, Usager};
 use crate::domain::demarche::EtatDemarche;
 use crate::domain::dossier::transition;
@@ -171,7 +171,7 @@ pub async fn verifier_saisie(
     for tdc in types.iter().filter(|t| t.type_champ.has_value()) {
         let name = tdc.input_name();
         let raw = saisie.get(&name).map(String::as_str).unwrap_or("");
-        let typed = Some(raw.trim().to_string()).filter(|v| !v.is_empty());
+        let typed = Some(sans_caracteres_interdits(raw.trim())).filter(|v| !v.is_empty());
         // A plugin's champ takes values as long as its plugin declared.
         let max_chars =
             tdc.type_champ.plugin_id().and_then(|id| state.plugins.plugin(id)).and_then(|p| p.input.max_chars);
