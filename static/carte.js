@@ -95,6 +95,80 @@
     }).join(" ; ");
   }
 
+  // --- French texts -----------------------------------------------------------
+
+  // Geoman's own French misses some texts (they fall back to English) and
+  // speaks of « calques »: our usagers draw « géométries ».
+  var TEXTES_GEOMAN = {
+    tooltips: {
+      placeMarker: "Cliquez pour placer un point",
+      placeMarkerTouch: "Touchez la carte pour placer un point",
+      firstVertex: "Cliquez pour placer le premier sommet",
+      continueLine: "Cliquez pour continuer le tracé",
+      finishLine: "Cliquez sur le dernier sommet pour terminer",
+      finishPoly: "Cliquez sur le premier sommet pour terminer",
+      finishRect: "Cliquez pour terminer",
+      startCircle: "Cliquez pour placer le centre du cercle",
+      finishCircle: "Cliquez pour terminer le cercle",
+      placeCircleMarker: "Cliquez pour placer le cercle",
+      placeText: "Cliquez pour placer le texte",
+      selectFirstLayerFor: "Choisissez la première géométrie pour {action}",
+      selectSecondLayerFor: "Choisissez la seconde géométrie pour {action}"
+    },
+    actions: {
+      finish: "Terminer",
+      cancel: "Annuler",
+      removeLastVertex: "Retirer le dernier sommet"
+    },
+    buttonTitles: {
+      drawMarkerButton: "Placer un point",
+      drawPolyButton: "Dessiner un polygone",
+      drawLineButton: "Dessiner une ligne",
+      drawCircleButton: "Dessiner un cercle",
+      drawRectButton: "Dessiner un rectangle",
+      editButton: "Modifier les géométries",
+      dragButton: "Déplacer les géométries",
+      cutButton: "Découper un polygone",
+      deleteButton: "Supprimer des géométries",
+      drawCircleMarkerButton: "Placer un cercle",
+      snappingButton: "Aimanter aux autres géométries",
+      pinningButton: "Lier les sommets partagés",
+      rotateButton: "Faire pivoter les géométries",
+      drawTextButton: "Placer un texte",
+      scaleButton: "Redimensionner les géométries",
+      autoTracingButton: "Tracé automatique",
+      snapGuidesButton: "Afficher les guides",
+      unionButton: "Réunir des géométries",
+      differenceButton: "Soustraire des géométries"
+    },
+    measurements: {
+      totalLength: "Longueur",
+      segmentLength: "Longueur du segment",
+      area: "Surface",
+      radius: "Rayon",
+      perimeter: "Périmètre",
+      height: "Hauteur",
+      width: "Largeur",
+      coordinates: "Position",
+      coordinatesMarker: "Position du point"
+    }
+  };
+
+  // Geoman puts a tool's name in a `title` on the box around its link, so
+  // the link itself has no accessible name: screen readers announce « lien »
+  // and nothing else. The name goes onto the link.
+  function nommerOutils(carteEl) {
+    var liens = carteEl.querySelectorAll(".leaflet-pm-toolbar a.leaflet-buttons-control-button");
+    Array.prototype.forEach.call(liens, function (lien) {
+      var porteur = lien.closest("[title]") || lien.querySelector("[title]");
+      var nom = porteur ? porteur.getAttribute("title") : "";
+      if (nom) {
+        lien.setAttribute("aria-label", nom);
+        lien.setAttribute("title", nom);
+      }
+    });
+  }
+
   // --- Loading the libraries ------------------------------------------------
 
   function feuille(href) {
@@ -178,7 +252,11 @@
       if (!textarea.hidden) { textarea.focus(); }
     });
 
-    var map = L.map(carteEl, { zoomSnap: 0.5, keyboard: true });
+    // A drawn point is an image whose text Leaflet sets to « Marker ».
+    L.Marker.mergeOptions({ alt: "Point dessiné" });
+    // Leaflet's own zoom buttons are titled in English: ours, in French.
+    var map = L.map(carteEl, { zoomSnap: 0.5, keyboard: true, zoomControl: false });
+    L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(map);
     if (textarea.dataset.tuiles) {
       // Leaflet writes the attribution as HTML: the operator's text is
       // escaped so that it can only ever be text.
@@ -191,7 +269,7 @@
     }
     map.attributionControl.setPrefix(false);
     L.control.scale({ imperial: false }).addTo(map);
-    map.pm.setLang("fr");
+    map.pm.setLang("guichet", TEXTES_GEOMAN, "fr");
     var dessin = L.featureGroup().addTo(map);
     map.pm.setGlobalOptions({ layerGroup: dessin, allowSelfIntersection: false, snappable: true });
     var polygones = genres.indexOf("polygone") >= 0;
@@ -207,6 +285,7 @@
       drawText: false,
       rotateMode: false
     });
+    nommerOutils(carteEl);
 
     function couches() {
       return map.pm.getGeomanLayers().filter(function (l) {
@@ -296,13 +375,46 @@
     dessiner(true);
   }
 
+  // --- A read-only map (dossier pages) -----------------------------------------
+
+  // The page lists the shapes in words; the map only shows them. It takes
+  // no focus and no input (hidden from assistive technologies, which get
+  // the list), so it never traps a keyboard.
+  function afficher(el) {
+    var L = window.L;
+    var fs;
+    try {
+      fs = lireGeoJSON(el.dataset.carteLecture || "");
+    } catch (e) {
+      return;
+    }
+    el.classList.add("guichet-carte__carte", "guichet-carte__carte--sans-fond");
+    var map = L.map(el, {
+      zoomControl: false, attributionControl: false, keyboard: false, dragging: false,
+      scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, touchZoom: false
+    });
+    var couche = L.geoJSON({ type: "FeatureCollection", features: fs }, {
+      interactive: false,
+      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 6, interactive: false }); }
+    }).addTo(map);
+    var bornes = couche.getBounds();
+    if (bornes.isValid()) {
+      map.fitBounds(bornes, { maxZoom: 18, padding: [20, 20] });
+    } else {
+      map.fitBounds(FRANCE);
+    }
+  }
+
   function demarrer() {
     var champs = document.querySelectorAll("textarea[data-carte]");
-    if (!champs.length) { return; }
+    var lectures = document.querySelectorAll("[data-carte-lecture]");
+    if (!champs.length && !lectures.length) { return; }
     chargerBibliotheques().then(function () {
       Array.prototype.forEach.call(champs, initialiser);
+      Array.prototype.forEach.call(lectures, afficher);
     }).catch(function () {
-      // Libraries missing: the textareas stay as they are, and work.
+      // Libraries missing: the textareas stay as they are, and work; the
+      // dossier pages keep their list of shapes.
     });
   }
 

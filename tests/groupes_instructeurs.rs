@@ -29,7 +29,7 @@ async fn parcours(app: &TestApp) {
     let state = &app.server.state;
     let base = format!("/admin/demarches/{}", demarche.id);
     let admin = demo::client(app, ADMIN).await;
-    admin.get(&base).await.assert_contains("Groupes instructeurs").assert_contains("1 groupe(s), 1 instructeur(s)");
+    admin.get(&base).await.assert_contains("Groupes instructeurs").assert_contains("1 groupe, 1 instructeur");
     admin
         .get(&format!("{base}/instructeurs"))
         .await
@@ -102,7 +102,7 @@ async fn parcours(app: &TestApp) {
         assert!(std::time::Instant::now() < deadline, "no notice naming the groupe « Rhône »");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    admin.get(&base).await.assert_contains("2 groupe(s), 2 instructeur(s)");
+    admin.get(&base).await.assert_contains("2 groupes, 2 instructeurs");
 
     // Renaming: a taken name is refused, a free one accepted.
     admin

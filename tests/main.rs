@@ -16,6 +16,7 @@ mod exemple_javascript;
 mod exemple_python;
 mod groupes_instructeurs;
 mod http_securite;
+mod interface;
 mod migrations;
 mod navigateur;
 mod plugins_champs;

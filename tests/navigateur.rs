@@ -1,30 +1,67 @@
-//! The usager's journey in a real headless Chromium: sign up, confirm the
-//! e-mail, sign in, fill the demo démarche's form (with a refused first
-//! attempt), submit. Screenshots go to the test artifacts folder.
+//! The usager's journey in a real headless Chromium, on a desktop screen and
+//! on a phone (375 px): sign up, confirm the e-mail, sign in, fill the demo
+//! démarche's form (with a refused first attempt), submit. Every page on the
+//! way is checked with axe-core (no serious or critical violation) and must
+//! leave no error in the browser's console. Screenshots go to the test
+//! artifacts folder.
 
 use fantoccini::Locator;
 use guichet_tests::app::TestApp;
-use guichet_tests::browser::{Browser, artifact_path};
+use guichet_tests::browser::{Browser, Viewport, artifact_path};
 
 const EMAIL: &str = "camille.navigateur@exemple.fr";
 const PASSWORD: &str = "tournesol-galet-boussole-31";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn usager_files_a_dossier_in_a_real_browser() {
+    parcours_usager(Viewport::DESKTOP, "bureau").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usager_files_a_dossier_on_a_phone() {
+    parcours_usager(Viewport::PHONE, "mobile").await;
+}
+
+/// On a phone the header's links sit behind « Menu »: an anonymous visitor
+/// reaches « Se connecter » and « Créer un compte » through it, and no page
+/// script fails (the DSFR header script needs its menu modal).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn header_links_are_reachable_on_a_phone() {
+    let app = TestApp::sqlite().await;
+    let browser = Browser::start_with(Viewport::PHONE).await;
+    let c = &browser.client;
+    c.goto(&app.url("/")).await.expect("goto");
+    let width = c.execute("return window.innerWidth", vec![]).await.expect("width");
+    assert_eq!(width.as_u64(), Some(375), "the page is laid out 375 px wide");
+    browser.check_page("accueil-mobile").await;
+    browser.header_action("Se connecter").await;
+    assert_eq!(c.current_url().await.expect("url").path(), "/connexion");
+    browser.check_page("connexion-mobile").await;
+    browser.header_action("Créer un compte").await;
+    assert_eq!(c.current_url().await.expect("url").path(), "/inscription");
+    browser.screenshot(&artifact_path("mobile-inscription.png")).await;
+    browser.close().await;
+    app.stop().await;
+}
+
+async fn parcours_usager(viewport: Viewport, ecran: &str) {
+    let shot = |what: &str| artifact_path(&format!("navigateur-{ecran}-{what}.png"));
     let app = TestApp::sqlite().await;
     assert!(
         app.server.state.plugins.type_de_champ("siret").is_some(),
         "the siret plugin must be built (scripts/test.sh builds it)"
     );
     guichet::demo::seed(&app.server.state).await.expect("demo data");
-    let browser = Browser::start().await;
+    let browser = Browser::start_with(viewport).await;
     let c = &browser.client;
 
     // The démarche's page sends an anonymous visitor to sign up.
     c.goto(&app.url("/commencer/demo")).await.expect("goto");
     let title = c.find(Locator::Css("h1")).await.expect("h1").text().await.expect("text");
     assert_eq!(title, "Demande de subvention pour une association sportive");
-    browser.submit(Locator::LinkText("Créer un compte")).await;
+    browser.check_page(&format!("{ecran}-demarche")).await;
+    browser.submit(Locator::Css("main a[href^='/inscription']")).await;
+    browser.check_page(&format!("{ecran}-inscription")).await;
     c.find(Locator::Id("email")).await.expect("email").send_keys(EMAIL).await.expect("type");
     c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
     browser.submit(Locator::Css("form[action='/inscription'] button[type=submit]")).await;
@@ -36,6 +73,7 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     let link = mail.first_link(&app.url("/confirmation")).expect("link");
     c.goto(&link).await.expect("confirm");
     assert!(c.source().await.expect("source").contains("Votre adresse électronique est confirmée"));
+    browser.check_page(&format!("{ecran}-connexion")).await;
     c.find(Locator::Id("email")).await.expect("email").send_keys(EMAIL).await.expect("type");
     c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
     browser.submit(Locator::Css("form[action='/connexion'] button[type=submit]")).await;
@@ -43,6 +81,7 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     c.goto(&app.url("/commencer/demo")).await.expect("goto");
     browser.submit(Locator::XPath("//button[contains(., 'Commencer la démarche')]")).await;
     assert!(c.current_url().await.expect("url").path().ends_with("/brouillon"));
+    browser.check_page(&format!("{ecran}-brouillon")).await;
 
     // A first attempt with an invalid SIRET and missing answers.
     c.find(Locator::Id("champ_2")).await.expect("nom").send_keys("Union sportive de Démoville").await.expect("type");
@@ -59,7 +98,8 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     // Error links lead to their fields.
     let first_link = summary.find(Locator::Css("a")).await.expect("link").attr("href").await.expect("href");
     assert_eq!(first_link.as_deref(), Some("#champ_3"));
-    browser.screenshot(&artifact_path("navigateur-erreurs.png")).await;
+    browser.screenshot(&shot("erreurs")).await;
+    browser.check_page(&format!("{ecran}-erreurs")).await;
 
     // Correct and complete the form, then submit.
     let siret = c.find(Locator::Id("champ_3")).await.expect("siret");
@@ -102,14 +142,20 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     assert!(geojson.contains(r#""type":"Point""#), "the drawing is in the field: {geojson}");
     let mesures = c.find(Locator::Id("champ_12-mesures")).await.expect("measures").text().await.expect("text");
     assert!(!mesures.contains("Aucune géométrie"), "the measures line follows the drawing: {mesures}");
-    browser.screenshot(&artifact_path("navigateur-carte.png")).await;
-    c.find(Locator::Css("label[for='champ_13']")).await.expect("attestation").click().await.expect("click");
+    browser.screenshot(&shot("carte")).await;
+    browser.check_page(&format!("{ecran}-carte")).await;
+    let attestation = c.find(Locator::Css("label[for='champ_13']")).await.expect("attestation");
+    // The DSFR lays the label out as a flex row: the mention keeps its space.
+    let texte = attestation.text().await.expect("text");
+    assert!(texte.contains("fournies (obligatoire)"), "{texte}");
+    attestation.click().await.expect("click");
     browser.submit(Locator::XPath("//button[@value='deposer']")).await;
     let body = c.source().await.expect("source");
     assert!(body.contains("Votre dossier a bien été déposé"), "{body}");
     assert!(body.contains("73282932000074") && body.contains("Rugby") && body.contains("3500"));
     assert!(body.contains("1 place de la Mairie 99999 Démoville"), "the address as typed");
-    browser.screenshot(&artifact_path("navigateur-depose.png")).await;
+    browser.screenshot(&shot("depose")).await;
+    browser.check_page(&format!("{ecran}-depose")).await;
     let url = c.current_url().await.expect("url");
     let numero = url.path().trim_start_matches("/dossiers/").to_string();
     app.mail(EMAIL, &format!("Votre dossier n° {numero} a bien été déposé")).await;
@@ -121,9 +167,12 @@ async fn usager_files_a_dossier_in_a_real_browser() {
     let carte = champs.get(&guichet::domain::StableId(12)).expect("the carte answer");
     assert!(carte.contains("Point"), "{carte}");
 
-    // "Mes dossiers" lists it.
-    browser.submit(Locator::LinkText("Mes dossiers")).await;
+    // "Mes dossiers", in the header (behind « Menu » on a phone), lists it.
+    browser.header_action("Mes dossiers").await;
     assert!(c.source().await.expect("source").contains("En construction"));
+    browser.check_page(&format!("{ecran}-mes-dossiers")).await;
+    browser.header_action("Se déconnecter").await;
+    assert!(c.source().await.expect("source").contains("Se connecter"));
     browser.close().await;
     app.stop().await;
 }

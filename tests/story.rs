@@ -303,7 +303,7 @@ async fn story(app: &TestApp) {
         .await
         .assert_status(200)
         .assert_contains("Vous suivez ce dossier");
-    instructeur.get(&format!("{liste}?onglet=suivis")).await.assert_contains("1 suivis").assert_contains("0 à suivre");
+    instructeur.get(&format!("{liste}?onglet=suivis")).await.assert_contains("1 suivi<").assert_contains("0 à suivre");
 
     // Deciding before instruction is refused and changes nothing.
     instructeur
@@ -345,7 +345,7 @@ async fn story(app: &TestApp) {
     instructeur
         .get(&format!("{liste}?onglet=traites"))
         .await
-        .assert_contains("1 traités")
+        .assert_contains("1 traité<")
         .assert_contains(&format!(">{dossier}</a>"));
 
     let page = usager.get(&format!("/dossiers/{dossier}")).await;

@@ -8,6 +8,7 @@ pub mod champ;
 pub mod compte;
 pub mod demarche;
 pub mod dossier;
+pub mod geometrie;
 pub mod groupe;
 pub mod ids;
 pub mod limite;

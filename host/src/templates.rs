@@ -29,8 +29,10 @@ impl Templates {
         html.set_strict_mode(true);
         html.register_helper("erreur_pour", Box::new(erreur_pour));
         html.register_helper("asset", Box::new(AssetUrl { prefix: static_prefix.to_owned() }));
+        html.register_helper("pluriel", Box::new(pluriel_helper));
         let mut text = Handlebars::new();
         text.set_strict_mode(true);
+        text.register_helper("pluriel", Box::new(pluriel_helper));
         text.register_escape_fn(handlebars::no_escape);
 
         let mut sources: Vec<(String, String)> = Vec::new();
@@ -104,6 +106,17 @@ handlebars::handlebars_helper!(erreur_pour: |erreurs: Json, champ: str| {
         .unwrap_or(serde_json::Value::Null)
 });
 
+/// « 1 champ », « 0 champ », « 3 champs »: in French, 0 and 1 take the
+/// singular. Rather than « champ(s) », which reads as a form to fill.
+pub fn pluriel(n: i64, singulier: &str, pluriel: &str) -> String {
+    format!("{n} {}", if n.abs() <= 1 { singulier } else { pluriel })
+}
+
+// `{{pluriel nombre_champs "champ" "champs"}}` → « 3 champs ».
+handlebars::handlebars_helper!(pluriel_helper: |n: i64, singulier: str, forme_plurielle: str| {
+    pluriel(n, singulier, forme_plurielle)
+});
+
 fn name_of(file: &str) -> String {
     file.strip_suffix(EXTENSION).unwrap_or(file).replace('\\', "/")
 }
@@ -121,4 +134,16 @@ fn read_dir_templates(root: &Path, dir: &Path) -> anyhow::Result<Vec<(String, St
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pluriel_agrees_in_number_the_french_way() {
+        assert_eq!(pluriel(0, "traité", "traités"), "0 traité");
+        assert_eq!(pluriel(1, "champ", "champs"), "1 champ");
+        assert_eq!(pluriel(2, "groupe", "groupes"), "2 groupes");
+    }
 }

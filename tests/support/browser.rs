@@ -30,11 +30,46 @@ const START_TIMEOUT: Duration = Duration::from_secs(20);
 pub struct Browser {
     /// The WebDriver client: navigate, find elements, fill forms...
     pub client: Client,
+    /// The viewport this session was started with.
+    pub viewport: Viewport,
     driver: Child,
+    // ChromeDriver's port, for the one command fantoccini lacks (the
+    // browser's console log).
+    port: u16,
     // A fresh Chromium profile for this session, removed on drop (after the
     // processes are killed: fields drop after `Drop::drop`).
     _profile: tempfile::TempDir,
     _logs: tempfile::TempDir,
+}
+
+/// The size of the browser's window, in CSS pixels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Viewport {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Viewport {
+    /// A desktop screen: the DSFR's large layout (≥ 992 px).
+    pub const DESKTOP: Viewport = Viewport { width: 1280, height: 1600 };
+    /// A common phone (375 px): the DSFR's small layout, with the header's
+    /// links behind the « Menu » button.
+    pub const PHONE: Viewport = Viewport { width: 375, height: 812 };
+
+    /// Whether the DSFR shows its small-screen layout (below 992 px).
+    pub fn is_small(self) -> bool {
+        self.width < 992
+    }
+}
+
+/// A serious or critical accessibility violation axe-core found.
+#[derive(Debug)]
+pub struct Violation {
+    pub rule: String,
+    pub impact: String,
+    pub help: String,
+    /// CSS selectors of (some of) the offending elements.
+    pub targets: Vec<String>,
 }
 
 impl Browser {
@@ -42,14 +77,19 @@ impl Browser {
     /// explanation when they are missing or fail: a browser test must fail,
     /// not pass silently, on a machine without a browser.
     pub async fn start() -> Browser {
-        match Self::try_start().await {
+        Self::start_with(Viewport::DESKTOP).await
+    }
+
+    /// Like `start`, with a window of this size.
+    pub async fn start_with(viewport: Viewport) -> Browser {
+        match Self::try_start(viewport).await {
             Ok(browser) => browser,
             Err(e) => panic!("cannot start the browser: {e}"),
         }
     }
 
     /// Starts ChromeDriver and a headless Chromium.
-    pub async fn try_start() -> Result<Browser, String> {
+    pub async fn try_start(viewport: Viewport) -> Result<Browser, String> {
         let chromedriver = util::env_path("GUICHET_CHROMEDRIVER", "/usr/bin/chromedriver");
         let chromium = util::env_path("GUICHET_CHROMIUM", "/usr/bin/chromium");
         for (what, path) in [("chromedriver", &chromedriver), ("chromium", &chromium)] {
@@ -77,9 +117,9 @@ impl Browser {
         for attempt in 0..3 {
             let log_path = logs.path().join(format!("chromedriver-{attempt}.log"));
             match spawn_driver(&chromedriver, &log_path).await {
-                Ok((mut driver, port)) => match connect(port, &chromium, profile.path()).await {
+                Ok((mut driver, port)) => match connect(port, &chromium, profile.path(), viewport).await {
                     Ok(client) => {
-                        return Ok(Browser { client, driver, _profile: profile, _logs: logs });
+                        return Ok(Browser { client, viewport, driver, port, _profile: profile, _logs: logs });
                     }
                     Err(e) => {
                         kill_group(&mut driver);
@@ -129,6 +169,122 @@ impl Browser {
         }
     }
 
+    /// Clicks a link or button of the site's header. On a small screen the
+    /// header's links are in the menu modal: the « Menu » button opens it
+    /// first, as a person would.
+    pub async fn header_action(&self, text: &str) {
+        let xpath = |root: &str| format!("{root}//*[(self::a or self::button) and normalize-space(.)='{text}']");
+        if self.viewport.is_small() {
+            self.client
+                .find(fantoccini::Locator::Id("bouton-menu"))
+                .await
+                .expect("the header's « Menu » button")
+                .click()
+                .await
+                .expect("open the menu");
+            let link = xpath("//div[contains(@class,'fr-header__menu-links')]");
+            self.client
+                .wait()
+                .at_most(Duration::from_secs(5))
+                .for_element(fantoccini::Locator::XPath(&link))
+                .await
+                .unwrap_or_else(|e| panic!("no « {text} » in the header's menu: {e}"));
+            // The modal fades in: wait until the link can take a click.
+            let deadline = std::time::Instant::now() + Duration::from_secs(5);
+            loop {
+                let element = self.client.find(fantoccini::Locator::XPath(&link)).await.expect("menu link");
+                if element.is_displayed().await.unwrap_or(false) {
+                    break;
+                }
+                assert!(std::time::Instant::now() < deadline, "« {text} » in the menu never became visible");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            self.submit(fantoccini::Locator::XPath(&link)).await;
+        } else {
+            self.submit(fantoccini::Locator::XPath(&xpath("//div[contains(@class,'fr-header__tools-links')]"))).await;
+        }
+    }
+
+    /// The browser console's errors since the last call (ChromeDriver hands
+    /// each entry out once): uncaught exceptions, `console.error`, resources
+    /// that failed to load, CSP refusals.
+    pub async fn console_errors(&self) -> Vec<String> {
+        let session = self.client.session_id().await.ok().flatten().expect("a WebDriver session");
+        let response = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{}/session/{session}/se/log", self.port))
+            .header("content-type", "application/json")
+            .body(r#"{"type":"browser"}"#)
+            .send()
+            .await
+            .expect("ChromeDriver's log command");
+        let text = response.text().await.expect("ChromeDriver's log");
+        let log: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        let entries = log["value"].as_array().unwrap_or_else(|| panic!("no log entries in {text}"));
+        entries
+            .iter()
+            .filter(|e| e["level"] == "SEVERE")
+            .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    /// Runs axe-core on the current page and returns its serious and
+    /// critical violations. axe is injected through WebDriver, which the
+    /// page's CSP does not govern (our pages allow no inline script).
+    pub async fn axe_violations(&self) -> Vec<Violation> {
+        let axe = axe_source();
+        self.client.execute(&format!("{axe}\n;return true;"), vec![]).await.expect("inject axe-core");
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];\n\
+                 axe.run(document, { resultTypes: ['violations'] })\n\
+                   .then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')\n\
+                     .map(v => ({ rule: v.id, impact: v.impact, help: v.help,\n\
+                                  targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')) }))))\n\
+                   .catch(e => done([{ rule: 'axe-error', impact: 'critical', help: String(e), targets: [] }]));",
+                vec![],
+            )
+            .await
+            .expect("axe.run");
+        result
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|v| Violation {
+                        rule: v["rule"].as_str().unwrap_or_default().to_owned(),
+                        impact: v["impact"].as_str().unwrap_or_default().to_owned(),
+                        help: v["help"].as_str().unwrap_or_default().to_owned(),
+                        targets: v["targets"]
+                            .as_array()
+                            .map(|t| t.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
+                            .unwrap_or_default(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Fails the test when the current page has serious or critical
+    /// accessibility violations or the console shows an error. `what` names
+    /// the page in the failure message; a screenshot is saved under it.
+    pub async fn check_page(&self, what: &str) {
+        let violations = self.axe_violations().await;
+        let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        // A refused form comes back with 422 on purpose (the page says why):
+        // Chromium logs that status of the document itself as an error.
+        let own_422 = format!("{url} - Failed to load resource: the server responded with a status of 422");
+        let errors: Vec<String> =
+            self.console_errors().await.into_iter().filter(|e| !e.starts_with(&own_422)).collect();
+        if violations.is_empty() && errors.is_empty() {
+            return;
+        }
+        self.screenshot(&artifact_path(&format!("echec-{what}.png"))).await;
+        panic!(
+            "{what} ({url}, {} px wide):\naccessibility violations: {violations:#?}\nconsole errors: {errors:#?}",
+            self.viewport.width
+        );
+    }
+
     /// Saves a PNG screenshot of the viewport to `path`, creating its parent
     /// directories. Panics on failure (a test helper).
     pub async fn screenshot(&self, path: &Path) {
@@ -170,6 +326,19 @@ pub fn artifact_path(name: &str) -> PathBuf {
     dir.join(name)
 }
 
+/// axe-core's source, installed by scripts/setup.sh (`$GUICHET_AXE`).
+fn axe_source() -> String {
+    let path = std::env::var_os("GUICHET_AXE").map(PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("GUICHET_CACHE")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/guichet")))
+            .unwrap_or_default()
+            .join("axe-core/axe.min.js")
+    });
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("axe-core not found at {} ({e}): run scripts/setup.sh", path.display()))
+}
+
 async fn spawn_driver(chromedriver: &Path, log_path: &Path) -> Result<(Child, u16), String> {
     let log = std::fs::File::create(log_path).map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
     let log_err = log.try_clone().map_err(|e| format!("cannot duplicate a file handle: {e}"))?;
@@ -191,7 +360,7 @@ async fn spawn_driver(chromedriver: &Path, log_path: &Path) -> Result<(Child, u1
     Ok((driver, port))
 }
 
-async fn connect(port: u16, chromium: &Path, profile: &Path) -> Result<Client, String> {
+async fn connect(port: u16, chromium: &Path, profile: &Path, viewport: Viewport) -> Result<Client, String> {
     // The flags the machine notes say headless Chromium needs here: as root
     // (--no-sandbox), without GPU, and without the background connections to
     // Google's services that this closed network refuses.
@@ -205,17 +374,25 @@ async fn connect(port: u16, chromium: &Path, profile: &Path) -> Result<Client, S
         "--disable-component-update".to_owned(),
         "--disable-sync".to_owned(),
         "--disable-dev-shm-usage".to_owned(),
-        "--window-size=1280,1600".to_owned(),
+        format!("--window-size={},{}", viewport.width, viewport.height),
         // Our usagers' browsers are French: date inputs show jj/mm/aaaa.
         "--lang=fr-FR".to_owned(),
         format!("--user-data-dir={}", profile.display()),
     ];
+    let mut options = json!({ "binary": chromium.display().to_string(), "args": args });
+    if viewport.is_small() {
+        // Headless Chromium keeps windows at least 500 px wide: a phone's
+        // width needs the device emulation (as DevTools' device mode).
+        options["mobileEmulation"] = json!({
+            "deviceMetrics": { "width": viewport.width, "height": viewport.height, "pixelRatio": 2.0 },
+        });
+    }
     let capabilities = json!({
         "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium.display().to_string(),
-            "args": args,
-        },
+        "goog:chromeOptions": options,
+        // The console (uncaught exceptions, failed loads, CSP refusals) is
+        // kept by ChromeDriver for `Browser::console_errors`.
+        "goog:loggingPrefs": { "browser": "ALL" },
     });
     let serde_json::Value::Object(capabilities) = capabilities else {
         unreachable!("json! of an object literal is an object");

@@ -271,9 +271,33 @@ pub fn valeur_affichee(tdc: &TypeDeChamp, value: Option<&str>) -> String {
         TypeChamp::Date => NaiveDate::parse_from_str(value, "%Y-%m-%d")
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_else(|_| value.to_string()),
-        TypeChamp::DecimalNumber => value.replace('.', ","),
+        TypeChamp::IntegerNumber | TypeChamp::DecimalNumber => nombre_francais(value),
         _ => value.to_string(),
     }
+}
+
+/// A stored number (`12000.5`, `-1200`) written the French way: decimal
+/// comma, thousands split by a no-break space from five digits on
+/// (« 12 000,5 », « 1250 »), as the carte plugin writes its measures. Other
+/// text is returned as is.
+pub fn nombre_francais(value: &str) -> String {
+    let (signe, chiffres) = value.strip_prefix('-').map_or(("", value), |rest| ("-", rest));
+    let (entiers, decimales) = chiffres.split_once('.').unwrap_or((chiffres, ""));
+    if entiers.is_empty()
+        || !entiers.bytes().all(|b| b.is_ascii_digit())
+        || !decimales.bytes().all(|b| b.is_ascii_digit())
+    {
+        return value.to_string();
+    }
+    let mut groupes = String::new();
+    let n = entiers.len();
+    for (i, c) in entiers.chars().enumerate() {
+        if n >= 5 && i > 0 && (n - i) % 3 == 0 {
+            groupes.push('\u{a0}');
+        }
+        groupes.push(c);
+    }
+    if decimales.is_empty() { format!("{signe}{groupes}") } else { format!("{signe}{groupes},{decimales}") }
 }
 
 /// Accepts the HTML date input's ISO format and the French format a browser
@@ -358,6 +382,14 @@ mod tests {
         assert!(valider_format(&d, "inf").is_err());
         assert!(valider_format(&d, "NaN").is_err());
         assert_eq!(valeur_affichee(&d, Some("12.5")), "12,5");
+        // « 12 000,50 » typed is stored 12000.5 and shown the French way.
+        assert_eq!(valider_format(&d, "12 000,50"), Ok(Some("12000.5".into())));
+        assert_eq!(valeur_affichee(&d, Some("12000.5")), "12\u{a0}000,5");
+        assert_eq!(valeur_affichee(&d, Some("-1234567.25")), "-1\u{a0}234\u{a0}567,25");
+        assert_eq!(valeur_affichee(&d, Some("1250.5")), "1250,5");
+        assert_eq!(valeur_affichee(&t, Some("120000")), "120\u{a0}000");
+        // What the French format gives back is accepted as typed.
+        assert_eq!(valider_format(&d, "12\u{a0}000,5"), Ok(Some("12000.5".into())));
     }
 
     #[test]

@@ -85,7 +85,8 @@ fn notice_message(code: &str) -> Option<&'static str> {
             "Le modèle d'attestation a été enregistré. Il s'applique aux prochaines attestations."
         }
         "publiee" => "La démarche est publiée. Les usagers peuvent déposer leurs dossiers.",
-        "plugin-active" => "Le plugin est activé : ses types de champ sont proposés dans le formulaire.",
+        "plugin-active" => "Le plugin est activé pour cette démarche.",
+        "plugin-active-champ" => "Le plugin est activé : ses types de champ sont proposés dans le formulaire.",
         "plugin-desactive" => "Le plugin est désactivé pour cette démarche.",
         "plugin-regle" => "Les réglages du plugin ont été enregistrés.",
         _ => return None,

@@ -25,7 +25,7 @@ async fn courriels(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
             && let Ok(parsed) = mailparse::parse_mail(&raw)
         {
             let h = |k: &str| header(&parsed, k);
-            list.push(json!({ "name": name, "to": h("To"), "subject": h("Subject"), "date": h("Date") }));
+            list.push(json!({ "name": name, "to": h("To"), "subject": h("Subject"), "date": date(&h("Date")) }));
         }
     }
     ctx.page(&state, "demo/courriels", json!({ "titre": "Courriels envoyés (démonstration)", "courriels": list }))
@@ -47,9 +47,39 @@ async fn courriel(State(state): State<AppState>, ctx: Ctx, Path(name): Path<Stri
         &state,
         "demo/courriel",
         json!({
-            "titre": h("Subject"), "to": h("To"), "subject": h("Subject"), "date": h("Date"), "texte": text,
+            "titre": h("Subject"), "to": h("To"), "subject": h("Subject"), "date": date(&h("Date")),
+            "segments": segments(&text),
         }),
     )
+}
+
+/// The Date header (RFC 2822, English) as the rest of the site writes dates.
+fn date(header: &str) -> String {
+    mailparse::dateparse(header)
+        .ok()
+        .and_then(|ts| chrono::DateTime::from_timestamp(ts, 0))
+        .map_or_else(|| header.to_owned(), crate::http::vues::date_heure)
+}
+
+/// A mail's text cut into plain text and web addresses, so that the demo's
+/// reader can click the links a real mail client would (confirmation…).
+fn segments(text: &str) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = ["https://", "http://"].iter().filter_map(|p| rest.find(p)).min() {
+        let end = rest[start..].find(char::is_whitespace).map_or(rest.len(), |e| start + e);
+        // A sentence's final punctuation is not part of the address.
+        let end = start + rest[start..end].trim_end_matches(['.', ',', ';', ')', '»']).len();
+        if start > 0 {
+            out.push(json!({ "texte": &rest[..start], "lien": null }));
+        }
+        out.push(json!({ "texte": &rest[start..end], "lien": &rest[start..end] }));
+        rest = &rest[end..];
+    }
+    if !rest.is_empty() {
+        out.push(json!({ "texte": rest, "lien": null }));
+    }
+    out
 }
 
 fn text_part(mail: &mailparse::ParsedMail<'_>) -> Option<String> {
@@ -63,4 +93,18 @@ fn text_part(mail: &mailparse::ParsedMail<'_>) -> Option<String> {
 fn header(parsed: &mailparse::ParsedMail<'_>, key: &str) -> String {
     use mailparse::MailHeaderMap;
     parsed.get_headers().get_first_value(key).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_in_a_mail_become_segments_and_dates_are_french() {
+        let s = segments("Cliquez : http://x.test/confirmation?jeton=a1.\nMerci");
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[1]["lien"], "http://x.test/confirmation?jeton=a1");
+        assert_eq!(s[2]["texte"], ".\nMerci");
+        assert_eq!(date("Tue, 1 Dec 2026 10:05:00 +0000"), "01/12/2026 à 11 h 05");
+    }
 }

@@ -28,7 +28,9 @@ pub fn routes() -> Router<AppState> {
         .route("/instructeur/dossiers/{id}", get(dossier))
         .route("/instructeur/dossiers/{id}/suivre", post(suivre))
         .route("/instructeur/dossiers/{id}/ne-plus-suivre", post(ne_plus_suivre))
-        .route("/instructeur/dossiers/{id}/instruire", post(instruire))
+        // A GET here is a reload of a refused decision's page (the form
+        // posts to this URL): back to the dossier rather than a bare 405.
+        .route("/instructeur/dossiers/{id}/instruire", get(retour_au_dossier).post(instruire))
         .route("/instructeur/dossiers/{id}/attestation", get(attestation))
 }
 
@@ -73,9 +75,13 @@ async fn demarche(
         .iter()
         .zip(counts)
         .map(|(o, n)| {
-            json!({
-                "slug": o.slug(), "libelle": o.libelle(), "nombre": n, "actif": *o == onglet,
-            })
+            // « 1 traité », « 2 traités »: the count agrees with its word.
+            let etiquette = match o {
+                Onglet::Suivis => crate::templates::pluriel(n, "suivi", "suivis"),
+                Onglet::Traites => crate::templates::pluriel(n, "traité", "traités"),
+                Onglet::ASuivre | Onglet::Tous => format!("{n} {}", o.libelle()),
+            };
+            json!({ "slug": o.slug(), "etiquette": etiquette, "actif": *o == onglet })
         })
         .collect();
     ctx.page(
@@ -91,11 +97,21 @@ async fn demarche(
     )
 }
 
+/// A decision the instructeur submitted and that was refused: what was
+/// chosen and typed, kept, and the error with the field it belongs to.
+struct DecisionRefusee<'a> {
+    decision: &'a str,
+    motivation: &'a str,
+    /// `action` (no decision chosen) or `motivation`.
+    champ: &'static str,
+    message: String,
+}
+
 async fn page_dossier(
     state: &AppState,
     ctx: &Ctx,
     id: DossierId,
-    erreur: Option<(&str, &str, &str)>,
+    erreur: Option<DecisionRefusee<'_>>,
 ) -> Result<Response, AppError> {
     let instructeur = ctx.instructeur()?;
     let mut tx = state.store.read().await?;
@@ -115,7 +131,11 @@ async fn page_dossier(
     let affichages = vues::affichages(state, &types, &values, &donnees, &reglages).await;
     let etat = d.etat();
     let suivi = suiveurs.iter().any(|(i, _)| *i == instructeur.instructeur_id.0);
-    let (decision, motivation, message) = erreur.unwrap_or(("", "", ""));
+    let (decision, motivation) = erreur.as_ref().map_or(("", ""), |e| (e.decision, e.motivation));
+    let message_pour = |champ: &str| erreur.as_ref().filter(|e| e.champ == champ).map(|e| e.message.clone());
+    // The summary at the top of the page links to the field: the form sits
+    // below the dossier's answers, out of sight after the reload.
+    let erreurs: Vec<Value> = erreur.iter().map(|e| json!({ "champ": e.champ, "message": e.message })).collect();
     let data = json!({
         "titre": format!("Dossier n° {}", d.id),
         "dossier": vues::dossier(&d),
@@ -131,7 +151,9 @@ async fn page_dossier(
         "peut_repasser_en_instruction": etat.is_termine(),
         "decision": decision,
         "motivation": motivation,
-        "erreur_motivation": (!message.is_empty()).then_some(message),
+        "erreur_motivation": message_pour("motivation"),
+        "erreur_decision": message_pour("action"),
+        "erreurs": erreurs,
     });
     if erreur.is_some() {
         ctx.invalid_page(state, "instructeur/dossier", data)
@@ -185,21 +207,32 @@ async fn instruire(
     let id = DossierId(ids.first()?);
     let instructeur = ctx.instructeur()?;
     let Some((action, notice)) = parse_action(&f.action) else {
-        return page_dossier(
-            &state,
-            &ctx,
-            id,
-            Some(("", &f.motivation, "Choisissez une décision : accepter, refuser ou classer sans suite.")),
-        )
-        .await;
+        let erreur = DecisionRefusee {
+            decision: "",
+            motivation: &f.motivation,
+            champ: "action",
+            message: "Choisissez une décision : accepter, refuser ou classer sans suite.".into(),
+        };
+        return page_dossier(&state, &ctx, id, Some(erreur)).await;
     };
     match wf::instruire(&state, &instructeur, id, action, Some(&f.motivation)).await? {
         Ok(_) => Ok(Redirect::to(&format!("/instructeur/dossiers/{id}?notice={notice}")).into_response()),
         Err(e @ (TransitionError::MotivationRequired { .. } | TransitionError::MotivationTooLong)) => {
-            page_dossier(&state, &ctx, id, Some((&f.action, &f.motivation, &e.to_string()))).await
+            let erreur = DecisionRefusee {
+                decision: &f.action,
+                motivation: &f.motivation,
+                champ: "motivation",
+                message: e.to_string(),
+            };
+            page_dossier(&state, &ctx, id, Some(erreur)).await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn retour_au_dossier(ids: Ids) -> Result<Response, AppError> {
+    let id = DossierId(ids.first()?);
+    Ok(Redirect::to(&format!("/instructeur/dossiers/{id}")).into_response())
 }
 
 /// The attestation of a dossier of the instructeur's groupes.

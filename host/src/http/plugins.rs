@@ -193,7 +193,9 @@ async fn activer(
 ) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
     wf::activer_plugin(&state, &admin, DemarcheId(id), &plugin).await?;
-    Ok(Redirect::to(&format!("/admin/demarches/{id}/plugins?notice=plugin-active")).into_response())
+    // Only a champ-type plugin adds anything to the form's choices.
+    let notice = if state.plugins.type_de_champ(&plugin).is_some() { "plugin-active-champ" } else { "plugin-active" };
+    Ok(Redirect::to(&format!("/admin/demarches/{id}/plugins?notice={notice}")).into_response())
 }
 
 async fn desactiver(
@@ -233,9 +235,35 @@ async fn liste(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppE
     ctx.page(&state, "administrateur/plugins", json!({ "titre": "Plugins", "plugins": plugins }))
 }
 
+/// What a call's outcome means, for the administrateur: most calls that are
+/// not « réussis » are the plugin doing its job (a value it refuses, an
+/// outside service down), not faults of the plugin.
+fn libelle_resultat(outcome: &str) -> &str {
+    match outcome {
+        "ok" => "réussis",
+        "guest_error" => "réponses d'erreur du plugin (valeur refusée, service extérieur indisponible…)",
+        "busy" => "refusés par l'hôte : trop d'appels simultanés",
+        "degraded" => "refusés par l'hôte : plugin en mode dégradé",
+        "invalid_options" => "refusés par l'hôte : réglages invalides",
+        "input_too_large" => "refusés par l'hôte : données trop volumineuses",
+        "timed_out" | "deadline_exceeded" => "interrompus : temps dépassé",
+        "memory_exceeded" => "interrompus : mémoire dépassée",
+        "trap" => "pannes du plugin (arrêt brutal)",
+        "bad_answer" => "réponses invalides du plugin",
+        other => other,
+    }
+}
+
 fn plugin_json(status: &PluginStatus) -> Value {
     let calls: u64 = status.calls.iter().map(|(_, n)| n).sum();
     let ok: u64 = status.calls.iter().filter(|((_, outcome), _)| *outcome == "ok").map(|(_, n)| n).sum();
+    // The calls by outcome (all functions together), « réussis » first.
+    let mut par_resultat: std::collections::BTreeMap<(bool, &str), u64> = std::collections::BTreeMap::new();
+    for ((_, outcome), n) in &status.calls {
+        *par_resultat.entry((*outcome != "ok", libelle_resultat(outcome))).or_default() += n;
+    }
+    let resultats: Vec<Value> =
+        par_resultat.into_iter().map(|((_, libelle), n)| json!({ "nombre": n, "libelle": libelle })).collect();
     json!({
         "id": status.info.id,
         "libelle": status.info.libelle,
@@ -248,6 +276,7 @@ fn plugin_json(status: &PluginStatus) -> Value {
         "degrade": status.degraded,
         "appels": calls,
         "reussis": ok,
+        "resultats": resultats,
         "refuses": status.refused_while_degraded,
         "journal": status.recent_logs.iter().map(|l| json!({
             "date": crate::http::vues::date_heure(l.at),

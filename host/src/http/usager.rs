@@ -46,7 +46,17 @@ async fn page_demarche(state: &AppState, ctx: &Ctx, path: &str, test: bool) -> R
     let mut tx = state.store.read().await?;
     let d = demarches::find_by_path(tx.conn(), path).await?;
     let etat = d.etat();
-    if test != (etat == EtatDemarche::Brouillon) {
+    if test && etat != EtatDemarche::Brouillon {
+        // A test link kept from before the publication: say where the
+        // démarche now is rather than « page not found ».
+        tx.commit().await?;
+        return ctx.page(
+            state,
+            "usager/test_termine",
+            json!({ "titre": d.libelle, "libelle": d.libelle, "lien": format!("/commencer/{}", d.path) }),
+        );
+    }
+    if !test && etat == EtatDemarche::Brouillon {
         return Err(AppError::NotFound);
     }
     let brouillon = match &ctx.compte {

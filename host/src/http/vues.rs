@@ -77,7 +77,15 @@ pub fn champs_formulaire(
         .iter()
         .map(|tdc| {
             let name = tdc.input_name();
-            let value = valeurs.get(tdc);
+            let value = match (valeurs, &tdc.type_champ) {
+                // A stored number is shown as the usager would type it
+                // (« 12 000,5 », not « 12000.5 »); what was just typed stays
+                // as typed.
+                (Valeurs::Stored(_), TypeChamp::IntegerNumber | TypeChamp::DecimalNumber) => {
+                    crate::domain::champ::nombre_francais(&valeurs.get(tdc))
+                }
+                _ => valeurs.get(tdc),
+            };
             let plugin = tdc.type_champ.plugin_id().and_then(|id| state.plugins.type_de_champ(id));
             // How a plugin's champ is asked for is the plugin's `[input]`.
             let input = plugin.as_ref().map(|p| p.input).unwrap_or_default();
@@ -102,7 +110,10 @@ pub fn champs_formulaire(
                 TypeChamp::IntegerNumber => "Nombre entier, par exemple 42".to_string(),
                 TypeChamp::DecimalNumber => "Nombre, par exemple 12,5".to_string(),
                 TypeChamp::Date => "Format attendu : JJ/MM/AAAA".to_string(),
-                TypeChamp::Plugin(_) => plugin.as_ref().map(|p| p.description.clone()).unwrap_or_default(),
+                // A plugin's own description speaks to administrateurs
+                // (« API Entreprise »…): usagers get what to type, or nothing
+                // beyond the champ's description.
+                TypeChamp::Plugin(id) if id == "siret" => "14 chiffres, par exemple 732 829 320 00074".to_string(),
                 _ => String::new(),
             };
             json!({
@@ -146,33 +157,62 @@ pub fn champs_formulaire(
         .collect()
 }
 
+/// A part of a dossier's answers: those under one section heading (none for
+/// the answers before the first heading). Each part is its own `<dl>`, so the
+/// heading stays outside the list: a `<dl>` may hold only `<dt>`/`<dd>`
+/// groups, and screen readers announce the list's size from them.
+#[derive(serde::Serialize)]
+pub struct SectionLecture {
+    pub titre: Option<String>,
+    pub champs: Vec<Value>,
+}
+
 /// The answers of a dossier as read by the usager or an instructeur, with
-/// where their deferred plugin checks stand.
+/// where their deferred plugin checks stand, in parts by section heading.
 pub fn champs_lecture(
     types: &[TypeDeChamp],
     values: &HashMap<StableId, String>,
     affichages: &HashMap<StableId, String>,
     verifications: &HashMap<StableId, Verification>,
     non_confirmes: &[StableId],
-) -> Vec<Value> {
-    types
-        .iter()
-        .map(|tdc| {
-            let verification = verifications.get(&tdc.stable_id);
-            json!({
-                "libelle": tdc.libelle,
-                "section": !tdc.type_champ.has_value(),
-                "valeur": valeur_affichee(tdc, values.get(&tdc.stable_id).map(String::as_str)),
-                "affichage": affichages.get(&tdc.stable_id),
-                "verification_en_attente": verification == Some(&Verification::EnAttente),
-                "non_confirme": non_confirmes.contains(&tdc.stable_id),
-                "verification_refusee": match verification {
-                    Some(Verification::Refusee(message)) => Value::from(message.as_str()),
-                    _ => Value::Null,
-                },
-            })
-        })
-        .collect()
+) -> Vec<SectionLecture> {
+    let mut sections = vec![SectionLecture { titre: None, champs: Vec::new() }];
+    for tdc in types {
+        if !tdc.type_champ.has_value() {
+            sections.push(SectionLecture { titre: Some(tdc.libelle.clone()), champs: Vec::new() });
+            continue;
+        }
+        let verification = verifications.get(&tdc.stable_id);
+        let value = values.get(&tdc.stable_id).map(String::as_str);
+        // A drawing reads as a list of shapes, not as its GeoJSON; the
+        // GeoJSON goes to the read-only map static/carte.js draws.
+        let formes = match (&tdc.type_champ, value) {
+            (TypeChamp::Plugin(id), Some(v)) if id == "carte" && !v.is_empty() => {
+                crate::domain::geometrie::description(v)
+            }
+            _ => None,
+        };
+        let champ = json!({
+            "libelle": tdc.libelle,
+            "valeur": valeur_affichee(tdc, value),
+            "geojson": formes.as_ref().and(value),
+            "formes": formes,
+            "affichage": affichages.get(&tdc.stable_id),
+            "verification_en_attente": verification == Some(&Verification::EnAttente),
+            "non_confirme": non_confirmes.contains(&tdc.stable_id),
+            "verification_refusee": match verification {
+                Some(Verification::Refusee(message)) => Value::from(message.as_str()),
+                _ => Value::Null,
+            },
+        });
+        if let Some(section) = sections.last_mut() {
+            section.champs.push(champ);
+        }
+    }
+    // An empty untitled first part (the form starts with a heading) would
+    // be an empty <dl>.
+    sections.retain(|s| s.titre.is_some() || !s.champs.is_empty());
+    sections
 }
 
 /// Champs whose plugin asks the usager to confirm what it found, with

@@ -383,11 +383,14 @@ pub async fn publier(
     path: &str,
 ) -> Result<Result<String, Erreurs>, AppError> {
     let mut erreurs = Erreurs::new();
+    // Every problem is reported at once, each with what it is about: the
+    // address (`path`, next to its field) or what the démarche still lacks
+    // (`manques`, listed apart with where to fix it).
     let path = match valider_path(path) {
-        Ok(p) => p,
+        Ok(p) => Some(p),
         Err(m) => {
             erreurs.add("path", m);
-            return Ok(Err(erreurs));
+            None
         }
     };
     let now = Utc::now();
@@ -402,15 +405,18 @@ pub async fn publier(
     let instructeurs = demarches::list_instructeurs(tx.conn(), id).await?;
     let mut manques = manques_avant_publication(&types, instructeurs.len());
     manques.extend(reglages_a_completer(state, tx.conn(), id).await?);
-    for manque in manques {
-        erreurs.add("path", manque);
-    }
-    if path != d.path && demarches::path_exists(tx.conn(), &path).await? {
+    if let Some(path) = &path
+        && *path != d.path
+        && demarches::path_exists(tx.conn(), path).await?
+    {
         erreurs.add("path", "Cette adresse est déjà utilisée par une autre démarche.");
     }
-    if !erreurs.is_empty() {
-        return Ok(Err(erreurs));
+    for manque in manques {
+        erreurs.add("manques", manque);
     }
+    let Some(path) = path.filter(|_| erreurs.is_empty()) else {
+        return Ok(Err(erreurs));
+    };
     // 2. Delete test dossiers, publish the draft revision under the path.
     demarches::delete_test_dossiers(tx.conn(), id).await?;
     match demarches::publish(tx.conn(), id, &path, revision, now).await {

@@ -511,7 +511,10 @@ pub async fn instruire(
         ActionDossier::Refuser => Some("mails/refuse"),
         ActionDossier::ClasserSansSuite => Some("mails/sans_suite"),
         ActionDossier::RepasserEnInstruction => Some("mails/repasse_en_instruction"),
-        ActionDossier::RepasserEnConstruction | ActionDossier::Deposer => None,
+        // The usager was told the dossier could no longer change: they learn
+        // that it can again.
+        ActionDossier::RepasserEnConstruction => Some("mails/repasse_en_construction"),
+        ActionDossier::Deposer => None,
     };
     if let Some(template) = template {
         let mail =
