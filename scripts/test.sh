@@ -83,4 +83,8 @@ else
 fi
 
 step "cargo test --workspace --no-fail-fast $*" cargo test --workspace --no-fail-fast "$@"
+# The README's other command, as a newcomer runs it: a broken demo fails CI.
+if (($# == 0)); then
+  step "demo command (./scripts/demo.sh --check)" "$GUICHET_ROOT/scripts/demo.sh" --check
+fi
 log "all tests passed in $((SECONDS - start)) s"

@@ -112,6 +112,11 @@ pub struct ServeArgs {
     /// it can read every e-mail and take over every demo compte.
     #[arg(long, requires = "demo")]
     pub demo_on_any_address: bool,
+    /// The header a trusted reverse proxy sets to the client's address
+    /// (`x-forwarded-for`), read for per-IP rate limits. Only behind a proxy
+    /// that overwrites it; without it, the connection's peer address.
+    #[arg(long, env = "GUICHET_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
     /// Bearer token protecting /metrics (Prometheus); without it the page
     /// does not exist.
     #[arg(long, env = "GUICHET_METRICS_TOKEN", hide_env_values = true)]
@@ -212,6 +217,8 @@ impl ServeArgs {
         config.job_workers = self.job_workers;
         config.demo = self.demo;
         config.metrics_token = self.metrics_token.clone().filter(|t| !t.is_empty());
+        config.client_ip_header =
+            self.client_ip_header.as_deref().map(str::trim).filter(|h| !h.is_empty()).map(str::to_ascii_lowercase);
         Ok(config)
     }
 }

@@ -189,7 +189,7 @@ impl Asset {
         if !self.compressible {
             return None;
         }
-        let (cell, compress): (_, fn(&[u8]) -> std::io::Result<Vec<u8>>) = match encoding {
+        let (cell, compress): (_, Compressor) = match encoding {
             Encoding::Brotli => (&self.brotli, brotli_bytes),
             Encoding::Gzip => (&self.gzip, gzip_bytes),
             Encoding::Identity => return None,
@@ -197,6 +197,8 @@ impl Asset {
         cell.get_or_init(|| compress(&self.raw).ok().filter(|c| c.len() < self.raw.len()).map(Into::into)).clone()
     }
 }
+
+type Compressor = fn(&[u8]) -> std::io::Result<Vec<u8>>;
 
 fn gzip_bytes(raw: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
