@@ -323,7 +323,11 @@ async fn story(app: &TestApp) {
     // The usager can no longer edit.
     usager.get(&modifier).await.assert_status(200).assert_lacks("Enregistrer les modifications");
     usager.post(&modifier, &[(&nom, "Autre")]).await.assert_status(422).assert_contains("ne peut plus être modifié");
-    usager.post(&brouillon, &[("intention", "deposer")]).await.assert_status(422);
+    // A dépôt posted again (a browser retrying) only shows the filed dossier,
+    // which stays in instruction, unchanged.
+    let again = usager.post(&brouillon, &[("intention", "deposer"), (&nom, "Nom rejoué")]).await;
+    again.assert_status(200).assert_contains("En instruction").assert_lacks("Nom rejoué");
+    assert_eq!(again.path(), format!("/dossiers/{dossier}"));
 
     // A refusal needs a motivation; the typed decision is kept.
     instructeur
