@@ -14,8 +14,11 @@ async fn main() -> ExitCode {
     match guichet::cli::run(guichet::cli::Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            // One line for a person; the chain with a backtrace only on request.
-            if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
+            // One line for a person; the chain with a backtrace only on
+            // request, and never for a flag that cannot be used (some
+            // machines set RUST_BACKTRACE for every program).
+            let config_error = error.downcast_ref::<guichet::cli::ConfigError>().is_some();
+            if !config_error && std::env::var_os("RUST_BACKTRACE").is_some_and(|v| v != "0") {
                 eprintln!("error: {error:?}");
             } else {
                 eprintln!("error: {error:#}");
