@@ -27,5 +27,8 @@ async fn a_depot_sent_again_shows_the_filed_dossier() {
     let traitements = dossiers::traitements(tx.conn(), DossierId(numero)).await.expect("traitements");
     tx.commit().await.expect("commit");
     assert_eq!(traitements.len(), 1, "filed once: {traitements:?}");
+
+    // An error page keeps the person's header: still signed in.
+    usager.get("/dossiers/999999").await.assert_status(404).assert_contains("Se déconnecter");
     app.stop().await;
 }

@@ -149,6 +149,16 @@ impl Ctx {
     }
 }
 
+/// The signed-in compte of a session cookie, for pages rendered outside a
+/// handler (error pages); `None` when absent, expired or unreadable.
+pub async fn compte_of(state: &AppState, headers: &HeaderMap) -> Option<SessionRow> {
+    let token = cookie(headers, &cookie_name(state, SESSION_COOKIE))?;
+    let mut tx = state.store.read().await.ok()?;
+    let row = sessions::find(tx.conn(), &sha256_hex(&token), chrono::Utc::now()).await.ok()?;
+    tx.commit().await.ok()?;
+    row
+}
+
 pub fn base_context(compte: Option<&SessionRow>, csrf: &str, demo: bool, notice: Option<&str>) -> Value {
     json!({
         "compte": compte.map(|c| json!({

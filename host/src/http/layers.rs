@@ -3,7 +3,7 @@
 
 use crate::error::{AppError, ErrorPage};
 use crate::http::csrf::CsrfToken;
-use crate::http::ctx::{base_context, render};
+use crate::http::ctx::{base_context, compte_of, render};
 use crate::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
@@ -78,6 +78,9 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
     let method = req.method().clone();
     let uri = req.uri().clone();
     let json = wants_json(req.headers());
+    // Kept to show the person's own header on an error page: a signed-in
+    // usager who meets an error is still signed in.
+    let headers = req.headers().clone();
     let response =
         if uri.to_string().len() > URI_MAX_BYTES { AppError::UriTooLong.into_response() } else { next.run(req).await };
     let (response, page) = match response.extensions().get::<ErrorPage>().cloned() {
@@ -109,14 +112,15 @@ pub async fn error_pages(State(state): State<AppState>, req: Request, next: Next
         (page.status, axum::Json(json!({ "titre": page.titre, "message": page.message }))).into_response()
     } else {
         let data = json!({ "titre": page.titre, "message": page.message });
-        let body =
-            render(&state, "erreur", base_context(None, &csrf, state.config.demo, None), data).unwrap_or_else(|_| {
-                format!(
-                    "<!DOCTYPE html><html lang=\"fr\"><title>{0}</title><h1>{0}</h1><p>{1}</p></html>",
-                    page.titre,
-                    crate::mail::escape_html(&page.message)
-                )
-            });
+        let compte = compte_of(&state, &headers).await;
+        let base = base_context(compte.as_ref(), &csrf, state.config.demo, None);
+        let body = render(&state, "erreur", base, data).unwrap_or_else(|_| {
+            format!(
+                "<!DOCTYPE html><html lang=\"fr\"><title>{0}</title><h1>{0}</h1><p>{1}</p></html>",
+                page.titre,
+                crate::mail::escape_html(&page.message)
+            )
+        });
         (page.status, Html(body)).into_response()
     };
     for (name, value) in response.headers() {
