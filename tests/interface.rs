@@ -3,7 +3,7 @@
 //! fields, words that agree in number, what each role is shown.
 
 use guichet::workflow::comptes::Roles;
-use guichet_tests::app::TestApp;
+use guichet_tests::app::{Client, TestApp};
 use guichet_tests::demo::{self, ADMIN, INSTRUCTEUR, USAGER};
 
 /// The DSFR's documented header: a « Menu » button controlling the modal
@@ -148,13 +148,8 @@ async fn publication_errors_belong_to_their_own_field() {
 /// dossier instead of a blank 405.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_decision_has_a_summary_and_its_url_reloads() {
-    let app = TestApp::sqlite().await;
-    demo::demarche(&app).await;
-    let usager = demo::client(&app, USAGER).await;
-    let numero = demo::deposer(&usager, "732 829 320 00074", "1 place de la Mairie 69002 Lyon").await;
-    let instructeur = demo::client(&app, INSTRUCTEUR).await;
+    let (app, _usager, instructeur, numero) = en_instruction().await;
     let fiche = format!("/instructeur/dossiers/{numero}");
-    instructeur.post(&format!("{fiche}/instruire"), &[("action", "passer_en_instruction")]).await.assert_status(200);
     let page = instructeur.post(&format!("{fiche}/instruire"), &[("action", "refuser"), ("motivation", "")]).await;
     page.assert_status(422)
         .assert_contains(r##"<div id="erreurs" class="fr-alert fr-alert--error"##)
@@ -179,13 +174,8 @@ async fn refused_decision_has_a_summary_and_its_url_reloads() {
 /// « en construction » tells them it can.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repasser_en_construction_mails_the_usager() {
-    let app = TestApp::sqlite().await;
-    demo::demarche(&app).await;
-    let usager = demo::client(&app, USAGER).await;
-    let numero = demo::deposer(&usager, "732 829 320 00074", "1 place de la Mairie 69002 Lyon").await;
-    let instructeur = demo::client(&app, INSTRUCTEUR).await;
+    let (app, _usager, instructeur, numero) = en_instruction().await;
     let fiche = format!("/instructeur/dossiers/{numero}");
-    instructeur.post(&format!("{fiche}/instruire"), &[("action", "passer_en_instruction")]).await.assert_status(200);
     instructeur.post(&format!("{fiche}/instruire"), &[("action", "repasser_en_construction")]).await.assert_status(200);
     let mail = app.mail(USAGER, &format!("Votre dossier n° {numero} peut de nouveau être modifié")).await;
     assert!(mail.text_body.contains(&format!("/dossiers/{numero}")), "{}", mail.text_body);
@@ -273,13 +263,8 @@ async fn pages_offer_only_what_works() {
 /// A motivation keeps its line breaks where it is shown.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn motivation_keeps_its_line_breaks() {
-    let app = TestApp::sqlite().await;
-    demo::demarche(&app).await;
-    let usager = demo::client(&app, USAGER).await;
-    let numero = demo::deposer(&usager, "732 829 320 00074", "1 place de la Mairie 69002 Lyon").await;
-    let instructeur = demo::client(&app, INSTRUCTEUR).await;
+    let (app, usager, instructeur, numero) = en_instruction().await;
     let fiche = format!("/instructeur/dossiers/{numero}");
-    instructeur.post(&format!("{fiche}/instruire"), &[("action", "passer_en_instruction")]).await.assert_status(200);
     instructeur
         .post(&format!("{fiche}/instruire"), &[("action", "refuser"), ("motivation", "Premier motif.\nSecond motif.")])
         .await
@@ -289,4 +274,17 @@ async fn motivation_keeps_its_line_breaks() {
         .await
         .assert_contains("<p class=\"guichet-motivation\"><strong>Motivation :</strong> Premier motif.\nSecond motif.");
     app.stop().await;
+}
+
+/// The demo démarche with one dossier filed by the usager and passed en
+/// instruction by the instructeur: both clients signed in, and its number.
+async fn en_instruction() -> (TestApp, Client, Client, i64) {
+    let app = TestApp::sqlite().await;
+    demo::demarche(&app).await;
+    let usager = demo::client(&app, USAGER).await;
+    let numero = demo::deposer(&usager, "732 829 320 00074", "1 place de la Mairie 69002 Lyon").await;
+    let instructeur = demo::client(&app, INSTRUCTEUR).await;
+    let fiche = format!("/instructeur/dossiers/{numero}");
+    instructeur.post(&format!("{fiche}/instruire"), &[("action", "passer_en_instruction")]).await.assert_status(200);
+    (app, usager, instructeur, numero)
 }
