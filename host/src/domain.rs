@@ -4,7 +4,8 @@
 //! tokio. Every function is deterministic and unit-tested next to its code.
 
 pub mod attestation;
-pub mod champ;
+/// Types de champ and their values: the form engine, its own pure crate.
+pub use guichet_form::champ;
 pub mod compte;
 pub mod demarche;
 pub mod dossier;

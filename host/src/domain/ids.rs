@@ -20,14 +20,6 @@ macro_rules! id_type {
 
 id_type!(CompteId, AdministrateurId, InstructeurId, DemarcheId, RevisionId, GroupeInstructeurId, DossierId,);
 
-/// The identifier of a type de champ that survives every revision: champ
-/// values are keyed by it so a dossier can move to a newer revision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct StableId(pub i64);
-
-impl fmt::Display for StableId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+/// The identifier of a type de champ that survives every revision; it lives
+/// with the form engine.
+pub use guichet_form::StableId;

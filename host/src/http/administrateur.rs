@@ -190,6 +190,7 @@ async fn modifier(
 fn types_disponibles(state: &AppState, actives: &[String], selected: &str) -> Vec<Value> {
     let mut types: Vec<Value> = TypeChamp::BUILTIN
         .iter()
+        .filter(|t| t.disponible())
         .map(|t| json!({ "value": t.as_str(), "libelle": t.libelle(), "selected": t.as_str() == selected }))
         .collect();
     for p in state.plugins.types_de_champ() {
@@ -220,7 +221,7 @@ fn champ_json(state: &AppState, t: &TypeDeChamp) -> Value {
         "type_libelle": type_libelle,
         "obligatoire": t.obligatoire,
         "section": !t.type_champ.has_value(),
-        "options": t.options,
+        "options": t.options.choix,
     })
 }
 
@@ -305,7 +306,7 @@ async fn champ(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Resp
         libelle: t.libelle,
         description: t.description,
         obligatoire: t.obligatoire.then(|| "on".to_string()),
-        options: t.options.join("\n"),
+        options: t.options.choix.join("\n"),
     };
     page_champ(&state, &ctx, &d, stable_id, form, &Erreurs::new()).await
 }

@@ -130,7 +130,7 @@ pub fn champs_formulaire(
                 "oui": value == "true",
                 "non": value == "false",
                 "checked": value == "true" || value == "on",
-                "options": tdc.options.iter().map(|o| json!({ "value": o, "selected": *o == value })).collect::<Vec<_>>(),
+                "options": tdc.options.choix.iter().map(|o| json!({ "value": o, "selected": *o == value })).collect::<Vec<_>>(),
                 "affichage": affichages.get(&tdc.stable_id),
                 // The box confirming what the plugin found, when it asks for one.
                 "confirmation": plugin.as_ref().and_then(|p| p.confirmation.as_ref()).and_then(|libelle| {

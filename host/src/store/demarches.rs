@@ -1,6 +1,7 @@
 //! Démarches, their revisions and types de champ, their administrateurs
 //! and instructeurs, the plugins they enable.
 
+use crate::domain::champ::OptionsChamp;
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, Service};
 use crate::domain::{AdministrateurId, DemarcheId, InstructeurId, RevisionId, StableId, TypeChamp, TypeDeChamp};
 use crate::store::{Conn, StoreError, StoreResult, expect_one};
@@ -194,6 +195,9 @@ struct TypeDeChampRow {
     description: String,
     obligatoire: bool,
     options: String,
+    parent_stable_id: Option<i64>,
+    condition: Option<String>,
+    prive: bool,
 }
 
 impl TypeDeChampRow {
@@ -206,14 +210,19 @@ impl TypeDeChampRow {
             libelle: self.libelle,
             description: self.description,
             obligatoire: self.obligatoire,
-            options: serde_json::from_str(&self.options).unwrap_or_default(),
+            options: OptionsChamp::depuis_json(&self.options),
+            parent: self.parent_stable_id.map(StableId),
+            // A rule that no longer reads is dropped rather than hiding the
+            // champ: showing a question too many loses nothing.
+            condition: self.condition.and_then(|c| serde_json::from_str(&c).ok()),
+            prive: self.prive,
         }
     }
 }
 
 pub async fn types_de_champ(c: Conn<'_>, revision: RevisionId) -> StoreResult<Vec<TypeDeChamp>> {
-    const SQL: &str = "SELECT stable_id, type_champ, libelle, description, obligatoire, options \
-        FROM types_de_champ WHERE revision_id = $1 ORDER BY position, id";
+    const SQL: &str = "SELECT stable_id, type_champ, libelle, description, obligatoire, options, \
+        parent_stable_id, condition, prive FROM types_de_champ WHERE revision_id = $1 ORDER BY position, id";
     let rows: Vec<TypeDeChampRow> = on!(c, c => sqlx::query_as(SQL).bind(revision.0).fetch_all(&mut *c).await)?;
     Ok(rows.into_iter().map(TypeDeChampRow::into_domain).collect())
 }
@@ -231,14 +240,16 @@ pub async fn next_stable_id(c: Conn<'_>, id: DemarcheId) -> StoreResult<StableId
 /// positions one by one.
 pub async fn replace_types_de_champ(c: Conn<'_>, revision: RevisionId, types: &[TypeDeChamp]) -> StoreResult<()> {
     const DELETE: &str = "DELETE FROM types_de_champ WHERE revision_id = $1";
-    const INSERT: &str = "INSERT INTO types_de_champ (revision_id, stable_id, position, type_champ, libelle, description, obligatoire, options) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    const INSERT: &str = "INSERT INTO types_de_champ (revision_id, stable_id, position, type_champ, libelle, \
+        description, obligatoire, options, parent_stable_id, condition, prive) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
     on!(c, c => {
         sqlx::query(DELETE).bind(revision.0).execute(&mut *c).await?;
         for (position, t) in types.iter().enumerate() {
-            let options = serde_json::to_string(&t.options).unwrap_or_else(|_| "[]".into());
+            let condition = t.condition.as_ref().and_then(|r| serde_json::to_string(r).ok());
             sqlx::query(INSERT).bind(revision.0).bind(t.stable_id.0).bind(position as i64)
-                .bind(t.type_champ.as_str()).bind(&t.libelle).bind(&t.description).bind(t.obligatoire).bind(options)
+                .bind(t.type_champ.as_str()).bind(&t.libelle).bind(&t.description).bind(t.obligatoire)
+                .bind(t.options.vers_json()).bind(t.parent.map(|p| p.0)).bind(condition).bind(t.prive)
                 .execute(&mut *c).await?;
         }
         Ok::<(), sqlx::Error>(())

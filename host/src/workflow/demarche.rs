@@ -1,7 +1,7 @@
 //! What administrateurs do with a démarche: create it, build its form,
 //! publish it. Groupes instructeurs are in `groupes`.
 
-use crate::domain::champ::{DESCRIPTION_MAX_CHARS, LIBELLE_MAX_CHARS, OPTION_MAX_CHARS, OPTIONS_MAX};
+use crate::domain::champ::{DESCRIPTION_MAX_CHARS, LIBELLE_MAX_CHARS, OPTION_MAX_CHARS, OPTIONS_MAX, OptionsChamp};
 use crate::domain::compte::Administrateur;
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, suggerer_path, valider_path};
 use crate::domain::validation::{texte_optionnel, texte_requis};
@@ -131,7 +131,10 @@ impl ChampInput {
             type_champ,
             libelle,
             description,
-            options,
+            options: OptionsChamp { choix: options, ..OptionsChamp::default() },
+            parent: None,
+            condition: None,
+            prive: false,
         })
     }
 }

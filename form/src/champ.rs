@@ -5,21 +5,56 @@
 //! WebAssembly plugin; the workflow layer calls it, this module only knows
 //! the type exists.
 
-use crate::domain::StableId;
+use crate::StableId;
+use crate::regle::Regle;
+
+pub mod options;
+
 use chrono::NaiveDate;
+pub use options::{FichierModele, FormatTexte, OptionsChamp};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum TypeChamp {
+    // Structure: no value of their own.
+    HeaderSection,
+    Explication,
+    /// A block of child champs (their `parent`), repeated in rows.
+    Repetition,
+    // Text.
     Text,
     Textarea,
+    Formatted,
+    Email,
+    Phone,
+    Iban,
+    /// A box the usager must tick to file (« J'accepte… »).
+    Engagement,
+    // Numbers and dates.
     IntegerNumber,
     DecimalNumber,
     Date,
-    YesNo,
+    Datetime,
+    // Choices.
     Checkbox,
+    YesNo,
+    Civilite,
     DropDownList,
-    HeaderSection,
+    MultipleDropDownList,
+    LinkedDropDownList,
+    // Territory, from the bundled official lists.
+    Pays,
+    Regions,
+    Departements,
+    Communes,
+    Epci,
+    // Files.
+    PieceJustificative,
+    TitreIdentite,
+    // Links and computed values.
+    DossierLink,
+    /// Read-only: its value is a rule over other champs, computed on save.
+    Calcul,
     /// Provided by a plugin; the string is the plugin's type id (`siret`).
     Plugin(String),
 }
@@ -27,18 +62,64 @@ pub enum TypeChamp {
 /// Prefix of stored plugin type names: `plugin:siret`.
 const PLUGIN_PREFIX: &str = "plugin:";
 
+/// The editor's families of types, in the order it lists them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Categorie {
+    Structure,
+    Texte,
+    NombresEtDates,
+    Choix,
+    Territoire,
+    Fichiers,
+    Autres,
+}
+
+impl Categorie {
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::Structure => "Structure",
+            Self::Texte => "Texte",
+            Self::NombresEtDates => "Nombres et dates",
+            Self::Choix => "Choix",
+            Self::Territoire => "Localisation",
+            Self::Fichiers => "Pièces jointes",
+            Self::Autres => "Autres",
+        }
+    }
+}
+
 impl TypeChamp {
     /// Built-in types, in the order the form editor offers them.
-    pub const BUILTIN: [TypeChamp; 9] = [
+    pub const BUILTIN: [TypeChamp; 29] = [
+        Self::HeaderSection,
+        Self::Explication,
+        Self::Repetition,
         Self::Text,
         Self::Textarea,
+        Self::Formatted,
+        Self::Email,
+        Self::Phone,
+        Self::Iban,
+        Self::Engagement,
         Self::IntegerNumber,
         Self::DecimalNumber,
         Self::Date,
-        Self::YesNo,
+        Self::Datetime,
         Self::Checkbox,
+        Self::YesNo,
+        Self::Civilite,
         Self::DropDownList,
-        Self::HeaderSection,
+        Self::MultipleDropDownList,
+        Self::LinkedDropDownList,
+        Self::Pays,
+        Self::Regions,
+        Self::Departements,
+        Self::Communes,
+        Self::Epci,
+        Self::PieceJustificative,
+        Self::TitreIdentite,
+        Self::DossierLink,
+        Self::Calcul,
     ];
 
     /// Stored name; built-ins keep the original platform's `type_champ`.
@@ -51,15 +132,35 @@ impl TypeChamp {
 
     fn builtin_str(&self) -> &'static str {
         match self {
+            Self::HeaderSection => "header_section",
+            Self::Explication => "explication",
+            Self::Repetition => "repetition",
             Self::Text => "text",
             Self::Textarea => "textarea",
+            Self::Formatted => "formatted",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Iban => "iban",
+            Self::Engagement => "engagement",
             Self::IntegerNumber => "integer_number",
             Self::DecimalNumber => "decimal_number",
             Self::Date => "date",
-            Self::YesNo => "yes_no",
+            Self::Datetime => "datetime",
             Self::Checkbox => "checkbox",
+            Self::YesNo => "yes_no",
+            Self::Civilite => "civilite",
             Self::DropDownList => "drop_down_list",
-            Self::HeaderSection => "header_section",
+            Self::MultipleDropDownList => "multiple_drop_down_list",
+            Self::LinkedDropDownList => "linked_drop_down_list",
+            Self::Pays => "pays",
+            Self::Regions => "regions",
+            Self::Departements => "departements",
+            Self::Communes => "communes",
+            Self::Epci => "epci",
+            Self::PieceJustificative => "piece_justificative",
+            Self::TitreIdentite => "titre_identite",
+            Self::DossierLink => "dossier_link",
+            Self::Calcul => "calcul",
             Self::Plugin(_) => "plugin",
         }
     }
@@ -71,25 +172,99 @@ impl TypeChamp {
         Self::BUILTIN.into_iter().find(|t| t.builtin_str() == s)
     }
 
-    /// Label in the form editor (plugins bring their own).
+    /// Label in the form editor (plugins bring their own), the original
+    /// platform's words.
     pub fn libelle(&self) -> &'static str {
         match self {
+            Self::HeaderSection => "Titre de section",
+            Self::Explication => "Explication",
+            Self::Repetition => "Bloc répétable",
             Self::Text => "Texte court",
-            Self::Textarea => "Texte long",
+            Self::Textarea => "Zone de texte",
+            Self::Formatted => "Texte formaté",
+            Self::Email => "Adresse électronique",
+            Self::Phone => "Téléphone",
+            Self::Iban => "IBAN",
+            Self::Engagement => "Engagement",
             Self::IntegerNumber => "Nombre entier",
             Self::DecimalNumber => "Nombre décimal",
             Self::Date => "Date",
-            Self::YesNo => "Oui/Non",
+            Self::Datetime => "Date et heure",
             Self::Checkbox => "Case à cocher seule",
-            Self::DropDownList => "Choix simple (liste déroulante)",
-            Self::HeaderSection => "Titre de section",
+            Self::YesNo => "Oui/Non",
+            Self::Civilite => "Civilité",
+            Self::DropDownList => "Choix simple",
+            Self::MultipleDropDownList => "Choix multiples",
+            Self::LinkedDropDownList => "Deux menus déroulants liés",
+            Self::Pays => "Pays",
+            Self::Regions => "Régions",
+            Self::Departements => "Départements",
+            Self::Communes => "Communes",
+            Self::Epci => "EPCI",
+            Self::PieceJustificative => "Pièce justificative",
+            Self::TitreIdentite => "Titre d'identité",
+            Self::DossierLink => "Lien vers un autre dossier",
+            Self::Calcul => "Valeur calculée",
             Self::Plugin(_) => "Type fourni par un plugin",
         }
     }
 
-    /// A header section structures the form; it holds no value.
+    pub fn categorie(&self) -> Categorie {
+        match self {
+            Self::HeaderSection | Self::Explication | Self::Repetition => Categorie::Structure,
+            Self::Text | Self::Textarea | Self::Formatted | Self::Email | Self::Phone | Self::Iban => Categorie::Texte,
+            Self::IntegerNumber | Self::DecimalNumber | Self::Date | Self::Datetime => Categorie::NombresEtDates,
+            Self::Checkbox
+            | Self::YesNo
+            | Self::Civilite
+            | Self::Engagement
+            | Self::DropDownList
+            | Self::MultipleDropDownList
+            | Self::LinkedDropDownList => Categorie::Choix,
+            Self::Pays | Self::Regions | Self::Departements | Self::Communes | Self::Epci => Categorie::Territoire,
+            Self::PieceJustificative | Self::TitreIdentite => Categorie::Fichiers,
+            Self::DossierLink | Self::Calcul | Self::Plugin(_) => Categorie::Autres,
+        }
+    }
+
+    /// Structure champs hold no value; a repetition's value is its rows.
     pub fn has_value(&self) -> bool {
-        !matches!(self, Self::HeaderSection)
+        !matches!(self, Self::HeaderSection | Self::Explication | Self::Repetition)
+    }
+
+    /// Whether the usager types or picks this champ's value (a computed
+    /// champ is filled by its rule, structure champs by nobody).
+    pub fn saisi_par_usager(&self) -> bool {
+        self.has_value() && !matches!(self, Self::Calcul)
+    }
+
+    /// Files are stored by the upload path, not as a text value.
+    pub fn est_fichier(&self) -> bool {
+        matches!(self, Self::PieceJustificative | Self::TitreIdentite)
+    }
+
+    /// A repetition cannot hold a repetition (as the original: one level).
+    pub fn permis_dans_repetition(&self) -> bool {
+        !matches!(self, Self::Repetition)
+    }
+
+    /// Whether the editor offers this type yet: the catalogue lands type
+    /// by type, and a type is offered only once it validates, renders and
+    /// exports.
+    pub fn disponible(&self) -> bool {
+        matches!(
+            self,
+            Self::HeaderSection
+                | Self::Text
+                | Self::Textarea
+                | Self::IntegerNumber
+                | Self::DecimalNumber
+                | Self::Date
+                | Self::Checkbox
+                | Self::YesNo
+                | Self::DropDownList
+                | Self::Plugin(_)
+        )
     }
 
     pub fn plugin_id(&self) -> Option<&str> {
@@ -124,8 +299,14 @@ pub struct TypeDeChamp {
     pub libelle: String,
     pub description: String,
     pub obligatoire: bool,
-    /// Choices of a drop-down list; empty for other types.
-    pub options: Vec<String>,
+    /// The type's own options (choices of a list, bounds, formats…).
+    pub options: OptionsChamp,
+    /// The repetition block this champ belongs to, if any.
+    pub parent: Option<StableId>,
+    /// Shown only when this rule (over champs above it) is true.
+    pub condition: Option<Regle>,
+    /// An annotation privée: filled by instructeurs, never shown to usagers.
+    pub prive: bool,
 }
 
 fn serialize_type<S: serde::Serializer>(t: &TypeChamp, s: S) -> Result<S::Ok, S::Error> {
@@ -220,13 +401,16 @@ pub fn valider_format_max(
             _ => return Err(format!("La case « {libelle} » n'a pas une valeur valide.")),
         },
         TypeChamp::DropDownList => {
-            if !tdc.options.iter().any(|o| o == value) {
+            if !tdc.options.choix.iter().any(|o| o == value) {
                 return Err(format!("Le choix pour « {libelle} » ne fait pas partie de la liste proposée."));
             }
             value.to_string()
         }
-        TypeChamp::HeaderSection => return Ok(None),
+        TypeChamp::HeaderSection | TypeChamp::Explication | TypeChamp::Repetition => return Ok(None),
         TypeChamp::Plugin(_) => value.to_string(),
+        // Not offered by the editor until their validation lands (see
+        // `TypeChamp::disponible`): refuse rather than store unchecked.
+        _ => return Err(format!("« {libelle} » ne peut pas encore être rempli sur cette plateforme.")),
     };
     let max = match tdc.type_champ {
         TypeChamp::Textarea => TEXTAREA_MAX_CHARS,
@@ -346,7 +530,10 @@ mod tests {
             libelle: "Question".into(),
             description: String::new(),
             obligatoire: true,
-            options: vec!["Paris".into(), "Lyon".into()],
+            options: OptionsChamp { choix: vec!["Paris".into(), "Lyon".into()], ..OptionsChamp::default() },
+            parent: None,
+            condition: None,
+            prive: false,
         }
     }
 
