@@ -172,3 +172,37 @@ ensure_postgres_installed() {
     ensure_apt postgresql-client
   fi
 }
+
+# --- npm tarballs ------------------------------------------------------------
+
+# npm_unpack <package> <version> <integrity> — prints the path of a fresh
+# temporary folder holding the package (its `package/` folder); the caller
+# removes it. The tarball comes from `npm pack`: a plain download of the
+# registry tarball that runs no package script, with no package.json or
+# node_modules to manage. It is kept in the cache and checked against the
+# integrity the registry published for that exact version, so a re-published
+# or corrupted tarball stops the script instead of reaching the product.
+npm_unpack() {
+  local package="$1" version="$2" integrity="$3"
+  local cache="$GUICHET_CACHE/npm-vendor"
+  # npm pack names scoped tarballs without the @ and with - for /.
+  local tgz_name="${package#@}"
+  tgz_name="${tgz_name//\//-}-$version.tgz"
+  local tgz="$cache/$tgz_name"
+  mkdir -p "$cache"
+  if [[ ! -f "$tgz" ]]; then
+    have npm || ensure_apt npm
+    log "fetching $package@$version with npm pack"
+    (cd "$cache" && npm pack --silent "$package@$version" >/dev/null) || die "npm pack $package@$version failed"
+  fi
+  local actual
+  actual="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
+  if [[ "$actual" != "$integrity" ]]; then
+    rm -f "$tgz"
+    die "$package tarball integrity mismatch (got $actual); removed it, run again"
+  fi
+  local work
+  work="$(mktemp -d "$cache/extract.XXXXXX")"
+  tar -xzf "$tgz" -C "$work"
+  printf '%s\n' "$work"
+}

@@ -99,12 +99,10 @@ dsfr_is_installed() {
   done
 }
 
-# Fetches the package with `npm pack` (a plain, integrity-checked download of
-# the registry tarball that runs no package script) rather than `npm install`:
-# no package.json/node_modules to manage, and the result does not depend on
-# how the package's preinstall script guesses the "project root". The licence
-# gate that preinstall script implements is enforced here instead, with the
-# same rule: .dsfr.yml must accept the CGU version shipped in the package.
+# Fetches the package with `npm_unpack` (lib.sh) rather than `npm install`:
+# the result does not depend on how the package's preinstall script guesses
+# the "project root". The licence gate that preinstall script implements is
+# enforced here instead, with the same rule: .dsfr.yml must accept the CGU version shipped in the package.
 ensure_dsfr() {
   if dsfr_is_installed; then
     return 0
@@ -114,25 +112,8 @@ ensure_dsfr() {
   [[ -n "$accepted" ]] ||
     die "the DSFR terms of use are not accepted: .dsfr.yml with accept-license is missing at $GUICHET_ROOT (see static/DSFR-LICENCE.md)"
 
-  local cache="$GUICHET_CACHE/dsfr"
-  local tgz="$cache/gouvfr-dsfr-$DSFR_VERSION.tgz"
-  mkdir -p "$cache"
-  if [[ ! -f "$tgz" ]]; then
-    have npm || ensure_apt npm
-    log "fetching @gouvfr/dsfr@$DSFR_VERSION with npm pack"
-    (cd "$cache" && npm pack --silent "@gouvfr/dsfr@$DSFR_VERSION" >/dev/null) ||
-      die "npm pack @gouvfr/dsfr@$DSFR_VERSION failed"
-  fi
-  local actual
-  actual="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
-  if [[ "$actual" != "$DSFR_INTEGRITY" ]]; then
-    rm -f "$tgz"
-    die "DSFR tarball integrity mismatch (got $actual); removed it, run again"
-  fi
-
   local work
-  work="$(mktemp -d "$cache/extract.XXXXXX")"
-  tar -xzf "$tgz" -C "$work"
+  work="$(npm_unpack @gouvfr/dsfr "$DSFR_VERSION" "$DSFR_INTEGRITY")"
   local cgu
   cgu="$(sed -n "s/^cguVersion:[[:space:]]*[\"']\{0,1\}\([^\"'[:space:]]*\).*/\1/p" \
     "$work/package/doc/legal/cgu.md" | head -n 1)"
@@ -168,31 +149,14 @@ AXE_INTEGRITY='sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4
 # the cache, never in static/, so the server never serves it.
 AXE_DEST="$GUICHET_CACHE/axe-core"
 
-# Same way as the DSFR: `npm pack` (no package script runs), the tarball
-# checked against the registry's integrity, installed by swapping a staging
-# folder in.
+# Same way as the DSFR (`npm_unpack`), installed by swapping a staging folder
+# in.
 ensure_axe() {
   if [[ -f "$AXE_DEST/.version" && "$(cat "$AXE_DEST/.version")" == "$AXE_VERSION" && -f "$AXE_DEST/axe.min.js" ]]; then
     return 0
   fi
-  local cache="$GUICHET_CACHE/npm-vendor"
-  local tgz="$cache/axe-core-$AXE_VERSION.tgz"
-  mkdir -p "$cache"
-  if [[ ! -f "$tgz" ]]; then
-    have npm || ensure_apt npm
-    log "fetching axe-core@$AXE_VERSION with npm pack"
-    (cd "$cache" && npm pack --silent "axe-core@$AXE_VERSION" >/dev/null) ||
-      die "npm pack axe-core@$AXE_VERSION failed"
-  fi
-  local actual
-  actual="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
-  if [[ "$actual" != "$AXE_INTEGRITY" ]]; then
-    rm -f "$tgz"
-    die "axe-core tarball integrity mismatch (got $actual); removed it, run again"
-  fi
   local work staging="$AXE_DEST.new"
-  work="$(mktemp -d "$cache/extract.XXXXXX")"
-  tar -xzf "$tgz" -C "$work"
+  work="$(npm_unpack axe-core "$AXE_VERSION" "$AXE_INTEGRITY")"
   rm -rf "$staging"
   mkdir -p "$staging"
   cp "$work/package/axe.min.js" "$work/package/LICENSE" "$staging/"

@@ -49,27 +49,8 @@ vendor_npm() {
   if vendor_is_installed "$dest" "$version" "$@"; then
     return 0
   fi
-  local cache="$GUICHET_CACHE/npm-vendor"
-  # npm pack names scoped tarballs without the @ and with - for /.
-  local tgz_name="${package#@}"
-  tgz_name="${tgz_name//\//-}-$version.tgz"
-  local tgz="$cache/$tgz_name"
-  mkdir -p "$cache"
-  if [[ ! -f "$tgz" ]]; then
-    have npm || ensure_apt npm
-    log "fetching $package@$version with npm pack"
-    (cd "$cache" && npm pack --silent "$package@$version" >/dev/null) || die "npm pack $package@$version failed"
-  fi
-  local actual
-  actual="sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)"
-  if [[ "$actual" != "$integrity" ]]; then
-    rm -f "$tgz"
-    die "$package tarball integrity mismatch (got $actual); removed it, run again"
-  fi
-
   local work
-  work="$(mktemp -d "$cache/extract.XXXXXX")"
-  tar -xzf "$tgz" -C "$work"
+  work="$(npm_unpack "$package" "$version" "$integrity")"
   local declared
   declared="$(node -e 'process.stdout.write(String(require(process.argv[1]).license || ""))' \
     "$work/package/package.json")"

@@ -228,7 +228,9 @@ async fn six_failed_logins_lock_the_account_for_an_hour() {
         .await
         .assert_status(422)
         .assert_contains("Adresse électronique ou mot de passe incorrect");
-    let mail = app.mail("cible@exemple.fr", "Votre compte est bloqué pour 60 minutes").await;
+    let mail = app
+        .mail("cible@exemple.fr", "Connexions à votre compte suspendues depuis une adresse pendant 60 minutes")
+        .await;
     assert!(mail.first_link(&app.url("/mot-de-passe/nouveau")).is_some());
     app.stop().await;
 }

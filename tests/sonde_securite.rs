@@ -44,6 +44,11 @@ async fn return_paths_after_login_never_leave_the_site() {
     let page = app.client().get("/connexion?retour=/%09/evil.example").await;
     page.assert_status(200);
     assert_eq!(hidden(&page.raw, "retour"), "/");
+    // A return path with its own query string survives the link to the
+    // sign-up page whole: its `&` would otherwise end `retour` early.
+    let page = app.client().get("/connexion?retour=%2Fdossiers%3Fx%3D1%26y%3D2").await;
+    page.assert_status(200);
+    page.assert_contains("href=\"/inscription?retour=%2Fdossiers%3Fx%3D1%26y%3D2\"");
     app.stop().await;
 }
 
@@ -336,7 +341,7 @@ async fn verrou_par_ip(app: TestApp) {
     // …but the owner, elsewhere, signs in.
     app.client_from("127.0.0.10").login("victime@exemple.fr", PASSWORD).await;
     // The owner was told, and a reset lifts the lockout everywhere.
-    let mail = app.mail("victime@exemple.fr", "Votre compte est bloqué").await;
+    let mail = app.mail("victime@exemple.fr", "Connexions à votre compte suspendues").await;
     let lien = mail.first_link(&app.url("/mot-de-passe/nouveau")).expect("reset link");
     let jeton = lien.split("jeton=").nth(1).expect("token").to_string();
     attaquant

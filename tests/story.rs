@@ -171,7 +171,7 @@ async fn story(app: &TestApp) {
         .assert_status(200)
         .assert_contains("Aide au permis de conduire")
         .assert_contains("Service jeunesse")
-        .assert_contains("/inscription?retour=/commencer/aide-permis");
+        .assert_contains("/inscription?retour=%2Fcommencer%2Faide-permis");
     usager
         .post("/inscription", &[("email", "lea.martin@exemple.fr"), ("password", "motdepasse")])
         .await

@@ -430,6 +430,12 @@ fn interdit(c: char) -> bool {
     c.is_control() && !matches!(c, '\n' | '\r' | '\t')
 }
 
+/// Whether a free text holds a character no answer or administrative text
+/// may hold (see `interdit`): démarche texts and motivations too.
+pub fn contient_caractere_interdit(text: &str) -> bool {
+    text.chars().any(interdit)
+}
+
 /// A typed answer without its forbidden characters: what a brouillon keeps
 /// of a refused value, so that the draft is saved and can be stored.
 pub fn sans_caracteres_interdits(raw: &str) -> String {
@@ -554,7 +560,8 @@ mod tests {
         assert_eq!(siret.as_str(), "plugin:siret");
         assert_eq!(TypeChamp::parse("plugin:siret"), Some(siret));
         assert_eq!(TypeChamp::parse("plugin:../etc"), None);
-        assert_eq!(TypeChamp::parse("repetition"), None);
+        assert_eq!(TypeChamp::parse("number_legacy"), None);
+        assert_eq!(TypeChamp::parse("plugin"), None);
     }
 
     #[test]

@@ -30,6 +30,7 @@ impl Templates {
         html.register_helper("erreur_pour", Box::new(erreur_pour));
         html.register_helper("asset", Box::new(AssetUrl { prefix: static_prefix.to_owned() }));
         html.register_helper("pluriel", Box::new(pluriel_helper));
+        html.register_helper("url_encode", Box::new(url_encode_helper));
         let mut text = Handlebars::new();
         text.set_strict_mode(true);
         text.register_helper("pluriel", Box::new(pluriel_helper));
@@ -113,6 +114,10 @@ pub fn pluriel(n: i64, singulier: &str, pluriel: &str) -> String {
 }
 
 // `{{pluriel nombre_champs "champ" "champs"}}` → « 3 champs ».
+// A value put in a link's query string (`retour=/dossiers/3?x=1`): without
+// encoding, its `&` or `#` would cut the link short.
+handlebars::handlebars_helper!(url_encode_helper: |value: str| crate::error::url_encode(value));
+
 handlebars::handlebars_helper!(pluriel_helper: |n: i64, singulier: str, forme_plurielle: str| {
     pluriel(n, singulier, forme_plurielle)
 });

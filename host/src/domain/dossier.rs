@@ -130,6 +130,10 @@ pub enum TransitionError {
     MotivationRequired { action: ActionDossier },
     #[error("La motivation ne doit pas dépasser {MOTIVATION_MAX_CHARS} caractères.")]
     MotivationTooLong,
+    #[error(
+        "La motivation contient un caractère invisible non autorisé (caractère de contrôle). Retapez le texte plutôt que de le coller."
+    )]
+    MotivationCaractereInterdit,
 }
 
 /// The outcome of an allowed transition: the new state and the cleaned-up
@@ -164,6 +168,9 @@ pub fn transition(
     }
     if motivation.as_ref().is_some_and(|m| m.chars().count() > MOTIVATION_MAX_CHARS) {
         return Err(TransitionError::MotivationTooLong);
+    }
+    if motivation.as_deref().is_some_and(crate::domain::champ::contient_caractere_interdit) {
+        return Err(TransitionError::MotivationCaractereInterdit);
     }
     Ok(Transition { to, motivation })
 }
@@ -218,6 +225,14 @@ mod tests {
         assert_eq!(t, Transition { to: E::Accepte, motivation: None });
         let t = transition(E::EnInstruction, A::Accepter, Some("  Bravo  ")).unwrap();
         assert_eq!(t.motivation.as_deref(), Some("Bravo"));
+    }
+
+    #[test]
+    fn motivation_with_control_characters_is_refused() {
+        let t = transition(E::EnInstruction, A::Refuser, Some("Pièce\u{0} manquante"));
+        assert_eq!(t, Err(TransitionError::MotivationCaractereInterdit));
+        let t = transition(E::EnInstruction, A::Refuser, Some("Pièce manquante.\nCordialement"));
+        assert_eq!(t.map(|t| t.motivation), Ok(Some("Pièce manquante.\nCordialement".into())));
     }
 
     #[test]

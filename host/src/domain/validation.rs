@@ -1,6 +1,7 @@
 //! Field-level validation errors, in French, addressed to one form field so
 //! the page can show them next to the field and in the error summary.
 
+use crate::domain::champ::contient_caractere_interdit;
 use serde::Serialize;
 
 /// One error for one form field. `champ` is the HTML name of the field.
@@ -42,6 +43,8 @@ pub fn texte_requis(erreurs: &mut Erreurs, champ: &str, libelle: &str, value: &s
     let value = value.trim().to_string();
     if value.is_empty() {
         erreurs.add(champ, format!("Le champ « {libelle} » doit être rempli."));
+    } else if contient_caractere_interdit(&value) {
+        erreurs.add(champ, caractere_interdit(libelle));
     } else if value.chars().count() > max {
         erreurs.add(champ, format!("Le champ « {libelle} » ne doit pas dépasser {max} caractères."));
     }
@@ -51,10 +54,20 @@ pub fn texte_requis(erreurs: &mut Erreurs, champ: &str, libelle: &str, value: &s
 /// Trims and checks an optional free-text value against a maximum length.
 pub fn texte_optionnel(erreurs: &mut Erreurs, champ: &str, libelle: &str, value: &str, max: usize) -> String {
     let value = value.trim().to_string();
-    if value.chars().count() > max {
+    if contient_caractere_interdit(&value) {
+        erreurs.add(champ, caractere_interdit(libelle));
+    } else if value.chars().count() > max {
         erreurs.add(champ, format!("Le champ « {libelle} » ne doit pas dépasser {max} caractères."));
     }
     value
+}
+
+/// Control characters (NUL, escape…) pasted into a text: PostgreSQL refuses
+/// NUL, and the others hide text from whoever reads it.
+fn caractere_interdit(libelle: &str) -> String {
+    format!(
+        "Le champ « {libelle} » contient un caractère invisible non autorisé (caractère de contrôle). Retapez le texte plutôt que de le coller."
+    )
 }
 
 #[cfg(test)]
@@ -72,5 +85,17 @@ mod tests {
         assert_eq!(e.get("libelle"), Some("Le champ « Libellé » doit être rempli."));
         assert!(e.get("description").unwrap().contains("10 caractères"));
         assert!(e.into_result().is_err());
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_free_texts_newlines_kept() {
+        let mut e = Erreurs::new();
+        texte_requis(&mut e, "libelle", "Libellé", "Aide\u{0}au logement", 100);
+        texte_optionnel(&mut e, "description", "Description", "Ligne 1\u{1b}[31m", 100);
+        assert!(e.get("libelle").unwrap().contains("caractère invisible"));
+        assert!(e.get("description").unwrap().contains("caractère invisible"));
+        let mut ok = Erreurs::new();
+        assert_eq!(texte_optionnel(&mut ok, "description", "Description", "a\n\tb", 100), "a\n\tb");
+        assert!(ok.into_result().is_ok());
     }
 }

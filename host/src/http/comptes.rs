@@ -185,7 +185,7 @@ async fn connecter(
             let mut erreurs = Erreurs::new();
             match refus {
                 RefusConnexion::Limite { .. } => {}
-                RefusConnexion::Identifiants => erreurs.add("email", "Adresse électronique ou mot de passe incorrect. Après 6 essais infructueux, le compte est bloqué pendant une heure."),
+                RefusConnexion::Identifiants => erreurs.add("email", "Adresse électronique ou mot de passe incorrect. Après 6 essais infructueux, les connexions à ce compte depuis votre adresse internet sont suspendues pendant une heure ; choisir un nouveau mot de passe lève cette suspension."),
                 RefusConnexion::NonConfirme => erreurs.add("email", "Votre adresse électronique n'est pas encore confirmée. Nous venons de vous renvoyer un lien de confirmation par courriel."),
             }
             ctx.invalid_page(

@@ -217,7 +217,11 @@ async fn instruire(
     };
     match wf::instruire(&state, &instructeur, id, action, Some(&f.motivation)).await? {
         Ok(_) => Ok(Redirect::to(&format!("/instructeur/dossiers/{id}?notice={notice}")).into_response()),
-        Err(e @ (TransitionError::MotivationRequired { .. } | TransitionError::MotivationTooLong)) => {
+        Err(
+            e @ (TransitionError::MotivationRequired { .. }
+            | TransitionError::MotivationTooLong
+            | TransitionError::MotivationCaractereInterdit),
+        ) => {
             let erreur = DecisionRefusee {
                 decision: &f.action,
                 motivation: &f.motivation,

@@ -10,19 +10,15 @@ pub struct CompteRow {
     pub email: String,
     pub password_hash: Option<String>,
     pub confirmed_at: Option<DateTime<Utc>>,
-    pub failed_attempts: i64,
-    pub locked_until: Option<DateTime<Utc>>,
 }
 
 pub async fn find_by_email(c: Conn<'_>, email: &str) -> StoreResult<Option<CompteRow>> {
-    const SQL: &str =
-        "SELECT id, email, password_hash, confirmed_at, failed_attempts, locked_until FROM comptes WHERE email = $1";
+    const SQL: &str = "SELECT id, email, password_hash, confirmed_at FROM comptes WHERE email = $1";
     Ok(on!(c, c => sqlx::query_as(SQL).bind(email).fetch_optional(&mut *c).await)?)
 }
 
 pub async fn find(c: Conn<'_>, id: CompteId) -> StoreResult<CompteRow> {
-    const SQL: &str =
-        "SELECT id, email, password_hash, confirmed_at, failed_attempts, locked_until FROM comptes WHERE id = $1";
+    const SQL: &str = "SELECT id, email, password_hash, confirmed_at FROM comptes WHERE id = $1";
     on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut *c).await)?.ok_or(StoreError::NotFound)
 }
 
@@ -40,7 +36,7 @@ pub async fn insert(
 }
 
 pub async fn set_password(c: Conn<'_>, id: CompteId, hash: &str) -> StoreResult<()> {
-    const SQL: &str = "UPDATE comptes SET password_hash = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1";
+    const SQL: &str = "UPDATE comptes SET password_hash = $2 WHERE id = $1";
     on!(c, c => sqlx::query(SQL).bind(id.0).bind(hash).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
