@@ -31,5 +31,6 @@ mod sonde_securite;
 mod storage_s3;
 mod story;
 mod support_selftest;
+mod territoire;
 mod verification_differee;
 mod wit_frozen;

@@ -263,6 +263,11 @@ impl TypeChamp {
                 | Self::Checkbox
                 | Self::YesNo
                 | Self::DropDownList
+                | Self::Pays
+                | Self::Regions
+                | Self::Departements
+                | Self::Communes
+                | Self::Epci
                 | Self::Plugin(_)
         )
     }
@@ -407,6 +412,9 @@ pub fn valider_format_max(
             value.to_string()
         }
         TypeChamp::HeaderSection | TypeChamp::Explication | TypeChamp::Repetition => return Ok(None),
+        TypeChamp::Pays | TypeChamp::Regions | TypeChamp::Departements | TypeChamp::Communes | TypeChamp::Epci => {
+            crate::territoire::valider(&tdc.type_champ, libelle, value)?
+        }
         TypeChamp::Plugin(_) => value.to_string(),
         // Not offered by the editor until their validation lands (see
         // `TypeChamp::disponible`): refuse rather than store unchecked.
@@ -462,6 +470,9 @@ pub fn valeur_affichee(tdc: &TypeDeChamp, value: Option<&str>) -> String {
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_else(|_| value.to_string()),
         TypeChamp::IntegerNumber | TypeChamp::DecimalNumber => nombre_francais(value),
+        TypeChamp::Pays | TypeChamp::Regions | TypeChamp::Departements | TypeChamp::Communes | TypeChamp::Epci => {
+            crate::territoire::valeur_affichee(&tdc.type_champ, value)
+        }
         _ => value.to_string(),
     }
 }

@@ -11,6 +11,7 @@ use std::fmt;
 
 pub mod champ;
 pub mod regle;
+pub mod territoire;
 
 pub use champ::{TypeChamp, TypeDeChamp};
 

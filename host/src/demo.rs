@@ -124,6 +124,16 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         true,
         "",
     )])
+    // The territory types, last and optional so that the stable ids and
+    // answers above stay as they were.
+    .chain([
+        (TypeChamp::HeaderSection.as_str(), "Localisation des activités", "", false, ""),
+        (TypeChamp::Communes.as_str(), "Commune du siège", "", false, ""),
+        (TypeChamp::Departements.as_str(), "Département des compétitions", "", false, ""),
+        (TypeChamp::Regions.as_str(), "Région de la ligue sportive", "", false, ""),
+        (TypeChamp::Epci.as_str(), "Intercommunalité (EPCI) du siège", "", false, ""),
+        (TypeChamp::Pays.as_str(), "Pays du dernier tournoi à l'étranger", "", false, ""),
+    ])
     .collect();
     for (type_champ, libelle, description, obligatoire, options) in champs {
         let input = ChampInput {

@@ -12,6 +12,7 @@ mod instructeur;
 mod layers;
 mod plugins;
 mod public;
+mod territoire;
 mod usager;
 mod vues;
 
@@ -40,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .merge(administrateur::routes())
         .merge(demo::routes())
         .merge(plugins::routes())
+        .merge(territoire::routes())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));
     // Forms with files: their own, larger bound.
     let uploads = administrateur::attestation::routes()

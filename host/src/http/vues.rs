@@ -9,6 +9,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
+mod territoire;
+
 /// Where a form's values come from: what is stored, or what was just typed.
 pub enum Valeurs<'a> {
     Stored(&'a HashMap<StableId, String>),
@@ -132,6 +134,7 @@ pub fn champs_formulaire(
                 "checked": value == "true" || value == "on",
                 "options": tdc.options.choix.iter().map(|o| json!({ "value": o, "selected": *o == value })).collect::<Vec<_>>(),
                 "affichage": affichages.get(&tdc.stable_id),
+                "territoire": territoire::champ(tdc, &value),
                 // The box confirming what the plugin found, when it asks for one.
                 "confirmation": plugin.as_ref().and_then(|p| p.confirmation.as_ref()).and_then(|libelle| {
                     confirmations.get(&tdc.stable_id).map(|c| {
