@@ -8,6 +8,7 @@
 use crate::StableId;
 use crate::regle::Regle;
 
+pub mod fichier;
 pub mod options;
 
 use chrono::NaiveDate;
@@ -263,6 +264,8 @@ impl TypeChamp {
                 | Self::Checkbox
                 | Self::YesNo
                 | Self::DropDownList
+                | Self::PieceJustificative
+                | Self::TitreIdentite
                 | Self::Plugin(_)
         )
     }
@@ -408,12 +411,16 @@ pub fn valider_format_max(
         }
         TypeChamp::HeaderSection | TypeChamp::Explication | TypeChamp::Repetition => return Ok(None),
         TypeChamp::Plugin(_) => value.to_string(),
+        // The names of the champ's files, written by the upload path
+        // (`fichier::valeur`), never taken from a form.
+        TypeChamp::PieceJustificative | TypeChamp::TitreIdentite => value.to_string(),
         // Not offered by the editor until their validation lands (see
         // `TypeChamp::disponible`): refuse rather than store unchecked.
         _ => return Err(format!("« {libelle} » ne peut pas encore être rempli sur cette plateforme.")),
     };
     let max = match tdc.type_champ {
         TypeChamp::Textarea => TEXTAREA_MAX_CHARS,
+        TypeChamp::PieceJustificative | TypeChamp::TitreIdentite => TEXTAREA_MAX_CHARS,
         TypeChamp::Plugin(_) => plugin_max_chars.unwrap_or(TEXT_MAX_CHARS),
         _ => TEXT_MAX_CHARS,
     };
