@@ -140,7 +140,11 @@ pub fn plusieurs(tdc: &TypeDeChamp) -> bool {
 /// The `accept` attribute of the file input: a hint for the browser's
 /// picker only, the server checks the content.
 pub fn attribut_accept(tdc: &TypeDeChamp) -> String {
-    formats_acceptes(tdc).iter().flat_map(|f| f.extensions.iter().map(|e| format!(".{e}"))).collect::<Vec<_>>().join(",")
+    formats_acceptes(tdc)
+        .iter()
+        .flat_map(|f| f.extensions.iter().map(|e| format!(".{e}")))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The extensions accepted, for the hint under the field (« pdf, png… »).
@@ -176,9 +180,8 @@ pub fn verifier_contenu(tdc: &TypeDeChamp, nom: &str, entete: &[u8]) -> Result<&
     }
     let detecte = if entete.starts_with(&OLE_MAGIC) {
         // Only the three Office formats are accepted in this container.
-        par_extension().filter(|m| {
-            ["application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint"].contains(m)
-        })
+        par_extension()
+            .filter(|m| ["application/msword", "application/vnd.ms-excel", "application/vnd.ms-powerpoint"].contains(m))
     } else {
         match infer::get(entete).map(|t| t.mime_type()) {
             // An OOXML or OpenDocument file whose parts lie beyond the head
@@ -242,11 +245,8 @@ fn est_texte(entete: &[u8]) -> bool {
 /// [`NOM_MAX_CHARS`] (the extension kept); « fichier » when nothing is left.
 pub fn nom_sur(nom: &str) -> String {
     let dernier = nom.rsplit(['/', '\\']).next().unwrap_or("");
-    let propre: String = dernier
-        .chars()
-        .filter(|c| !c.is_control())
-        .map(|c| if "<>:\"|?*;%".contains(c) { '_' } else { c })
-        .collect();
+    let propre: String =
+        dernier.chars().filter(|c| !c.is_control()).map(|c| if "<>:\"|?*;%".contains(c) { '_' } else { c }).collect();
     let propre = propre.split_whitespace().collect::<Vec<_>>().join(" ");
     let propre = propre.trim_matches(|c: char| c == '.' || c.is_whitespace());
     if propre.is_empty() {
