@@ -125,7 +125,7 @@ fn jeton(page: &str) -> String {
 fn televersement(page: &str, name: &str) -> String {
     let marker = "data-televersement=\"/dossiers/";
     let groupe = page.split(&format!("id=\"{name}-groupe\"")).nth(1).expect("file champ on the page");
-    let start = groupe.find(&marker).expect("upload URL") + "data-televersement=\"".len();
+    let start = groupe.find(marker).expect("upload URL") + "data-televersement=\"".len();
     groupe[start..].split('"').next().expect("url").to_owned()
 }
 

@@ -240,20 +240,21 @@ async fn enregistrer(State(state): State<AppState>, ctx: Ctx, ids: Ids, req: Req
         wf::enregistrer_brouillon(&state, &usager, id, &saisie).await?
     };
     match avec_erreurs(result, erreurs_fichiers) {
-        Ok(()) if deposer => Ok(Redirect::to(&format!("/dossiers/{id}?notice=depose")).into_response()),
-        Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}/brouillon?notice=brouillon-enregistre")).into_response()),
-        Err(refus) => formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some((&saisie, &refus))).await,
+        None if deposer => Ok(Redirect::to(&format!("/dossiers/{id}?notice=depose")).into_response()),
+        None => Ok(Redirect::to(&format!("/dossiers/{id}/brouillon?notice=brouillon-enregistre")).into_response()),
+        Some(refus) => formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some((&saisie, &refus))).await,
     }
 }
 
 /// A workflow's answer with the refusals of the files posted with it.
-fn avec_erreurs(result: Result<(), wf::Refus>, fichiers: Erreurs) -> Result<(), wf::Refus> {
+/// `None` when everything passed.
+fn avec_erreurs(result: Result<(), wf::Refus>, fichiers: Erreurs) -> Option<wf::Refus> {
     if fichiers.is_empty() {
-        return result;
+        return result.err();
     }
     let mut refus = result.err().unwrap_or_default();
     refus.erreurs.0.extend(fichiers.0);
-    Err(refus)
+    Some(refus)
 }
 
 async fn modification(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
@@ -266,8 +267,8 @@ async fn modifier(State(state): State<AppState>, ctx: Ctx, ids: Ids, req: Reques
     let (saisie, erreurs_fichiers) = pieces_jointes::lire_formulaire(&state, &ctx, id, req).await?;
     let result = if erreurs_fichiers.is_empty() { wf::modifier(&state, &usager, id, &saisie).await? } else { Ok(()) };
     match avec_erreurs(result, erreurs_fichiers) {
-        Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}?notice=modifie")).into_response()),
-        Err(refus) => formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some((&saisie, &refus))).await,
+        None => Ok(Redirect::to(&format!("/dossiers/{id}?notice=modifie")).into_response()),
+        Some(refus) => formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some((&saisie, &refus))).await,
     }
 }
 
