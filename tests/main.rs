@@ -19,6 +19,7 @@ mod http_securite;
 mod interface;
 mod migrations;
 mod navigateur;
+mod pieces_jointes;
 mod plugins_champs;
 mod plugins_extensions;
 mod reglages_plugins;

@@ -8,6 +8,7 @@
 use crate::StableId;
 use crate::regle::Regle;
 
+pub mod fichier;
 pub mod options;
 
 use chrono::NaiveDate;
@@ -268,6 +269,8 @@ impl TypeChamp {
                 | Self::Departements
                 | Self::Communes
                 | Self::Epci
+                | Self::PieceJustificative
+                | Self::TitreIdentite
                 | Self::Plugin(_)
         )
     }
@@ -416,12 +419,16 @@ pub fn valider_format_max(
             crate::territoire::valider(&tdc.type_champ, libelle, value)?
         }
         TypeChamp::Plugin(_) => value.to_string(),
+        // The names of the champ's files, written by the upload path
+        // (`fichier::valeur`), never taken from a form.
+        TypeChamp::PieceJustificative | TypeChamp::TitreIdentite => value.to_string(),
         // Not offered by the editor until their validation lands (see
         // `TypeChamp::disponible`): refuse rather than store unchecked.
         _ => return Err(format!("« {libelle} » ne peut pas encore être rempli sur cette plateforme.")),
     };
     let max = match tdc.type_champ {
         TypeChamp::Textarea => TEXTAREA_MAX_CHARS,
+        TypeChamp::PieceJustificative | TypeChamp::TitreIdentite => TEXTAREA_MAX_CHARS,
         TypeChamp::Plugin(_) => plugin_max_chars.unwrap_or(TEXT_MAX_CHARS),
         _ => TEXT_MAX_CHARS,
     };

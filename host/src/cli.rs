@@ -121,6 +121,12 @@ pub struct ServeArgs {
     /// does not exist.
     #[arg(long, env = "GUICHET_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Virus scanner run on every uploaded file, the file on its standard
+    /// input: `clamdscan --no-summary -` (exit 0 clean, 1 infected, other
+    /// error). Split on spaces, run without a shell. When it fails, files
+    /// are refused (fail closed); without it, files are accepted unscanned.
+    #[arg(long, env = "GUICHET_SCANNER_COMMAND")]
+    pub scanner_command: Option<String>,
 }
 
 /// A flag or variable whose value cannot be used: said in one line, with
@@ -219,6 +225,11 @@ impl ServeArgs {
         config.metrics_token = self.metrics_token.clone().filter(|t| !t.is_empty());
         config.client_ip_header =
             self.client_ip_header.as_deref().map(str::trim).filter(|h| !h.is_empty()).map(str::to_ascii_lowercase);
+        config.scanner_command = self
+            .scanner_command
+            .as_deref()
+            .map(|c| c.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+            .filter(|parts| !parts.is_empty());
         Ok(config)
     }
 }

@@ -44,6 +44,11 @@ pub struct Config {
     /// when the proxy overwrites it, or clients choose their own address.
     /// `None`: the connection's peer address.
     pub client_ip_header: Option<String>,
+    /// The virus scanner run on every uploaded file: program and arguments
+    /// (`clamdscan --no-summary -`), the file on its standard input; exit
+    /// 0 clean, 1 infected, anything else an error (the file is refused).
+    /// `None`: files are accepted unscanned.
+    pub scanner_command: Option<Vec<String>>,
 }
 
 /// A raster tile service (`https://…/{z}/{x}/{y}.png`): its URL template,
@@ -106,6 +111,7 @@ impl Config {
             metrics_token: None,
             map_tiles: None,
             client_ip_header: None,
+            scanner_command: None,
         }
     }
 
@@ -147,6 +153,7 @@ impl fmt::Debug for Config {
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[masqué]"))
             .field("map_tiles", &self.map_tiles)
             .field("client_ip_header", &self.client_ip_header)
+            .field("scanner_command", &self.scanner_command)
             .finish()
     }
 }

@@ -10,6 +10,7 @@ mod demo;
 mod form;
 mod instructeur;
 mod layers;
+mod pieces_jointes;
 mod plugins;
 mod public;
 mod territoire;
@@ -46,9 +47,18 @@ pub fn router(state: AppState) -> Router {
     // Forms with files: their own, larger bound.
     let uploads = administrateur::attestation::routes()
         .layer(RequestBodyLimitLayer::new(administrateur::attestation::UPLOAD_BODY_LIMIT));
+    // The dossier form and the pièces justificatives: files streamed to
+    // the storage, bounded per file while they stream.
+    let pieces = Router::new()
+        .merge(usager::routes_formulaire())
+        .merge(pieces_jointes::routes())
+        .merge(administrateur::champ_fichier::routes())
+        .layer(axum::extract::DefaultBodyLimit::max(pieces_jointes::UPLOAD_BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(pieces_jointes::UPLOAD_BODY_LIMIT));
     Router::new()
         .merge(forms)
         .merge(uploads)
+        .merge(pieces)
         .route("/static/{*path}", axum::routing::get(assets::serve))
         .fallback(public::not_found)
         // Inner to outer: CSRF check, panics as the French page, error

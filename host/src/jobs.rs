@@ -14,6 +14,12 @@ pub const QUEUE_VERIFICATION: &str = "verification";
 /// Attestations to render after an acceptation (a plugin call: never in
 /// the decision's transaction).
 pub const QUEUE_ATTESTATION: &str = "attestation";
+/// Uploaded files waiting for the operator's virus scanner.
+pub const QUEUE_ANALYSE: &str = "analyse";
+/// One attempt: the job itself fails closed (a scanner error refuses the
+/// file, the usager is told); a second attempt only covers a worker that
+/// died mid-scan.
+const ANALYSE_MAX_ATTEMPTS: i64 = 2;
 /// As for verifications: a degraded attestation plugin gets a day.
 const ATTESTATION_MAX_ATTEMPTS: i64 = 30;
 /// With the backoff below, about a day of retries: enough for an upstream
@@ -58,6 +64,18 @@ pub(crate) struct AttestationJob {
 pub async fn enqueue_attestation(c: Conn<'_>, dossier: DossierId, now: DateTime<Utc>) -> StoreResult<i64> {
     let payload = serde_json::json!(AttestationJob { dossier_id: dossier.0 }).to_string();
     jobs::enqueue(c, QUEUE_ATTESTATION, &payload, ATTESTATION_MAX_ATTEMPTS, now).await
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct AnalyseJob {
+    pub piece_id: i64,
+}
+
+/// Queues the virus scan of an uploaded file, in the caller's transaction
+/// (the one that records the file).
+pub async fn enqueue_analyse(c: Conn<'_>, piece_id: i64, now: DateTime<Utc>) -> StoreResult<i64> {
+    let payload = serde_json::json!(AnalyseJob { piece_id }).to_string();
+    jobs::enqueue(c, QUEUE_ANALYSE, &payload, ANALYSE_MAX_ATTEMPTS, now).await
 }
 
 /// When to try again after `attempts` failures.

@@ -8,10 +8,11 @@
 //! or collide with another démarche's file.
 
 use bytes::Bytes;
+use futures_util::stream::{BoxStream, StreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -21,6 +22,13 @@ use url::Url;
 /// an image the platform checked at upload (≤ 1 MiB); the bound stops a
 /// tampered bucket from making a replica buffer gigabytes.
 pub const MAX_GET_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Size of the parts an upload is sent in (S3's minimum is 5 MiB): with
+/// [`UPLOAD_PARTS_IN_FLIGHT`], what one upload holds in memory at most.
+pub const UPLOAD_PART_BYTES: usize = 5 * 1024 * 1024;
+/// Parts sent at once by one upload; more waits (backpressure on the
+/// client), so a fast client on a slow bucket does not fill our memory.
+pub const UPLOAD_PARTS_IN_FLIGHT: usize = 2;
 
 /// Where files go, parsed from `--storage-url`.
 #[derive(Clone, PartialEq, Eq)]
@@ -215,11 +223,82 @@ impl Storage {
         Ok(result.bytes().await?)
     }
 
+    /// Starts writing an object in parts, for files too large to hold in
+    /// memory (pièces justificatives). Nothing is visible at `key` before
+    /// [`Upload::finish`]; an upload dropped unfinished is aborted.
+    pub async fn upload(&self, key: &Key) -> Result<Upload, StorageError> {
+        let multipart = self.inner.put_multipart(&self.location(key)).await?;
+        Ok(Upload { writer: Some(WriteMultipart::new_with_chunk_size(multipart, UPLOAD_PART_BYTES)) })
+    }
+
+    /// Reads an object as a stream of chunks, whatever its size, with its
+    /// size in bytes.
+    pub async fn get_stream(
+        &self,
+        key: &Key,
+    ) -> Result<(u64, BoxStream<'static, Result<Bytes, StorageError>>), StorageError> {
+        let result = match self.inner.get(&self.location(key)).await {
+            Err(object_store::Error::NotFound { .. }) => return Err(StorageError::NotFound(key.as_str().to_owned())),
+            other => other?,
+        };
+        let size = result.meta.size;
+        Ok((size, result.into_stream().map(|r| r.map_err(StorageError::from)).boxed()))
+    }
+
     /// Deleting what is already gone succeeds: a retried clean-up must not fail.
     pub async fn delete(&self, key: &Key) -> Result<(), StorageError> {
         match self.inner.delete(&self.location(key)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// An object being written part by part ([`Storage::upload`]).
+pub struct Upload {
+    /// `None` once finished or aborted.
+    writer: Option<WriteMultipart>,
+}
+
+impl Upload {
+    /// Appends `data`, waiting while too many parts are in flight.
+    pub async fn write(&mut self, data: &[u8]) -> Result<(), StorageError> {
+        let writer = self.writer.as_mut().ok_or_else(|| StorageError::Config("upload already closed".into()))?;
+        writer.wait_for_capacity(UPLOAD_PARTS_IN_FLIGHT).await?;
+        writer.write(data);
+        Ok(())
+    }
+
+    /// Completes the object: visible at its key from now on.
+    pub async fn finish(mut self) -> Result<(), StorageError> {
+        let writer = self.writer.take().ok_or_else(|| StorageError::Config("upload already closed".into()))?;
+        writer.finish().await?;
+        Ok(())
+    }
+
+    /// Drops what was sent: nothing stays at the key nor in the bucket's
+    /// pending uploads.
+    pub async fn abort(mut self) {
+        if let Some(writer) = self.writer.take()
+            && let Err(error) = writer.abort().await
+        {
+            tracing::warn!(%error, "cannot abort an unfinished upload");
+        }
+    }
+}
+
+impl Drop for Upload {
+    /// A request cut short (the client left mid-body) drops its upload:
+    /// abort it in the background rather than leave parts behind.
+    fn drop(&mut self) {
+        if let Some(writer) = self.writer.take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move {
+                if let Err(error) = writer.abort().await {
+                    tracing::warn!(%error, "cannot abort a dropped upload");
+                }
+            });
         }
     }
 }
@@ -277,5 +356,27 @@ mod tests {
         storage.delete(&key).await.unwrap();
         storage.delete(&key).await.unwrap();
         assert!(matches!(storage.get(&key).await, Err(StorageError::NotFound(_))));
+    }
+
+    #[tokio::test]
+    async fn uploads_stream_in_parts_and_abort_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(&StorageConfig::Local(dir.path().join("fichiers"))).unwrap();
+        let key = Key::new(["dossiers", "1", "piece"]).unwrap();
+        let mut upload = storage.upload(&key).await.unwrap();
+        let chunk = vec![7u8; 1024 * 1024];
+        for _ in 0..12 {
+            upload.write(&chunk).await.unwrap();
+        }
+        upload.finish().await.unwrap();
+        let (size, _) = storage.get_stream(&key).await.unwrap();
+        assert_eq!(size, 12 * 1024 * 1024);
+        let other = Key::new(["dossiers", "1", "autre"]).unwrap();
+        let mut upload = storage.upload(&other).await.unwrap();
+        upload.write(&chunk).await.unwrap();
+        upload.abort().await;
+        assert!(matches!(storage.get_stream(&other).await, Err(StorageError::NotFound(_))));
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("fichiers/dossiers/1")).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "only the finished file: {leftovers:?}");
     }
 }

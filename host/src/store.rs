@@ -30,6 +30,7 @@ pub mod dossiers;
 pub mod groupes;
 pub mod jobs;
 pub mod maintenance;
+pub mod pieces_jointes;
 pub mod rate_limits;
 pub mod sessions;
 

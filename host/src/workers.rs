@@ -4,7 +4,10 @@
 //! rows (sessions, spent links, old finished jobs).
 
 use crate::domain::{DossierId, StableId};
-use crate::jobs::{AttestationJob, QUEUE_ATTESTATION, QUEUE_MAIL, QUEUE_VERIFICATION, VerificationJob, backoff};
+use crate::jobs::{
+    AnalyseJob, AttestationJob, QUEUE_ANALYSE, QUEUE_ATTESTATION, QUEUE_MAIL, QUEUE_VERIFICATION, VerificationJob,
+    backoff,
+};
 use crate::mail::Courriel;
 use crate::state::AppState;
 use crate::store::{StoreResult, jobs, maintenance};
@@ -133,6 +136,11 @@ async fn run(state: &AppState, job: &jobs::JobRow) -> anyhow::Result<()> {
             let a: AttestationJob =
                 serde_json::from_str(&job.payload).map_err(|e| anyhow::anyhow!("unreadable payload: {e}"))?;
             crate::workflow::extensions::generer_attestation(state, DossierId(a.dossier_id)).await
+        }
+        QUEUE_ANALYSE => {
+            let a: AnalyseJob =
+                serde_json::from_str(&job.payload).map_err(|e| anyhow::anyhow!("unreadable payload: {e}"))?;
+            crate::workflow::pieces_jointes::analyser(state, a.piece_id).await
         }
         other => Err(anyhow::anyhow!("unknown queue {other}")),
     }

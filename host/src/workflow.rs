@@ -10,6 +10,7 @@ pub mod dossier;
 pub mod extensions;
 pub mod groupes;
 pub mod limites;
+pub mod pieces_jointes;
 pub mod plugins;
 
 use crate::mail::Courriel;

@@ -2,6 +2,7 @@
 //! groupes instructeurs in `groupes`.
 
 pub(super) mod attestation;
+pub(super) mod champ_fichier;
 mod groupes;
 
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, Service};
@@ -288,6 +289,8 @@ async fn page_champ(
         "stable_id": stable_id,
         "types": types_disponibles(state, &actives, &form.type_champ),
         "obligatoire": form.obligatoire.is_some(),
+        // A file champ's formats and model have their own page.
+        "fichier": TypeChamp::parse(&form.type_champ).is_some_and(|t| t.est_fichier()),
         "form": form,
         "erreurs": erreurs,
     });

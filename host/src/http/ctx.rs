@@ -58,6 +58,7 @@ fn notice_message(code: &str) -> Option<&'static str> {
         "brouillon-enregistre" => "Votre brouillon a bien été enregistré.",
         "depose" => "Votre dossier a bien été déposé. Un accusé de réception vous a été envoyé par courriel.",
         "modifie" => "Les modifications de votre dossier ont bien été enregistrées.",
+        "fichier-supprime" => "Le fichier a été supprimé.",
         "confirme" => "Votre adresse électronique est confirmée. Vous pouvez vous connecter.",
         "lien-invalide" => "Ce lien n'est plus valide. Il a peut-être déjà été utilisé ou a expiré.",
         "mot-de-passe-change" => "Votre mot de passe a été enregistré. Vous pouvez vous connecter.",

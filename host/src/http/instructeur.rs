@@ -136,11 +136,15 @@ async fn page_dossier(
     // The summary at the top of the page links to the field: the form sits
     // below the dossier's answers, out of sight after the reload.
     let erreurs: Vec<Value> = erreur.iter().map(|e| json!({ "champ": e.champ, "message": e.message })).collect();
+    let mut champs = vues::champs_lecture(&types, &values, &affichages, &verifications, &non_confirmes);
+    let lecteur = crate::workflow::pieces_jointes::Lecteur::Instructeur(&instructeur);
+    let pieces = crate::workflow::pieces_jointes::du_dossier(state, &lecteur, id).await?;
+    crate::http::pieces_jointes::enrichir_lecture(&mut champs, &types, &pieces, id, "/instructeur/dossiers");
     let data = json!({
         "titre": format!("Dossier n° {}", d.id),
         "dossier": vues::dossier(&d),
         "demarche": { "id": d.demarche_id, "libelle": d.demarche_libelle },
-        "champs": vues::champs_lecture(&types, &values, &affichages, &verifications, &non_confirmes),
+        "champs": champs,
         "routage": routage,
         "attestation": attestation.then(|| format!("/instructeur/dossiers/{}/attestation", d.id)),
         "traitements": vues::traitements(&traitements),

@@ -6,14 +6,16 @@ use crate::domain::{DossierId, Erreurs, EtatDossier};
 use crate::error::AppError;
 use crate::http::Ctx;
 use crate::http::ctx::ClientIp;
-use crate::http::form::{Formulaire, Ids};
+use crate::http::form::Ids;
+use crate::http::pieces_jointes;
 use crate::http::vues::{self, Valeurs};
 use crate::state::AppState;
 use crate::store::{attestations, demarches, dossiers};
 use crate::workflow::dossier::{self as wf, Saisie};
 use crate::workflow::limites;
+use crate::workflow::pieces_jointes::Lecteur;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -24,10 +26,16 @@ pub fn routes() -> Router<AppState> {
         .route("/commencer/test/{path}", get(demarche_test).post(commencer_test))
         .route("/dossiers", get(mes_dossiers))
         .route("/dossiers/{id}", get(dossier))
-        .route("/dossiers/{id}/brouillon", get(brouillon).post(enregistrer))
-        .route("/dossiers/{id}/modifier", get(modification).post(modifier))
         .route("/dossiers/{id}/champs/{stable_id}/suggestions", get(suggestions))
         .route("/dossiers/{id}/attestation", get(attestation))
+}
+
+/// The dossier form's routes: they may carry files (multipart), so they
+/// have the upload body limit (`http::router`).
+pub fn routes_formulaire() -> Router<AppState> {
+    Router::new()
+        .route("/dossiers/{id}/brouillon", get(brouillon).post(enregistrer))
+        .route("/dossiers/{id}/modifier", get(modification).post(modifier))
 }
 
 async fn demarche(State(state): State<AppState>, ctx: Ctx, Path(path): Path<String>) -> Result<Response, AppError> {
@@ -126,6 +134,9 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     let attestation = attestations::exists(tx.conn(), d.id()).await?;
     tx.commit().await?;
     let affichages = vues::affichages(&state, &types, &values, &donnees, &reglages).await;
+    let mut champs = vues::champs_lecture(&types, &values, &affichages, &verifications, &[]);
+    let pieces = crate::workflow::pieces_jointes::du_dossier(&state, &Lecteur::Usager(&usager), d.id()).await?;
+    pieces_jointes::enrichir_lecture(&mut champs, &types, &pieces, d.id(), "/dossiers");
     ctx.page(
         &state,
         "usager/dossier",
@@ -133,7 +144,7 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
             "titre": format!("Dossier n° {}", d.id),
             "dossier": vues::dossier(&d),
             "service": demarche.service(),
-            "champs": vues::champs_lecture(&types, &values, &affichages, &verifications, &[]),
+            "champs": champs,
             "attestation": attestation.then(|| format!("/dossiers/{id}/attestation")),
         }),
     )
@@ -191,14 +202,22 @@ async fn formulaire(
         None => Valeurs::Stored(&stored),
     };
     let brouillon = attendu == EtatDossier::Brouillon;
+    let mut champs = vues::champs_formulaire(state, &types, &valeurs, &affichages, &confirmations, &reglages, erreurs);
+    let pieces = crate::workflow::pieces_jointes::du_dossier(state, &Lecteur::Usager(&usager), id).await?;
+    pieces_jointes::enrichir_formulaire(&mut champs, &types, &pieces, id, &ctx.csrf);
+    let fichiers = types.iter().any(|t| t.type_champ.est_fichier());
+    let action = if brouillon { format!("/dossiers/{id}/brouillon") } else { format!("/dossiers/{id}/modifier") };
+    // With files the form is multipart: its CSRF token goes in the query.
+    let action = if fichiers { format!("{action}?{}={}", crate::http::CSRF_FIELD, ctx.csrf) } else { action };
     let data = json!({
         "titre": if brouillon { demarche.libelle.clone() } else { format!("Modifier le dossier n° {id}") },
         "dossier": vues::dossier(&d),
         "demarche": { "libelle": demarche.libelle, "description": demarche.description, "service": demarche.service() },
-        "champs": vues::champs_formulaire(state, &types, &valeurs, &affichages, &confirmations, &reglages, erreurs),
+        "champs": champs,
         "erreurs": erreurs,
         "brouillon": brouillon,
-        "action": if brouillon { format!("/dossiers/{id}/brouillon") } else { format!("/dossiers/{id}/modifier") },
+        "action": action,
+        "multipart": fichiers,
     });
     ctx.form_page(state, "usager/formulaire", data, erreurs)
 }
@@ -208,44 +227,48 @@ async fn brouillon(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<
 }
 
 /// One form, two buttons: « Enregistrer le brouillon » and « Déposer le dossier ».
-async fn enregistrer(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    Formulaire(saisie): Formulaire<Saisie>,
-) -> Result<Response, AppError> {
+/// Files chosen without JavaScript come in the same post (multipart); a
+/// refused file keeps the dossier a brouillon, its error next to its field.
+async fn enregistrer(State(state): State<AppState>, ctx: Ctx, ids: Ids, req: Request) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
-    if saisie.get("intention").map(String::as_str) == Some("deposer") {
-        match wf::deposer(&state, &usager, id, &saisie).await? {
-            Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}?notice=depose")).into_response()),
-            Err(refus) => formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some((&saisie, &refus))).await,
-        }
+    let (saisie, erreurs_fichiers) = pieces_jointes::lire_formulaire(&state, &ctx, id, req).await?;
+    let deposer = saisie.get("intention").map(String::as_str) == Some("deposer");
+    let result = if deposer && erreurs_fichiers.is_empty() {
+        wf::deposer(&state, &usager, id, &saisie).await?
     } else {
-        match wf::enregistrer_brouillon(&state, &usager, id, &saisie).await? {
-            Ok(()) => {
-                Ok(Redirect::to(&format!("/dossiers/{id}/brouillon?notice=brouillon-enregistre")).into_response())
-            }
-            Err(refus) => formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some((&saisie, &refus))).await,
-        }
+        wf::enregistrer_brouillon(&state, &usager, id, &saisie).await?
+    };
+    match avec_erreurs(result, erreurs_fichiers) {
+        None if deposer => Ok(Redirect::to(&format!("/dossiers/{id}?notice=depose")).into_response()),
+        None => Ok(Redirect::to(&format!("/dossiers/{id}/brouillon?notice=brouillon-enregistre")).into_response()),
+        Some(refus) => formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some((&saisie, &refus))).await,
     }
+}
+
+/// A workflow's answer with the refusals of the files posted with it.
+/// `None` when everything passed.
+fn avec_erreurs(result: Result<(), wf::Refus>, fichiers: Erreurs) -> Option<wf::Refus> {
+    if fichiers.is_empty() {
+        return result.err();
+    }
+    let mut refus = result.err().unwrap_or_default();
+    refus.erreurs.0.extend(fichiers.0);
+    Some(refus)
 }
 
 async fn modification(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
     formulaire(&state, &ctx, DossierId(ids.first()?), EtatDossier::EnConstruction, None).await
 }
 
-async fn modifier(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    ids: Ids,
-    Formulaire(saisie): Formulaire<Saisie>,
-) -> Result<Response, AppError> {
+async fn modifier(State(state): State<AppState>, ctx: Ctx, ids: Ids, req: Request) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
-    match wf::modifier(&state, &usager, id, &saisie).await? {
-        Ok(()) => Ok(Redirect::to(&format!("/dossiers/{id}?notice=modifie")).into_response()),
-        Err(refus) => formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some((&saisie, &refus))).await,
+    let (saisie, erreurs_fichiers) = pieces_jointes::lire_formulaire(&state, &ctx, id, req).await?;
+    let result = if erreurs_fichiers.is_empty() { wf::modifier(&state, &usager, id, &saisie).await? } else { Ok(()) };
+    match avec_erreurs(result, erreurs_fichiers) {
+        None => Ok(Redirect::to(&format!("/dossiers/{id}?notice=modifie")).into_response()),
+        Some(refus) => formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some((&saisie, &refus))).await,
     }
 }
 

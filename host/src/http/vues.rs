@@ -196,6 +196,7 @@ pub fn champs_lecture(
             _ => None,
         };
         let champ = json!({
+            "stable_id": tdc.stable_id.0,
             "libelle": tdc.libelle,
             "valeur": valeur_affichee(tdc, value),
             "geojson": formes.as_ref().and(value),

@@ -329,6 +329,7 @@ pub async fn enregistrer_brouillon(
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
     }
     let (types, reglages) = types_of(state, &dossier).await?;
+    let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, &types, saisie).await?;
     let mut verifiees = verifier_saisie(state, &types, &reglages, saisie, false).await;
     // A brouillon defers nothing: the checks run again at dépôt.
     verifiees.a_verifier.clear();
@@ -363,6 +364,7 @@ pub async fn deposer(
         return Ok(Ok(()));
     }
     let (types, reglages) = types_of(state, &dossier).await?;
+    let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, &types, saisie).await?;
     let mut verifiees = verifier_saisie(state, &types, &reglages, saisie, true).await;
     // The routing rule reads the answers: asked before the write
     // transaction, only for a dossier that can be déposé.
@@ -436,6 +438,7 @@ pub async fn modifier(
         )));
     }
     let (types, reglages) = types_of(state, &dossier).await?;
+    let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, &types, saisie).await?;
     let verifiees = verifier_saisie(state, &types, &reglages, saisie, true).await;
     if !verifiees.erreurs.is_empty() {
         return Ok(Err(verifiees.refus()));
@@ -521,6 +524,13 @@ pub async fn instruire(
             courriel(state, &dossier.usager_email, template, &mail_data(state, &dossier, t.motivation.as_deref()))?;
         enqueue_mail(tx.conn(), &mail, now).await?;
     }
+    // 4b. A decision purges the titres d'identité (objects after commit).
+    let purgees =
+        if matches!(action, ActionDossier::Accepter | ActionDossier::Refuser | ActionDossier::ClasserSansSuite) {
+            crate::workflow::pieces_jointes::purger_titres(&mut tx, &dossier).await?
+        } else {
+            Vec::new()
+        };
     // 5. A decision taken back revokes its attestation: no longer served,
     //    and its public verification says the decision was revised.
     if action == ActionDossier::RepasserEnInstruction {
@@ -541,6 +551,7 @@ pub async fn instruire(
         enqueue_attestation(tx.conn(), id, now).await?;
     }
     tx.commit().await?;
+    crate::workflow::pieces_jointes::supprimer_objets(state, purgees).await;
     state.jobs_notify.notify_one();
     Ok(Ok(t.to))
 }

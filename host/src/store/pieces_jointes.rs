@@ -1,0 +1,177 @@
+//! Files attached to dossiers' champs: one row per file, the bytes in the
+//! file storage under `storage_key`. Reads are by dossier: callers find the
+//! dossier through their scope first (`dossiers::find_for_usager`…).
+
+use crate::domain::{DossierId, StableId};
+use crate::store::{Conn, StoreResult};
+use chrono::{DateTime, Utc};
+
+/// Where a file stands. Stored as text in `pieces_jointes.etat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EtatPiece {
+    /// The virus scanner has not answered yet: nobody but its owner sees it.
+    EnAttente,
+    /// The scanner found nothing.
+    Sain,
+    /// No scanner is configured on this platform.
+    NonAnalyse,
+    /// The scanner found a virus: object deleted.
+    Infecte,
+    /// The scanner failed (error, time-out): not accepted, object deleted.
+    EchecAnalyse,
+    /// A titre d'identité deleted at the decision.
+    Purge,
+}
+
+impl EtatPiece {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EnAttente => "en_attente",
+            Self::Sain => "sain",
+            Self::NonAnalyse => "non_analyse",
+            Self::Infecte => "infecte",
+            Self::EchecAnalyse => "echec_analyse",
+            Self::Purge => "purge",
+        }
+    }
+
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "sain" => Self::Sain,
+            "non_analyse" => Self::NonAnalyse,
+            "infecte" => Self::Infecte,
+            "echec_analyse" => Self::EchecAnalyse,
+            "purge" => Self::Purge,
+            // Unknown reads as not yet cleared: never downloadable.
+            _ => Self::EnAttente,
+        }
+    }
+
+    /// Whether instructeurs may download it.
+    pub fn telechargeable(self) -> bool {
+        matches!(self, Self::Sain | Self::NonAnalyse)
+    }
+
+    /// Whether it counts as an answer of its champ (a pending scan does:
+    /// the usager did their part).
+    pub fn compte(self) -> bool {
+        matches!(self, Self::EnAttente | Self::Sain | Self::NonAnalyse)
+    }
+
+    /// What the usager reads next to the file.
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Self::EnAttente => "En attente d'analyse",
+            Self::Sain => "Analysé, sans virus",
+            Self::NonAnalyse => "Reçu (non analysé)",
+            Self::Infecte => {
+                "Refusé : un virus a été détecté dans ce fichier, il a été supprimé. Supprimez cette ligne et envoyez un fichier sain."
+            }
+            Self::EchecAnalyse => {
+                "Refusé : l'analyse antivirus n'a pas pu être faite, le fichier n'a pas été accepté. Supprimez cette ligne et envoyez-le à nouveau dans quelques instants."
+            }
+            Self::Purge => "Supprimé après la décision (titre d'identité)",
+        }
+    }
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct PieceRow {
+    pub id: i64,
+    pub dossier_id: i64,
+    pub stable_id: i64,
+    pub row_id: String,
+    pub storage_key: Option<String>,
+    pub nom: String,
+    pub mime: String,
+    pub taille: i64,
+    pub sha256: String,
+    pub etat: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl PieceRow {
+    pub fn etat(&self) -> EtatPiece {
+        EtatPiece::parse(&self.etat)
+    }
+}
+
+/// What the upload path wrote to the storage.
+#[derive(Clone, Debug)]
+pub struct NouvellePiece<'a> {
+    pub dossier: DossierId,
+    pub stable_id: StableId,
+    pub storage_key: &'a str,
+    pub nom: &'a str,
+    pub mime: &'a str,
+    pub taille: u64,
+    pub sha256: &'a str,
+    pub etat: EtatPiece,
+}
+
+macro_rules! select_piece {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, dossier_id, stable_id, row_id, storage_key, nom, mime, taille, sha256, etat, created_at ",
+            "FROM pieces_jointes ",
+            $tail
+        )
+    };
+}
+
+pub async fn insert(c: Conn<'_>, p: &NouvellePiece<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
+    const SQL: &str = "INSERT INTO pieces_jointes (dossier_id, stable_id, row_id, storage_key, nom, mime, taille, \
+        sha256, etat, created_at) VALUES ($1, $2, '', $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+    let taille = i64::try_from(p.taille).unwrap_or(i64::MAX);
+    let id: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(p.dossier.0).bind(p.stable_id.0).bind(p.storage_key)
+        .bind(p.nom).bind(p.mime).bind(taille).bind(p.sha256).bind(p.etat.as_str()).bind(now).fetch_one(&mut *c).await)?;
+    Ok(id)
+}
+
+/// Every file of a dossier, in upload order.
+pub async fn of_dossier(c: Conn<'_>, dossier: DossierId) -> StoreResult<Vec<PieceRow>> {
+    const SQL: &str = select_piece!("WHERE dossier_id = $1 ORDER BY id");
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(dossier.0).fetch_all(&mut *c).await)?)
+}
+
+/// One file of a dossier (the dossier already found in the caller's scope).
+pub async fn find(c: Conn<'_>, dossier: DossierId, id: i64) -> StoreResult<Option<PieceRow>> {
+    const SQL: &str = select_piece!("WHERE dossier_id = $1 AND id = $2");
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(dossier.0).bind(id).fetch_optional(&mut *c).await)?)
+}
+
+/// For the scan job, which acts for the platform.
+pub async fn find_for_job(c: Conn<'_>, id: i64) -> StoreResult<Option<PieceRow>> {
+    const SQL: &str = select_piece!("WHERE id = $1");
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(id).fetch_optional(&mut *c).await)?)
+}
+
+pub async fn delete(c: Conn<'_>, dossier: DossierId, id: i64) -> StoreResult<bool> {
+    const SQL: &str = "DELETE FROM pieces_jointes WHERE dossier_id = $1 AND id = $2";
+    let n = on!(c, c => sqlx::query(SQL).bind(dossier.0).bind(id).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Sets the state of a file still `en_attente`; a refused file also loses
+/// its key (its object is deleted after commit). Returns whether the row
+/// was still waiting (a file removed meanwhile is left alone).
+pub async fn conclure_analyse(c: Conn<'_>, id: i64, etat: EtatPiece) -> StoreResult<bool> {
+    const SQL: &str = "UPDATE pieces_jointes SET etat = $2, \
+        storage_key = CASE WHEN $3 THEN NULL ELSE storage_key END WHERE id = $1 AND etat = 'en_attente'";
+    let retire = !etat.compte();
+    let n = on!(c, c => sqlx::query(SQL).bind(id).bind(etat.as_str()).bind(retire).execute(&mut *c).await
+        .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
+/// Marks these files purged (no more object).
+pub async fn purger(c: Conn<'_>, ids: &[i64]) -> StoreResult<()> {
+    const SQL: &str = "UPDATE pieces_jointes SET etat = 'purge', storage_key = NULL WHERE id = $1";
+    on!(c, c => {
+        for id in ids {
+            sqlx::query(SQL).bind(id).execute(&mut *c).await?;
+        }
+        Ok::<(), sqlx::Error>(())
+    })?;
+    Ok(())
+}
