@@ -14,6 +14,7 @@ mod plugins;
 mod public;
 mod usager;
 mod vues;
+mod vues_catalogue;
 
 pub use csrf::CSRF_FIELD;
 pub use ctx::{Ctx, SESSION_COOKIE};

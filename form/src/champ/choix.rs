@@ -125,7 +125,7 @@ pub fn lie_paire(stored: &str) -> Option<(String, String)> {
 pub fn valeur_saisie<'a>(
     tdc: &TypeDeChamp,
     get: impl Fn(&str) -> Option<&'a str>,
-    get_all: impl Fn(&str) -> Vec<&'a str>,
+    get_all: impl Fn(&str) -> Vec<String>,
 ) -> String {
     let name = tdc.input_name();
     let main = get(&name).unwrap_or("");
@@ -214,7 +214,7 @@ mod tests {
     #[test]
     fn inputs_compose_into_one_raw_value() {
         let m = liste(TypeChamp::MultipleDropDownList, &["A", "B"], false);
-        let raw = valeur_saisie(&m, |_| None, |k| if k == "champ_3[]" { vec!["A", "B"] } else { vec![] });
+        let raw = valeur_saisie(&m, |_| None, |k| if k == "champ_3[]" { vec!["A".into(), "B".into()] } else { vec![] });
         assert_eq!(raw, r#"["A","B"]"#);
         let l = liste(TypeChamp::LinkedDropDownList, &["--A--", "A1"], false);
         let raw = valeur_saisie(

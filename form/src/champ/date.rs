@@ -2,13 +2,37 @@
 //! past (today included), and a range of dates.
 
 use super::options::OptionsChamp;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc, Weekday};
 
 /// « Now » as the caller knows it, in Paris local time: the form engine
 /// reads no clock. `None` skips the « passé » check (a caller that cannot
 /// say what time it is).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Maintenant(pub Option<NaiveDateTime>);
+
+impl Maintenant {
+    /// The Paris wall-clock time of an instant.
+    pub fn a_paris(at: DateTime<Utc>) -> Self {
+        Maintenant(Some((at + paris_offset(at)).naive_utc()))
+    }
+}
+
+/// CET/CEST without a time zone database: summer time runs from the last
+/// Sunday of March to the last Sunday of October, switching at 01:00 UTC.
+fn paris_offset(at: DateTime<Utc>) -> Duration {
+    let bascule = |month: u32| {
+        (25..=31)
+            .rev()
+            .filter_map(|d| NaiveDate::from_ymd_opt(at.year(), month, d))
+            .find(|d| d.weekday() == Weekday::Sun)
+            .and_then(|d| d.and_hms_opt(1, 0, 0))
+            .map(|dt| dt.and_utc())
+    };
+    match (bascule(3), bascule(10)) {
+        (Some(debut), Some(fin)) if at >= debut && at < fin => Duration::hours(2),
+        _ => Duration::hours(1),
+    }
+}
 
 pub const DATE_HEURE_FORMAT: &str = "%Y-%m-%dT%H:%M";
 
@@ -88,6 +112,14 @@ mod tests {
 
     fn now() -> Maintenant {
         Maintenant(NaiveDateTime::parse_from_str("2026-12-05T13:00", DATE_HEURE_FORMAT).ok())
+    }
+
+    #[test]
+    fn paris_time_follows_summer_time() {
+        let hiver = chrono::DateTime::parse_from_rfc3339("2026-01-15T10:05:00Z").unwrap().to_utc();
+        assert_eq!(Maintenant::a_paris(hiver).0.unwrap().format(DATE_HEURE_FORMAT).to_string(), "2026-01-15T11:05");
+        let ete = chrono::DateTime::parse_from_rfc3339("2026-07-01T10:05:00Z").unwrap().to_utc();
+        assert_eq!(Maintenant::a_paris(ete).0.unwrap().format(DATE_HEURE_FORMAT).to_string(), "2026-07-01T12:05");
     }
 
     #[test]

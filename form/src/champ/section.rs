@@ -11,18 +11,18 @@ pub fn niveau(tdc: &TypeDeChamp) -> u8 {
 
 /// The sections whose level skips one, in French, for the editor and
 /// publication. Checked per block (a repetition's sections apart).
-pub fn sauts_de_niveau(types: &[TypeDeChamp]) -> Vec<String> {
+pub fn sauts_de_niveau(types: &[TypeDeChamp]) -> Vec<(crate::StableId, String)> {
     let mut manques = Vec::new();
     let mut precedents: Vec<(Option<crate::StableId>, u8)> = Vec::new();
     for t in types.iter().filter(|t| t.type_champ == TypeChamp::HeaderSection) {
         let n = niveau(t);
         let precedent = precedents.iter().rev().find(|(p, _)| *p == t.parent).map_or(0, |(_, n)| *n);
         if n > precedent + 1 {
-            manques.push(format!(
+            manques.push((t.stable_id, format!(
                 "Le titre de section « {} » est de niveau {n} mais suit un titre de niveau {precedent} : utilisez le niveau {} ou ajoutez un titre intermédiaire.",
                 t.libelle,
                 precedent + 1
-            ));
+            )));
         }
         precedents.push((t.parent, n));
     }
@@ -54,7 +54,7 @@ mod tests {
         assert!(sauts_de_niveau(&[titre(1), titre(2), titre(3), titre(1), titre(2)]).is_empty());
         let sauts = sauts_de_niveau(&[titre(1), titre(3)]);
         assert_eq!(sauts.len(), 1);
-        assert!(sauts[0].contains("« T3 » est de niveau 3 mais suit un titre de niveau 1"), "{sauts:?}");
+        assert!(sauts[0].1.contains("« T3 » est de niveau 3 mais suit un titre de niveau 1"), "{sauts:?}");
         assert_eq!(sauts_de_niveau(&[titre(2)]).len(), 1);
     }
 }

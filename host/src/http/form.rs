@@ -22,6 +22,51 @@ where
     }
 }
 
+/// A dossier's form as posted: one value per key, except the keys ending
+/// in `[]` (the boxes of a multiple-choice champ, the only inputs a dossier
+/// form repeats), whose values are kept together as a JSON array. Any
+/// other key sent twice is refused, as a form we did not render: which of
+/// two values counts must never be left to a parser's whim.
+pub struct SaisieDossier(pub std::collections::HashMap<String, String>);
+
+/// Values of one repeated key: a multiple choice's boxes, bounded like its
+/// list (`OPTIONS_MAX`).
+const VALEURS_REPETEES_MAX: usize = crate::domain::champ::OPTIONS_MAX;
+
+impl<S: Send + Sync> FromRequest<S> for SaisieDossier {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let form_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !form_type {
+            return Err(AppError::BadRequest("expected a urlencoded form".into()));
+        }
+        let body =
+            axum::body::Bytes::from_request(req, state).await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let mut simples = std::collections::HashMap::new();
+        let mut repetees: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        for (key, value) in url::form_urlencoded::parse(&body) {
+            if key.ends_with("[]") {
+                let values = repetees.entry(key.into_owned()).or_default();
+                if values.len() >= VALEURS_REPETEES_MAX {
+                    return Err(AppError::BadRequest("too many values for one key".into()));
+                }
+                values.push(value.into_owned());
+            } else if simples.insert(key.clone().into_owned(), value.into_owned()).is_some() {
+                return Err(AppError::BadRequest(format!("duplicate key {key}")));
+            }
+        }
+        for (key, values) in repetees {
+            simples.insert(key, serde_json::to_string(&values).unwrap_or_default());
+        }
+        Ok(SaisieDossier(simples))
+    }
+}
+
 /// Numeric path parameters (`/dossiers/{id}`, `/admin/demarches/{id}/champs/{stable_id}`).
 /// Anything else is "not found", like an id that does not exist.
 pub struct Ids(pub Vec<i64>);

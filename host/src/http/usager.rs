@@ -6,7 +6,7 @@ use crate::domain::{DossierId, Erreurs, EtatDossier};
 use crate::error::AppError;
 use crate::http::Ctx;
 use crate::http::ctx::ClientIp;
-use crate::http::form::{Formulaire, Ids};
+use crate::http::form::{Ids, SaisieDossier};
 use crate::http::vues::{self, Valeurs};
 use crate::state::AppState;
 use crate::store::{attestations, demarches, dossiers};
@@ -212,7 +212,7 @@ async fn enregistrer(
     State(state): State<AppState>,
     ctx: Ctx,
     ids: Ids,
-    Formulaire(saisie): Formulaire<Saisie>,
+    SaisieDossier(saisie): SaisieDossier,
 ) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
@@ -239,7 +239,7 @@ async fn modifier(
     State(state): State<AppState>,
     ctx: Ctx,
     ids: Ids,
-    Formulaire(saisie): Formulaire<Saisie>,
+    SaisieDossier(saisie): SaisieDossier,
 ) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
