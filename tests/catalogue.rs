@@ -22,8 +22,11 @@ async fn every_catalogue_type_from_editor_to_instructeur_on_postgres() {
     app.stop().await;
 }
 
+/// A champ as the editor posts it: type, libellé, description, options.
+type Champ = (&'static str, &'static str, &'static str, &'static [(&'static str, &'static str)]);
+
 /// The champs, in order: stable ids 1, 2, … follow this list.
-const CHAMPS: &[(&str, &str, &str, &[(&str, &str)])] = &[
+const CHAMPS: &[Champ] = &[
     ("header_section", "Identité", "", &[("niveau", "1")]),
     (
         "explication",
@@ -133,7 +136,7 @@ async fn parcours(app: &TestApp) {
         .assert_status(422)
         .assert_contains("Le maximum doit être supérieur ou égal au minimum.");
 
-    for (i, (type_champ, libelle, description, options)) in CHAMPS.iter().enumerate() {
+    for (type_champ, libelle, description, options) in CHAMPS {
         let mut form = vec![("type_champ", *type_champ), ("libelle", *libelle), ("description", *description)];
         form.extend_from_slice(options);
         // A level-2 title right after a level-1 one is fine; a level 3
@@ -150,7 +153,6 @@ async fn parcours(app: &TestApp) {
                 .assert_contains(r#"<option value="3" selected>"#);
         }
         admin.post(&champs_url, &form).await.assert_status(200).assert_contains("Le champ a été ajouté");
-        let _ = i;
     }
     // Options of other types are dropped: the text champ kept neither a
     // level nor choices; the editor shows a champ's own options back.
