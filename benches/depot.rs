@@ -179,7 +179,7 @@ async fn fixtures(data_dir: &std::path::Path, database_url: &str, path: &str) ->
             libelle: format!("Question {i}"),
             description: String::new(),
             obligatoire: Some("on".into()),
-            options: options.to_string(),
+            options: guichet::domain::champ::SaisieOptions { options: options.to_string(), ..Default::default() },
         };
         wf::ajouter_champ(&state, &admin, id, &input).await.expect("store").expect("champ");
     }

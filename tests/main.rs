@@ -8,6 +8,7 @@ mod attestation_template;
 mod autocompletion;
 mod carte_polygone;
 mod carte_tuiles;
+mod catalogue;
 mod confirmation_siret;
 mod conformance;
 mod contrat_rdv_service_public;

@@ -8,10 +8,21 @@
 use crate::StableId;
 use crate::regle::Regle;
 
+pub mod choix;
+pub mod date;
+pub mod editeur;
+pub mod explication;
 pub mod fichier;
+pub mod iban;
+pub mod nombre;
 pub mod options;
+pub mod section;
+pub mod telephone;
+pub mod texte;
 
 use chrono::NaiveDate;
+pub use date::Maintenant;
+pub use editeur::SaisieOptions;
 pub use options::{FichierModele, FormatTexte, OptionsChamp};
 use serde::Serialize;
 
@@ -256,13 +267,21 @@ impl TypeChamp {
         matches!(
             self,
             Self::HeaderSection
+                | Self::Explication
                 | Self::Text
                 | Self::Textarea
+                | Self::Formatted
+                | Self::Email
+                | Self::Phone
+                | Self::Iban
+                | Self::Engagement
                 | Self::IntegerNumber
                 | Self::DecimalNumber
                 | Self::Date
+                | Self::Datetime
                 | Self::Checkbox
                 | Self::YesNo
+                | Self::Civilite
                 | Self::DropDownList
                 | Self::Pays
                 | Self::Regions
@@ -271,6 +290,9 @@ impl TypeChamp {
                 | Self::Epci
                 | Self::PieceJustificative
                 | Self::TitreIdentite
+                | Self::MultipleDropDownList
+                | Self::LinkedDropDownList
+                | Self::DossierLink
                 | Self::Plugin(_)
         )
     }
@@ -357,6 +379,17 @@ pub fn valider_format_max(
     raw: &str,
     plugin_max_chars: Option<usize>,
 ) -> Result<Option<String>, String> {
+    valider_format_le(tdc, raw, plugin_max_chars, Maintenant::default())
+}
+
+/// [`valider_format_max`] knowing the time in Paris, for the « passé »
+/// option of dates (the form engine reads no clock).
+pub fn valider_format_le(
+    tdc: &TypeDeChamp,
+    raw: &str,
+    plugin_max_chars: Option<usize>,
+    maintenant: Maintenant,
+) -> Result<Option<String>, String> {
     if raw.chars().any(interdit) {
         return Err(format!(
             "« {} » contient un caractère invisible non autorisé (caractère de contrôle). Retapez la réponse plutôt que de la coller.",
@@ -376,44 +409,40 @@ pub fn valider_format_max(
                 value.to_string()
             }
         }
-        TypeChamp::Textarea => raw.trim_end().replace("\r\n", "\n"),
-        TypeChamp::IntegerNumber => {
-            let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-            compact
-                .parse::<i64>()
-                .map_err(|_| format!("« {libelle} » doit être un nombre entier, par exemple 42."))?
-                .to_string()
+        TypeChamp::Textarea => {
+            let texte = raw.trim_end().replace("\r\n", "\n");
+            if let Some(limite) = tdc.options.limite_caracteres
+                && texte.chars().count() > limite as usize
+            {
+                return Err(format!("« {libelle} » ne doit pas dépasser {limite} caractères."));
+            }
+            texte
         }
-        TypeChamp::DecimalNumber => {
-            let compact: String =
-                value.chars().filter(|c| !c.is_whitespace()).map(|c| if c == ',' { '.' } else { c }).collect();
-            let n = compact
-                .parse::<f64>()
-                .ok()
-                .filter(|n| n.is_finite() && compact.chars().all(|c| c.is_ascii_digit() || "+-.".contains(c)))
-                .ok_or_else(|| format!("« {libelle} » doit être un nombre, par exemple 12,5."))?;
-            format_decimal(n)
-        }
-        TypeChamp::Date => parse_date(value)
-            .ok_or_else(|| format!("« {libelle} » doit être une date valide, au format JJ/MM/AAAA."))?
-            .format("%Y-%m-%d")
-            .to_string(),
+        TypeChamp::Formatted => texte::valider_formate(libelle, tdc.options.format.as_ref(), value)?,
+        TypeChamp::Email => texte::valider_email(libelle, value)?,
+        TypeChamp::Phone => telephone::valider_telephone(libelle, value)?,
+        TypeChamp::Iban => iban::valider_iban(libelle, value)?,
+        TypeChamp::IntegerNumber => nombre::valider_entier(libelle, &tdc.options, value)?,
+        TypeChamp::DecimalNumber => nombre::valider_decimal(libelle, &tdc.options, value)?,
+        TypeChamp::Date => date::valider_date(libelle, &tdc.options, maintenant, value)?,
+        TypeChamp::Datetime => date::valider_date_heure(libelle, &tdc.options, maintenant, value)?,
         TypeChamp::YesNo => match value {
             "true" | "oui" | "Oui" => "true".to_string(),
             "false" | "non" | "Non" => "false".to_string(),
             _ => return Err(format!("Répondez « Oui » ou « Non » à « {libelle} ».")),
         },
-        TypeChamp::Checkbox => match value {
+        TypeChamp::Checkbox | TypeChamp::Engagement => match value {
             "on" | "true" | "1" => "true".to_string(),
             "false" | "0" => return Ok(None),
             _ => return Err(format!("La case « {libelle} » n'a pas une valeur valide.")),
         },
-        TypeChamp::DropDownList => {
-            if !tdc.options.choix.iter().any(|o| o == value) {
-                return Err(format!("Le choix pour « {libelle} » ne fait pas partie de la liste proposée."));
-            }
-            value.to_string()
-        }
+        TypeChamp::Civilite => choix::valider_civilite(libelle, value)?,
+        TypeChamp::DropDownList => choix::valider_liste(tdc, value)?,
+        TypeChamp::MultipleDropDownList => return choix::valider_multiple(tdc, value),
+        TypeChamp::LinkedDropDownList => return choix::valider_lie(tdc, value),
+        TypeChamp::DossierLink => numero_dossier(value)
+            .ok_or_else(|| format!("« {libelle} » doit être un numéro de dossier, par exemple 1234."))?
+            .to_string(),
         TypeChamp::HeaderSection | TypeChamp::Explication | TypeChamp::Repetition => return Ok(None),
         TypeChamp::Pays | TypeChamp::Regions | TypeChamp::Departements | TypeChamp::Communes | TypeChamp::Epci => {
             crate::territoire::valider(&tdc.type_champ, libelle, value)?
@@ -438,6 +467,17 @@ pub fn valider_format_max(
     Ok(Some(normalized))
 }
 
+/// A dossier number as typed (« 1234 », « n° 1 234 », « #1234 »).
+pub fn numero_dossier(value: &str) -> Option<i64> {
+    let v = value.trim();
+    let v = v.strip_prefix("n°").or_else(|| v.strip_prefix("N°")).or_else(|| v.strip_prefix('#')).unwrap_or(v);
+    let digits: String = v.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
 /// Control characters have no place in an answer (NUL is even refused by
 /// PostgreSQL); newlines and tabs are kept for multi-line text, and turned
 /// into spaces in a one-line one.
@@ -460,8 +500,11 @@ pub fn sans_caracteres_interdits(raw: &str) -> String {
 /// The message for a mandatory champ left blank, if it is one.
 pub fn manque_obligatoire(tdc: &TypeDeChamp, value: Option<&str>) -> Option<String> {
     let blank = value.is_none_or(|v| v.trim().is_empty());
-    (tdc.obligatoire && tdc.type_champ.has_value() && blank).then(|| match tdc.type_champ {
+    // An engagement is the condition of filing: always required.
+    let requis = tdc.obligatoire || tdc.type_champ == TypeChamp::Engagement;
+    (requis && tdc.type_champ.has_value() && blank).then(|| match tdc.type_champ {
         TypeChamp::Checkbox => format!("Cochez la case « {} ».", tdc.libelle),
+        TypeChamp::Engagement => format!("Cochez la case « {} » pour déposer le dossier.", tdc.libelle),
         _ => format!("Le champ « {} » doit être rempli.", tdc.libelle),
     })
 }
@@ -472,14 +515,55 @@ pub fn valeur_affichee(tdc: &TypeDeChamp, value: Option<&str>) -> String {
         return String::new();
     };
     match tdc.type_champ {
-        TypeChamp::YesNo | TypeChamp::Checkbox => if value == "true" { "Oui" } else { "Non" }.to_string(),
+        TypeChamp::YesNo | TypeChamp::Checkbox | TypeChamp::Engagement => {
+            if value == "true" { "Oui" } else { "Non" }.to_string()
+        }
         TypeChamp::Date => NaiveDate::parse_from_str(value, "%Y-%m-%d")
             .map(|d| d.format("%d/%m/%Y").to_string())
             .unwrap_or_else(|_| value.to_string()),
+        TypeChamp::Datetime => date::date_heure_affichee(value),
         TypeChamp::IntegerNumber | TypeChamp::DecimalNumber => nombre_francais(value),
         TypeChamp::Pays | TypeChamp::Regions | TypeChamp::Departements | TypeChamp::Communes | TypeChamp::Epci => {
             crate::territoire::valeur_affichee(&tdc.type_champ, value)
         }
+        TypeChamp::Phone => telephone::telephone_national(value),
+        TypeChamp::Iban => iban::iban_groupe(value),
+        TypeChamp::Civilite => choix::civilite_affichee(value).to_string(),
+        TypeChamp::MultipleDropDownList => choix::multiple_liste(value).join(", "),
+        TypeChamp::LinkedDropDownList => match choix::lie_paire(value) {
+            Some((p, s)) if s.is_empty() => p,
+            Some((p, s)) => format!("{p} / {s}"),
+            None => value.to_string(),
+        },
+        TypeChamp::DossierLink => format!("Dossier n° {value}"),
+        _ => value.to_string(),
+    }
+}
+
+/// A stored value for exports and the API: machine-readable where the
+/// display is French (ISO dates, numbers with a point, E.164 numbers,
+/// compact IBAN), readable where the stored form is JSON (choices).
+pub fn valeur_pour_export(tdc: &TypeDeChamp, value: Option<&str>) -> String {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return String::new();
+    };
+    match tdc.type_champ {
+        TypeChamp::YesNo | TypeChamp::Checkbox | TypeChamp::Engagement => {
+            if value == "true" { "Oui" } else { "Non" }.to_string()
+        }
+        TypeChamp::Civilite => value.to_string(),
+        // One column here; `territoire::valeur_pour_export` gives the
+        // detailed columns (code INSEE, département…) for exports that
+        // want them.
+        TypeChamp::Pays | TypeChamp::Regions | TypeChamp::Departements | TypeChamp::Communes | TypeChamp::Epci => {
+            crate::territoire::valeur_affichee(&tdc.type_champ, value)
+        }
+        TypeChamp::MultipleDropDownList => choix::multiple_liste(value).join(", "),
+        TypeChamp::LinkedDropDownList => match choix::lie_paire(value) {
+            Some((p, s)) if s.is_empty() => p,
+            Some((p, s)) => format!("{p} / {s}"),
+            None => value.to_string(),
+        },
         _ => value.to_string(),
     }
 }
@@ -506,20 +590,6 @@ pub fn nombre_francais(value: &str) -> String {
         groupes.push(c);
     }
     if decimales.is_empty() { format!("{signe}{groupes}") } else { format!("{signe}{groupes},{decimales}") }
-}
-
-/// Accepts the HTML date input's ISO format and the French format a browser
-/// without a date picker leads people to type.
-fn parse_date(value: &str) -> Option<NaiveDate> {
-    let date =
-        NaiveDate::parse_from_str(value, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(value, "%d/%m/%Y")).ok()?;
-    // Years outside this range are typing mistakes, not administrative dates.
-    (1800..=2200).contains(&chrono::Datelike::year(&date)).then_some(date)
-}
-
-fn format_decimal(n: f64) -> String {
-    let s = format!("{n}");
-    if s == "-0" { "0".to_string() } else { s }
 }
 
 #[cfg(test)]
@@ -580,6 +650,7 @@ mod tests {
         assert_eq!(TypeChamp::parse("plugin:../etc"), None);
         assert_eq!(TypeChamp::parse("number_legacy"), None);
         assert_eq!(TypeChamp::parse("plugin"), None);
+        assert_eq!(TypeChamp::parse("repetitions"), None);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! démarche at `/commencer/demo`, built through the same workflow functions
 //! as the UI. Seeding twice changes nothing.
 
+use crate::domain::champ::SaisieOptions;
 use crate::domain::compte::Administrateur;
 use crate::domain::demarche::{DemarcheInput, Service};
 use crate::domain::{AdministrateurId, TypeChamp};
@@ -118,7 +119,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
             .map(|t| (t, "IBAN du compte de l'association", "Pour le versement de la subvention", false, "")),
     )
     .chain([(
-        TypeChamp::Checkbox.as_str(),
+        TypeChamp::Engagement.as_str(),
         "J'atteste sur l'honneur l'exactitude des informations fournies",
         "",
         true,
@@ -135,14 +136,29 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         (TypeChamp::Pays.as_str(), "Pays du dernier tournoi à l'étranger", "", false, ""),
     ])
     .collect();
-    for (type_champ, libelle, description, obligatoire, options) in champs {
-        let input = ChampInput {
+    let mut inputs: Vec<ChampInput> = champs
+        .into_iter()
+        .map(|(type_champ, libelle, description, obligatoire, options)| ChampInput {
             type_champ,
             libelle: libelle.into(),
             description: description.into(),
             obligatoire: obligatoire.then(|| "on".to_string()),
-            options: options.into(),
-        };
+            options: match libelle {
+                "Description du projet" => {
+                    SaisieOptions { limite_caracteres: "2000".into(), ..SaisieOptions::default() }
+                }
+                "Nombre d'adhérents" | "Montant demandé (en euros)" => {
+                    SaisieOptions { positif: "on".into(), ..SaisieOptions::default() }
+                }
+                "Date de création" => SaisieOptions { passe: "on".into(), ..SaisieOptions::default() },
+                _ => SaisieOptions { options: options.into(), ..SaisieOptions::default() },
+            },
+        })
+        .collect();
+    // One champ of every other built-in type, optional, after the ones the
+    // demo's journeys fill in (their numbers stay the same).
+    inputs.extend(catalogue());
+    for input in inputs {
         wf::ajouter_champ(state, &admin, id, &input).await?.map_err(|e| anyhow!("demo champ refused: {e:?}"))?;
     }
     crate::workflow::groupes::affecter_instructeur(state, &admin, id, None, instructeur_email)
@@ -153,4 +169,63 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         .map_err(|e| anyhow!("demo publication refused: {e:?}"))
         .context("publishing the demo démarche")?;
     Ok(info)
+}
+
+/// The rest of the catalogue, to show every type in the demo.
+fn catalogue() -> Vec<ChampInput> {
+    let champ = |t: TypeChamp, libelle: &str, description: &str, options: SaisieOptions| ChampInput {
+        type_champ: t.as_str(),
+        libelle: libelle.into(),
+        description: description.into(),
+        obligatoire: None,
+        options,
+    };
+    let o = SaisieOptions::default;
+    vec![
+        champ(TypeChamp::HeaderSection, "Informations complémentaires", "", SaisieOptions { niveau: "1".into(), ..o() }),
+        champ(
+            TypeChamp::Explication,
+            "À propos de ces questions",
+            "Ces informations aident le service à préparer la convention.\n\n- Elles sont facultatives.\n- Voir [service-public.fr](https://www.service-public.fr).",
+            SaisieOptions { texte_repliable: "La commune conserve ces données pendant la durée de la convention.".into(), ..o() },
+        ),
+        champ(TypeChamp::HeaderSection, "Contact", "", SaisieOptions { niveau: "2".into(), ..o() }),
+        champ(TypeChamp::Civilite, "Civilité du président", "", o()),
+        champ(TypeChamp::Email, "Adresse électronique du président", "", o()),
+        champ(TypeChamp::Phone, "Téléphone du président", "", o()),
+        champ(
+            TypeChamp::Formatted,
+            "Numéro d'affiliation à la fédération",
+            "",
+            SaisieOptions {
+                format_mode: "avance".into(),
+                format_regex: "[A-Z]{2}[0-9]{6}".into(),
+                format_exemple: "FF123456".into(),
+                format_message: "Deux lettres majuscules puis six chiffres, par exemple FF123456.".into(),
+                ..o()
+            },
+        ),
+        champ(TypeChamp::Iban, "IBAN (sans plugin)", "Vérifié par la plateforme", o()),
+        champ(TypeChamp::Datetime, "Date et heure de la dernière assemblée générale", "", SaisieOptions { passe: "on".into(), ..o() }),
+        champ(
+            TypeChamp::DropDownList,
+            "Niveau de pratique",
+            "",
+            SaisieOptions { options: "Loisir\nCompétition départementale\nCompétition nationale".into(), autre: "on".into(), ..o() },
+        ),
+        champ(
+            TypeChamp::MultipleDropDownList,
+            "Publics accueillis",
+            "",
+            SaisieOptions { options: "Enfants\nAdolescents\nAdultes\nSeniors\nPersonnes en situation de handicap".into(), ..o() },
+        ),
+        champ(
+            TypeChamp::LinkedDropDownList,
+            "Équipement principal",
+            "",
+            SaisieOptions { options: "--Terrain--\nGazon naturel\nGazon synthétique\n--Salle--\nGymnase\nDojo\n--Piscine--\nBassin de 25 m\nBassin de 50 m".into(), ..o() },
+        ),
+        champ(TypeChamp::Checkbox, "Je souhaite recevoir la lettre d'information des associations", "", o()),
+        champ(TypeChamp::DossierLink, "Dossier de l'an dernier", "Si vous avez déjà déposé une demande", o()),
+    ]
 }

@@ -16,6 +16,7 @@ mod public;
 mod territoire;
 mod usager;
 mod vues;
+mod vues_catalogue;
 
 pub use csrf::CSRF_FIELD;
 pub use ctx::{Ctx, SESSION_COOKIE};

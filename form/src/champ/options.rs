@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Options of one type de champ. Keys that do not apply to its type are
-/// dropped when the editor saves it (`TypeDeChamp::nettoyer_options`).
+/// dropped when the editor saves it (`SaisieOptions::valider`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OptionsChamp {

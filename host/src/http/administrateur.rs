@@ -223,6 +223,7 @@ fn champ_json(state: &AppState, t: &TypeDeChamp) -> Value {
         "obligatoire": t.obligatoire,
         "section": !t.type_champ.has_value(),
         "options": t.options.choix,
+        "niveau": (t.type_champ == TypeChamp::HeaderSection).then(|| crate::domain::champ::section::niveau(t)),
     })
 }
 
@@ -309,7 +310,7 @@ async fn champ(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Resp
         libelle: t.libelle,
         description: t.description,
         obligatoire: t.obligatoire.then(|| "on".to_string()),
-        options: t.options.choix.join("\n"),
+        options: crate::domain::champ::SaisieOptions::depuis(&t.options),
     };
     page_champ(&state, &ctx, &d, stable_id, form, &Erreurs::new()).await
 }

@@ -22,6 +22,78 @@ where
     }
 }
 
+/// A dossier's form as posted: one value per key, except the keys ending
+/// in `[]` (the boxes of a multiple-choice champ, the only inputs a dossier
+/// form repeats), whose values are kept together as a JSON array. Any
+/// other key sent twice is refused, as a form we did not render: which of
+/// two values counts must never be left to a parser's whim.
+pub struct SaisieDossier(pub std::collections::HashMap<String, String>);
+
+/// Values of one repeated key: a multiple choice's boxes, bounded like its
+/// list (`OPTIONS_MAX`).
+const VALEURS_REPETEES_MAX: usize = crate::domain::champ::OPTIONS_MAX;
+
+/// The fields of a dossier form, urlencoded or multipart alike: only keys
+/// ending in `[]` (a multiple choice's boxes) may repeat, and their values
+/// become one JSON array; any other repeated key is refused, so that no
+/// value silently wins over another.
+#[derive(Default)]
+pub struct FieldCollector {
+    simples: std::collections::HashMap<String, String>,
+    repetees: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl FieldCollector {
+    pub fn push(&mut self, key: String, value: String) -> Result<(), AppError> {
+        if key.ends_with("[]") {
+            let values = self.repetees.entry(key).or_default();
+            if values.len() >= VALEURS_REPETEES_MAX {
+                return Err(AppError::BadRequest("too many values for one key".into()));
+            }
+            values.push(value);
+        } else {
+            match self.simples.entry(key) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    return Err(AppError::BadRequest(format!("duplicate key {}", e.key())));
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(value);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> std::collections::HashMap<String, String> {
+        for (key, values) in self.repetees {
+            self.simples.insert(key, serde_json::to_string(&values).unwrap_or_default());
+        }
+        self.simples
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for SaisieDossier {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let form_type = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !form_type {
+            return Err(AppError::BadRequest("expected a urlencoded form".into()));
+        }
+        let body =
+            axum::body::Bytes::from_request(req, state).await.map_err(|e| AppError::BadRequest(e.body_text()))?;
+        let mut champs = FieldCollector::default();
+        for (key, value) in url::form_urlencoded::parse(&body) {
+            champs.push(key.into_owned(), value.into_owned())?;
+        }
+        Ok(SaisieDossier(champs.finish()))
+    }
+}
+
 /// Numeric path parameters (`/dossiers/{id}`, `/admin/demarches/{id}/champs/{stable_id}`).
 /// Anything else is "not found", like an id that does not exist.
 pub struct Ids(pub Vec<i64>);

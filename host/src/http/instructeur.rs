@@ -126,6 +126,19 @@ async fn page_dossier(
     let routage = dossiers::routage_explication(tx.conn(), id).await?;
     let attestation = crate::store::attestations::exists(tx.conn(), id).await?;
     let confirmes = dossiers::confirmes(tx.conn(), id).await?;
+    // Linked dossiers this instructeur may open become links; the others
+    // stay a number (their existence is not the instructeur's to learn).
+    let mut visibles = Vec::new();
+    for t in types.iter().filter(|t| t.type_champ == crate::domain::TypeChamp::DossierLink) {
+        let Some(n) = values.get(&t.stable_id).and_then(|v| crate::domain::champ::numero_dossier(v)) else {
+            continue;
+        };
+        match dossiers::find_for_instructeur(tx.conn(), DossierId(n), instructeur.instructeur_id).await {
+            Ok(_) => visibles.push(n),
+            Err(crate::store::StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     tx.commit().await?;
     let non_confirmes = vues::non_confirmes(state, &types, &donnees, &confirmes);
     let affichages = vues::affichages(state, &types, &values, &donnees, &reglages).await;
@@ -140,6 +153,13 @@ async fn page_dossier(
     let lecteur = crate::workflow::pieces_jointes::Lecteur::Instructeur(&instructeur);
     let pieces = crate::workflow::pieces_jointes::du_dossier(state, &lecteur, id).await?;
     crate::http::pieces_jointes::enrichir_lecture(&mut champs, &types, &pieces, id, "/instructeur/dossiers");
+    for champ in champs.iter_mut().flat_map(|s| s.champs.iter_mut()) {
+        if let Some(n) = champ.get("dossier_lie").and_then(Value::as_i64).filter(|n| visibles.contains(n))
+            && let Some(o) = champ.as_object_mut()
+        {
+            o.insert("lien".into(), json!(format!("/instructeur/dossiers/{n}")));
+        }
+    }
     let data = json!({
         "titre": format!("Dossier n° {}", d.id),
         "dossier": vues::dossier(&d),

@@ -10,7 +10,7 @@ use crate::domain::champ::fichier;
 use crate::domain::{DossierId, Erreurs, EtatDossier, StableId, TypeDeChamp};
 use crate::error::AppError;
 use crate::http::Ctx;
-use crate::http::form::{Formulaire, Ids};
+use crate::http::form::{FieldCollector, Formulaire, Ids, SaisieDossier};
 use crate::state::AppState;
 use crate::storage::StorageError;
 use crate::store::pieces_jointes::PieceRow;
@@ -105,11 +105,11 @@ pub async fn lire_formulaire(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     if !multipart {
-        let Formulaire(saisie) = Formulaire::<Saisie>::from_request(req, state).await?;
+        let SaisieDossier(saisie) = SaisieDossier::from_request(req, state).await?;
         return Ok((saisie, Erreurs::new()));
     }
     let mut form = Multipart::from_request(req, state).await.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let mut saisie = Saisie::new();
+    let mut saisie = FieldCollector::default();
     let mut erreurs = Erreurs::new();
     let mut texte = 0;
     while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {
@@ -140,11 +140,11 @@ pub async fn lire_formulaire(
                     }
                     data.extend_from_slice(&chunk);
                 }
-                saisie.insert(name, String::from_utf8_lossy(&data).into_owned());
+                saisie.push(name, String::from_utf8_lossy(&data).into_owned())?;
             }
         }
     }
-    Ok((saisie, erreurs))
+    Ok((saisie.finish(), erreurs))
 }
 
 /// With JavaScript: one file, sent as soon as it is chosen (with a

@@ -21,7 +21,13 @@ impl Valeurs<'_> {
     fn get(&self, tdc: &TypeDeChamp) -> String {
         match self {
             Valeurs::Stored(m) => m.get(&tdc.stable_id).cloned().unwrap_or_default(),
-            Valeurs::Typed(m) => m.get(&tdc.input_name()).cloned().unwrap_or_default(),
+            // What the champ's inputs posted, composed as its validator
+            // reads it (the free text of « Autre », boxes, linked lists).
+            Valeurs::Typed(m) => crate::domain::champ::choix::valeur_saisie(
+                tdc,
+                |k| m.get(k).map(String::as_str),
+                |k| crate::workflow::dossier::multiples(m, k),
+            ),
         }
     }
 }
@@ -86,6 +92,10 @@ pub fn champs_formulaire(
                 (Valeurs::Stored(_), TypeChamp::IntegerNumber | TypeChamp::DecimalNumber) => {
                     crate::domain::champ::nombre_francais(&valeurs.get(tdc))
                 }
+                // Numbers the usager recognises: « 06 12 34 56 78 », an IBAN by four.
+                (Valeurs::Stored(_), TypeChamp::Phone | TypeChamp::Iban) => {
+                    valeur_affichee(tdc, Some(&valeurs.get(tdc)))
+                }
                 _ => valeurs.get(tdc),
             };
             let plugin = tdc.type_champ.plugin_id().and_then(|id| state.plugins.type_de_champ(id));
@@ -118,7 +128,7 @@ pub fn champs_formulaire(
                 TypeChamp::Plugin(id) if id == "siret" => "14 chiffres, par exemple 732 829 320 00074".to_string(),
                 _ => String::new(),
             };
-            json!({
+            let mut vue = json!({
                 "name": name,
                 "kind": kind,
                 "libelle": tdc.libelle,
@@ -155,7 +165,11 @@ pub fn champs_formulaire(
                 "carte_attribution": state.config.map_tiles.as_ref().map_or("", |t| t.attribution.as_str()),
                 "carte_geometries": option("geometries").as_str().unwrap_or(""),
                 "carte_max": option("max-geometries").as_i64().unwrap_or(50),
-            })
+            });
+            if let Some(o) = vue.as_object_mut() {
+                o.extend(super::vues_catalogue::champ(tdc, &value));
+            }
+            vue
         })
         .collect()
 }
@@ -181,8 +195,11 @@ pub fn champs_lecture(
 ) -> Vec<SectionLecture> {
     let mut sections = vec![SectionLecture { titre: None, champs: Vec::new() }];
     for tdc in types {
-        if !tdc.type_champ.has_value() {
+        if tdc.type_champ == TypeChamp::HeaderSection {
             sections.push(SectionLecture { titre: Some(tdc.libelle.clone()), champs: Vec::new() });
+            continue;
+        }
+        if !tdc.type_champ.has_value() {
             continue;
         }
         let verification = verifications.get(&tdc.stable_id);
@@ -199,6 +216,9 @@ pub fn champs_lecture(
             "stable_id": tdc.stable_id.0,
             "libelle": tdc.libelle,
             "valeur": valeur_affichee(tdc, value),
+            // A linked dossier, as a link where the reader may open it
+            // (set by the instructeur's page after a scoped lookup).
+            "dossier_lie": (tdc.type_champ == TypeChamp::DossierLink).then(|| value.and_then(crate::domain::champ::numero_dossier)).flatten(),
             "geojson": formes.as_ref().and(value),
             "formes": formes,
             "affichage": affichages.get(&tdc.stable_id),

@@ -1,7 +1,8 @@
 //! What administrateurs do with a démarche: create it, build its form,
 //! publish it. Groupes instructeurs are in `groupes`.
 
-use crate::domain::champ::{DESCRIPTION_MAX_CHARS, LIBELLE_MAX_CHARS, OPTION_MAX_CHARS, OPTIONS_MAX, OptionsChamp};
+use crate::domain::champ::section::sauts_de_niveau;
+use crate::domain::champ::{DESCRIPTION_MAX_CHARS, LIBELLE_MAX_CHARS, SaisieOptions};
 use crate::domain::compte::Administrateur;
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, suggerer_path, valider_path};
 use crate::domain::validation::{texte_optionnel, texte_requis};
@@ -87,9 +88,9 @@ pub struct ChampInput {
     pub description: String,
     #[serde(default)]
     pub obligatoire: Option<String>,
-    /// Drop-down choices, one per line.
-    #[serde(default)]
-    pub options: String,
+    /// The type's options as typed (choices, one per line; bounds; formats…).
+    #[serde(flatten)]
+    pub options: SaisieOptions,
 }
 
 impl ChampInput {
@@ -109,21 +110,17 @@ impl ChampInput {
         let libelle = texte_requis(&mut e, "libelle", "Libellé", &self.libelle, LIBELLE_MAX_CHARS);
         let description =
             texte_optionnel(&mut e, "description", "Description", &self.description, DESCRIPTION_MAX_CHARS);
-        let mut options: Vec<String> = Vec::new();
-        for line in self.options.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            if !options.iter().any(|o| o == line) {
-                options.push(line.chars().take(OPTION_MAX_CHARS).collect());
+        // The options of the chosen type only: the editor shows every
+        // type's fields, what does not apply is dropped.
+        let options = match self.options.valider(&type_champ) {
+            Ok(o) => o,
+            Err(refus) => {
+                for (key, message) in refus {
+                    e.add(key, message);
+                }
+                Default::default()
             }
-        }
-        if type_champ == TypeChamp::DropDownList {
-            if options.is_empty() {
-                e.add("options", "Indiquez au moins un choix, un par ligne.");
-            } else if options.len() > OPTIONS_MAX {
-                e.add("options", format!("Une liste ne peut pas dépasser {OPTIONS_MAX} choix."));
-            }
-        } else {
-            options.clear();
-        }
+        };
         e.into_result()?;
         Ok(TypeDeChamp {
             stable_id,
@@ -131,7 +128,7 @@ impl ChampInput {
             type_champ,
             libelle,
             description,
-            options: OptionsChamp { choix: options, ..OptionsChamp::default() },
+            options,
             parent: None,
             condition: None,
             prive: false,
@@ -269,7 +266,11 @@ pub async fn ajouter_champ(
         return Ok(Err(e));
     }
     let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
+    let nouveau = tdc.stable_id;
     types.push(tdc);
+    if let Err(e) = sans_saut_de_niveau(&types, nouveau) {
+        return Ok(Err(e));
+    }
     demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
     tx.commit().await?;
     Ok(Ok(()))
@@ -304,6 +305,9 @@ pub async fn modifier_champ(
         tdc.options.modele = slot.options.modele.take();
     }
     *slot = tdc;
+    if let Err(e) = sans_saut_de_niveau(&types, stable_id) {
+        return Ok(Err(e));
+    }
     demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
     tx.commit().await?;
     Ok(Ok(()))
@@ -353,9 +357,22 @@ pub async fn deplacer_champ(
     Ok(())
 }
 
+/// A section title saved by the editor must not skip a level where it
+/// stands (moves and deletions can still make gaps: publication checks).
+fn sans_saut_de_niveau(types: &[TypeDeChamp], edite: StableId) -> Result<(), Erreurs> {
+    match sauts_de_niveau(types).into_iter().find(|(id, _)| *id == edite) {
+        Some((_, message)) => {
+            let mut e = Erreurs::new();
+            e.add("niveau", message);
+            Err(e)
+        }
+        None => Ok(()),
+    }
+}
+
 /// What stands between a démarche and its publication, in French.
 pub fn manques_avant_publication(types: &[TypeDeChamp], instructeurs: usize) -> Vec<String> {
-    let mut manques = Vec::new();
+    let mut manques: Vec<String> = sauts_de_niveau(types).into_iter().map(|(_, m)| m).collect();
     if !types.iter().any(|t| t.type_champ.has_value()) {
         manques.push("Le formulaire doit comporter au moins un champ à remplir.".to_owned());
     }

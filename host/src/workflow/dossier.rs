@@ -2,7 +2,8 @@
 //! follow, instruct and decide. Every state change writes a Traitement and,
 //! where the usager must know, enqueues an e-mail in the same transaction.
 
-use crate::domain::champ::{manque_obligatoire, sans_caracteres_interdits, valider_format_max};
+use crate::domain::champ::choix::valeur_saisie;
+use crate::domain::champ::{Maintenant, manque_obligatoire, sans_caracteres_interdits, valider_format_le};
 use crate::domain::compte::{Instructeur, Usager};
 use crate::domain::demarche::EtatDemarche;
 use crate::domain::dossier::transition;
@@ -168,14 +169,18 @@ pub async fn verifier_saisie(
     let mut a_verifier = Vec::new();
     let mut donnees = HashMap::new();
     let mut confirmes = Vec::new();
+    let maintenant = Maintenant::a_paris(Utc::now());
     for tdc in types.iter().filter(|t| t.type_champ.has_value()) {
         let name = tdc.input_name();
-        let raw = saisie.get(&name).map(String::as_str).unwrap_or("");
+        // A champ may post several inputs (« Autre » and its text, two
+        // linked lists, boxes): composed into the one value it validates.
+        let composed = valeur_saisie(tdc, |k| saisie.get(k).map(String::as_str), |k| multiples(saisie, k));
+        let raw = composed.as_str();
         let typed = Some(sans_caracteres_interdits(raw.trim())).filter(|v| !v.is_empty());
         // A plugin's champ takes values as long as its plugin declared.
         let max_chars =
             tdc.type_champ.plugin_id().and_then(|id| state.plugins.plugin(id)).and_then(|p| p.input.max_chars);
-        let stored = match valider_format_max(tdc, raw, max_chars) {
+        let stored = match valider_format_le(tdc, raw, max_chars, maintenant) {
             Err(message) => {
                 erreurs.add(&name, message);
                 typed
@@ -229,6 +234,53 @@ pub async fn verifier_saisie(
         values.push((tdc.stable_id, stored));
     }
     Verifiees { values, erreurs, a_verifier, donnees, confirmes }
+}
+
+/// The values of a repeated key (`champ_12[]`), which the form extractor
+/// keeps as a JSON array.
+pub fn multiples(saisie: &Saisie, key: &str) -> Vec<String> {
+    saisie.get(key).and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
+}
+
+/// A « lien vers un autre dossier » must name a dossier the usager can
+/// see; one that does not exist and one of someone else answer alike.
+async fn verifier_liens(
+    state: &AppState,
+    usager: &Usager,
+    types: &[TypeDeChamp],
+    verifiees: &mut Verifiees,
+) -> Result<(), AppError> {
+    let liens: Vec<&TypeDeChamp> =
+        types.iter().filter(|t| t.type_champ == crate::domain::TypeChamp::DossierLink).collect();
+    if liens.is_empty() {
+        return Ok(());
+    }
+    let mut tx = state.store.read().await?;
+    for tdc in liens {
+        let name = tdc.input_name();
+        let numero = verifiees
+            .values
+            .iter()
+            .find(|(id, _)| *id == tdc.stable_id)
+            .and_then(|(_, v)| v.as_deref())
+            .and_then(crate::domain::champ::numero_dossier);
+        let Some(numero) = numero.filter(|_| verifiees.erreurs.get(&name).is_none()) else {
+            continue;
+        };
+        match dossiers::find_for_usager(tx.conn(), DossierId(numero), usager.compte_id).await {
+            Ok(_) => {}
+            Err(crate::store::StoreError::NotFound) => verifiees.erreurs.add(
+                &name,
+                format!(
+                    "« {} » : le dossier n° {numero} n'existe pas ou ne fait pas partie de vos dossiers.",
+                    tdc.libelle
+                ),
+            ),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The job behind a deferred plugin check. `Err` while the plugin still
@@ -331,6 +383,7 @@ pub async fn enregistrer_brouillon(
     let (types, reglages) = types_of(state, &dossier).await?;
     let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, &types, saisie).await?;
     let mut verifiees = verifier_saisie(state, &types, &reglages, saisie, false).await;
+    verifier_liens(state, usager, &types, &mut verifiees).await?;
     // A brouillon defers nothing: the checks run again at dépôt.
     verifiees.a_verifier.clear();
     let now = Utc::now();
@@ -366,6 +419,7 @@ pub async fn deposer(
     let (types, reglages) = types_of(state, &dossier).await?;
     let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, &types, saisie).await?;
     let mut verifiees = verifier_saisie(state, &types, &reglages, saisie, true).await;
+    verifier_liens(state, usager, &types, &mut verifiees).await?;
     // The routing rule reads the answers: asked before the write
     // transaction, only for a dossier that can be déposé.
     let routage = if verifiees.erreurs.is_empty() {
@@ -439,7 +493,8 @@ pub async fn modifier(
     }
     let (types, reglages) = types_of(state, &dossier).await?;
     let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, &types, saisie).await?;
-    let verifiees = verifier_saisie(state, &types, &reglages, saisie, true).await;
+    let mut verifiees = verifier_saisie(state, &types, &reglages, saisie, true).await;
+    verifier_liens(state, usager, &types, &mut verifiees).await?;
     if !verifiees.erreurs.is_empty() {
         return Ok(Err(verifiees.refus()));
     }
