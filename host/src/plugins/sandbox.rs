@@ -67,10 +67,6 @@ pub enum Allocator {
     OnDemand,
 }
 
-/// Idle pool slots kept warm beyond those reused in turn: bounds the
-/// resident memory idle slots hold (about 1.1 MiB each, see below).
-const MAX_UNUSED_WARM_SLOTS: u32 = 4;
-
 /// What each pool slot keeps resident between calls (see `build_engine`).
 const KEEP_RESIDENT_MEMORY_BYTES: usize = 1024 * 1024;
 const KEEP_RESIDENT_TABLE_BYTES: usize = 64 * 1024;
@@ -98,16 +94,7 @@ pub fn build_engine(memory_bytes: usize, max_concurrent_calls: u32) -> wasmtime:
         .table_keep_resident(KEEP_RESIDENT_TABLE_BYTES)
         .async_stack_keep_resident(KEEP_RESIDENT_STACK_BYTES)
         // Linux ≥ 6.7 tells which pages were touched, so only those are reset.
-        .pagemap_scan(Enabled::Auto)
-        // Reuse a slot that was used before rather than a never-used one.
-        // wasmtime's default (100 unused warm slots) prefers cold slots, so
-        // over time nearly every one of the 128 memory slots gets touched
-        // and keeps its resident pages (above): RSS grew with uptime, not
-        // with load (issue 8: 285 MB after the dépôt bench, 64 MB idle).
-        // With this bound the slots in use track the peak of concurrent
-        // calls; a slot last used by another plugin is re-imaged, a cheap
-        // mmap.
-        .max_unused_warm_slots(MAX_UNUSED_WARM_SLOTS);
+        .pagemap_scan(Enabled::Auto);
     match Engine::new(&config(Some(pool))) {
         Ok(engine) => Ok((engine, Allocator::Pooling)),
         Err(error) => {
