@@ -131,7 +131,7 @@ async fn territory_champs_from_the_editor_to_the_instructeur() {
                 (&region, "84"),
                 (&departement, "971"),
                 (&commune, "Saint-Denis"),
-                (&commune, "93066|93200"),
+                (&format!("{commune}_choix"), "93066|93200"),
                 (&epci, lyon.siren),
             ],
         )

@@ -238,3 +238,47 @@ pub fn valeur_pour_export(type_champ: &TypeChamp, value: &str) -> Vec<(&'static 
 
 #[cfg(test)]
 mod tests;
+
+/// The bundled lists answer the rules' « est dans le département / la
+/// région » (`regle::sandbox::Territoire`): a commune (INSEE code, or a
+/// stored `INSEE|code postal`) or a département code.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TerritoireOfficiel;
+
+impl crate::regle::sandbox::Territoire for TerritoireOfficiel {
+    fn departement(&self, code: &str) -> Option<String> {
+        let code = code.split('|').next().unwrap_or_default().trim();
+        if let Some(c) = commune(code) {
+            return Some(c.departement.to_string());
+        }
+        departement(code).map(|d| d.code.to_string())
+    }
+
+    fn region(&self, code: &str) -> Option<String> {
+        let code = code.split('|').next().unwrap_or_default().trim();
+        if let Some(c) = commune(code) {
+            return Some(c.region.to_string());
+        }
+        if let Some(d) = departement(code) {
+            return Some(d.region.to_string());
+        }
+        region(code).map(|r| r.code.to_string())
+    }
+}
+
+#[cfg(test)]
+mod territoire_officiel_tests {
+    use super::TerritoireOfficiel;
+    use crate::regle::sandbox::Territoire;
+
+    #[test]
+    fn communes_and_departements_lie_in_their_region() {
+        let t = TerritoireOfficiel;
+        assert_eq!(t.departement("75056|75011").as_deref(), Some("75"));
+        assert_eq!(t.region("75056").as_deref(), Some("11"));
+        assert_eq!(t.region("971").as_deref(), Some("01"));
+        assert_eq!(t.departement("2A004").as_deref(), Some("2A"));
+        assert_eq!(t.region("99999"), None);
+        assert_eq!(t.departement(""), None);
+    }
+}

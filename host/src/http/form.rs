@@ -33,6 +33,8 @@ pub struct SaisieDossier(pub std::collections::HashMap<String, String>);
 /// list (`OPTIONS_MAX`).
 const VALEURS_REPETEES_MAX: usize = crate::domain::champ::OPTIONS_MAX;
 
+const CHOIX_SUFFIX: &str = "_choix";
+
 /// The fields of a dossier form, urlencoded or multipart alike: only keys
 /// ending in `[]` (a multiple choice's boxes) may repeat, and their values
 /// become one JSON array; any other repeated key is refused, so that no
@@ -64,9 +66,21 @@ impl FieldCollector {
         Ok(())
     }
 
+    /// A ticked `<name>_choix` (a pick among the matches shown after an
+    /// ambiguous answer, e.g. several communes) replaces the text typed in
+    /// `<name>`; nothing ticked keeps the text, searched again.
     pub fn finish(mut self) -> std::collections::HashMap<String, String> {
         for (key, values) in self.repetees {
             self.simples.insert(key, serde_json::to_string(&values).unwrap_or_default());
+        }
+        let choix: Vec<(String, String)> = self
+            .simples
+            .iter()
+            .filter(|(k, v)| !v.is_empty() && k.ends_with(CHOIX_SUFFIX))
+            .map(|(k, v)| (k.trim_end_matches(CHOIX_SUFFIX).to_owned(), v.clone()))
+            .collect();
+        for (key, value) in choix {
+            self.simples.insert(key, value);
         }
         self.simples
     }
