@@ -133,13 +133,25 @@ ensure_apt() {
 ensure_venv() {
   local venv="$GUICHET_VENV"
   local stamp="$venv/.guichet-requirements"
-  local wanted
+  local wanted venv_lock
   wanted="$(printf '%s\n' "$@" | sort)"
   if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]] &&
     "$venv/bin/python" -c 'import sys' 2>/dev/null; then
     return 0
   fi
 
+  # Two checkouts sharing the cache (worktrees, a test run beside the
+  # demo) may both find the venv missing: the second one's --clear would
+  # pull it from under the first. One builder at a time; the waiter then
+  # finds the stamp written and returns.
+  mkdir -p "$(dirname "$venv")"
+  exec {venv_lock}>"$venv.lock"
+  flock "$venv_lock"
+  if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$wanted" ]] &&
+    "$venv/bin/python" -c 'import sys' 2>/dev/null; then
+    exec {venv_lock}>&-
+    return 0
+  fi
   local base="${GUICHET_BASE_PYTHON:-python3}"
   if ! have "$base" || ! "$base" -c 'import venv, ensurepip' 2>/dev/null; then
     # A bare Debian python3 lacks the venv module until python3-venv is in.
@@ -153,6 +165,7 @@ ensure_venv() {
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$@" >&2 ||
     die "pip install $* failed"
   printf '%s\n' "$wanted" >"$stamp"
+  exec {venv_lock}>&-
 }
 
 # --- PostgreSQL --------------------------------------------------------------

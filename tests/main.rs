@@ -9,6 +9,7 @@ mod autocompletion;
 mod carte_polygone;
 mod carte_tuiles;
 mod catalogue;
+mod conditions;
 mod confirmation_siret;
 mod conformance;
 mod contrat_rdv_service_public;

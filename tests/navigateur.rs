@@ -117,7 +117,24 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     c.find(Locator::Css("#champ_6 option[value='Rugby']")).await.expect("option").click().await.expect("select");
     c.find(Locator::Id("champ_7")).await.expect("adherents").send_keys("240").await.expect("type");
     c.find(Locator::Id("champ_9")).await.expect("montant").send_keys("3500,00").await.expect("type");
+    // A valeur calculée follows the answers (static/regles.js).
+    let calcul = attendre(|| async {
+        let t = c.find(Locator::Css("output[data-calcul]")).await.ok()?.text().await.ok()?;
+        (t == "14,58").then_some(t)
+    })
+    .await;
+    assert_eq!(calcul.as_deref(), Some("14,58"), "the computed amount per adhérent");
+    // « Oui » shows the champ that depends on it, « Non » hides it again,
+    // without a save.
+    let derniere = Locator::XPath("//label[contains(., 'Montant de la dernière subvention')]");
+    assert!(!c.find(derniere).await.expect("conditional champ").is_displayed().await.expect("displayed"));
+    c.find(Locator::Css("label[for='champ_10']")).await.expect("oui").click().await.expect("click");
+    let visible = attendre(|| async { c.find(derniere).await.ok()?.is_displayed().await.ok()?.then_some(()) }).await;
+    assert!(visible.is_some(), "the conditional champ shows after « Oui »");
+    browser.check_page(&format!("{ecran}-condition")).await;
     c.find(Locator::Css("label[for='champ_10-non']")).await.expect("non").click().await.expect("click");
+    let masque = attendre(|| async { (!c.find(derniere).await.ok()?.is_displayed().await.ok()?).then_some(()) }).await;
+    assert!(masque.is_some(), "the conditional champ hides again after « Non »");
     c.find(Locator::Id("champ_11"))
         .await
         .expect("description")
@@ -175,4 +192,20 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     assert!(c.source().await.expect("source").contains("Se connecter"));
     browser.close().await;
     app.stop().await;
+}
+
+/// Polls `f` until it gives something, for up to 5 s (the page's scripts
+/// answer asynchronously).
+async fn attendre<T, F, Fut>(f: F) -> Option<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..50 {
+        if let Some(v) = f().await {
+            return Some(v);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    None
 }

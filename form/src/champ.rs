@@ -293,6 +293,7 @@ impl TypeChamp {
                 | Self::MultipleDropDownList
                 | Self::LinkedDropDownList
                 | Self::DossierLink
+                | Self::Calcul
                 | Self::Plugin(_)
         )
     }
@@ -443,7 +444,11 @@ pub fn valider_format_le(
         TypeChamp::DossierLink => numero_dossier(value)
             .ok_or_else(|| format!("« {libelle} » doit être un numéro de dossier, par exemple 1234."))?
             .to_string(),
-        TypeChamp::HeaderSection | TypeChamp::Explication | TypeChamp::Repetition => return Ok(None),
+        // Structure holds no value; a computed value is written by its
+        // rule, never taken from a form.
+        TypeChamp::HeaderSection | TypeChamp::Explication | TypeChamp::Repetition | TypeChamp::Calcul => {
+            return Ok(None);
+        }
         TypeChamp::Pays | TypeChamp::Regions | TypeChamp::Departements | TypeChamp::Communes | TypeChamp::Epci => {
             crate::territoire::valider(&tdc.type_champ, libelle, value)?
         }
@@ -451,9 +456,6 @@ pub fn valider_format_le(
         // The names of the champ's files, written by the upload path
         // (`fichier::valeur`), never taken from a form.
         TypeChamp::PieceJustificative | TypeChamp::TitreIdentite => value.to_string(),
-        // Not offered by the editor until their validation lands (see
-        // `TypeChamp::disponible`): refuse rather than store unchecked.
-        _ => return Err(format!("« {libelle} » ne peut pas encore être rempli sur cette plateforme.")),
     };
     let max = match tdc.type_champ {
         TypeChamp::Textarea => TEXTAREA_MAX_CHARS,
@@ -523,6 +525,13 @@ pub fn valeur_affichee(tdc: &TypeDeChamp, value: Option<&str>) -> String {
             .unwrap_or_else(|_| value.to_string()),
         TypeChamp::Datetime => date::date_heure_affichee(value),
         TypeChamp::IntegerNumber | TypeChamp::DecimalNumber => nombre_francais(value),
+        // A computed value is stored plainly (`12.5`, `true`): read as the
+        // number or the answer it is.
+        TypeChamp::Calcul => match value {
+            "true" => "Oui".to_string(),
+            "false" => "Non".to_string(),
+            v => nombre_francais(v),
+        },
         TypeChamp::Pays | TypeChamp::Regions | TypeChamp::Departements | TypeChamp::Communes | TypeChamp::Epci => {
             crate::territoire::valeur_affichee(&tdc.type_champ, value)
         }

@@ -14,12 +14,14 @@ use serde::{Deserialize, Serialize};
 
 pub mod constructeur;
 pub mod evaluation;
+pub mod saisie;
 pub mod sandbox;
 pub mod valeurs;
 pub mod verification;
 
 pub use constructeur::{Clause, Combinaison, Operateur};
 pub use evaluation::{Evaluation, ReglesRevision, Valeurs};
+pub use saisie::{SaisieRegle, decrire};
 pub use sandbox::{SansTerritoire, Territoire};
 
 /// A rule as stored with its revision: the rhai expression that runs, and,

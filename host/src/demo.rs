@@ -5,7 +5,7 @@
 use crate::domain::champ::SaisieOptions;
 use crate::domain::compte::Administrateur;
 use crate::domain::demarche::{DemarcheInput, Service};
-use crate::domain::{AdministrateurId, TypeChamp};
+use crate::domain::{AdministrateurId, DemarcheId, TypeChamp};
 use crate::state::AppState;
 use crate::store::{comptes, demarches};
 use crate::workflow::comptes::{Roles, creer_compte_operateur};
@@ -161,6 +161,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     for input in inputs {
         wf::ajouter_champ(state, &admin, id, &input).await?.map_err(|e| anyhow!("demo champ refused: {e:?}"))?;
     }
+    regles(state, &admin, id).await?;
     crate::workflow::groupes::affecter_instructeur(state, &admin, id, None, instructeur_email)
         .await?
         .map_err(|e| anyhow!("{e:?}"))?;
@@ -169,6 +170,69 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
         .map_err(|e| anyhow!("demo publication refused: {e:?}"))
         .context("publishing the demo démarche")?;
     Ok(info)
+}
+
+/// The rules of the demo: a valeur calculée, a champ shown only after
+/// « Oui », and an inéligibilité, placed last so that the numbers of the
+/// champs above stay as they were.
+async fn regles(state: &AppState, admin: &Administrateur, id: DemarcheId) -> anyhow::Result<()> {
+    let mut tx = state.store.read().await?;
+    let d = demarches::find(tx.conn(), id).await?;
+    let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
+    tx.commit().await?;
+    let champ = |libelle: &str| {
+        types
+            .iter()
+            .find(|t| t.libelle == libelle)
+            .map(|t| crate::domain::regle::variable(t.stable_id))
+            .ok_or_else(|| anyhow!("demo champ {libelle} missing"))
+    };
+    let (montant, adherents) = (champ("Montant demandé (en euros)")?, champ("Nombre d'adhérents")?);
+    let deja = champ("Avez-vous déjà reçu une subvention de la commune ?")?;
+    let ajouter = |t: TypeChamp, libelle: &str, description: &str, options: SaisieOptions| ChampInput {
+        type_champ: t.as_str(),
+        libelle: libelle.into(),
+        description: description.into(),
+        obligatoire: None,
+        options,
+    };
+    let calcul = ajouter(
+        TypeChamp::Calcul,
+        "Montant demandé par adhérent (en euros)",
+        "Calculé à partir du montant demandé et du nombre d'adhérents",
+        SaisieOptions { calcul: format!("arrondi({montant} / {adherents}, 2)"), ..SaisieOptions::default() },
+    );
+    let derniere = ajouter(
+        TypeChamp::DecimalNumber,
+        "Montant de la dernière subvention reçue (en euros)",
+        "",
+        SaisieOptions { positif: "on".into(), ..SaisieOptions::default() },
+    );
+    for input in [calcul, derniere] {
+        wf::ajouter_champ(state, admin, id, &input).await?.map_err(|e| anyhow!("demo champ refused: {e:?}"))?;
+    }
+    let mut tx = state.store.read().await?;
+    let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
+    tx.commit().await?;
+    let derniere = types.last().map(|t| t.stable_id).ok_or_else(|| anyhow!("demo champ missing"))?;
+    let builder = |expression: String| crate::domain::regle::SaisieRegle {
+        mode: "expert".into(),
+        expression,
+        ..Default::default()
+    };
+    crate::workflow::regles::definir_condition(state, admin, id, derniere, Some(&builder(format!("{deja} == true"))))
+        .await?
+        .map_err(|e| anyhow!("demo condition refused: {e:?}"))?;
+    let message = "Une association sans adhérent ne peut pas être subventionnée par la commune.";
+    crate::workflow::regles::definir_ineligibilite(
+        state,
+        admin,
+        id,
+        Some((&builder(format!("{adherents} < 1")), message)),
+    )
+    .await?
+    .map_err(|e| anyhow!("demo inéligibilité refused: {e:?}"))?;
+    Ok(())
 }
 
 /// The rest of the catalogue, to show every type in the demo.

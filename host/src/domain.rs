@@ -6,6 +6,7 @@
 pub mod attestation;
 /// Types de champ and their values: the form engine, its own pure crate.
 pub use guichet_form::champ;
+pub use guichet_form::regle;
 pub use guichet_form::territoire;
 pub mod compte;
 pub mod demarche;

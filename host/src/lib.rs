@@ -14,6 +14,7 @@ pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod plugins;
+pub mod regles;
 pub mod security;
 pub mod state;
 pub mod storage;
@@ -66,6 +67,7 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
         mailer: Arc::new(mailer),
         plugins: Arc::new(plugins),
         jobs_notify: Arc::new(Notify::new()),
+        regles: Arc::new(regles::ReglesCache::default()),
     })
 }
 

@@ -23,4 +23,6 @@ pub struct AppState {
     /// Wakes the job workers right after a transaction enqueued something, so
     /// e-mails leave within milliseconds instead of at the next poll.
     pub jobs_notify: Arc<Notify>,
+    /// Each revision's rules, compiled once (`regles.rs`).
+    pub regles: Arc<crate::regles::ReglesCache>,
 }

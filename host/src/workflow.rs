@@ -12,6 +12,7 @@ pub mod groupes;
 pub mod limites;
 pub mod pieces_jointes;
 pub mod plugins;
+pub mod regles;
 
 use crate::mail::Courriel;
 use crate::state::AppState;

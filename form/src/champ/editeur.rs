@@ -40,6 +40,9 @@ pub struct SaisieOptions {
     pub passe: String,
     pub date_min: String,
     pub date_max: String,
+    /// A valeur calculée's formula (rhai); checked against the champs
+    /// above it by the host, which knows where the champ stands.
+    pub calcul: String,
 }
 
 fn coche(s: &str) -> bool {
@@ -65,6 +68,7 @@ impl SaisieOptions {
             passe: case(o.passe),
             date_min: o.date_min.clone().unwrap_or_default(),
             date_max: o.date_max.clone().unwrap_or_default(),
+            calcul: o.calcul.clone().unwrap_or_default(),
             ..SaisieOptions::default()
         };
         match &o.format {
@@ -142,6 +146,17 @@ impl SaisieOptions {
             TypeChamp::DropDownList | TypeChamp::MultipleDropDownList | TypeChamp::LinkedDropDownList => {
                 o.choix = self.choix(&mut e, type_champ);
                 o.autre = *type_champ == TypeChamp::DropDownList && coche(&self.autre);
+            }
+            TypeChamp::Calcul => {
+                let f = self.calcul.trim();
+                let max = crate::regle::sandbox::MAX_EXPRESSION_CHARS;
+                if f.is_empty() {
+                    e.push(("calcul", "Écrivez la formule, par exemple champ_12 * 2.".into()));
+                } else if f.chars().count() > max {
+                    e.push(("calcul", format!("La formule ne doit pas dépasser {max} caractères.")));
+                } else {
+                    o.calcul = Some(f.to_string());
+                }
             }
             _ => {}
         }

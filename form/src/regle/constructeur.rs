@@ -138,19 +138,23 @@ impl Operateur {
     }
 }
 
+/// A refused clause: its index in the list (`None`: the rule as a whole)
+/// and the French message, which names its rank.
+pub type ErreurClause = (Option<usize>, String);
+
 /// Writes `clauses` as one rhai expression over `champs` (the champs the
 /// rule may read). Errors are French, one per faulty clause, with its rank.
 pub fn compiler_clauses(
     clauses: &[Clause],
     combinaison: Combinaison,
     champs: &[&TypeDeChamp],
-) -> Result<Regle, Vec<String>> {
+) -> Result<Regle, Vec<ErreurClause>> {
     let mut erreurs = Vec::new();
     if clauses.is_empty() {
-        erreurs.push("Ajoutez au moins une condition.".to_string());
+        erreurs.push((None, "Ajoutez au moins une condition.".to_string()));
     }
     if clauses.len() > CLAUSES_MAX {
-        erreurs.push(format!("Une règle compte au plus {CLAUSES_MAX} conditions."));
+        erreurs.push((None, format!("Une règle compte au plus {CLAUSES_MAX} conditions.")));
     }
     let mut parties = Vec::new();
     let mut references: Vec<Reference> = Vec::new();
@@ -163,7 +167,7 @@ pub fn compiler_clauses(
                     references.push(reference);
                 }
             }
-            Err(e) => erreurs.push(format!("Condition {rang} : {e}")),
+            Err(e) => erreurs.push((Some(i), format!("Condition {rang} : {e}"))),
         }
     }
     if !erreurs.is_empty() {
@@ -338,6 +342,8 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.len(), 7, "{e:?}");
+        assert_eq!(e.iter().map(|(i, _)| i.unwrap_or(99)).collect::<Vec<_>>(), [0, 1, 2, 3, 4, 5, 6]);
+        let e: Vec<String> = e.into_iter().map(|(_, m)| m).collect();
         assert!(e[0].starts_with("Condition 1 : ") && e[0].contains("nombre entier"));
         assert!(e[1].contains("ne peut pas être comparé"));
         assert!(e[2].contains("ne fait pas partie"));

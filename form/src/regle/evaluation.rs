@@ -27,6 +27,26 @@ pub struct Valeurs {
     pub lignes: HashMap<StableId, Vec<HashMap<StableId, String>>>,
 }
 
+impl Valeurs {
+    /// The answers of a form as rules read them, from what each champ holds
+    /// (`brut`: stored or just typed). A value is normalized as its type
+    /// stores it when it is valid (« 1 200 » reads 1200), kept as typed
+    /// otherwise: a condition follows what the usager sees on the page.
+    pub fn depuis_formulaire(tdcs: &[TypeDeChamp], brut: impl Fn(&TypeDeChamp) -> Option<String>) -> Self {
+        let mut champs = HashMap::with_capacity(tdcs.len());
+        for tdc in tdcs.iter().filter(|t| t.type_champ.saisi_par_usager() && !t.prive) {
+            let Some(raw) = brut(tdc).filter(|v| !v.trim().is_empty()) else { continue };
+            let v = match crate::champ::valider_format(tdc, &raw) {
+                Ok(Some(normalized)) => normalized,
+                Ok(None) => continue,
+                Err(_) => raw,
+            };
+            champs.insert(tdc.stable_id, v);
+        }
+        Self { champs, lignes: HashMap::new() }
+    }
+}
+
 /// A rule that could not be compiled or evaluated, for the administrateur.
 /// The champ it belongs to is shown (`None`: the inéligibilité rule).
 #[derive(Clone, Debug, PartialEq)]
@@ -112,6 +132,12 @@ impl ReglesRevision {
         let ineligibilite =
             ineligibilite.map(|i| (compiler(&engine, &disponibles, &i.regle.expression), i.message.clone()));
         Self { engine, champs, enfants, ineligibilite }
+    }
+
+    /// Whether a form has any rule at all: most have none, and then no
+    /// evaluation is needed.
+    pub fn necessaire(tdcs: &[TypeDeChamp], ineligibilite: Option<&Ineligibilite>) -> bool {
+        ineligibilite.is_some() || tdcs.iter().any(|t| t.condition.is_some() || t.type_champ == TypeChamp::Calcul)
     }
 
     /// How many rules were compiled (conditions, calculs, inéligibilité).

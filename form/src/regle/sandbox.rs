@@ -116,6 +116,9 @@ pub fn engine(territoire: Arc<dyn Territoire>) -> Engine {
     engine
 }
 
+/// Every function a rule may call (what `enregistrer_fonctions` registers).
+pub const FONCTIONS: [&str; 7] = ["vide", "contient", "somme", "taille", "arrondi", "dans_departement", "dans_region"];
+
 /// The functions rules may call, in French like the rest of the product
 /// vocabulary. Each takes any value (blanks are `()`) and never errors on a
 /// blank: a blank answer makes a test false, not the rule broken.

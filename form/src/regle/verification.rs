@@ -46,6 +46,12 @@ pub fn regle_experte(expression: &str, champs: &[&TypeDeChamp]) -> Result<Regle,
         scope.push_dynamic(variable(t.stable_id), exemple(&t.type_champ));
     }
     let ast = compiler(&engine, &scope, expression).map_err(majuscule)?;
+    // rhai resolves functions when they run: an unknown one behind a
+    // short-circuit (`false && inconnue(x)`) would only fail on the day an
+    // usager's answers reach it. Names are checked here, lexically.
+    if let Some(nom) = fonctions_appelees(expression).into_iter().find(|f| !sandbox::FONCTIONS.contains(&f.as_str())) {
+        return Err(format!("La fonction « {nom} » n'existe pas dans les règles."));
+    }
     if let Err(e) = engine.eval_ast_with_scope::<Dynamic>(&mut scope, &ast)
         && let rhai::EvalAltResult::ErrorFunctionNotFound(signature, _) = &*e
         && signature.starts_with(|c: char| c.is_alphabetic())
@@ -59,6 +65,61 @@ pub fn regle_experte(expression: &str, champs: &[&TypeDeChamp]) -> Result<Regle,
         .collect();
     Ok(Regle { expression: expression.to_string(), clauses: Vec::new(), combinaison: Default::default(), references })
 }
+
+/// The names called in an expression (`nom(`, or `.nom(` for a method),
+/// outside string literals.
+fn fonctions_appelees(expression: &str) -> Vec<String> {
+    let mut noms = Vec::new();
+    let mut courant = String::new();
+    let mut quote: Option<char> = None;
+    let mut echappe = false;
+    let mut chars = expression.chars();
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            if echappe {
+                echappe = false;
+            } else if c == '\\' {
+                echappe = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if c.is_alphanumeric() || c == '_' {
+            courant.push(c);
+            continue;
+        }
+        if !courant.is_empty() {
+            let mut suite = c;
+            while suite.is_whitespace() {
+                match chars.next() {
+                    Some(n) => suite = n,
+                    None => break,
+                }
+            }
+            if suite == '('
+                && !courant.starts_with(|d: char| d.is_ascii_digit())
+                && !MOTS_CLES.contains(&courant.as_str())
+            {
+                noms.push(std::mem::take(&mut courant));
+            }
+            courant.clear();
+            if suite.is_alphanumeric() || suite == '_' {
+                courant.push(suite);
+            } else if matches!(suite, '"' | '`' | '\'') {
+                quote = Some(suite);
+            }
+            continue;
+        }
+        if matches!(c, '"' | '`' | '\'') {
+            quote = Some(c);
+        }
+    }
+    noms
+}
+
+/// rhai words that a `(` may follow without being a call.
+const MOTS_CLES: [&str; 4] = ["if", "switch", "in", "is"];
 
 /// A typical value of a type, to try a rule on.
 fn exemple(t: &TypeChamp) -> Dynamic {
@@ -158,6 +219,11 @@ mod tests {
         assert_eq!(r.references.len(), 2);
         assert!(regle_experte("champ_3 == 1", &[&a]).unwrap_err().contains("champ_3"));
         assert!(regle_experte("inconnue(champ_1)", &[&a]).unwrap_err().contains("inconnue"));
+        // Behind a short-circuit too, and as a method.
+        assert!(regle_experte("champ_1 > 3 && inconnue (champ_2)", &[&a, &b]).unwrap_err().contains("inconnue"));
+        assert!(regle_experte("champ_1.len() > 3", &[&a]).unwrap_err().contains("len"));
+        assert!(regle_experte(r#"contient(champ_1, "x(") || arrondi(champ_1, 2) > 1"#, &[&a]).is_ok());
+        assert!(regle_experte("vide (champ_1) || taille(champ_1) > 2", &[&a]).is_ok());
         assert!(regle_experte("champ_1 >", &[&a]).is_err());
         assert!(regle_experte("", &[&a]).is_err());
         assert!(regle_experte("eval(\"1\")", &[&a]).is_err());

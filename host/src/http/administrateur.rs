@@ -4,6 +4,7 @@
 pub(super) mod attestation;
 pub(super) mod champ_fichier;
 mod groupes;
+mod regles;
 
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, Service};
 use crate::domain::{DemarcheId, Erreurs, StableId, TypeChamp, TypeDeChamp};
@@ -33,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/demarches/{id}/champs/{stable_id}/deplacer", post(deplacer_champ))
         .route("/admin/demarches/{id}/publier", get(publication).post(publier))
         .merge(groupes::routes())
+        .merge(regles::routes())
 }
 
 #[derive(Deserialize, Default)]
@@ -140,7 +142,8 @@ async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<R
     let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
     let instructeurs = demarches::list_instructeurs(tx.conn(), d.id()).await?;
     let nombre_groupes = crate::store::groupes::libelles(tx.conn(), d.id()).await?.len();
-    let mut manques = wf::manques_avant_publication(&types, instructeurs.len());
+    let ineligibilite = demarches::ineligibilite(tx.conn(), d.draft_revision()?).await?;
+    let mut manques = wf::manques_avant_publication(&types, ineligibilite.as_ref(), instructeurs.len());
     manques.extend(wf::reglages_a_completer(&state, tx.conn(), d.id()).await?);
     tx.commit().await?;
     ctx.page(
@@ -206,7 +209,7 @@ fn types_disponibles(state: &AppState, actives: &[String], selected: &str) -> Ve
     types
 }
 
-fn champ_json(state: &AppState, t: &TypeDeChamp) -> Value {
+fn champ_json(state: &AppState, t: &TypeDeChamp, types: &[TypeDeChamp]) -> Value {
     let type_libelle = match &t.type_champ {
         TypeChamp::Plugin(id) => state
             .plugins
@@ -224,6 +227,8 @@ fn champ_json(state: &AppState, t: &TypeDeChamp) -> Value {
         "section": !t.type_champ.has_value(),
         "options": t.options.choix,
         "niveau": (t.type_champ == TypeChamp::HeaderSection).then(|| crate::domain::champ::section::niveau(t)),
+        "condition": regles::condition_lisible(t, types),
+        "formule": t.options.calcul,
     })
 }
 
@@ -237,11 +242,21 @@ async fn page_champs(
     let mut tx = state.store.read().await?;
     let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
     let actives = demarches::plugins_actives(tx.conn(), d.id()).await?;
+    let ineligibilite = demarches::ineligibilite(tx.conn(), d.draft_revision()?).await?;
     tx.commit().await?;
     let data = json!({
         "titre": format!("Formulaire — {}", d.libelle),
         "demarche": demarche_json(state, d),
-        "champs": types.iter().map(|t| champ_json(state, t)).collect::<Vec<_>>(),
+        "champs": types.iter().map(|t| champ_json(state, t, &types)).collect::<Vec<_>>(),
+        // Rules that would block publication, shown while editing.
+        "bloquants": crate::domain::regle::verification::bloquants(
+            &crate::workflow::regles::formulaire_usager(&types),
+            ineligibilite.as_ref(),
+        ),
+        "ineligibilite": ineligibilite.as_ref().map(|i| json!({
+            "regle": crate::domain::regle::decrire(&i.regle, &types),
+            "message": i.message,
+        })),
         "types": types_disponibles(state, &actives, &nouveau.type_champ),
         "plugins_installes": !state.plugins.types_de_champ().is_empty(),
         "form": nouveau,

@@ -2,11 +2,12 @@
 
 use crate::domain::demarche::EtatDemarche;
 use crate::domain::limite::{SUGGESTIONS_COMPTE, SUGGESTIONS_IP, sujet_ip};
+use crate::domain::regle::Valeurs as RegleValeurs;
 use crate::domain::{DossierId, Erreurs, EtatDossier};
 use crate::error::AppError;
 use crate::http::Ctx;
 use crate::http::ctx::ClientIp;
-use crate::http::form::Ids;
+use crate::http::form::{Ids, SaisieDossier};
 use crate::http::pieces_jointes;
 use crate::http::vues::{self, Valeurs};
 use crate::state::AppState;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dossiers/{id}", get(dossier))
         .route("/dossiers/{id}/champs/{stable_id}/suggestions", get(suggestions))
         .route("/dossiers/{id}/attestation", get(attestation))
+        .route("/dossiers/{id}/regles", axum::routing::post(regles))
 }
 
 /// The dossier form's routes: they may carry files (multipart), so they
@@ -173,7 +175,9 @@ async fn formulaire(
     let donnees = dossiers::donnees(tx.conn(), id).await?;
     let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
     let confirmes = dossiers::confirmes(tx.conn(), id).await?;
+    let ineligibilite = demarches::ineligibilite(tx.conn(), d.revision_id()).await?;
     tx.commit().await?;
+    let regles = state.regles.du_formulaire(d.revision_id(), &types, ineligibilite.as_ref());
     // What plugins found about the values, for the usager to check and
     // confirm: about the saved ones, or, when the form comes back refused,
     // about the typed ones that passed.
@@ -201,8 +205,15 @@ async fn formulaire(
         Some(s) => Valeurs::Typed(s),
         None => Valeurs::Stored(&stored),
     };
+    // Which champs show and what computed champs are worth, for the
+    // answers on the page (without JavaScript, a save shows the champs an
+    // answer makes visible).
+    let evaluation = crate::regles::evaluer(regles.as_deref(), || {
+        RegleValeurs::depuis_formulaire(&types, |tdc| Some(valeurs.get(tdc)))
+    });
     let brouillon = attendu == EtatDossier::Brouillon;
-    let mut champs = vues::champs_formulaire(state, &types, &valeurs, &affichages, &confirmations, &reglages, erreurs);
+    let mut champs =
+        vues::champs_formulaire(state, &types, &valeurs, &affichages, &confirmations, &reglages, erreurs, &evaluation);
     let pieces = crate::workflow::pieces_jointes::du_dossier(state, &Lecteur::Usager(&usager), id).await?;
     pieces_jointes::enrichir_formulaire(&mut champs, &types, &pieces, id, &ctx.csrf);
     let fichiers = types.iter().any(|t| t.type_champ.est_fichier());
@@ -218,6 +229,10 @@ async fn formulaire(
         "brouillon": brouillon,
         "action": action,
         "multipart": fichiers,
+        "ineligible": evaluation.ineligible,
+        // The script re-evaluating conditions as the usager answers, only
+        // for forms that have rules.
+        "regles": regles.is_some().then(|| format!("/dossiers/{id}/regles")),
     });
     ctx.form_page(state, "usager/formulaire", data, erreurs)
 }
@@ -270,6 +285,43 @@ async fn modifier(State(state): State<AppState>, ctx: Ctx, ids: Ids, req: Reques
         None => Ok(Redirect::to(&format!("/dossiers/{id}?notice=modifie")).into_response()),
         Some(refus) => formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some((&saisie, &refus))).await,
     }
+}
+
+/// The form's rules evaluated over the answers on the page, for
+/// `static/regles.js` to show and hide champs as the usager types (JSON).
+/// Without JavaScript a save does the same: nothing depends on this route.
+/// The answers are read, never stored.
+async fn regles(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    SaisieDossier(saisie): SaisieDossier,
+) -> Result<Response, AppError> {
+    let usager = ctx.usager()?;
+    let id = DossierId(ids.first()?);
+    let mut tx = state.store.read().await?;
+    let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    if !matches!(d.etat(), EtatDossier::Brouillon | EtatDossier::EnConstruction) {
+        return Err(AppError::NotFound);
+    }
+    let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
+    let ineligibilite = demarches::ineligibilite(tx.conn(), d.revision_id()).await?;
+    tx.commit().await?;
+    let regles = state.regles.du_formulaire(d.revision_id(), &types, ineligibilite.as_ref());
+    let valeurs = Valeurs::Typed(&saisie);
+    let ev = crate::regles::evaluer(regles.as_deref(), || {
+        RegleValeurs::depuis_formulaire(&types, |tdc| Some(valeurs.get(tdc)))
+    });
+    let calculs: serde_json::Map<String, serde_json::Value> = types
+        .iter()
+        .filter(|t| t.type_champ == crate::domain::TypeChamp::Calcul)
+        .map(|t| {
+            let v = ev.calculs.get(&t.stable_id).and_then(Option::as_deref);
+            (t.stable_id.0.to_string(), json!(crate::domain::champ::valeur_affichee(t, v)))
+        })
+        .collect();
+    let masques: Vec<i64> = ev.masques.iter().map(|s| s.0).collect();
+    Ok(axum::Json(json!({ "masques": masques, "calculs": calculs, "ineligible": ev.ineligible })).into_response())
 }
 
 /// Autocomplete for a plugin champ of the usager's own dossier (JSON for

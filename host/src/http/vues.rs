@@ -1,6 +1,7 @@
 //! View models: what templates receive for champs, dossiers and dates.
 
 use crate::domain::champ::valeur_affichee;
+use crate::domain::regle::Evaluation;
 use crate::domain::{Erreurs, StableId, TypeChamp, TypeDeChamp};
 use crate::plugins::{InputMode, Widget};
 use crate::state::AppState;
@@ -18,7 +19,7 @@ pub enum Valeurs<'a> {
 }
 
 impl Valeurs<'_> {
-    fn get(&self, tdc: &TypeDeChamp) -> String {
+    pub fn get(&self, tdc: &TypeDeChamp) -> String {
         match self {
             Valeurs::Stored(m) => m.get(&tdc.stable_id).cloned().unwrap_or_default(),
             // What the champ's inputs posted, composed as its validator
@@ -72,6 +73,7 @@ pub struct Confirmation {
 /// `affichages`: what plugins found about the values, shown under the
 /// field (the établissement of a SIRET…); `confirmations`: for those, the
 /// value shown and whether the usager confirmed it.
+#[allow(clippy::too_many_arguments)]
 pub fn champs_formulaire(
     state: &AppState,
     types: &[TypeDeChamp],
@@ -80,12 +82,17 @@ pub fn champs_formulaire(
     confirmations: &HashMap<StableId, Confirmation>,
     reglages: &HashMap<String, String>,
     erreurs: &Erreurs,
+    regles: &Evaluation,
 ) -> Vec<Value> {
     types
         .iter()
         .map(|tdc| {
             let name = tdc.input_name();
             let value = match (valeurs, &tdc.type_champ) {
+                // Written by its rule, as it reads now.
+                (_, TypeChamp::Calcul) => {
+                    valeur_affichee(tdc, regles.calculs.get(&tdc.stable_id).and_then(Option::as_deref))
+                }
                 // A stored number is shown as the usager would type it
                 // (« 12 000,5 », not « 12000.5 »); what was just typed stays
                 // as typed.
@@ -129,6 +136,10 @@ pub fn champs_formulaire(
                 _ => String::new(),
             };
             let mut vue = json!({
+                "stable_id": tdc.stable_id.0,
+                // Hidden by its display condition: on the page (a script
+                // shows it when an answer changes), not announced.
+                "masque": !regles.visible(tdc.stable_id),
                 "name": name,
                 "kind": kind,
                 "libelle": tdc.libelle,
@@ -204,6 +215,11 @@ pub fn champs_lecture(
         }
         let verification = verifications.get(&tdc.stable_id);
         let value = values.get(&tdc.stable_id).map(String::as_str);
+        // A champ its condition hid was cleared at dépôt: not a question
+        // of this dossier.
+        if tdc.condition.is_some() && value.is_none() {
+            continue;
+        }
         // A drawing reads as a list of shapes, not as its GeoJSON; the
         // GeoJSON goes to the read-only map static/carte.js draws.
         let formes = match (&tdc.type_champ, value) {

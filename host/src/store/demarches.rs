@@ -3,6 +3,7 @@
 
 use crate::domain::champ::OptionsChamp;
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, Service};
+use crate::domain::regle::Ineligibilite;
 use crate::domain::{AdministrateurId, DemarcheId, InstructeurId, RevisionId, StableId, TypeChamp, TypeDeChamp};
 use crate::store::{Conn, StoreError, StoreResult, expect_one};
 use chrono::{DateTime, Utc};
@@ -225,6 +226,28 @@ pub async fn types_de_champ(c: Conn<'_>, revision: RevisionId) -> StoreResult<Ve
         parent_stable_id, condition, prive FROM types_de_champ WHERE revision_id = $1 ORDER BY position, id";
     let rows: Vec<TypeDeChampRow> = on!(c, c => sqlx::query_as(SQL).bind(revision.0).fetch_all(&mut *c).await)?;
     Ok(rows.into_iter().map(TypeDeChampRow::into_domain).collect())
+}
+
+/// A revision's inéligibilité rule and message, if it has one. One that
+/// no longer reads (written by a later version) is ignored like a
+/// condition: the usager can still file, nothing is hidden.
+pub async fn ineligibilite(c: Conn<'_>, revision: RevisionId) -> StoreResult<Option<Ineligibilite>> {
+    const SQL: &str = "SELECT ineligibilite FROM revisions WHERE id = $1";
+    let json: Option<String> =
+        on!(c, c => sqlx::query_scalar(SQL).bind(revision.0).fetch_optional(&mut *c).await)?.flatten();
+    Ok(json.as_deref().and_then(Ineligibilite::depuis_json))
+}
+
+pub async fn set_ineligibilite(
+    c: Conn<'_>,
+    revision: RevisionId,
+    ineligibilite: Option<&Ineligibilite>,
+) -> StoreResult<()> {
+    const SQL: &str = "UPDATE revisions SET ineligibilite = $2 WHERE id = $1";
+    let json = ineligibilite.map(Ineligibilite::vers_json);
+    let done = on!(c, c => sqlx::query(SQL).bind(revision.0).bind(json).execute(&mut *c).await
+        .map(|r| r.rows_affected()))?;
+    expect_one(done, "revision")
 }
 
 /// Reserves the next stable id of a démarche.

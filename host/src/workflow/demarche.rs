@@ -5,6 +5,8 @@ use crate::domain::champ::section::sauts_de_niveau;
 use crate::domain::champ::{DESCRIPTION_MAX_CHARS, LIBELLE_MAX_CHARS, SaisieOptions};
 use crate::domain::compte::Administrateur;
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, suggerer_path, valider_path};
+use crate::domain::regle::Ineligibilite;
+use crate::domain::regle::verification::{bloquants, disponibles, regle_experte};
 use crate::domain::validation::{texte_optionnel, texte_requis};
 use crate::domain::{DemarcheId, Erreurs, StableId, TypeChamp, TypeDeChamp};
 use crate::error::AppError;
@@ -124,7 +126,7 @@ impl ChampInput {
         e.into_result()?;
         Ok(TypeDeChamp {
             stable_id,
-            obligatoire: self.obligatoire.is_some() && type_champ.has_value(),
+            obligatoire: self.obligatoire.is_some() && type_champ.saisi_par_usager(),
             type_champ,
             libelle,
             description,
@@ -234,7 +236,7 @@ pub async fn regler_plugin(
     Ok(Ok(()))
 }
 
-fn editable(d: &DemarcheRow) -> Result<(), AppError> {
+pub(crate) fn editable(d: &DemarcheRow) -> Result<(), AppError> {
     if d.etat() == EtatDemarche::Brouillon {
         Ok(())
     } else {
@@ -271,6 +273,9 @@ pub async fn ajouter_champ(
     if let Err(e) = sans_saut_de_niveau(&types, nouveau) {
         return Ok(Err(e));
     }
+    if let Err(e) = formule_valide(&types, nouveau) {
+        return Ok(Err(e));
+    }
     demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
     tx.commit().await?;
     Ok(Ok(()))
@@ -304,8 +309,15 @@ pub async fn modifier_champ(
         tdc.options.plusieurs = slot.options.plusieurs;
         tdc.options.modele = slot.options.modele.take();
     }
+    // Where the champ stands and what shows it are edited elsewhere.
+    tdc.parent = slot.parent;
+    tdc.condition = slot.condition.take();
+    tdc.prive = slot.prive;
     *slot = tdc;
     if let Err(e) = sans_saut_de_niveau(&types, stable_id) {
+        return Ok(Err(e));
+    }
+    if let Err(e) = formule_valide(&types, stable_id) {
         return Ok(Err(e));
     }
     demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
@@ -370,9 +382,36 @@ fn sans_saut_de_niveau(types: &[TypeDeChamp], edite: StableId) -> Result<(), Err
     }
 }
 
-/// What stands between a démarche and its publication, in French.
-pub fn manques_avant_publication(types: &[TypeDeChamp], instructeurs: usize) -> Vec<String> {
+/// A valeur calculée's formula must compile over the champs above it.
+fn formule_valide(types: &[TypeDeChamp], edite: StableId) -> Result<(), Erreurs> {
+    let Some(i) = types.iter().position(|t| t.stable_id == edite) else { return Ok(()) };
+    let (TypeChamp::Calcul, Some(formule)) = (&types[i].type_champ, &types[i].options.calcul) else {
+        return Ok(());
+    };
+    let meme_formulaire: Vec<TypeDeChamp> = types.iter().filter(|t| t.prive == types[i].prive).cloned().collect();
+    let j = meme_formulaire.iter().position(|t| t.stable_id == edite).unwrap_or(meme_formulaire.len());
+    let champs = disponibles(&meme_formulaire, j);
+    regle_experte(formule, &champs).map(|_| ()).map_err(|m| {
+        let mut e = Erreurs::new();
+        e.add("calcul", m);
+        e
+    })
+}
+
+/// What stands between a démarche and its publication, in French: title
+/// levels, rules reading champs since deleted, retyped or moved below,
+/// an empty form, no instructeur.
+pub fn manques_avant_publication(
+    types: &[TypeDeChamp],
+    ineligibilite: Option<&Ineligibilite>,
+    instructeurs: usize,
+) -> Vec<String> {
     let mut manques: Vec<String> = sauts_de_niveau(types).into_iter().map(|(_, m)| m).collect();
+    // The usager's form and the annotations privées are checked apart: a
+    // rule of one never reads the other.
+    let (publics, prives): (Vec<TypeDeChamp>, Vec<TypeDeChamp>) = types.iter().cloned().partition(|t| !t.prive);
+    manques.extend(bloquants(&publics, ineligibilite));
+    manques.extend(bloquants(&prives, None));
     if !types.iter().any(|t| t.type_champ.has_value()) {
         manques.push("Le formulaire doit comporter au moins un champ à remplir.".to_owned());
     }
@@ -431,7 +470,8 @@ pub async fn publier(
     let revision = d.draft_revision()?;
     let types = demarches::types_de_champ(tx.conn(), revision).await?;
     let instructeurs = demarches::list_instructeurs(tx.conn(), id).await?;
-    let mut manques = manques_avant_publication(&types, instructeurs.len());
+    let ineligibilite = demarches::ineligibilite(tx.conn(), revision).await?;
+    let mut manques = manques_avant_publication(&types, ineligibilite.as_ref(), instructeurs.len());
     manques.extend(reglages_a_completer(state, tx.conn(), id).await?);
     if let Some(path) = &path
         && *path != d.path

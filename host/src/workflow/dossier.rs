@@ -7,7 +7,10 @@ use crate::domain::champ::{Maintenant, manque_obligatoire, sans_caracteres_inter
 use crate::domain::compte::{Instructeur, Usager};
 use crate::domain::demarche::EtatDemarche;
 use crate::domain::dossier::transition;
-use crate::domain::{ActionDossier, DossierId, Erreurs, EtatDossier, StableId, TransitionError, TypeDeChamp};
+use crate::domain::regle::{ReglesRevision, Valeurs};
+use crate::domain::{
+    ActionDossier, DossierId, Erreurs, EtatDossier, StableId, TransitionError, TypeChamp, TypeDeChamp,
+};
 use crate::error::AppError;
 use crate::jobs::{enqueue_attestation, enqueue_mail, enqueue_verification};
 use crate::plugins::{PluginError, PluginValidation};
@@ -18,6 +21,7 @@ use crate::workflow::courriel;
 use chrono::Utc;
 use serde_json::json;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Answers as posted by the form: input name (`champ_<stable_id>`) → text.
 pub type Saisie = HashMap<String, String>;
@@ -65,6 +69,9 @@ pub struct Verifiees {
     pub donnees: HashMap<StableId, String>,
     /// Values whose données the usager confirmed in this submission.
     pub confirmes: Vec<StableId>,
+    /// Champs hidden by their display condition (not validated; cleared
+    /// at dépôt, their files with them).
+    pub masques: Vec<StableId>,
 }
 
 impl Verifiees {
@@ -157,24 +164,43 @@ async fn controler(state: &AppState, plugin: &str, libelle: &str, value: &str, o
 /// plugin (before any write transaction opens). `depot` is a submission
 /// (mandatory champs required; a plugin outage defers the check instead of
 /// refusing); otherwise a brouillon, where an outage is only reported.
-pub async fn verifier_saisie(
-    state: &AppState,
-    types: &[TypeDeChamp],
-    reglages: &Reglages,
-    saisie: &Saisie,
-    depot: bool,
-) -> Verifiees {
+pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: &Saisie, depot: bool) -> Verifiees {
+    let (types, reglages) = (&formulaire.types, &formulaire.reglages);
     let mut values = Vec::with_capacity(types.len());
     let mut erreurs = Erreurs::new();
     let mut a_verifier = Vec::new();
     let mut donnees = HashMap::new();
     let mut confirmes = Vec::new();
+    let mut masques = Vec::new();
     let maintenant = Maintenant::a_paris(Utc::now());
+    // A champ may post several inputs (« Autre » and its text, two linked
+    // lists, boxes): composed into the one value it validates.
+    let compose =
+        |tdc: &TypeDeChamp| valeur_saisie(tdc, |k| saisie.get(k).map(String::as_str), |k| multiples(saisie, k));
+    // The rules first: a champ they hide is neither validated nor sent to
+    // its plugin, and computed champs take their value.
+    let ev = crate::regles::evaluer(formulaire.regles.as_deref(), || {
+        Valeurs::depuis_formulaire(types, |tdc| Some(compose(tdc)))
+    });
     for tdc in types.iter().filter(|t| t.type_champ.has_value()) {
         let name = tdc.input_name();
-        // A champ may post several inputs (« Autre » and its text, two
-        // linked lists, boxes): composed into the one value it validates.
-        let composed = valeur_saisie(tdc, |k| saisie.get(k).map(String::as_str), |k| multiples(saisie, k));
+        if !ev.visible(tdc.stable_id) {
+            masques.push(tdc.stable_id);
+            // A brouillon keeps what was typed (the usager may show the
+            // champ again); a dépôt clears it.
+            let garde = if depot || !tdc.type_champ.saisi_par_usager() {
+                None
+            } else {
+                Some(sans_caracteres_interdits(compose(tdc).trim())).filter(|v| !v.is_empty())
+            };
+            values.push((tdc.stable_id, garde));
+            continue;
+        }
+        if tdc.type_champ == TypeChamp::Calcul {
+            values.push((tdc.stable_id, ev.calculs.get(&tdc.stable_id).cloned().flatten()));
+            continue;
+        }
+        let composed = compose(tdc);
         let raw = composed.as_str();
         let typed = Some(sans_caracteres_interdits(raw.trim())).filter(|v| !v.is_empty());
         // A plugin's champ takes values as long as its plugin declared.
@@ -233,8 +259,25 @@ pub async fn verifier_saisie(
         }
         values.push((tdc.stable_id, stored));
     }
-    Verifiees { values, erreurs, a_verifier, donnees, confirmes }
+    if depot && let Some(message) = ev.ineligible {
+        erreurs.add(INELIGIBILITE, message);
+    }
+    Verifiees { values, erreurs, a_verifier, donnees, confirmes, masques }
 }
+
+/// The file champs a condition hides: cleared when the dossier is filed
+/// or modified, files included.
+fn fichiers_masques(types: &[TypeDeChamp], verifiees: &Verifiees) -> Vec<StableId> {
+    types
+        .iter()
+        .filter(|t| t.type_champ.est_fichier() && verifiees.masques.contains(&t.stable_id))
+        .map(|t| t.stable_id)
+        .collect()
+}
+
+/// Where the inéligibilité message goes among a form's errors (the page
+/// shows it above the form, where `#ineligibilite` points).
+pub const INELIGIBILITE: &str = "ineligibilite";
 
 /// The values of a repeated key (`champ_12[]`), which the form extractor
 /// keeps as a JSON array.
@@ -346,9 +389,16 @@ fn plugin_indisponible(libelle: &str, err: &PluginError) -> String {
     }
 }
 
-/// The form of a dossier: its types de champ, and the settings of the
-/// plugins enabled on its démarche (each plugin's `options`).
-async fn types_of(state: &AppState, dossier: &DossierRow) -> Result<(Vec<TypeDeChamp>, Reglages), AppError> {
+/// The form of a dossier: its types de champ, the settings of the plugins
+/// enabled on its démarche (each plugin's `options`), and its rules.
+pub struct Formulaire {
+    pub types: Vec<TypeDeChamp>,
+    pub reglages: Reglages,
+    /// `None`: the form has no rule.
+    pub regles: Option<Arc<ReglesRevision>>,
+}
+
+pub async fn formulaire_of(state: &AppState, dossier: &DossierRow) -> Result<Formulaire, AppError> {
     let mut tx = state.store.read().await?;
     let types = demarches::types_de_champ(tx.conn(), dossier.revision_id()).await?;
     // Most forms have no plugin champ: no query for settings then.
@@ -357,8 +407,10 @@ async fn types_of(state: &AppState, dossier: &DossierRow) -> Result<(Vec<TypeDeC
     } else {
         Reglages::new()
     };
+    let ineligibilite = demarches::ineligibilite(tx.conn(), dossier.revision_id()).await?;
     tx.commit().await?;
-    Ok((types, reglages))
+    let regles = state.regles.du_formulaire(dossier.revision_id(), &types, ineligibilite.as_ref());
+    Ok(Formulaire { types, reglages, regles })
 }
 
 async fn find_for_usager(state: &AppState, usager: &Usager, id: DossierId) -> Result<DossierRow, AppError> {
@@ -380,10 +432,11 @@ pub async fn enregistrer_brouillon(
     if dossier.etat() != EtatDossier::Brouillon {
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
     }
-    let (types, reglages) = types_of(state, &dossier).await?;
-    let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, &types, saisie).await?;
-    let mut verifiees = verifier_saisie(state, &types, &reglages, saisie, false).await;
-    verifier_liens(state, usager, &types, &mut verifiees).await?;
+    let formulaire = formulaire_of(state, &dossier).await?;
+    let types = &formulaire.types;
+    let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, types, saisie).await?;
+    let mut verifiees = verifier_saisie(state, &formulaire, saisie, false).await;
+    verifier_liens(state, usager, types, &mut verifiees).await?;
     // A brouillon defers nothing: the checks run again at dépôt.
     verifiees.a_verifier.clear();
     let now = Utc::now();
@@ -416,14 +469,15 @@ pub async fn deposer(
     if dossier.etat() != EtatDossier::Brouillon {
         return Ok(Ok(()));
     }
-    let (types, reglages) = types_of(state, &dossier).await?;
-    let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, &types, saisie).await?;
-    let mut verifiees = verifier_saisie(state, &types, &reglages, saisie, true).await;
-    verifier_liens(state, usager, &types, &mut verifiees).await?;
+    let formulaire = formulaire_of(state, &dossier).await?;
+    let types = &formulaire.types;
+    let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, types, saisie).await?;
+    let mut verifiees = verifier_saisie(state, &formulaire, saisie, true).await;
+    verifier_liens(state, usager, types, &mut verifiees).await?;
     // The routing rule reads the answers: asked before the write
     // transaction, only for a dossier that can be déposé.
     let routage = if verifiees.erreurs.is_empty() {
-        Some(crate::workflow::extensions::router(state, &dossier, &types, &verifiees.values, &verifiees.donnees).await?)
+        Some(crate::workflow::extensions::router(state, &dossier, types, &verifiees.values, &verifiees.donnees).await?)
     } else {
         None
     };
@@ -450,6 +504,9 @@ pub async fn deposer(
     };
     dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
+    // A champ hidden by its condition is cleared, its files with it.
+    let objets =
+        crate::workflow::pieces_jointes::retirer_des_champs(&mut tx, id, &fichiers_masques(types, &verifiees)).await?;
     // 3. Route (the rule's choice, or the default groupe), change state,
     //    record the traitement.
     // The rule chose before this transaction: a groupe deleted meanwhile
@@ -472,6 +529,7 @@ pub async fn deposer(
     }
     tx.commit().await?;
     state.jobs_notify.notify_one();
+    crate::workflow::pieces_jointes::supprimer_objets(state, objets).await;
     Ok(Ok(()))
 }
 
@@ -491,10 +549,11 @@ pub async fn modifier(
             dossier.etat().libelle().to_lowercase()
         )));
     }
-    let (types, reglages) = types_of(state, &dossier).await?;
-    let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, &types, saisie).await?;
-    let mut verifiees = verifier_saisie(state, &types, &reglages, saisie, true).await;
-    verifier_liens(state, usager, &types, &mut verifiees).await?;
+    let formulaire = formulaire_of(state, &dossier).await?;
+    let types = &formulaire.types;
+    let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, types, saisie).await?;
+    let mut verifiees = verifier_saisie(state, &formulaire, saisie, true).await;
+    verifier_liens(state, usager, types, &mut verifiees).await?;
     if !verifiees.erreurs.is_empty() {
         return Ok(Err(verifiees.refus()));
     }
@@ -508,6 +567,8 @@ pub async fn modifier(
     }
     dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
+    let objets =
+        crate::workflow::pieces_jointes::retirer_des_champs(&mut tx, id, &fichiers_masques(types, &verifiees)).await?;
     for stable_id in &verifiees.a_verifier {
         enqueue_verification(tx.conn(), id, *stable_id, now).await?;
     }
@@ -515,6 +576,7 @@ pub async fn modifier(
     if !verifiees.a_verifier.is_empty() {
         state.jobs_notify.notify_one();
     }
+    crate::workflow::pieces_jointes::supprimer_objets(state, objets).await;
     Ok(Ok(()))
 }
 

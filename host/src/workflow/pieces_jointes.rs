@@ -414,6 +414,22 @@ pub async fn purger_titres(tx: &mut Tx, dossier: &DossierRow) -> Result<Vec<Stri
     Ok(pieces.into_iter().filter_map(|p| p.storage_key).collect())
 }
 
+/// At dépôt, in its transaction: the files of champs a condition hides are
+/// deleted with their rows (a hidden champ is cleared, its files too).
+/// Returns the keys to delete once it commits ([`supprimer_objets`]).
+pub async fn retirer_des_champs(tx: &mut Tx, id: DossierId, champs: &[StableId]) -> Result<Vec<String>, AppError> {
+    if champs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut keys = Vec::new();
+    for p in store::of_dossier(tx.conn(), id).await? {
+        if champs.iter().any(|c| c.0 == p.stable_id) && store::delete(tx.conn(), id, p.id).await? {
+            keys.extend(p.storage_key);
+        }
+    }
+    Ok(keys)
+}
+
 /// Deletes objects no row points at any more (after the commit that
 /// forgot them). A failure is logged: an orphan object is a cost, not a
 /// leak of someone's file through the platform.

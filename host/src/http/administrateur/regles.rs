@@ -1,0 +1,251 @@
+//! The rule editor: a champ's display condition and the démarche's
+//! inéligibilité, on pages of their own. The no-code builder works without
+//! JavaScript: « Ajouter une condition » and « Retirer » post the rows as
+//! typed and the page comes back with one row more or less; « Enregistrer »
+//! saves. The expert mode takes the rhai expression.
+
+use crate::domain::regle::saisie::{cle_erreur_clause, nom_clause};
+use crate::domain::regle::verification::disponibles;
+use crate::domain::regle::{Operateur, SaisieRegle};
+use crate::domain::{DemarcheId, Erreurs, StableId, TypeDeChamp};
+use crate::error::AppError;
+use crate::http::Ctx;
+use crate::http::form::{Formulaire, Ids};
+use crate::state::AppState;
+use crate::store::demarches::{self, DemarcheRow};
+use crate::workflow::regles::{self as wf, formulaire_usager, meme_formulaire};
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/demarches/{id}/champs/{stable_id}/condition", get(condition).post(enregistrer_condition))
+        .route("/admin/demarches/{id}/ineligibilite", get(ineligibilite).post(enregistrer_ineligibilite))
+}
+
+/// The builder's view: each row with its champ and operator lists, the
+/// champs a rule may read (with their variable, for the expert mode).
+fn constructeur(saisie: &SaisieRegle, champs: &[&TypeDeChamp], erreurs: &Erreurs) -> Value {
+    let clauses: Vec<Value> = saisie
+        .clauses
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let cle = cle_erreur_clause(i);
+            json!({
+                "rang": i + 1,
+                "id": cle,
+                "nom_champ": nom_clause(i, "champ"),
+                "nom_operateur": nom_clause(i, "operateur"),
+                "nom_valeur": nom_clause(i, "valeur"),
+                "retirer": format!("retirer_{i}"),
+                "valeur": c.valeur,
+                "erreur": erreurs.get(&cle),
+                "champs": champs.iter().filter(|t| !Operateur::pour(&t.type_champ).is_empty()).map(|t| json!({
+                    "value": t.stable_id.0,
+                    "libelle": t.libelle,
+                    "selected": c.champ == t.stable_id.0.to_string(),
+                })).collect::<Vec<_>>(),
+                "operateurs": Operateur::TOUS.iter().map(|o| json!({
+                    "value": o.as_str(),
+                    "libelle": o.libelle(),
+                    "selected": c.operateur == o.as_str(),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "expert": saisie.expert(),
+        "ou": saisie.combinaison == "ou",
+        "clauses": clauses,
+        "expression": saisie.expression,
+        "erreur_expression": erreurs.get("expression"),
+        "erreur_clauses": erreurs.get("clauses"),
+        "plein": saisie.clauses.len() >= crate::domain::regle::constructeur::CLAUSES_MAX,
+        "lisibles": champs.iter().map(|t| json!({
+            "variable": crate::domain::regle::variable(t.stable_id),
+            "libelle": t.libelle,
+            "type_libelle": t.type_champ.libelle(),
+            "comparaisons": Operateur::pour(&t.type_champ).iter().map(|o| o.libelle()).collect::<Vec<_>>().join(", "),
+            "choix": t.options.choix.join(" ; "),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// What the builder's buttons ask: a row more or less (the page comes back
+/// as typed), removing the rule, or saving it.
+enum Action {
+    Ajouter,
+    Retirer(usize),
+    Supprimer,
+    Enregistrer,
+}
+
+fn action(f: &HashMap<String, String>) -> Action {
+    match f.get("action").map(String::as_str) {
+        Some("ajouter") => Action::Ajouter,
+        Some("supprimer") => Action::Supprimer,
+        Some(a) => match a.strip_prefix("retirer_").and_then(|i| i.parse().ok()) {
+            Some(i) => Action::Retirer(i),
+            None => Action::Enregistrer,
+        },
+        None => Action::Enregistrer,
+    }
+}
+
+async fn contexte(state: &AppState, ctx: &Ctx, ids: &Ids) -> Result<(DemarcheRow, Vec<TypeDeChamp>), AppError> {
+    let d = super::find(state, ctx, DemarcheId(ids.first()?)).await?;
+    let mut tx = state.store.read().await?;
+    let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
+    tx.commit().await?;
+    Ok((d, types))
+}
+
+fn page_condition(
+    state: &AppState,
+    ctx: &Ctx,
+    d: &DemarcheRow,
+    types: &[TypeDeChamp],
+    stable_id: StableId,
+    saisie: &SaisieRegle,
+    erreurs: &Erreurs,
+) -> Result<Response, AppError> {
+    let (champs, i) = meme_formulaire(types, stable_id).ok_or(AppError::NotFound)?;
+    let tdc = &champs[i];
+    let lisibles = disponibles(&champs, i);
+    let data = json!({
+        "titre": format!("Condition d'affichage — {}", tdc.libelle),
+        "demarche": super::demarche_json(state, d),
+        "champ": { "libelle": tdc.libelle, "stable_id": tdc.stable_id.0 },
+        "action": format!("/admin/demarches/{}/champs/{}/condition", d.id, tdc.stable_id.0),
+        "existe": tdc.condition.is_some(),
+        "regle": constructeur(saisie, &lisibles, erreurs),
+        "aucun_champ": lisibles.is_empty(),
+        "erreurs": erreurs,
+    });
+    ctx.form_page(state, "administrateur/condition", data, erreurs)
+}
+
+async fn condition(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let (d, types) = contexte(&state, &ctx, &ids).await?;
+    let stable_id = StableId(ids.second()?);
+    let tdc = types.iter().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
+    let saisie = SaisieRegle::depuis(tdc.condition.as_ref());
+    page_condition(&state, &ctx, &d, &types, stable_id, &saisie, &Erreurs::new())
+}
+
+async fn enregistrer_condition(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(f): Formulaire<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let id = DemarcheId(ids.first()?);
+    let stable_id = StableId(ids.second()?);
+    let mut saisie = SaisieRegle::depuis_formulaire(&f);
+    let action = action(&f);
+    let notice = if matches!(action, Action::Supprimer) { "condition-supprimee" } else { "condition-enregistree" };
+    let retour = format!("/admin/demarches/{id}/champs?notice={notice}#champ-{}", stable_id.0);
+    let result = match action {
+        a @ (Action::Ajouter | Action::Retirer(_)) => {
+            match a {
+                Action::Retirer(i) => saisie.retirer_ligne(i),
+                _ => saisie.ajouter_ligne(),
+            }
+            let (d, types) = contexte(&state, &ctx, &ids).await?;
+            return page_condition(&state, &ctx, &d, &types, stable_id, &saisie, &Erreurs::new());
+        }
+        Action::Supprimer => wf::definir_condition(&state, &admin, id, stable_id, None).await?,
+        Action::Enregistrer => wf::definir_condition(&state, &admin, id, stable_id, Some(&saisie)).await?,
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&retour).into_response()),
+        Err(erreurs) => {
+            let (d, types) = contexte(&state, &ctx, &ids).await?;
+            page_condition(&state, &ctx, &d, &types, stable_id, &saisie, &erreurs)
+        }
+    }
+}
+
+fn page_ineligibilite(
+    state: &AppState,
+    ctx: &Ctx,
+    d: &DemarcheRow,
+    types: &[TypeDeChamp],
+    saisie: &SaisieRegle,
+    message: &str,
+    existe: bool,
+    erreurs: &Erreurs,
+) -> Result<Response, AppError> {
+    let champs = formulaire_usager(types);
+    let lisibles = disponibles(&champs, champs.len());
+    let data = json!({
+        "titre": format!("Inéligibilité — {}", d.libelle),
+        "demarche": super::demarche_json(state, d),
+        "action": format!("/admin/demarches/{}/ineligibilite", d.id),
+        "existe": existe,
+        "message": message,
+        "erreur_message": erreurs.get("message"),
+        "regle": constructeur(saisie, &lisibles, erreurs),
+        "aucun_champ": lisibles.is_empty(),
+        "erreurs": erreurs,
+    });
+    ctx.form_page(state, "administrateur/ineligibilite", data, erreurs)
+}
+
+async fn ineligibilite(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let (d, types) = contexte(&state, &ctx, &ids).await?;
+    let mut tx = state.store.read().await?;
+    let existante = demarches::ineligibilite(tx.conn(), d.draft_revision()?).await?;
+    tx.commit().await?;
+    let saisie = SaisieRegle::depuis(existante.as_ref().map(|i| &i.regle));
+    let message = existante.as_ref().map_or("", |i| i.message.as_str());
+    page_ineligibilite(&state, &ctx, &d, &types, &saisie, message, existante.is_some(), &Erreurs::new())
+}
+
+async fn enregistrer_ineligibilite(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(f): Formulaire<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let id = DemarcheId(ids.first()?);
+    let mut saisie = SaisieRegle::depuis_formulaire(&f);
+    let message = f.get("message").cloned().unwrap_or_default();
+    let action = action(&f);
+    let notice =
+        if matches!(action, Action::Supprimer) { "ineligibilite-supprimee" } else { "ineligibilite-enregistree" };
+    let result = match action {
+        a @ (Action::Ajouter | Action::Retirer(_)) => {
+            match a {
+                Action::Retirer(i) => saisie.retirer_ligne(i),
+                _ => saisie.ajouter_ligne(),
+            }
+            let (d, types) = contexte(&state, &ctx, &ids).await?;
+            let existe = f.contains_key("existe");
+            return page_ineligibilite(&state, &ctx, &d, &types, &saisie, &message, existe, &Erreurs::new());
+        }
+        Action::Supprimer => wf::definir_ineligibilite(&state, &admin, id, None).await?,
+        Action::Enregistrer => wf::definir_ineligibilite(&state, &admin, id, Some((&saisie, &message))).await?,
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/demarches/{id}?notice={notice}")).into_response()),
+        Err(erreurs) => {
+            let (d, types) = contexte(&state, &ctx, &ids).await?;
+            let existe = f.contains_key("existe");
+            page_ineligibilite(&state, &ctx, &d, &types, &saisie, &message, existe, &erreurs)
+        }
+    }
+}
+
+/// A champ's condition in words for the form editor's list, with the
+/// type of the champs a rule can read.
+pub fn condition_lisible(t: &TypeDeChamp, types: &[TypeDeChamp]) -> Option<String> {
+    t.condition.as_ref().map(|r| crate::domain::regle::decrire(r, types))
+}

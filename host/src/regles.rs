@@ -1,0 +1,152 @@
+//! A revision's rules (display conditions, valeurs calculées,
+//! inéligibilité) compiled once and shared by every request that reads the
+//! form: compiling a 300-champ form costs a millisecond or two, evaluating
+//! it a tenth of that.
+//!
+//! Entries are keyed by revision and checked against a fingerprint of the
+//! rules they were compiled from, so a draft revision edited in the editor
+//! is compiled again on its next use while a published one (frozen) is
+//! compiled once for the life of the process.
+
+use crate::domain::regle::{Evaluation, Ineligibilite, ReglesRevision, Valeurs};
+use crate::domain::territoire::TerritoireOfficiel;
+use crate::domain::{RevisionId, TypeDeChamp};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+/// Revisions kept compiled. Bounds memory (a large form's compiled rules
+/// weigh tens of kilobytes) against a server hosting thousands of
+/// démarches: past this, an arbitrary entry is dropped and recompiled on
+/// its next use.
+const MAX_REVISIONS: usize = 2_000;
+
+#[derive(Default)]
+pub struct ReglesCache {
+    entries: Mutex<HashMap<RevisionId, (u64, Arc<ReglesRevision>)>>,
+}
+
+impl ReglesCache {
+    /// The compiled rules of the usager's form of `revision` (`types`: its
+    /// types de champ, annotations privées included or not: they are left
+    /// out here, since no rule the usager triggers may read them). `None`
+    /// when the form has no rule.
+    pub fn du_formulaire(
+        &self,
+        revision: RevisionId,
+        types: &[TypeDeChamp],
+        ineligibilite: Option<&Ineligibilite>,
+    ) -> Option<Arc<ReglesRevision>> {
+        let publics: Vec<TypeDeChamp> = types.iter().filter(|t| !t.prive).cloned().collect();
+        if !ReglesRevision::necessaire(&publics, ineligibilite) {
+            return None;
+        }
+        let empreinte = empreinte(&publics, ineligibilite);
+        if let Some((e, regles)) = self.lock().get(&revision)
+            && *e == empreinte
+        {
+            return Some(regles.clone());
+        }
+        // Compiled outside the lock: other forms are not held up meanwhile.
+        let regles = Arc::new(ReglesRevision::compiler(&publics, ineligibilite, Arc::new(TerritoireOfficiel)));
+        let mut entries = self.lock();
+        if entries.len() >= MAX_REVISIONS
+            && !entries.contains_key(&revision)
+            && let Some(k) = entries.keys().next().copied()
+        {
+            entries.remove(&k);
+        }
+        entries.insert(revision, (empreinte, regles.clone()));
+        Some(regles)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<RevisionId, (u64, Arc<ReglesRevision>)>> {
+        // A panic while holding the lock leaves a map that is still
+        // consistent (inserts and removes are single calls).
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// What a revision's compiled rules depend on: the champs in order with
+/// their type, parent, condition and formula, and the inéligibilité.
+fn empreinte(types: &[TypeDeChamp], ineligibilite: Option<&Ineligibilite>) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for t in types {
+        t.stable_id.0.hash(&mut h);
+        t.type_champ.as_str().hash(&mut h);
+        t.libelle.hash(&mut h);
+        t.parent.map(|p| p.0).hash(&mut h);
+        t.condition.as_ref().map(|r| r.expression.as_str()).hash(&mut h);
+        t.options.calcul.hash(&mut h);
+    }
+    ineligibilite.map(|i| (i.regle.expression.as_str(), i.message.as_str())).hash(&mut h);
+    h.finish()
+}
+
+/// One evaluation of a form's rules over its answers; without rules,
+/// everything is visible and nothing is computed.
+pub fn evaluer(regles: Option<&ReglesRevision>, valeurs: impl FnOnce() -> Valeurs) -> Evaluation {
+    let Some(regles) = regles else {
+        return Evaluation::default();
+    };
+    let ev = regles.evaluer(&valeurs());
+    for e in &ev.erreurs {
+        // The administrateur sees it in the editor; here it shows the champ.
+        tracing::warn!(message = %e.message, "rule evaluation failed");
+    }
+    ev
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::champ::OptionsChamp;
+    use crate::domain::regle::verification::regle_experte;
+    use crate::domain::{StableId, TypeChamp};
+
+    fn tdc(id: i64, t: TypeChamp) -> TypeDeChamp {
+        TypeDeChamp {
+            stable_id: StableId(id),
+            type_champ: t,
+            libelle: format!("Champ {id}"),
+            description: String::new(),
+            obligatoire: false,
+            options: OptionsChamp::default(),
+            parent: None,
+            condition: None,
+            prive: false,
+        }
+    }
+
+    #[test]
+    fn a_revision_is_compiled_once_and_again_when_its_rules_change() {
+        let cache = ReglesCache::default();
+        let a = tdc(1, TypeChamp::IntegerNumber);
+        let mut b = tdc(2, TypeChamp::Text);
+        assert!(cache.du_formulaire(RevisionId(1), &[a.clone(), b.clone()], None).is_none());
+        b.condition = Some(regle_experte("champ_1 > 3", &[&a]).unwrap());
+        let first = cache.du_formulaire(RevisionId(1), &[a.clone(), b.clone()], None).unwrap();
+        let again = cache.du_formulaire(RevisionId(1), &[a.clone(), b.clone()], None).unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        b.condition = Some(regle_experte("champ_1 > 4", &[&a]).unwrap());
+        let changed = cache.du_formulaire(RevisionId(1), &[a, b], None).unwrap();
+        assert!(!Arc::ptr_eq(&first, &changed));
+    }
+
+    #[test]
+    fn the_usager_rules_never_read_an_annotation_privee() {
+        let cache = ReglesCache::default();
+        let mut note = tdc(1, TypeChamp::IntegerNumber);
+        note.prive = true;
+        let mut b = tdc(2, TypeChamp::Text);
+        b.condition = Some(regle_experte("champ_1 > 3", &[&note]).unwrap());
+        let regles = cache.du_formulaire(RevisionId(1), &[note, b], None).unwrap();
+        let mut valeurs = Valeurs::default();
+        valeurs.champs.insert(StableId(1), "10".into());
+        let ev = evaluer(Some(&regles), || valeurs);
+        // The rule does not compile without the annotation: the champ is
+        // shown and the error reported, nothing about the note leaks.
+        assert!(ev.visible(StableId(2)));
+        assert_eq!(ev.erreurs.len(), 1);
+    }
+}
