@@ -214,7 +214,7 @@ async fn fixtures(data_dir: &std::path::Path, database_url: &str, path: &str) ->
             obligatoire: Some("on".into()),
             options: guichet::domain::champ::SaisieOptions { options: options.to_string(), ..Default::default() },
         };
-        wf::ajouter_champ(&state, &admin, id, &input).await.expect("store").expect("champ");
+        wf::ajouter_champ(&state, &admin, id, wf::Liste::Formulaire, &input).await.expect("store").expect("champ");
     }
     guichet::workflow::groupes::affecter_instructeur(&state, &admin, id, None, "instructeur@bench.example")
         .await

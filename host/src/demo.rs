@@ -159,7 +159,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     // demo's journeys fill in (their numbers stay the same).
     inputs.extend(catalogue());
     for input in inputs {
-        wf::ajouter_champ(state, &admin, id, &input).await?.map_err(|e| anyhow!("demo champ refused: {e:?}"))?;
+        wf::ajouter_champ(state, &admin, id, wf::Liste::Formulaire, &input)
+            .await?
+            .map_err(|e| anyhow!("demo champ refused: {e:?}"))?;
     }
     regles(state, &admin, id).await?;
     crate::workflow::groupes::affecter_instructeur(state, &admin, id, None, instructeur_email)
@@ -209,7 +211,7 @@ async fn regles(state: &AppState, admin: &Administrateur, id: DemarcheId) -> any
         SaisieOptions { positif: "on".into(), ..SaisieOptions::default() },
     );
     for input in [calcul, derniere] {
-        wf::ajouter_champ(state, admin, id, &input).await?.map_err(|e| anyhow!("demo champ refused: {e:?}"))?;
+        wf::ajouter_champ(state, admin, id, wf::Liste::Formulaire, &input).await?.map_err(|e| anyhow!("demo champ refused: {e:?}"))?;
     }
     let mut tx = state.store.read().await?;
     let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;

@@ -1,6 +1,7 @@
 //! The administrateur's pages: démarches, their form editor, publication;
 //! groupes instructeurs in `groupes`.
 
+mod annotations;
 pub(super) mod attestation;
 pub(super) mod champ_fichier;
 mod groupes;
@@ -13,7 +14,7 @@ use crate::http::Ctx;
 use crate::http::form::{Formulaire, Ids};
 use crate::state::AppState;
 use crate::store::demarches::{self, DemarcheRow};
-use crate::workflow::demarche::{self as wf, ChampInput};
+use crate::workflow::demarche::{self as wf, ChampInput, Liste};
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/demarches/{id}/publier", get(publication).post(publier))
         .merge(groupes::routes())
         .merge(regles::routes())
+        .merge(annotations::routes())
 }
 
 #[derive(Deserialize, Default)]
@@ -140,6 +142,7 @@ async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<R
     let d = find(&state, &ctx, DemarcheId(ids.first()?)).await?;
     let mut tx = state.store.read().await?;
     let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
+    let nombre_annotations = demarches::annotations(tx.conn(), d.draft_revision()?).await?.len();
     let instructeurs = demarches::list_instructeurs(tx.conn(), d.id()).await?;
     let nombre_groupes = crate::store::groupes::libelles(tx.conn(), d.id()).await?.len();
     let ineligibilite = demarches::ineligibilite(tx.conn(), d.draft_revision()?).await?;
@@ -153,6 +156,7 @@ async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<R
             "titre": d.libelle,
             "demarche": demarche_json(&state, &d),
             "nombre_champs": types.len(),
+            "nombre_annotations": nombre_annotations,
             "nombre_instructeurs": instructeurs.len(),
             "nombre_groupes": nombre_groupes,
             "manques": manques,
@@ -279,7 +283,7 @@ async fn ajouter_champ(
 ) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
-    match wf::ajouter_champ(&state, &admin, id, &f).await? {
+    match wf::ajouter_champ(&state, &admin, id, Liste::Formulaire, &f).await? {
         Ok(()) => Ok(Redirect::to(&format!("/admin/demarches/{id}/champs?notice=champ-ajoute")).into_response()),
         Err(erreurs) => {
             let d = find(&state, &ctx, id).await?;
@@ -339,7 +343,7 @@ async fn modifier_champ(
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
     let stable_id = StableId(ids.second()?);
-    match wf::modifier_champ(&state, &admin, id, stable_id, &f).await? {
+    match wf::modifier_champ(&state, &admin, id, Liste::Formulaire, stable_id, &f).await? {
         Ok(()) => Ok(Redirect::to(&format!("/admin/demarches/{id}/champs?notice=champ-modifie")).into_response()),
         Err(erreurs) => {
             let d = find(&state, &ctx, id).await?;
@@ -351,7 +355,7 @@ async fn modifier_champ(
 async fn supprimer_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
-    wf::supprimer_champ(&state, &admin, id, StableId(ids.second()?)).await?;
+    wf::supprimer_champ(&state, &admin, id, Liste::Formulaire, StableId(ids.second()?)).await?;
     Ok(Redirect::to(&format!("/admin/demarches/{id}/champs?notice=champ-supprime")).into_response())
 }
 
@@ -370,7 +374,7 @@ async fn deplacer_champ(
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
     let stable_id = ids.second()?;
-    wf::deplacer_champ(&state, &admin, id, StableId(stable_id), f.sens == "haut").await?;
+    wf::deplacer_champ(&state, &admin, id, Liste::Formulaire, StableId(stable_id), f.sens == "haut").await?;
     Ok(Redirect::to(&format!("/admin/demarches/{id}/champs#champ-{stable_id}")).into_response())
 }
 

@@ -126,6 +126,8 @@ async fn page_dossier(
     let routage = dossiers::routage_explication(tx.conn(), id).await?;
     let attestation = crate::store::attestations::exists(tx.conn(), id).await?;
     let confirmes = dossiers::confirmes(tx.conn(), id).await?;
+    let annotations = demarches::annotations(tx.conn(), d.revision_id()).await?;
+    let valeurs_annotations = dossiers::annotations(tx.conn(), id).await?;
     // Linked dossiers this instructeur may open become links; the others
     // stay a number (their existence is not the instructeur's to learn).
     let mut visibles = Vec::new();
@@ -165,6 +167,8 @@ async fn page_dossier(
         "dossier": vues::dossier(&d),
         "demarche": { "id": d.demarche_id, "libelle": d.demarche_libelle },
         "champs": champs,
+        // Read-only until instructeurs can fill them.
+        "annotations": vues::annotations_lecture(&annotations, &valeurs_annotations),
         "routage": routage,
         "attestation": attestation.then(|| format!("/instructeur/dossiers/{}/attestation", d.id)),
         "traitements": vues::traitements(&traitements),

@@ -255,6 +255,13 @@ pub fn champs_lecture(
     sections
 }
 
+/// The annotations privées of a dossier as instructeurs read them, in
+/// parts by section heading (no plugin display, no deferred check: only
+/// instructeurs write them, with no plugin check yet).
+pub fn annotations_lecture(types: &[TypeDeChamp], values: &HashMap<StableId, String>) -> Vec<SectionLecture> {
+    champs_lecture(types, values, &HashMap::new(), &HashMap::new(), &[])
+}
+
 /// Champs whose plugin asks the usager to confirm what it found, with
 /// données the usager did not confirm (found by a check deferred past the
 /// dépôt): instructeurs see it.

@@ -221,10 +221,27 @@ impl TypeDeChampRow {
     }
 }
 
+/// The form usagers fill: the revision's public types de champ, in order.
+/// Annotations privées are never in it (`annotations`).
 pub async fn types_de_champ(c: Conn<'_>, revision: RevisionId) -> StoreResult<Vec<TypeDeChamp>> {
+    liste(c, revision, false).await
+}
+
+/// The annotations privées of a revision, in order: filled by instructeurs,
+/// never shown to usagers.
+pub async fn annotations(c: Conn<'_>, revision: RevisionId) -> StoreResult<Vec<TypeDeChamp>> {
+    liste(c, revision, true).await
+}
+
+/// One of a revision's two lists: the form (`prive` false) or the
+/// annotations privées. Each list has its own positions; stable ids are
+/// unique across both (one counter per démarche).
+pub async fn liste(c: Conn<'_>, revision: RevisionId, prive: bool) -> StoreResult<Vec<TypeDeChamp>> {
     const SQL: &str = "SELECT stable_id, type_champ, libelle, description, obligatoire, options, \
-        parent_stable_id, condition, prive FROM types_de_champ WHERE revision_id = $1 ORDER BY position, id";
-    let rows: Vec<TypeDeChampRow> = on!(c, c => sqlx::query_as(SQL).bind(revision.0).fetch_all(&mut *c).await)?;
+        parent_stable_id, condition, prive FROM types_de_champ WHERE revision_id = $1 AND prive = $2 \
+        ORDER BY position, id";
+    let rows: Vec<TypeDeChampRow> =
+        on!(c, c => sqlx::query_as(SQL).bind(revision.0).bind(prive).fetch_all(&mut *c).await)?;
     Ok(rows.into_iter().map(TypeDeChampRow::into_domain).collect())
 }
 
@@ -258,21 +275,28 @@ pub async fn next_stable_id(c: Conn<'_>, id: DemarcheId) -> StoreResult<StableId
     Ok(StableId(n))
 }
 
-/// Writes the whole ordered list of a revision's types de champ. Editing is
-/// rare and lists are short, so rewriting is simpler and safer than patching
-/// positions one by one.
+/// Writes the whole ordered form (public types de champ) of a revision;
+/// its annotations privées are left as they are.
 pub async fn replace_types_de_champ(c: Conn<'_>, revision: RevisionId, types: &[TypeDeChamp]) -> StoreResult<()> {
-    const DELETE: &str = "DELETE FROM types_de_champ WHERE revision_id = $1";
+    replace_liste(c, revision, false, types).await
+}
+
+/// Writes one whole ordered list of a revision (`prive`: the annotations),
+/// leaving the other list alone; every type written belongs to this list.
+/// Editing is rare and lists are short, so rewriting is simpler and safer
+/// than patching positions one by one.
+pub async fn replace_liste(c: Conn<'_>, revision: RevisionId, prive: bool, types: &[TypeDeChamp]) -> StoreResult<()> {
+    const DELETE: &str = "DELETE FROM types_de_champ WHERE revision_id = $1 AND prive = $2";
     const INSERT: &str = "INSERT INTO types_de_champ (revision_id, stable_id, position, type_champ, libelle, \
         description, obligatoire, options, parent_stable_id, condition, prive) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
     on!(c, c => {
-        sqlx::query(DELETE).bind(revision.0).execute(&mut *c).await?;
+        sqlx::query(DELETE).bind(revision.0).bind(prive).execute(&mut *c).await?;
         for (position, t) in types.iter().enumerate() {
             let condition = t.condition.as_ref().and_then(|r| serde_json::to_string(r).ok());
             sqlx::query(INSERT).bind(revision.0).bind(t.stable_id.0).bind(position as i64)
                 .bind(t.type_champ.as_str()).bind(&t.libelle).bind(&t.description).bind(t.obligatoire)
-                .bind(t.options.vers_json()).bind(t.parent.map(|p| p.0)).bind(condition).bind(t.prive)
+                .bind(t.options.vers_json()).bind(t.parent.map(|p| p.0)).bind(condition).bind(prive)
                 .execute(&mut *c).await?;
         }
         Ok::<(), sqlx::Error>(())

@@ -242,6 +242,21 @@ pub async fn touch(c: Conn<'_>, id: DossierId, now: DateTime<Utc>) -> StoreResul
     Ok(())
 }
 
+/// The SQL condition « this stable id is an annotation privée in this
+/// dossier's revision », for `EXISTS (…)`: annotations and the usager's
+/// answers are rows of the same table, told apart by their type de champ.
+macro_rules! annotation {
+    ($dossier:literal, $stable_id:literal) => {
+        concat!(
+            "SELECT 1 FROM dossiers dp JOIN types_de_champ tp ON tp.revision_id = dp.revision_id \
+             AND tp.prive = TRUE AND tp.stable_id = ",
+            $stable_id,
+            " WHERE dp.id = ",
+            $dossier
+        )
+    };
+}
+
 /// The stream usagers and instructeurs read; buffers come later.
 const MAIN_STREAM: &str = "main";
 
@@ -269,11 +284,17 @@ pub async fn upsert_champs(
     champs: ChampsEcrits<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    const SQL: &str = "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification, donnees, confirme) \
-        VALUES ($1, $2, $3, '', $4, $5, $6, NULL, $7, $8) \
-        ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
+    // An annotation privée of the dossier's revision is never written here,
+    // whatever the caller passes: the usager's answers and the instructeurs'
+    // annotations share the table, not the writers (`upsert_annotation`).
+    const SQL: &str = concat!(
+        "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification, donnees, confirme) \
+        SELECT $1, $2, $3, '', $4, $5, $6, NULL, $7, $8 WHERE NOT EXISTS (",
+        annotation!("$1", "$3"),
+        ") ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
         updated_at = excluded.updated_at, a_verifier = excluded.a_verifier, erreur_verification = NULL, \
-        donnees = excluded.donnees, confirme = excluded.confirme";
+        donnees = excluded.donnees, confirme = excluded.confirme"
+    );
     let ChampsEcrits { values, donnees, a_verifier, confirmes } = champs;
     on!(c, c => {
         for (stable_id, value) in values {
@@ -361,20 +382,65 @@ pub async fn resoudre_verification(
     Ok(n == 1)
 }
 
-/// What plugins attached to the champs of a dossier (JSON objects).
+/// What plugins attached to the usager's champs of a dossier (JSON objects).
 pub async fn donnees(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId, String>> {
-    const SQL: &str = "SELECT stable_id, donnees FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = '' \
-        AND donnees IS NOT NULL";
+    const SQL: &str = concat!(
+        "SELECT stable_id, donnees FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = '' \
+        AND donnees IS NOT NULL AND NOT EXISTS (",
+        annotation!("champs.dossier_id", "champs.stable_id"),
+        ")"
+    );
     let rows: Vec<(i64, String)> =
         on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
     Ok(rows.into_iter().map(|(s, v)| (StableId(s), v)).collect())
 }
 
+/// The usager's answers: every value but the annotations privées.
 pub async fn champs(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId, String>> {
-    const SQL: &str = "SELECT stable_id, value FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = '' AND value IS NOT NULL";
+    const SQL: &str = concat!(
+        "SELECT stable_id, value FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = '' \
+        AND value IS NOT NULL AND NOT EXISTS (",
+        annotation!("champs.dossier_id", "champs.stable_id"),
+        ")"
+    );
     let rows: Vec<(i64, String)> =
         on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
     Ok(rows.into_iter().map(|(s, v)| (StableId(s), v)).collect())
+}
+
+/// The values of the annotations privées of a dossier, for instructeurs.
+pub async fn annotations(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId, String>> {
+    const SQL: &str = concat!(
+        "SELECT stable_id, value FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = '' \
+        AND value IS NOT NULL AND EXISTS (",
+        annotation!("champs.dossier_id", "champs.stable_id"),
+        ")"
+    );
+    let rows: Vec<(i64, String)> =
+        on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
+    Ok(rows.into_iter().map(|(s, v)| (StableId(s), v)).collect())
+}
+
+/// Writes the value of one annotation privée (None clears); `NotFound` when
+/// `stable_id` is no annotation of the dossier's revision (an usager's
+/// answer is never written this way).
+pub async fn upsert_annotation(
+    c: Conn<'_>,
+    id: DossierId,
+    stable_id: StableId,
+    value: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    const SQL: &str = concat!(
+        "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification, donnees, confirme) \
+        SELECT $1, $2, $3, '', $4, $5, FALSE, NULL, NULL, FALSE WHERE EXISTS (",
+        annotation!("$1", "$3"),
+        ") ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
+        updated_at = excluded.updated_at"
+    );
+    let n = on!(c, c => sqlx::query(SQL).bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(value).bind(now)
+        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]

@@ -79,6 +79,21 @@ pub async fn modifier(
     Ok(Ok(()))
 }
 
+/// The two lists of types de champ a revision holds, edited alike with the
+/// same catalogue: the form usagers fill, and the annotations privées
+/// instructeurs fill (never shown to usagers). Each has its own order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Liste {
+    Formulaire,
+    Annotations,
+}
+
+impl Liste {
+    pub fn prive(self) -> bool {
+        self == Liste::Annotations
+    }
+}
+
 /// What the form editor posts for one type de champ.
 #[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
 pub struct ChampInput {
@@ -96,11 +111,16 @@ pub struct ChampInput {
 }
 
 impl ChampInput {
-    fn valider(&self, state: &AppState, stable_id: StableId) -> Result<TypeDeChamp, Erreurs> {
+    fn valider(&self, state: &AppState, liste: Liste, stable_id: StableId) -> Result<TypeDeChamp, Erreurs> {
         let mut e = Erreurs::new();
         let type_champ = match TypeChamp::parse(&self.type_champ) {
             Some(TypeChamp::Plugin(id)) if state.plugins.type_de_champ(&id).is_none() => {
                 e.add("type_champ", "Ce type de champ n'est pas disponible sur cette plateforme.");
+                TypeChamp::Text
+            }
+            // The titre d'identité is the usager's own identity document.
+            Some(TypeChamp::TitreIdentite) if liste.prive() => {
+                e.add("type_champ", "Le titre d'identité ne peut être demandé qu'à l'usager, dans le formulaire.");
                 TypeChamp::Text
             }
             Some(t) => t,
@@ -133,7 +153,7 @@ impl ChampInput {
             options,
             parent: None,
             condition: None,
-            prive: false,
+            prive: liste.prive(),
         })
     }
 }
@@ -184,8 +204,9 @@ pub async fn desactiver_plugin(
 ) -> Result<Result<(), String>, AppError> {
     let mut tx = state.store.write().await?;
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    for revision in [d.draft_revision_id, d.published_revision_id].into_iter().flatten() {
-        let types = demarches::types_de_champ(tx.conn(), crate::domain::RevisionId(revision)).await?;
+    let revisions = [d.draft_revision_id, d.published_revision_id].into_iter().flatten();
+    for (revision, prive) in revisions.flat_map(|r| [(r, false), (r, true)]) {
+        let types = demarches::liste(tx.conn(), crate::domain::RevisionId(revision), prive).await?;
         if let Some(used) = types.iter().find(|t| t.type_champ.plugin_id() == Some(plugin)) {
             return Ok(Err(format!(
                 "Le plugin « {plugin} » est utilisé par le champ « {} » : supprimez d'abord ce champ.",
@@ -244,30 +265,34 @@ pub(crate) fn editable(d: &DemarcheRow) -> Result<(), AppError> {
     }
 }
 
+/// Adds a type de champ at the end of the form or of the annotations.
 pub async fn ajouter_champ(
     state: &AppState,
     admin: &Administrateur,
     id: DemarcheId,
+    liste: Liste,
     input: &ChampInput,
 ) -> Result<Result<(), Erreurs>, AppError> {
     // Validate first (cheap, and with a placeholder id) so a refused input
     // does not consume a stable id.
-    if let Err(e) = input.valider(state, StableId(0)) {
+    if let Err(e) = input.valider(state, liste, StableId(0)) {
         return Ok(Err(e));
     }
     let mut tx = state.store.write().await?;
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
     editable(&d)?;
     let revision = d.draft_revision()?;
+    // One counter for both lists: a stable id names one champ or one
+    // annotation of the démarche, never both.
     let stable_id = demarches::next_stable_id(tx.conn(), id).await?;
-    let tdc = match input.valider(state, stable_id) {
+    let tdc = match input.valider(state, liste, stable_id) {
         Ok(t) => t,
         Err(e) => return Ok(Err(e)),
     };
     if let Err(e) = plugin_active(&mut tx, id, &tdc).await? {
         return Ok(Err(e));
     }
-    let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
+    let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
     let nouveau = tdc.stable_id;
     types.push(tdc);
     if let Err(e) = sans_saut_de_niveau(&types, nouveau) {
@@ -276,7 +301,7 @@ pub async fn ajouter_champ(
     if let Err(e) = formule_valide(&types, nouveau) {
         return Ok(Err(e));
     }
-    demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
+    demarches::replace_liste(tx.conn(), revision, liste.prive(), &types).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }
@@ -285,10 +310,11 @@ pub async fn modifier_champ(
     state: &AppState,
     admin: &Administrateur,
     id: DemarcheId,
+    liste: Liste,
     stable_id: StableId,
     input: &ChampInput,
 ) -> Result<Result<(), Erreurs>, AppError> {
-    let tdc = match input.valider(state, stable_id) {
+    let tdc = match input.valider(state, liste, stable_id) {
         Ok(t) => t,
         Err(e) => return Ok(Err(e)),
     };
@@ -299,7 +325,7 @@ pub async fn modifier_champ(
     if let Err(e) = plugin_active(&mut tx, id, &tdc).await? {
         return Ok(Err(e));
     }
-    let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
+    let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
     let slot = types.iter_mut().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
     // A file champ's formats and model are set on their own page
     // (`pieces_jointes::regler_champ`): kept while its type stays.
@@ -320,7 +346,7 @@ pub async fn modifier_champ(
     if let Err(e) = formule_valide(&types, stable_id) {
         return Ok(Err(e));
     }
-    demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
+    demarches::replace_liste(tx.conn(), revision, liste.prive(), &types).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }
@@ -329,28 +355,31 @@ pub async fn supprimer_champ(
     state: &AppState,
     admin: &Administrateur,
     id: DemarcheId,
+    liste: Liste,
     stable_id: StableId,
 ) -> Result<(), AppError> {
     let mut tx = state.store.write().await?;
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
     editable(&d)?;
     let revision = d.draft_revision()?;
-    let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
+    let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
     let before = types.len();
     types.retain(|t| t.stable_id != stable_id);
     if types.len() == before {
         return Err(AppError::NotFound);
     }
-    demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
+    demarches::replace_liste(tx.conn(), revision, liste.prive(), &types).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Moves a champ one place up (`monter`) or down.
+/// Moves a champ one place up (`monter`) or down, within its own list: a
+/// form champ never passes an annotation, nor the reverse.
 pub async fn deplacer_champ(
     state: &AppState,
     admin: &Administrateur,
     id: DemarcheId,
+    liste: Liste,
     stable_id: StableId,
     monter: bool,
 ) -> Result<(), AppError> {
@@ -358,12 +387,12 @@ pub async fn deplacer_champ(
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
     editable(&d)?;
     let revision = d.draft_revision()?;
-    let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
+    let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
     let i = types.iter().position(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
     let j = if monter { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < types.len()) };
     if let Some(j) = j {
         types.swap(i, j);
-        demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
+        demarches::replace_liste(tx.conn(), revision, liste.prive(), &types).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -18,6 +18,7 @@ use crate::storage::{Key, StorageError, Upload};
 use crate::store::dossiers::{self, DossierRow};
 use crate::store::pieces_jointes::{self as store, EtatPiece, NouvellePiece, PieceRow};
 use crate::store::{Conn, Tx, demarches};
+use crate::workflow::demarche::Liste;
 use bytes::Bytes;
 use chrono::Utc;
 use futures_util::stream::BoxStream;
@@ -569,16 +570,18 @@ pub enum ChangementModele {
     Remplacer(Recu),
 }
 
-/// The file champ `stable_id` of a démarche the administrateur edits.
+/// The file champ `stable_id` of a démarche the administrateur edits, in
+/// its form or in its annotations privées (`liste`).
 pub async fn champ_a_regler(
     state: &AppState,
     admin: &crate::domain::compte::Administrateur,
     id: crate::domain::DemarcheId,
+    liste: Liste,
     stable_id: StableId,
 ) -> Result<(crate::store::demarches::DemarcheRow, TypeDeChamp), AppError> {
     let mut tx = state.store.read().await?;
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
+    let types = demarches::liste(tx.conn(), d.draft_revision()?, liste.prive()).await?;
     tx.commit().await?;
     let tdc =
         types.into_iter().find(|t| t.stable_id == stable_id && t.type_champ.est_fichier()).ok_or(AppError::NotFound)?;
@@ -591,6 +594,7 @@ pub async fn regler_champ(
     state: &AppState,
     admin: &crate::domain::compte::Administrateur,
     id: crate::domain::DemarcheId,
+    liste: Liste,
     stable_id: StableId,
     reglage: ReglageFichier,
 ) -> Result<Result<(), crate::domain::Erreurs>, AppError> {
@@ -606,7 +610,7 @@ pub async fn regler_champ(
         supprimer_objets(state, nouveau.into_iter().collect()).await;
         return Ok(Err(erreurs));
     }
-    let result = regler_en_base(state, admin, id, stable_id, reglage).await;
+    let result = regler_en_base(state, admin, id, liste, stable_id, reglage).await;
     match result {
         Ok(ancien) => {
             supprimer_objets(state, ancien.into_iter().collect()).await;
@@ -623,6 +627,7 @@ async fn regler_en_base(
     state: &AppState,
     admin: &crate::domain::compte::Administrateur,
     id: crate::domain::DemarcheId,
+    liste: Liste,
     stable_id: StableId,
     reglage: ReglageFichier,
 ) -> Result<Option<String>, AppError> {
@@ -632,7 +637,7 @@ async fn regler_en_base(
         return Err(AppError::Refused("Le formulaire d'une démarche publiée ne peut pas encore être modifié.".into()));
     }
     let revision = d.draft_revision()?;
-    let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
+    let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
     let tdc =
         types.iter_mut().find(|t| t.stable_id == stable_id && t.type_champ.est_fichier()).ok_or(AppError::NotFound)?;
     let piece = tdc.type_champ == TypeChamp::PieceJustificative;
@@ -651,7 +656,7 @@ async fn regler_en_base(
             tdc.options.modele.replace(modele).map(|m| m.cle)
         }
     };
-    demarches::replace_types_de_champ(tx.conn(), revision, &types).await?;
+    demarches::replace_liste(tx.conn(), revision, liste.prive(), &types).await?;
     tx.commit().await?;
     Ok(ancien)
 }

@@ -11,9 +11,10 @@ use crate::http::form::Ids;
 use crate::http::pieces_jointes::multipart_error;
 use crate::state::AppState;
 use crate::store::demarches::DemarcheRow;
+use crate::workflow::demarche::Liste;
 use crate::workflow::pieces_jointes::{self as wf, ChangementModele, ReglageFichier, Televersement};
 use axum::Router;
-use axum::extract::{Multipart, State};
+use axum::extract::{MatchedPath, Multipart, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::json;
@@ -22,7 +23,9 @@ use serde_json::json;
 const TEXT_FIELD_MAX_BYTES: usize = 1024;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/admin/demarches/{id}/champs/{stable_id}/fichier", get(page).post(enregistrer))
+    Router::new()
+        .route("/admin/demarches/{id}/champs/{stable_id}/fichier", get(page).post(enregistrer))
+        .route("/admin/demarches/{id}/annotations/{stable_id}/fichier", get(page).post(enregistrer))
 }
 
 fn render(
@@ -34,11 +37,13 @@ fn render(
     erreurs: &Erreurs,
 ) -> Result<Response, AppError> {
     let (familles, plusieurs) = choix;
-    let base = format!("/admin/demarches/{}/champs/{}", d.id, tdc.stable_id);
+    let liste = if tdc.prive { "annotations" } else { "champs" };
+    let base = format!("/admin/demarches/{}/{liste}/{}", d.id, tdc.stable_id);
     let data = json!({
         "titre": format!("Fichiers — {}", tdc.libelle),
         "demarche": super::demarche_json(state, d),
         "champ": { "libelle": tdc.libelle, "lien": base },
+        "liste": { "lien": format!("/admin/demarches/{}/{liste}", d.id), "annotations": tdc.prive },
         "piece": tdc.type_champ == TypeChamp::PieceJustificative,
         "action": format!("{base}/fichier?{}={}", crate::http::CSRF_FIELD, ctx.csrf),
         "familles": FAMILLES.iter().map(|f| json!({
@@ -55,22 +60,30 @@ fn render(
     ctx.form_page(state, "administrateur/champ_fichier", data, erreurs)
 }
 
-async fn page(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+/// The list the route names: the form's champs or the annotations privées.
+fn liste(path: &MatchedPath) -> Liste {
+    if path.as_str().contains("/annotations/") { Liste::Annotations } else { Liste::Formulaire }
+}
+
+async fn page(State(state): State<AppState>, ctx: Ctx, path: MatchedPath, ids: Ids) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
-    let (d, tdc) = wf::champ_a_regler(&state, &admin, DemarcheId(ids.first()?), StableId(ids.second()?)).await?;
+    let (d, tdc) =
+        wf::champ_a_regler(&state, &admin, DemarcheId(ids.first()?), liste(&path), StableId(ids.second()?)).await?;
     render(&state, &ctx, &d, &tdc, (tdc.options.familles.as_slice(), tdc.options.plusieurs), &Erreurs::new())
 }
 
 async fn enregistrer(
     State(state): State<AppState>,
     ctx: Ctx,
+    path: MatchedPath,
     ids: Ids,
     mut form: Multipart,
 ) -> Result<Response, AppError> {
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
     // Scope first: nobody else's model is read.
-    let (d, tdc) = wf::champ_a_regler(&state, &admin, id, StableId(ids.second()?)).await?;
+    let liste = liste(&path);
+    let (d, tdc) = wf::champ_a_regler(&state, &admin, id, liste, StableId(ids.second()?)).await?;
     let mut familles = Vec::new();
     let mut plusieurs = false;
     let mut supprimer = false;
@@ -126,10 +139,11 @@ async fn enregistrer(
         return render(&state, &ctx, &d, &tdc, (familles.as_slice(), plusieurs), &erreurs);
     }
     let reglage = ReglageFichier { familles: familles.clone(), plusieurs, modele };
-    match wf::regler_champ(&state, &admin, id, tdc.stable_id, reglage).await? {
+    match wf::regler_champ(&state, &admin, id, liste, tdc.stable_id, reglage).await? {
         Ok(()) => {
-            Ok(Redirect::to(&format!("/admin/demarches/{id}/champs/{}/fichier?notice=champ-modifie", tdc.stable_id))
-                .into_response())
+            let liste = if tdc.prive { "annotations" } else { "champs" };
+            let lien = format!("/admin/demarches/{id}/{liste}/{}/fichier?notice=champ-modifie", tdc.stable_id);
+            Ok(Redirect::to(&lien).into_response())
         }
         Err(erreurs) => render(&state, &ctx, &d, &tdc, (familles.as_slice(), plusieurs), &erreurs),
     }

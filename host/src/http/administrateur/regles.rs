@@ -172,16 +172,23 @@ async fn enregistrer_condition(
     }
 }
 
+/// What the inéligibilité page redisplays: the rule being edited, its
+/// message, and whether one is already saved (the « Supprimer » button).
+struct SaisieIneligibilite<'a> {
+    regle: &'a SaisieRegle,
+    message: &'a str,
+    existe: bool,
+}
+
 fn page_ineligibilite(
     state: &AppState,
     ctx: &Ctx,
     d: &DemarcheRow,
     types: &[TypeDeChamp],
-    saisie: &SaisieRegle,
-    message: &str,
-    existe: bool,
+    saisie: SaisieIneligibilite<'_>,
     erreurs: &Erreurs,
 ) -> Result<Response, AppError> {
+    let SaisieIneligibilite { regle: saisie, message, existe } = saisie;
     let champs = formulaire_usager(types);
     let lisibles = disponibles(&champs, champs.len());
     let data = json!({
@@ -205,7 +212,8 @@ async fn ineligibilite(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Res
     tx.commit().await?;
     let saisie = SaisieRegle::depuis(existante.as_ref().map(|i| &i.regle));
     let message = existante.as_ref().map_or("", |i| i.message.as_str());
-    page_ineligibilite(&state, &ctx, &d, &types, &saisie, message, existante.is_some(), &Erreurs::new())
+    let existe = existante.is_some();
+    page_ineligibilite(&state, &ctx, &d, &types, SaisieIneligibilite { regle: &saisie, message, existe }, &Erreurs::new())
 }
 
 async fn enregistrer_ineligibilite(
@@ -229,7 +237,7 @@ async fn enregistrer_ineligibilite(
             }
             let (d, types) = contexte(&state, &ctx, &ids).await?;
             let existe = f.contains_key("existe");
-            return page_ineligibilite(&state, &ctx, &d, &types, &saisie, &message, existe, &Erreurs::new());
+            return page_ineligibilite(&state, &ctx, &d, &types, SaisieIneligibilite { regle: &saisie, message: &message, existe }, &Erreurs::new());
         }
         Action::Supprimer => wf::definir_ineligibilite(&state, &admin, id, None).await?,
         Action::Enregistrer => wf::definir_ineligibilite(&state, &admin, id, Some((&saisie, &message))).await?,
@@ -239,7 +247,7 @@ async fn enregistrer_ineligibilite(
         Err(erreurs) => {
             let (d, types) = contexte(&state, &ctx, &ids).await?;
             let existe = f.contains_key("existe");
-            page_ineligibilite(&state, &ctx, &d, &types, &saisie, &message, existe, &erreurs)
+            page_ineligibilite(&state, &ctx, &d, &types, SaisieIneligibilite { regle: &saisie, message: &message, existe }, &erreurs)
         }
     }
 }
