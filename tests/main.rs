@@ -17,6 +17,7 @@ mod contrat_rdv_service_public;
 mod contrats_selftest;
 mod exemple_javascript;
 mod exemple_python;
+mod group_commit;
 mod groupes_instructeurs;
 mod http_securite;
 mod interface;

@@ -31,7 +31,7 @@ async fn sqlite_columns() -> Columns {
     let dir = tempfile::tempdir().expect("dir");
     let store = Store::connect(&format!("sqlite://{}/m.db?mode=rwc", dir.path().display())).await.expect("sqlite");
     store.migrate().await.expect("migrate");
-    let Store::Sqlite(pool) = &store else { unreachable!() };
+    let Store::Sqlite(pool, _) = &store else { unreachable!() };
     let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations'",

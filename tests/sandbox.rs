@@ -176,7 +176,7 @@ async fn a_broken_plugin_keeps_the_draft_and_defers_its_checks_at_depot() {
 async fn pending_verifications(state: &guichet::state::AppState) -> Vec<(String, i64)> {
     const SQL: &str = "SELECT state, attempts FROM jobs WHERE queue = 'verification' ORDER BY id";
     match &state.store {
-        guichet::store::Store::Sqlite(pool) => sqlx::query_as(SQL).fetch_all(pool).await.expect("jobs"),
+        guichet::store::Store::Sqlite(pool, _) => sqlx::query_as(SQL).fetch_all(pool).await.expect("jobs"),
         guichet::store::Store::Postgres(pool) => sqlx::query_as(SQL).fetch_all(pool).await.expect("jobs"),
     }
 }

@@ -29,7 +29,7 @@ async fn deferred_checks_on_postgres() {
 async fn simuler_panne(store: &Store, dossier: i64, typed: &str) {
     const SQL: &str = "UPDATE champs SET value = $2, a_verifier = TRUE WHERE dossier_id = $1 AND stable_id = 1";
     match store {
-        Store::Sqlite(pool) => sqlx::query(SQL).bind(dossier).bind(typed).execute(pool).await.map(|_| ()),
+        Store::Sqlite(pool, _) => sqlx::query(SQL).bind(dossier).bind(typed).execute(pool).await.map(|_| ()),
         Store::Postgres(pool) => sqlx::query(SQL).bind(dossier).bind(typed).execute(pool).await.map(|_| ()),
     }
     .expect("statement");

@@ -5,10 +5,12 @@
 //! Every function takes a `Conn` borrowed from a transaction (`Tx`): the
 //! workflow layer decides where a transaction starts and ends.
 
+use group_commit::{GroupCommit, GroupTx};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Runs `$body` with `$c` bound to the backend's connection type. The body is
@@ -27,6 +29,7 @@ pub mod attestations;
 pub mod comptes;
 pub mod demarches;
 pub mod dossiers;
+pub mod group_commit;
 pub mod groupes;
 pub mod jobs;
 pub mod maintenance;
@@ -45,6 +48,10 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The group this transaction was committed in could not be made
+    /// durable: the transaction is not committed.
+    #[error("commit failed: {0}")]
+    Commit(String),
     #[error("unsupported database URL (expected sqlite: or postgres:)")]
     UnsupportedUrl,
 }
@@ -67,7 +74,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[derive(Clone, Debug)]
 pub enum Store {
-    Sqlite(SqlitePool),
+    /// The pool serves reads; writes all go through the group committer
+    /// (`group_commit.rs`): one writer connection, one fsync per group.
+    Sqlite(SqlitePool, Arc<GroupCommit>),
     Postgres(PgPool),
 }
 
@@ -79,6 +88,7 @@ pub enum Conn<'c> {
 
 pub enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    SqliteGroup(GroupTx),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
@@ -86,6 +96,7 @@ impl Tx {
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
             Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::SqliteGroup(t) => Conn::Sqlite(t.conn()),
             Tx::Postgres(t) => Conn::Postgres(t),
         }
     }
@@ -93,6 +104,7 @@ impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
         match self {
             Tx::Sqlite(t) => t.commit().await?,
+            Tx::SqliteGroup(t) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())
@@ -121,9 +133,10 @@ impl Store {
             let pool = SqlitePoolOptions::new()
                 .max_connections(SQLITE_POOL_SIZE)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await?;
-            Ok(Store::Sqlite(pool))
+            let writer = GroupCommit::start(&options).await?;
+            Ok(Store::Sqlite(pool, writer))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new()
@@ -139,7 +152,7 @@ impl Store {
 
     pub async fn migrate(&self) -> StoreResult<()> {
         match self {
-            Store::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Store::Sqlite(pool, _) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
             Store::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -147,17 +160,18 @@ impl Store {
 
     pub fn backend(&self) -> &'static str {
         match self {
-            Store::Sqlite(_) => "sqlite",
+            Store::Sqlite(..) => "sqlite",
             Store::Postgres(_) => "postgres",
         }
     }
 
-    /// A transaction that will write. On SQLite it takes the write lock up
-    /// front (`BEGIN IMMEDIATE`): a deferred transaction that reads and then
-    /// writes fails with SQLITE_BUSY when another writer committed meanwhile.
+    /// A transaction that will write. On SQLite it is a savepoint on the
+    /// one writer connection, committed with others in a group (the write
+    /// lock is taken up front, `BEGIN IMMEDIATE`, so reading then writing
+    /// never fails with SQLITE_BUSY); `commit` returns once it is durable.
     pub async fn write(&self) -> StoreResult<Tx> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Sqlite(_, writer) => Tx::SqliteGroup(writer.begin().await?),
             Store::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -168,7 +182,7 @@ impl Store {
     /// before and after a concurrent commit (seen with deferred checks).
     pub async fn read(&self) -> StoreResult<Tx> {
         Ok(match self {
-            Store::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            Store::Sqlite(pool, _) => Tx::Sqlite(pool.begin().await?),
             Store::Postgres(pool) => {
                 Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
             }
@@ -177,7 +191,10 @@ impl Store {
 
     pub async fn close(&self) {
         match self {
-            Store::Sqlite(pool) => pool.close().await,
+            Store::Sqlite(pool, writer) => {
+                writer.close().await;
+                pool.close().await
+            }
             Store::Postgres(pool) => pool.close().await,
         }
     }

@@ -38,10 +38,15 @@ pub async fn claim(store: &Store, now: DateTime<Utc>, lease_until: DateTime<Utc>
     const POSTGRES: &str = "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
         WHERE id = (SELECT id FROM jobs WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until < $1) \
         ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, queue, payload, attempts, max_attempts";
-    let row = match store {
-        Store::Sqlite(pool) => sqlx::query_as(SQLITE).bind(now).bind(lease_until).fetch_optional(pool).await?,
-        Store::Postgres(pool) => sqlx::query_as(POSTGRES).bind(now).bind(lease_until).fetch_optional(pool).await?,
+    // Every write goes through a write transaction: on SQLite, the group
+    // committer's connection (a write on another connection would wait for
+    // the write lock behind whole groups).
+    let mut tx = store.write().await?;
+    let row = match tx.conn() {
+        Conn::Sqlite(c) => sqlx::query_as(SQLITE).bind(now).bind(lease_until).fetch_optional(&mut *c).await?,
+        Conn::Postgres(c) => sqlx::query_as(POSTGRES).bind(now).bind(lease_until).fetch_optional(&mut *c).await?,
     };
+    tx.commit().await?;
     Ok(row)
 }
 
@@ -49,20 +54,18 @@ pub async fn claim(store: &Store, now: DateTime<Utc>, lease_until: DateTime<Utc>
 /// longer running is left alone.
 pub async fn renew_lease(store: &Store, id: i64, until: DateTime<Utc>) -> StoreResult<()> {
     const SQL: &str = "UPDATE jobs SET locked_until = $2 WHERE id = $1 AND state = 'running'";
-    match store {
-        Store::Sqlite(pool) => sqlx::query(SQL).bind(id).bind(until).execute(pool).await?.rows_affected(),
-        Store::Postgres(pool) => sqlx::query(SQL).bind(id).bind(until).execute(pool).await?.rows_affected(),
-    };
+    let mut tx = store.write().await?;
+    on!(tx.conn(), c => sqlx::query(SQL).bind(id).bind(until).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     Ok(())
 }
 
 pub async fn complete(store: &Store, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
     const SQL: &str =
         "UPDATE jobs SET state = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1";
-    match store {
-        Store::Sqlite(pool) => sqlx::query(SQL).bind(id).bind(now).execute(pool).await?.rows_affected(),
-        Store::Postgres(pool) => sqlx::query(SQL).bind(id).bind(now).execute(pool).await?.rows_affected(),
-    };
+    let mut tx = store.write().await?;
+    on!(tx.conn(), c => sqlx::query(SQL).bind(id).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -78,20 +81,16 @@ pub async fn fail(
     const RETRY: &str = "UPDATE jobs SET state = 'pending', run_at = $3, locked_until = NULL, last_error = $2, updated_at = $4 WHERE id = $1";
     const DEAD: &str =
         "UPDATE jobs SET state = 'dead', locked_until = NULL, last_error = $2, updated_at = $3 WHERE id = $1";
-    match (store, retry_at) {
-        (Store::Sqlite(pool), Some(at)) => {
-            sqlx::query(RETRY).bind(id).bind(error).bind(at).bind(now).execute(pool).await?.rows_affected()
+    let mut tx = store.write().await?;
+    match retry_at {
+        Some(at) => {
+            on!(tx.conn(), c => sqlx::query(RETRY).bind(id).bind(error).bind(at).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?
         }
-        (Store::Postgres(pool), Some(at)) => {
-            sqlx::query(RETRY).bind(id).bind(error).bind(at).bind(now).execute(pool).await?.rows_affected()
-        }
-        (Store::Sqlite(pool), None) => {
-            sqlx::query(DEAD).bind(id).bind(error).bind(now).execute(pool).await?.rows_affected()
-        }
-        (Store::Postgres(pool), None) => {
-            sqlx::query(DEAD).bind(id).bind(error).bind(now).execute(pool).await?.rows_affected()
+        None => {
+            on!(tx.conn(), c => sqlx::query(DEAD).bind(id).bind(error).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?
         }
     };
+    tx.commit().await?;
     Ok(())
 }
 
@@ -99,7 +98,7 @@ pub async fn fail(
 pub async fn count_by_state(store: &Store, state: &str) -> StoreResult<i64> {
     const SQL: &str = "SELECT COUNT(*) FROM jobs WHERE state = $1";
     Ok(match store {
-        Store::Sqlite(pool) => sqlx::query_scalar(SQL).bind(state).fetch_one(pool).await?,
+        Store::Sqlite(pool, _) => sqlx::query_scalar(SQL).bind(state).fetch_one(pool).await?,
         Store::Postgres(pool) => sqlx::query_scalar(SQL).bind(state).fetch_one(pool).await?,
     })
 }

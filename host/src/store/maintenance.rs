@@ -33,17 +33,12 @@ pub async fn purge_expired(store: &Store, now: DateTime<Utc>) -> StoreResult<Pur
     const JOBS: &str = "DELETE FROM jobs WHERE state = 'done' AND updated_at <= $1";
     let tokens_before = now - TOKENS_KEPT_AFTER_EXPIRY;
     let jobs_before = now - DONE_JOBS_KEPT;
-    let purged = match store {
-        Store::Sqlite(pool) => Purged {
-            sessions: sqlx::query(SESSIONS).bind(now).execute(pool).await?.rows_affected(),
-            tokens: sqlx::query(TOKENS).bind(tokens_before).execute(pool).await?.rows_affected(),
-            jobs: sqlx::query(JOBS).bind(jobs_before).execute(pool).await?.rows_affected(),
-        },
-        Store::Postgres(pool) => Purged {
-            sessions: sqlx::query(SESSIONS).bind(now).execute(pool).await?.rows_affected(),
-            tokens: sqlx::query(TOKENS).bind(tokens_before).execute(pool).await?.rows_affected(),
-            jobs: sqlx::query(JOBS).bind(jobs_before).execute(pool).await?.rows_affected(),
-        },
-    };
+    let mut tx = store.write().await?;
+    let purged = on!(tx.conn(), c => Ok::<_, sqlx::Error>(Purged {
+        sessions: sqlx::query(SESSIONS).bind(now).execute(&mut *c).await?.rows_affected(),
+        tokens: sqlx::query(TOKENS).bind(tokens_before).execute(&mut *c).await?.rows_affected(),
+        jobs: sqlx::query(JOBS).bind(jobs_before).execute(&mut *c).await?.rows_affected(),
+    }))?;
+    tx.commit().await?;
     Ok(purged)
 }
