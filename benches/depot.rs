@@ -212,6 +212,7 @@ async fn fixtures(data_dir: &std::path::Path, database_url: &str, path: &str) ->
             libelle: format!("Question {i}"),
             description: String::new(),
             obligatoire: Some("on".into()),
+            parent: String::new(),
             options: guichet::domain::champ::SaisieOptions { options: options.to_string(), ..Default::default() },
         };
         wf::ajouter_champ(&state, &admin, id, wf::Liste::Formulaire, &input).await.expect("store").expect("champ");

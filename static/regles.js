@@ -26,17 +26,40 @@
       return params;
     }
 
+    function ensemble(ids) {
+      var out = {};
+      (ids || []).forEach(function (id) { out[String(id)] = true; });
+      return out;
+    }
+
     function appliquer(reponse) {
-      var masques = {};
-      (reponse.masques || []).forEach(function (id) { masques[String(id)] = true; });
+      var masques = ensemble(reponse.masques);
+      var lignes = reponse.lignes || {};
+      // A champ in a row of a block is shown or hidden by its row's rules.
       form.querySelectorAll("[data-champ]").forEach(function (el) {
-        var masque = masques[el.getAttribute("data-champ")] === true;
+        var ligne = el.parentElement && el.parentElement.closest("[data-ligne]");
+        var id = el.getAttribute("data-champ");
+        var masque;
+        if (ligne) {
+          var l = lignes[ligne.getAttribute("data-ligne")];
+          masque = l ? ensemble(l.masques)[id] === true : el.hidden;
+        } else {
+          masque = masques[id] === true;
+        }
         if (el.hidden !== masque) { el.hidden = masque; }
       });
-      var calculs = reponse.calculs || {};
-      Object.keys(calculs).forEach(function (id) {
-        var sortie = form.querySelector("[data-calcul='" + id + "']");
-        if (sortie) { sortie.textContent = calculs[id] || "—"; }
+      function ecrire(racine, calculs) {
+        Object.keys(calculs || {}).forEach(function (id) {
+          racine.querySelectorAll("[data-calcul='" + id + "']").forEach(function (sortie) {
+            var dansLigne = sortie.closest("[data-ligne]");
+            if ((racine === form) === (dansLigne === null)) { sortie.textContent = calculs[id] || "—"; }
+          });
+        });
+      }
+      ecrire(form, reponse.calculs);
+      Object.keys(lignes).forEach(function (row) {
+        var el = form.querySelector("[data-ligne='" + row + "']");
+        if (el) { ecrire(el, lignes[row].calculs); }
       });
       var alerte = document.getElementById("ineligibilite");
       if (alerte) {

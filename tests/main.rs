@@ -27,6 +27,7 @@ mod pieces_jointes;
 mod plugins_champs;
 mod plugins_extensions;
 mod reglages_plugins;
+mod repetitions;
 mod reprises;
 mod routage_depot;
 mod sandbox;

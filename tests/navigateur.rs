@@ -141,6 +141,27 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
         .send_keys("Achat de ballons et de maillots.")
         .await
         .expect("type");
+    // The budget is a bloc répétable: « Ajouter un élément » saves the
+    // brouillon and comes back at the new row, whose champs are filled;
+    // the total below follows the amounts live.
+    browser.submit(Locator::XPath("//button[starts-with(normalize-space(.), 'Ajouter un élément')]")).await;
+    assert!(c.current_url().await.expect("url").path().ends_with("/brouillon"));
+    let ligne = c.find(Locator::Css("fieldset.guichet-ligne")).await.expect("the new row");
+    let saisies = ligne.find_all(Locator::Css("input.fr-input")).await.expect("the row's inputs");
+    assert_eq!(saisies.len(), 2, "poste and montant");
+    saisies[0].send_keys("Location du gymnase").await.expect("type");
+    saisies[1].send_keys("1200,5").await.expect("type");
+    let total = attendre(|| async {
+        let sorties = c.find_all(Locator::Css("output[data-calcul]")).await.ok()?;
+        let t = sorties.last()?.text().await.ok()?;
+        (t == "1200,5").then_some(t)
+    })
+    .await;
+    assert_eq!(total.as_deref(), Some("1200,5"), "the budget's total follows the row");
+    // What was typed before the row was added is still there.
+    let nom = c.find(Locator::Id("champ_2")).await.expect("nom").prop("value").await.expect("value");
+    assert_eq!(nom.as_deref(), Some("Union sportive de Démoville"));
+    browser.check_page(&format!("{ecran}-bloc")).await;
     // The carte champ (optional) is a map once carte.js ran, with the
     // GeoJSON textarea kept for keyboards and no-JS browsers.
     assert!(c.find(Locator::Id("champ_12")).await.is_ok(), "the carte champ's textarea is there");

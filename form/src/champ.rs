@@ -16,6 +16,7 @@ pub mod fichier;
 pub mod iban;
 pub mod nombre;
 pub mod options;
+pub mod repetition;
 pub mod section;
 pub mod telephone;
 pub mod texte;
@@ -256,8 +257,10 @@ impl TypeChamp {
     }
 
     /// A repetition cannot hold a repetition (as the original: one level).
+    /// Files and plugin champs are not allowed in a block yet: their pieces,
+    /// données and confirmations are stored per champ, not per row.
     pub fn permis_dans_repetition(&self) -> bool {
-        !matches!(self, Self::Repetition)
+        !matches!(self, Self::Repetition | Self::PieceJustificative | Self::TitreIdentite | Self::Plugin(_))
     }
 
     /// Whether the editor offers this type yet: the catalogue lands type
@@ -268,6 +271,7 @@ impl TypeChamp {
             self,
             Self::HeaderSection
                 | Self::Explication
+                | Self::Repetition
                 | Self::Text
                 | Self::Textarea
                 | Self::Formatted

@@ -143,6 +143,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
             libelle: libelle.into(),
             description: description.into(),
             obligatoire: obligatoire.then(|| "on".to_string()),
+            parent: String::new(),
             options: match libelle {
                 "Description du projet" => {
                     SaisieOptions { limite_caracteres: "2000".into(), ..SaisieOptions::default() }
@@ -196,6 +197,7 @@ async fn regles(state: &AppState, admin: &Administrateur, id: DemarcheId) -> any
         libelle: libelle.into(),
         description: description.into(),
         obligatoire: None,
+        parent: String::new(),
         options,
     };
     let calcul = ajouter(
@@ -211,7 +213,9 @@ async fn regles(state: &AppState, admin: &Administrateur, id: DemarcheId) -> any
         SaisieOptions { positif: "on".into(), ..SaisieOptions::default() },
     );
     for input in [calcul, derniere] {
-        wf::ajouter_champ(state, admin, id, wf::Liste::Formulaire, &input).await?.map_err(|e| anyhow!("demo champ refused: {e:?}"))?;
+        wf::ajouter_champ(state, admin, id, wf::Liste::Formulaire, &input)
+            .await?
+            .map_err(|e| anyhow!("demo champ refused: {e:?}"))?;
     }
     let mut tx = state.store.read().await?;
     let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
@@ -234,6 +238,65 @@ async fn regles(state: &AppState, admin: &Administrateur, id: DemarcheId) -> any
     )
     .await?
     .map_err(|e| anyhow!("demo inéligibilité refused: {e:?}"))?;
+    budget(state, admin, id).await
+}
+
+/// A bloc répétable (one row per expense) and its total below it.
+async fn budget(state: &AppState, admin: &Administrateur, id: DemarcheId) -> anyhow::Result<()> {
+    let champ = |t: TypeChamp, libelle: &str, description: &str, parent: String, options: SaisieOptions| ChampInput {
+        type_champ: t.as_str(),
+        libelle: libelle.into(),
+        description: description.into(),
+        obligatoire: Some("on".into()).filter(|_| t != TypeChamp::Calcul),
+        parent,
+        options,
+    };
+    let ajouter = |input: ChampInput| async move {
+        wf::ajouter_champ(state, admin, id, wf::Liste::Formulaire, &input)
+            .await?
+            .map_err(|e| anyhow!("demo champ refused: {e:?}"))
+    };
+    let bloc = champ(
+        TypeChamp::Repetition,
+        "Budget prévisionnel",
+        "Une ligne par poste de dépense.",
+        String::new(),
+        SaisieOptions::default(),
+    );
+    ajouter(bloc).await?;
+    let mut tx = state.store.read().await?;
+    let d = demarches::find(tx.conn(), id).await?;
+    let bloc = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?.last().map(|t| t.stable_id);
+    tx.commit().await?;
+    let bloc = bloc.ok_or_else(|| anyhow!("demo block missing"))?.0.to_string();
+    ajouter(champ(
+        TypeChamp::Text,
+        "Poste de dépense",
+        "Par exemple : location de salle",
+        bloc.clone(),
+        SaisieOptions::default(),
+    ))
+    .await?;
+    let montant = champ(
+        TypeChamp::DecimalNumber,
+        "Montant du poste (en euros)",
+        "",
+        bloc,
+        SaisieOptions { positif: "on".into(), ..SaisieOptions::default() },
+    );
+    ajouter(montant).await?;
+    let mut tx = state.store.read().await?;
+    let montant = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?.last().map(|t| t.stable_id);
+    tx.commit().await?;
+    let montant = crate::domain::regle::variable(montant.ok_or_else(|| anyhow!("demo champ missing"))?);
+    let total = champ(
+        TypeChamp::Calcul,
+        "Total du budget prévisionnel (en euros)",
+        "Somme des postes de dépense",
+        String::new(),
+        SaisieOptions { calcul: format!("somme({montant})"), ..SaisieOptions::default() },
+    );
+    ajouter(total).await?;
     Ok(())
 }
 
@@ -244,6 +307,7 @@ fn catalogue() -> Vec<ChampInput> {
         libelle: libelle.into(),
         description: description.into(),
         obligatoire: None,
+        parent: String::new(),
         options,
     };
     let o = SaisieOptions::default;

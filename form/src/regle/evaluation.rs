@@ -32,18 +32,39 @@ impl Valeurs {
     /// (`brut`: stored or just typed). A value is normalized as its type
     /// stores it when it is valid (« 1 200 » reads 1200), kept as typed
     /// otherwise: a condition follows what the usager sees on the page.
-    pub fn depuis_formulaire(tdcs: &[TypeDeChamp], brut: impl Fn(&TypeDeChamp) -> Option<String>) -> Self {
+    ///
+    /// `lignes` gives each block's row ids in order; `brut` is asked for a
+    /// top-level champ with `None`, for a champ of a row with its row id.
+    pub fn depuis_formulaire(
+        tdcs: &[TypeDeChamp],
+        lignes: &HashMap<StableId, Vec<String>>,
+        brut: impl Fn(&TypeDeChamp, Option<&str>) -> Option<String>,
+    ) -> Self {
+        let lu = |tdc: &TypeDeChamp, row: Option<&str>| {
+            let raw = brut(tdc, row).filter(|v| !v.trim().is_empty())?;
+            match crate::champ::valider_format(tdc, &raw) {
+                Ok(Some(normalized)) => Some(normalized),
+                Ok(None) => None,
+                Err(_) => Some(raw),
+            }
+        };
+        let saisis = || tdcs.iter().filter(|t| t.type_champ.saisi_par_usager() && !t.prive);
         let mut champs = HashMap::with_capacity(tdcs.len());
-        for tdc in tdcs.iter().filter(|t| t.type_champ.saisi_par_usager() && !t.prive) {
-            let Some(raw) = brut(tdc).filter(|v| !v.trim().is_empty()) else { continue };
-            let v = match crate::champ::valider_format(tdc, &raw) {
-                Ok(Some(normalized)) => normalized,
-                Ok(None) => continue,
-                Err(_) => raw,
-            };
-            champs.insert(tdc.stable_id, v);
+        for tdc in saisis().filter(|t| t.parent.is_none()) {
+            if let Some(v) = lu(tdc, None) {
+                champs.insert(tdc.stable_id, v);
+            }
         }
-        Self { champs, lignes: HashMap::new() }
+        let mut par_bloc: HashMap<StableId, Vec<HashMap<StableId, String>>> = HashMap::new();
+        for (bloc, rows) in lignes {
+            let enfants: Vec<&TypeDeChamp> = saisis().filter(|t| t.parent == Some(*bloc)).collect();
+            let rows = rows
+                .iter()
+                .map(|row| enfants.iter().filter_map(|t| lu(t, Some(row)).map(|v| (t.stable_id, v))).collect())
+                .collect();
+            par_bloc.insert(*bloc, rows);
+        }
+        Self { champs, lignes: par_bloc }
     }
 }
 

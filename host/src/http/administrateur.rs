@@ -7,6 +7,7 @@ pub(super) mod champ_fichier;
 mod groupes;
 mod regles;
 
+use crate::domain::champ::repetition;
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, Service};
 use crate::domain::{DemarcheId, Erreurs, StableId, TypeChamp, TypeDeChamp};
 use crate::error::AppError;
@@ -236,6 +237,43 @@ fn champ_json(state: &AppState, t: &TypeDeChamp, types: &[TypeDeChamp]) -> Value
     })
 }
 
+/// The form as the editor lists it: top-level champs in order, a block
+/// with its champs, each with the moves it allows (the buttons shown).
+fn arbre_json(state: &AppState, types: &[TypeDeChamp]) -> Vec<Value> {
+    let haut: Vec<&TypeDeChamp> = types.iter().filter(|t| t.parent.is_none()).collect();
+    haut.iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let mut v = champ_json(state, t, types);
+            let precedent = i.checked_sub(1).map(|j| haut[j]);
+            let bloc_au_dessus =
+                precedent.filter(|p| p.type_champ == TypeChamp::Repetition && t.type_champ.permis_dans_repetition());
+            let enfants: Vec<&TypeDeChamp> = repetition::enfants(types, t.stable_id).collect();
+            let enfants: Vec<Value> = enfants
+                .iter()
+                .enumerate()
+                .map(|(k, e)| {
+                    let mut ev = champ_json(state, e, types);
+                    if let Some(o) = ev.as_object_mut() {
+                        o.insert("peut_monter".into(), Value::from(k > 0));
+                        o.insert("peut_descendre".into(), Value::from(k + 1 < enfants.len()));
+                        o.insert("peut_sortir".into(), Value::from(true));
+                    }
+                    ev
+                })
+                .collect();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("peut_monter".into(), Value::from(i > 0));
+                o.insert("peut_descendre".into(), Value::from(i + 1 < haut.len()));
+                o.insert("peut_entrer".into(), bloc_au_dessus.map_or(Value::Null, |b| Value::from(b.libelle.as_str())));
+                o.insert("bloc".into(), Value::from(t.type_champ == TypeChamp::Repetition));
+                o.insert("enfants".into(), Value::Array(enfants));
+            }
+            v
+        })
+        .collect()
+}
+
 async fn page_champs(
     state: &AppState,
     ctx: &Ctx,
@@ -251,7 +289,13 @@ async fn page_champs(
     let data = json!({
         "titre": format!("Formulaire — {}", d.libelle),
         "demarche": demarche_json(state, d),
-        "champs": types.iter().map(|t| champ_json(state, t, &types)).collect::<Vec<_>>(),
+        "champs": arbre_json(state, &types),
+        // Where a new champ may go: the end of the form, or of a block.
+        "blocs": types
+            .iter()
+            .filter(|t| t.type_champ == TypeChamp::Repetition)
+            .map(|t| json!({ "stable_id": t.stable_id, "libelle": t.libelle, "selected": t.stable_id.0.to_string() == nouveau.parent }))
+            .collect::<Vec<_>>(),
         // Rules that would block publication, shown while editing.
         "bloquants": crate::domain::regle::verification::bloquants(
             &crate::workflow::regles::formulaire_usager(&types),
@@ -329,6 +373,7 @@ async fn champ(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Resp
         libelle: t.libelle,
         description: t.description,
         obligatoire: t.obligatoire.then(|| "on".to_string()),
+        parent: String::new(),
         options: crate::domain::champ::SaisieOptions::depuis(&t.options),
     };
     page_champ(&state, &ctx, &d, stable_id, form, &Erreurs::new()).await
@@ -360,9 +405,22 @@ async fn supprimer_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> R
 }
 
 #[derive(Deserialize)]
-struct Sens {
+pub(super) struct Sens {
     #[serde(default)]
     sens: String,
+}
+
+impl Sens {
+    /// `haut`, `bas`, `entrer` (into the block above), `sortir` (of its block).
+    pub(super) fn deplacement(&self) -> Result<wf::Deplacement, AppError> {
+        Ok(match self.sens.as_str() {
+            "haut" => wf::Deplacement::Monter,
+            "bas" => wf::Deplacement::Descendre,
+            "entrer" => wf::Deplacement::EntrerDansBloc,
+            "sortir" => wf::Deplacement::SortirDuBloc,
+            _ => return Err(AppError::BadRequest("Déplacement inconnu.".into())),
+        })
+    }
 }
 
 async fn deplacer_champ(
@@ -374,7 +432,7 @@ async fn deplacer_champ(
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
     let stable_id = ids.second()?;
-    wf::deplacer_champ(&state, &admin, id, Liste::Formulaire, StableId(stable_id), f.sens == "haut").await?;
+    wf::deplacer_champ(&state, &admin, id, Liste::Formulaire, StableId(stable_id), f.deplacement()?).await?;
     Ok(Redirect::to(&format!("/admin/demarches/{id}/champs#champ-{stable_id}")).into_response())
 }
 

@@ -118,6 +118,7 @@ async fn page_dossier(
     let d = dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
     let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
     let values = dossiers::champs(tx.conn(), id).await?;
+    let valeurs_lignes = dossiers::valeurs_lignes(tx.conn(), id).await?;
     let donnees = dossiers::donnees(tx.conn(), id).await?;
     let verifications = dossiers::verifications(tx.conn(), id).await?;
     let traitements = dossiers::traitements(tx.conn(), id).await?;
@@ -151,7 +152,8 @@ async fn page_dossier(
     // The summary at the top of the page links to the field: the form sits
     // below the dossier's answers, out of sight after the reload.
     let erreurs: Vec<Value> = erreur.iter().map(|e| json!({ "champ": e.champ, "message": e.message })).collect();
-    let mut champs = vues::champs_lecture(&types, &values, &affichages, &verifications, &non_confirmes);
+    let lignes = crate::domain::champ::repetition::lignes_stockees(&types, &values, &valeurs_lignes);
+    let mut champs = vues::champs_lecture(&types, &values, &lignes, &affichages, &verifications, &non_confirmes);
     let lecteur = crate::workflow::pieces_jointes::Lecteur::Instructeur(&instructeur);
     let pieces = crate::workflow::pieces_jointes::du_dossier(state, &lecteur, id).await?;
     crate::http::pieces_jointes::enrichir_lecture(&mut champs, &types, &pieces, id, "/instructeur/dossiers");

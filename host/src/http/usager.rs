@@ -1,5 +1,6 @@
 //! The usager's pages: a démarche's start page, their dossiers, the form.
 
+use crate::domain::champ::repetition;
 use crate::domain::demarche::EtatDemarche;
 use crate::domain::limite::{SUGGESTIONS_COMPTE, SUGGESTIONS_IP, sujet_ip};
 use crate::domain::regle::Valeurs as RegleValeurs;
@@ -129,6 +130,7 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     }
     let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
     let values = dossiers::champs(tx.conn(), d.id()).await?;
+    let valeurs_lignes = dossiers::valeurs_lignes(tx.conn(), d.id()).await?;
     let donnees = dossiers::donnees(tx.conn(), d.id()).await?;
     let verifications = dossiers::verifications(tx.conn(), d.id()).await?;
     let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
@@ -136,7 +138,8 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     let attestation = attestations::exists(tx.conn(), d.id()).await?;
     tx.commit().await?;
     let affichages = vues::affichages(&state, &types, &values, &donnees, &reglages).await;
-    let mut champs = vues::champs_lecture(&types, &values, &affichages, &verifications, &[]);
+    let lignes = repetition::lignes_stockees(&types, &values, &valeurs_lignes);
+    let mut champs = vues::champs_lecture(&types, &values, &lignes, &affichages, &verifications, &[]);
     let pieces = crate::workflow::pieces_jointes::du_dossier(&state, &Lecteur::Usager(&usager), d.id()).await?;
     pieces_jointes::enrichir_lecture(&mut champs, &types, &pieces, d.id(), "/dossiers");
     ctx.page(
@@ -172,6 +175,7 @@ async fn formulaire(
     let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
     let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
     let stored = dossiers::champs(tx.conn(), id).await?;
+    let lignes = repetition::lignes_stockees(&types, &stored, &dossiers::valeurs_lignes(tx.conn(), id).await?);
     let donnees = dossiers::donnees(tx.conn(), id).await?;
     let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
     let confirmes = dossiers::confirmes(tx.conn(), id).await?;
@@ -203,17 +207,27 @@ async fn formulaire(
         .collect();
     let valeurs = match saisie {
         Some(s) => Valeurs::Typed(s),
-        None => Valeurs::Stored(&stored),
+        None => Valeurs::Stored(&stored, &lignes),
     };
     // Which champs show and what computed champs are worth, for the
     // answers on the page (without JavaScript, a save shows the champs an
     // answer makes visible).
     let evaluation = crate::regles::evaluer(regles.as_deref(), || {
-        RegleValeurs::depuis_formulaire(&types, |tdc| Some(valeurs.get(tdc)))
+        RegleValeurs::depuis_formulaire(&types, &valeurs.toutes_lignes(&types), |tdc, row| {
+            Some(valeurs.get_dans(tdc, row))
+        })
     });
     let brouillon = attendu == EtatDossier::Brouillon;
-    let mut champs =
-        vues::champs_formulaire(state, &types, &valeurs, &affichages, &confirmations, &reglages, erreurs, &evaluation);
+    let vue = vues::Formulaire {
+        state,
+        valeurs: &valeurs,
+        affichages: &affichages,
+        confirmations: &confirmations,
+        reglages: &reglages,
+        erreurs,
+        regles: &evaluation,
+    };
+    let mut champs = vues::champs_formulaire(&vue, &types);
     let pieces = crate::workflow::pieces_jointes::du_dossier(state, &Lecteur::Usager(&usager), id).await?;
     pieces_jointes::enrichir_formulaire(&mut champs, &types, &pieces, id, &ctx.csrf);
     let fichiers = types.iter().any(|t| t.type_champ.est_fichier());
@@ -229,6 +243,7 @@ async fn formulaire(
         "brouillon": brouillon,
         "action": action,
         "multipart": fichiers,
+        "repetitions": types.iter().any(|t| t.type_champ == crate::domain::TypeChamp::Repetition),
         "ineligible": evaluation.ineligible,
         // The script re-evaluating conditions as the usager answers, only
         // for forms that have rules.
@@ -247,7 +262,15 @@ async fn brouillon(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<
 async fn enregistrer(State(state): State<AppState>, ctx: Ctx, ids: Ids, req: Request) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
-    let (saisie, erreurs_fichiers) = pieces_jointes::lire_formulaire(&state, &ctx, id, req).await?;
+    let (mut saisie, erreurs_fichiers) = pieces_jointes::lire_formulaire(&state, &ctx, id, req).await?;
+    // « Ajouter un élément » / « Supprimer l'élément »: the brouillon is
+    // saved with the row added or removed, and the form shown again there.
+    if let Some(ancre) = appliquer_action_ligne(&mut saisie) {
+        return match avec_erreurs(wf::enregistrer_brouillon(&state, &usager, id, &saisie).await?, erreurs_fichiers) {
+            None => Ok(Redirect::to(&format!("/dossiers/{id}/brouillon#{ancre}")).into_response()),
+            Some(refus) => formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some((&saisie, &refus))).await,
+        };
+    }
     let deposer = saisie.get("intention").map(String::as_str) == Some("deposer");
     let result = if deposer && erreurs_fichiers.is_empty() {
         wf::deposer(&state, &usager, id, &saisie).await?
@@ -259,6 +282,34 @@ async fn enregistrer(State(state): State<AppState>, ctx: Ctx, ids: Ids, req: Req
         None => Ok(Redirect::to(&format!("/dossiers/{id}/brouillon?notice=brouillon-enregistre")).into_response()),
         Some(refus) => formulaire(&state, &ctx, id, EtatDossier::Brouillon, Some((&saisie, &refus))).await,
     }
+}
+
+/// The buttons of a block post `ligne=ajouter:<bloc>` or
+/// `ligne=supprimer:<bloc>:<row>`: the row list in `saisie` is changed
+/// accordingly. Returns where the page should go back to (the new row, or
+/// the block), `None` when the post is no row action.
+fn appliquer_action_ligne(saisie: &mut Saisie) -> Option<String> {
+    let action = saisie.remove("ligne")?;
+    let mut parts = action.split(':');
+    let verbe = parts.next()?;
+    let bloc: i64 = parts.next()?.parse().ok()?;
+    let cle = repetition::nom_lignes(crate::domain::StableId(bloc));
+    let mut ids = repetition::ids_valides(wf::multiples(saisie, &cle));
+    let ancre = match (verbe, parts.next()) {
+        ("ajouter", None) if ids.len() < repetition::MAX_LIGNES => {
+            let id = repetition::nouvelle_ligne(chrono::Utc::now().timestamp_millis(), rand::random());
+            ids.push(id.clone());
+            format!("ligne-{id}")
+        }
+        ("ajouter", None) => format!("champ-{bloc}"),
+        ("supprimer", Some(row)) => {
+            ids.retain(|r| r != row);
+            format!("champ-{bloc}")
+        }
+        _ => return None,
+    };
+    saisie.insert(cle, serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()));
+    Some(ancre)
 }
 
 /// A workflow's answer with the refusals of the files posted with it.
@@ -279,7 +330,13 @@ async fn modification(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Resu
 async fn modifier(State(state): State<AppState>, ctx: Ctx, ids: Ids, req: Request) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
-    let (saisie, erreurs_fichiers) = pieces_jointes::lire_formulaire(&state, &ctx, id, req).await?;
+    let (mut saisie, erreurs_fichiers) = pieces_jointes::lire_formulaire(&state, &ctx, id, req).await?;
+    // A dossier en construction changes only as a whole, when the usager
+    // saves: a row added or removed is shown, not yet saved.
+    if appliquer_action_ligne(&mut saisie).is_some() {
+        let refus = wf::Refus { erreurs: erreurs_fichiers, ..Default::default() };
+        return formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some((&saisie, &refus))).await;
+    }
     let result = if erreurs_fichiers.is_empty() { wf::modifier(&state, &usager, id, &saisie).await? } else { Ok(()) };
     match avec_erreurs(result, erreurs_fichiers) {
         None => Ok(Redirect::to(&format!("/dossiers/{id}?notice=modifie")).into_response()),
@@ -310,7 +367,9 @@ async fn regles(
     let regles = state.regles.du_formulaire(d.revision_id(), &types, ineligibilite.as_ref());
     let valeurs = Valeurs::Typed(&saisie);
     let ev = crate::regles::evaluer(regles.as_deref(), || {
-        RegleValeurs::depuis_formulaire(&types, |tdc| Some(valeurs.get(tdc)))
+        RegleValeurs::depuis_formulaire(&types, &valeurs.toutes_lignes(&types), |tdc, row| {
+            Some(valeurs.get_dans(tdc, row))
+        })
     });
     let calculs: serde_json::Map<String, serde_json::Value> = types
         .iter()
@@ -321,7 +380,29 @@ async fn regles(
         })
         .collect();
     let masques: Vec<i64> = ev.masques.iter().map(|s| s.0).collect();
-    Ok(axum::Json(json!({ "masques": masques, "calculs": calculs, "ineligible": ev.ineligible })).into_response())
+    // Inside blocks, by row id: the champs hidden in that row and its
+    // computed values.
+    let mut lignes = serde_json::Map::new();
+    for (bloc, ids) in valeurs.toutes_lignes(&types) {
+        for (rang, row) in ids.iter().enumerate() {
+            let masques: Vec<i64> =
+                ev.masques_lignes.get(&(bloc, rang)).map(|m| m.iter().map(|s| s.0).collect()).unwrap_or_default();
+            let calculs: serde_json::Map<String, serde_json::Value> = repetition::enfants(&types, bloc)
+                .filter(|t| t.type_champ == crate::domain::TypeChamp::Calcul)
+                .map(|t| {
+                    let v = ev
+                        .calculs_lignes
+                        .get(&(bloc, rang))
+                        .and_then(|c| c.get(&t.stable_id))
+                        .and_then(Option::as_deref);
+                    (t.stable_id.0.to_string(), json!(crate::domain::champ::valeur_affichee(t, v)))
+                })
+                .collect();
+            lignes.insert(row.clone(), json!({ "masques": masques, "calculs": calculs }));
+        }
+    }
+    Ok(axum::Json(json!({ "masques": masques, "calculs": calculs, "lignes": lignes, "ineligible": ev.ineligible }))
+        .into_response())
 }
 
 /// Autocomplete for a plugin champ of the usager's own dossier (JSON for

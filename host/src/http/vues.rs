@@ -1,5 +1,6 @@
 //! View models: what templates receive for champs, dossiers and dates.
 
+use crate::domain::champ::repetition::{self, Lignes};
 use crate::domain::champ::valeur_affichee;
 use crate::domain::regle::Evaluation;
 use crate::domain::{Erreurs, StableId, TypeChamp, TypeDeChamp};
@@ -12,23 +13,56 @@ use std::collections::HashMap;
 
 mod territoire;
 
-/// Where a form's values come from: what is stored, or what was just typed.
+/// Where a form's values come from: what is stored (answers and rows), or
+/// what was just typed.
 pub enum Valeurs<'a> {
-    Stored(&'a HashMap<StableId, String>),
+    Stored(&'a HashMap<StableId, String>, &'a Lignes),
     Typed(&'a HashMap<String, String>),
 }
 
 impl Valeurs<'_> {
     pub fn get(&self, tdc: &TypeDeChamp) -> String {
         match self {
-            Valeurs::Stored(m) => m.get(&tdc.stable_id).cloned().unwrap_or_default(),
+            Valeurs::Stored(m, _) => m.get(&tdc.stable_id).cloned().unwrap_or_default(),
             // What the champ's inputs posted, composed as its validator
             // reads it (the free text of « Autre », boxes, linked lists).
-            Valeurs::Typed(m) => crate::domain::champ::choix::valeur_saisie(
-                tdc,
-                |k| m.get(k).map(String::as_str),
-                |k| crate::workflow::dossier::multiples(m, k),
-            ),
+            Valeurs::Typed(m) => crate::workflow::dossier::compose_dans(tdc, m, None),
+        }
+    }
+
+    /// The row ids of a block, in order.
+    pub fn lignes(&self, bloc: StableId) -> Vec<String> {
+        match self {
+            Valeurs::Stored(_, l) => {
+                l.get(&bloc).map(|rows| rows.iter().map(|r| r.id.clone()).collect()).unwrap_or_default()
+            }
+            Valeurs::Typed(m) => {
+                repetition::ids_valides(crate::workflow::dossier::multiples(m, &repetition::nom_lignes(bloc)))
+            }
+        }
+    }
+
+    /// Each block's row ids, for the rules.
+    pub fn toutes_lignes(&self, types: &[TypeDeChamp]) -> HashMap<StableId, Vec<String>> {
+        types
+            .iter()
+            .filter(|t| t.type_champ == TypeChamp::Repetition)
+            .map(|b| (b.stable_id, self.lignes(b.stable_id)))
+            .collect()
+    }
+
+    /// The value of a champ in a row (`None`: a top-level champ).
+    pub fn get_dans(&self, tdc: &TypeDeChamp, row: Option<&str>) -> String {
+        match (self, row) {
+            (_, None) => self.get(tdc),
+            (Valeurs::Stored(_, l), Some(row)) => tdc
+                .parent
+                .and_then(|bloc| l.get(&bloc))
+                .and_then(|rows| rows.iter().find(|r| r.id == row))
+                .and_then(|r| r.valeurs.get(&tdc.stable_id))
+                .cloned()
+                .unwrap_or_default(),
+            (Valeurs::Typed(m), Some(row)) => crate::workflow::dossier::compose_dans(tdc, m, Some(row)),
         }
     }
 }
@@ -61,7 +95,6 @@ pub async fn affichages(
     shown
 }
 
-/// One champ of the usager's form, ready for `partials/champ`.
 /// The box under a value whose plugin asks the usager to confirm what it
 /// found: the value, the box's value (`confirmation_jeton`), whether ticked.
 pub struct Confirmation {
@@ -70,119 +103,177 @@ pub struct Confirmation {
     pub checked: bool,
 }
 
-/// `affichages`: what plugins found about the values, shown under the
-/// field (the établissement of a SIRET…); `confirmations`: for those, the
-/// value shown and whether the usager confirmed it.
-#[allow(clippy::too_many_arguments)]
-pub fn champs_formulaire(
-    state: &AppState,
-    types: &[TypeDeChamp],
-    valeurs: &Valeurs<'_>,
-    affichages: &HashMap<StableId, String>,
-    confirmations: &HashMap<StableId, Confirmation>,
-    reglages: &HashMap<String, String>,
-    erreurs: &Erreurs,
-    regles: &Evaluation,
-) -> Vec<Value> {
+/// What every champ of a form view is made from.
+#[derive(Clone, Copy)]
+pub struct Formulaire<'a> {
+    pub state: &'a AppState,
+    pub valeurs: &'a Valeurs<'a>,
+    /// What plugins found about the values, shown under the field (the
+    /// établissement of a SIRET…).
+    pub affichages: &'a HashMap<StableId, String>,
+    /// For those, the value shown and whether the usager confirmed it.
+    pub confirmations: &'a HashMap<StableId, Confirmation>,
+    pub reglages: &'a HashMap<String, String>,
+    pub erreurs: &'a Erreurs,
+    pub regles: &'a Evaluation,
+}
+
+/// Where a champ of a block stands: its row's id and rank.
+#[derive(Clone, Copy)]
+struct Rang<'a> {
+    bloc: StableId,
+    id: &'a str,
+    rang: usize,
+}
+
+/// The champs of the usager's form, ready for `partials/champ`: the
+/// top-level ones in order, a block with its rows (each row its champs).
+pub fn champs_formulaire(f: &Formulaire<'_>, types: &[TypeDeChamp]) -> Vec<Value> {
     types
         .iter()
+        .filter(|t| t.parent.is_none())
         .map(|tdc| {
-            let name = tdc.input_name();
-            let value = match (valeurs, &tdc.type_champ) {
-                // Written by its rule, as it reads now.
-                (_, TypeChamp::Calcul) => {
-                    valeur_affichee(tdc, regles.calculs.get(&tdc.stable_id).and_then(Option::as_deref))
-                }
-                // A stored number is shown as the usager would type it
-                // (« 12 000,5 », not « 12000.5 »); what was just typed stays
-                // as typed.
-                (Valeurs::Stored(_), TypeChamp::IntegerNumber | TypeChamp::DecimalNumber) => {
-                    crate::domain::champ::nombre_francais(&valeurs.get(tdc))
-                }
-                // Numbers the usager recognises: « 06 12 34 56 78 », an IBAN by four.
-                (Valeurs::Stored(_), TypeChamp::Phone | TypeChamp::Iban) => {
-                    valeur_affichee(tdc, Some(&valeurs.get(tdc)))
-                }
-                _ => valeurs.get(tdc),
-            };
-            let plugin = tdc.type_champ.plugin_id().and_then(|id| state.plugins.type_de_champ(id));
-            // How a plugin's champ is asked for is the plugin's `[input]`.
-            let input = plugin.as_ref().map(|p| p.input).unwrap_or_default();
-            let kind = match &tdc.type_champ {
-                TypeChamp::Plugin(_) if input.widget == Widget::Map => "carte".to_string(),
-                TypeChamp::Plugin(_) => "plugin".to_string(),
-                other => other.as_str(),
-            };
-            let (input_type, inputmode) = match &tdc.type_champ {
-                TypeChamp::IntegerNumber => ("text", "numeric"),
-                TypeChamp::DecimalNumber => ("text", "decimal"),
-                TypeChamp::Date => ("date", ""),
-                TypeChamp::Plugin(_) => ("text", input.inputmode.map_or("", InputMode::as_str)),
-                _ => ("text", ""),
-            };
-            let options = tdc.type_champ.plugin_id().and_then(|id| reglages.get(id)).map_or("{}", String::as_str);
-            let option = |key: &str| {
-                serde_json::from_str::<Value>(options).ok().and_then(|o| o.get(key).cloned()).unwrap_or(Value::Null)
-            };
-            let suggestions = plugin.as_ref().is_some_and(|p| p.has(crate::plugins::Capability::Suggest));
-            let hint = match &tdc.type_champ {
-                TypeChamp::IntegerNumber => "Nombre entier, par exemple 42".to_string(),
-                TypeChamp::DecimalNumber => "Nombre, par exemple 12,5".to_string(),
-                TypeChamp::Date => "Format attendu : JJ/MM/AAAA".to_string(),
-                // A plugin's own description speaks to administrateurs
-                // (« API Entreprise »…): usagers get what to type, or nothing
-                // beyond the champ's description.
-                TypeChamp::Plugin(id) if id == "siret" => "14 chiffres, par exemple 732 829 320 00074".to_string(),
-                _ => String::new(),
-            };
-            let mut vue = json!({
-                "stable_id": tdc.stable_id.0,
-                // Hidden by its display condition: on the page (a script
-                // shows it when an answer changes), not announced.
-                "masque": !regles.visible(tdc.stable_id),
-                "name": name,
-                "kind": kind,
-                "libelle": tdc.libelle,
-                "description": tdc.description,
-                "hint": hint,
-                "obligatoire": tdc.obligatoire,
-                "value": value,
-                "erreur": erreurs.get(&name),
-                "input_type": input_type,
-                "inputmode": inputmode,
-                "oui": value == "true",
-                "non": value == "false",
-                "checked": value == "true" || value == "on",
-                "options": tdc.options.choix.iter().map(|o| json!({ "value": o, "selected": *o == value })).collect::<Vec<_>>(),
-                "affichage": affichages.get(&tdc.stable_id),
-                "territoire": territoire::champ(tdc, &value),
-                // The box confirming what the plugin found, when it asks for one.
-                "confirmation": plugin.as_ref().and_then(|p| p.confirmation.as_ref()).and_then(|libelle| {
-                    confirmations.get(&tdc.stable_id).map(|c| {
-                        let box_name = crate::workflow::dossier::confirmation_name(tdc.stable_id);
-                        json!({
-                            "erreur": erreurs.get(&box_name),
-                            "name": box_name,
-                            "libelle": libelle,
-                            "valeur": c.valeur,
-                            "jeton": c.jeton,
-                            "checked": c.checked,
-                        })
-                    })
-                }),
-                // Relative: the form lives at /dossiers/{id}/brouillon or /modifier.
-                "suggestions": suggestions.then(|| format!("champs/{}/suggestions", tdc.stable_id.0)),
-                "carte_tuiles": state.config.map_tiles.as_ref().map_or("", |t| t.url.as_str()),
-                "carte_attribution": state.config.map_tiles.as_ref().map_or("", |t| t.attribution.as_str()),
-                "carte_geometries": option("geometries").as_str().unwrap_or(""),
-                "carte_max": option("max-geometries").as_i64().unwrap_or(50),
-            });
-            if let Some(o) = vue.as_object_mut() {
-                o.extend(super::vues_catalogue::champ(tdc, &value));
+            let mut vue = vue_champ(f, tdc, None);
+            if tdc.type_champ == TypeChamp::Repetition
+                && let Some(o) = vue.as_object_mut()
+            {
+                o.insert("lignes".into(), Value::Array(lignes_formulaire(f, types, tdc)));
+                o.insert("nom_lignes".into(), Value::from(repetition::nom_lignes(tdc.stable_id)));
+                o.insert("plein".into(), Value::from(f.valeurs.lignes(tdc.stable_id).len() >= repetition::MAX_LIGNES));
             }
             vue
         })
         .collect()
+}
+
+/// The rows of a block, each with its champs named by the row.
+fn lignes_formulaire(f: &Formulaire<'_>, types: &[TypeDeChamp], bloc: &TypeDeChamp) -> Vec<Value> {
+    let ids = f.valeurs.lignes(bloc.stable_id);
+    ids.iter()
+        .enumerate()
+        .map(|(rang, id)| {
+            let ligne = Rang { bloc: bloc.stable_id, id, rang };
+            let champs: Vec<Value> =
+                repetition::enfants(types, bloc.stable_id).map(|t| vue_champ(f, t, Some(ligne))).collect();
+            json!({
+                "id": id,
+                "numero": rang + 1,
+                "champs": champs,
+                "supprimer": format!("supprimer:{}:{id}", bloc.stable_id.0),
+            })
+        })
+        .collect()
+}
+
+/// One champ of the form (in a row when `ligne` says which).
+fn vue_champ(f: &Formulaire<'_>, tdc: &TypeDeChamp, ligne: Option<Rang<'_>>) -> Value {
+    let Formulaire { state, valeurs, affichages, confirmations, reglages, erreurs, regles } = *f;
+    let row = ligne.map(|l| l.id);
+    let name = match row {
+        Some(r) => format!("{}{}", repetition::prefixe_ligne(r), tdc.input_name()),
+        None => tdc.input_name(),
+    };
+    let calculs = match ligne {
+        Some(l) => regles.calculs_lignes.get(&(l.bloc, l.rang)),
+        None => Some(&regles.calculs),
+    };
+    let masque = match ligne {
+        Some(l) => regles.masques_lignes.get(&(l.bloc, l.rang)).is_some_and(|m| m.contains(&tdc.stable_id)),
+        None => !regles.visible(tdc.stable_id),
+    };
+    let value = match (valeurs, &tdc.type_champ) {
+        // Written by its rule, as it reads now.
+        (_, TypeChamp::Calcul) => {
+            valeur_affichee(tdc, calculs.and_then(|c| c.get(&tdc.stable_id)).and_then(Option::as_deref))
+        }
+        // A stored number is shown as the usager would type it
+        // (« 12 000,5 », not « 12000.5 »); what was just typed stays
+        // as typed.
+        (Valeurs::Stored(..), TypeChamp::IntegerNumber | TypeChamp::DecimalNumber) => {
+            crate::domain::champ::nombre_francais(&valeurs.get_dans(tdc, row))
+        }
+        // Numbers the usager recognises: « 06 12 34 56 78 », an IBAN by four.
+        (Valeurs::Stored(..), TypeChamp::Phone | TypeChamp::Iban) => {
+            valeur_affichee(tdc, Some(&valeurs.get_dans(tdc, row)))
+        }
+        _ => valeurs.get_dans(tdc, row),
+    };
+    let plugin = tdc.type_champ.plugin_id().and_then(|id| state.plugins.type_de_champ(id));
+    // How a plugin's champ is asked for is the plugin's `[input]`.
+    let input = plugin.as_ref().map(|p| p.input).unwrap_or_default();
+    let kind = match &tdc.type_champ {
+        TypeChamp::Plugin(_) if input.widget == Widget::Map => "carte".to_string(),
+        TypeChamp::Plugin(_) => "plugin".to_string(),
+        other => other.as_str(),
+    };
+    let (input_type, inputmode) = match &tdc.type_champ {
+        TypeChamp::IntegerNumber => ("text", "numeric"),
+        TypeChamp::DecimalNumber => ("text", "decimal"),
+        TypeChamp::Date => ("date", ""),
+        TypeChamp::Plugin(_) => ("text", input.inputmode.map_or("", InputMode::as_str)),
+        _ => ("text", ""),
+    };
+    let options = tdc.type_champ.plugin_id().and_then(|id| reglages.get(id)).map_or("{}", String::as_str);
+    let option = |key: &str| {
+        serde_json::from_str::<Value>(options).ok().and_then(|o| o.get(key).cloned()).unwrap_or(Value::Null)
+    };
+    let suggestions = plugin.as_ref().is_some_and(|p| p.has(crate::plugins::Capability::Suggest));
+    let hint = match &tdc.type_champ {
+        TypeChamp::IntegerNumber => "Nombre entier, par exemple 42".to_string(),
+        TypeChamp::DecimalNumber => "Nombre, par exemple 12,5".to_string(),
+        TypeChamp::Date => "Format attendu : JJ/MM/AAAA".to_string(),
+        // A plugin's own description speaks to administrateurs
+        // (« API Entreprise »…): usagers get what to type, or nothing
+        // beyond the champ's description.
+        TypeChamp::Plugin(id) if id == "siret" => "14 chiffres, par exemple 732 829 320 00074".to_string(),
+        _ => String::new(),
+    };
+    let mut vue = json!({
+        "stable_id": tdc.stable_id.0,
+        // Hidden by its display condition: on the page (a script
+        // shows it when an answer changes), not announced.
+        "masque": masque,
+        "name": name,
+        "kind": kind,
+        "libelle": tdc.libelle,
+        "description": tdc.description,
+        "hint": hint,
+        "obligatoire": tdc.obligatoire,
+        "value": value,
+        "erreur": erreurs.get(&name),
+        "input_type": input_type,
+        "inputmode": inputmode,
+        "oui": value == "true",
+        "non": value == "false",
+        "checked": value == "true" || value == "on",
+        "options": tdc.options.choix.iter().map(|o| json!({ "value": o, "selected": *o == value })).collect::<Vec<_>>(),
+        "affichage": affichages.get(&tdc.stable_id),
+        "territoire": territoire::champ(tdc, &value),
+        // The box confirming what the plugin found, when it asks for one.
+        "confirmation": plugin.as_ref().and_then(|p| p.confirmation.as_ref()).and_then(|libelle| {
+            confirmations.get(&tdc.stable_id).map(|c| {
+                let box_name = crate::workflow::dossier::confirmation_name(tdc.stable_id);
+                json!({
+                    "erreur": erreurs.get(&box_name),
+                    "name": box_name,
+                    "libelle": libelle,
+                    "valeur": c.valeur,
+                    "jeton": c.jeton,
+                    "checked": c.checked,
+                })
+            })
+        }),
+        // Relative: the form lives at /dossiers/{id}/brouillon or /modifier.
+        "suggestions": suggestions.then(|| format!("champs/{}/suggestions", tdc.stable_id.0)),
+        "carte_tuiles": state.config.map_tiles.as_ref().map_or("", |t| t.url.as_str()),
+        "carte_attribution": state.config.map_tiles.as_ref().map_or("", |t| t.attribution.as_str()),
+        "carte_geometries": option("geometries").as_str().unwrap_or(""),
+        "carte_max": option("max-geometries").as_i64().unwrap_or(50),
+    });
+    if let Some(o) = vue.as_object_mut() {
+        o.extend(super::vues_catalogue::champ(tdc, &value));
+    }
+    vue
 }
 
 /// A part of a dossier's answers: those under one section heading (none for
@@ -200,14 +291,26 @@ pub struct SectionLecture {
 pub fn champs_lecture(
     types: &[TypeDeChamp],
     values: &HashMap<StableId, String>,
+    lignes: &Lignes,
     affichages: &HashMap<StableId, String>,
     verifications: &HashMap<StableId, Verification>,
     non_confirmes: &[StableId],
 ) -> Vec<SectionLecture> {
     let mut sections = vec![SectionLecture { titre: None, champs: Vec::new() }];
-    for tdc in types {
+    for tdc in types.iter().filter(|t| t.parent.is_none()) {
         if tdc.type_champ == TypeChamp::HeaderSection {
             sections.push(SectionLecture { titre: Some(tdc.libelle.clone()), champs: Vec::new() });
+            continue;
+        }
+        if tdc.type_champ == TypeChamp::Repetition {
+            let rows = lignes.get(&tdc.stable_id).map(Vec::as_slice).unwrap_or_default();
+            // A block its condition hid was emptied at dépôt.
+            if tdc.condition.is_some() && rows.is_empty() {
+                continue;
+            }
+            if let Some(section) = sections.last_mut() {
+                section.champs.push(bloc_lecture(types, tdc, rows));
+            }
             continue;
         }
         if !tdc.type_champ.has_value() {
@@ -255,11 +358,39 @@ pub fn champs_lecture(
     sections
 }
 
+/// A block as read: each row a numbered list of its answers (a champ its
+/// condition hid in that row was cleared: left out).
+fn bloc_lecture(types: &[TypeDeChamp], bloc: &TypeDeChamp, rows: &[repetition::Ligne]) -> Value {
+    let lignes: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(rang, ligne)| {
+            let champs: Vec<Value> = repetition::enfants(types, bloc.stable_id)
+                .filter(|t| t.type_champ.has_value())
+                .filter_map(|t| {
+                    let value = ligne.valeurs.get(&t.stable_id).map(String::as_str);
+                    if t.condition.is_some() && value.is_none() {
+                        return None;
+                    }
+                    Some(json!({ "libelle": t.libelle, "valeur": valeur_affichee(t, value) }))
+                })
+                .collect();
+            json!({ "numero": rang + 1, "champs": champs })
+        })
+        .collect();
+    json!({
+        "stable_id": bloc.stable_id.0,
+        "libelle": bloc.libelle,
+        "bloc": true,
+        "lignes": lignes,
+    })
+}
+
 /// The annotations privées of a dossier as instructeurs read them, in
 /// parts by section heading (no plugin display, no deferred check: only
 /// instructeurs write them, with no plugin check yet).
 pub fn annotations_lecture(types: &[TypeDeChamp], values: &HashMap<StableId, String>) -> Vec<SectionLecture> {
-    champs_lecture(types, values, &HashMap::new(), &HashMap::new(), &[])
+    champs_lecture(types, values, &Lignes::new(), &HashMap::new(), &HashMap::new(), &[])
 }
 
 /// Champs whose plugin asks the usager to confirm what it found, with

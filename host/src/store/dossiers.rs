@@ -308,6 +308,71 @@ pub async fn upsert_champs(
     Ok(())
 }
 
+/// The values of the champs of repetition rows: `(champ, row id, value)`.
+/// Which rows exist, in which order, is the block's own value (a JSON list
+/// of row ids, read with the other answers by `champs`).
+pub async fn valeurs_lignes(c: Conn<'_>, id: DossierId) -> StoreResult<Vec<(StableId, String, String)>> {
+    const SQL: &str = "SELECT stable_id, row_id, value FROM champs WHERE dossier_id = $1 AND stream = $2 \
+        AND row_id <> '' AND value IS NOT NULL";
+    let rows: Vec<(i64, String, String)> =
+        on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
+    Ok(rows.into_iter().map(|(s, r, v)| (StableId(s), r, v)).collect())
+}
+
+/// The rows of a dossier's blocks as the usager left them: each block's
+/// list of row ids, and the values of their champs. Rows no longer listed
+/// by any block lose their values.
+pub struct LignesEcrites<'a> {
+    pub blocs: &'a [(StableId, Vec<String>)],
+    pub valeurs: &'a [(StableId, String, Option<String>)],
+}
+
+pub async fn ecrire_lignes(
+    c: Conn<'_>,
+    id: DossierId,
+    lignes: LignesEcrites<'_>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    if lignes.blocs.is_empty() {
+        return Ok(());
+    }
+    // The block's list is written like any answer (never over an
+    // annotation privée, as in `upsert_champs`).
+    const BLOC: &str = concat!(
+        "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification, donnees, confirme) \
+        SELECT $1, $2, $3, '', $4, $5, FALSE, NULL, NULL, FALSE WHERE NOT EXISTS (",
+        annotation!("$1", "$3"),
+        ") ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
+        updated_at = excluded.updated_at"
+    );
+    const EXISTANTES: &str =
+        "SELECT DISTINCT row_id FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id <> ''";
+    const RETIRER: &str = "DELETE FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = $3";
+    const VALEUR: &str = "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification, donnees, confirme) \
+        VALUES ($1, $2, $3, $4, $5, $6, FALSE, NULL, NULL, FALSE) \
+        ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+    let gardees: std::collections::HashSet<&str> =
+        lignes.blocs.iter().flat_map(|(_, rows)| rows.iter().map(String::as_str)).collect();
+    on!(c, c => {
+        for (bloc, rows) in lignes.blocs {
+            let liste = serde_json::to_string(rows).unwrap_or_else(|_| "[]".to_string());
+            sqlx::query(BLOC).bind(id.0).bind(MAIN_STREAM).bind(bloc.0).bind(liste).bind(now)
+                .execute(&mut *c).await?;
+        }
+        let existantes: Vec<String> =
+            sqlx::query_scalar(EXISTANTES).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await?;
+        for row in existantes.iter().filter(|r| !gardees.contains(r.as_str())) {
+            sqlx::query(RETIRER).bind(id.0).bind(MAIN_STREAM).bind(row).execute(&mut *c).await?;
+        }
+        for (champ, row, valeur) in lignes.valeurs.iter().filter(|(_, r, _)| gardees.contains(r.as_str())) {
+            sqlx::query(VALEUR).bind(id.0).bind(MAIN_STREAM).bind(champ.0).bind(row).bind(valeur.as_deref())
+                .bind(now).execute(&mut *c).await?;
+        }
+        Ok::<(), sqlx::Error>(())
+    })?;
+    Ok(())
+}
+
 /// The champs whose données the usager confirmed.
 pub async fn confirmes(c: Conn<'_>, id: DossierId) -> StoreResult<Vec<StableId>> {
     const SQL: &str =

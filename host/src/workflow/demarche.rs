@@ -1,6 +1,7 @@
 //! What administrateurs do with a démarche: create it, build its form,
 //! publish it. Groupes instructeurs are in `groupes`.
 
+use crate::domain::champ::repetition;
 use crate::domain::champ::section::sauts_de_niveau;
 use crate::domain::champ::{DESCRIPTION_MAX_CHARS, LIBELLE_MAX_CHARS, SaisieOptions};
 use crate::domain::compte::Administrateur;
@@ -105,6 +106,10 @@ pub struct ChampInput {
     pub description: String,
     #[serde(default)]
     pub obligatoire: Option<String>,
+    /// Where a new champ goes: empty for the end of the form, a block's
+    /// stable id for the end of that block.
+    #[serde(default)]
+    pub parent: String,
     /// The type's options as typed (choices, one per line; bounds; formats…).
     #[serde(flatten)]
     pub options: SaisieOptions,
@@ -116,6 +121,11 @@ impl ChampInput {
         let type_champ = match TypeChamp::parse(&self.type_champ) {
             Some(TypeChamp::Plugin(id)) if state.plugins.type_de_champ(&id).is_none() => {
                 e.add("type_champ", "Ce type de champ n'est pas disponible sur cette plateforme.");
+                TypeChamp::Text
+            }
+            // Instructeurs fill annotations in one go, row-less for now.
+            Some(TypeChamp::Repetition) if liste.prive() => {
+                e.add("type_champ", "Les blocs répétables ne sont pas encore possibles dans les annotations privées.");
                 TypeChamp::Text
             }
             // The titre d'identité is the usager's own identity document.
@@ -146,7 +156,9 @@ impl ChampInput {
         e.into_result()?;
         Ok(TypeDeChamp {
             stable_id,
-            obligatoire: self.obligatoire.is_some() && type_champ.saisi_par_usager(),
+            // A mandatory block asks for at least one row.
+            obligatoire: self.obligatoire.is_some()
+                && (type_champ.saisi_par_usager() || type_champ == TypeChamp::Repetition),
             type_champ,
             libelle,
             description,
@@ -294,7 +306,15 @@ pub async fn ajouter_champ(
     }
     let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
     let nouveau = tdc.stable_id;
-    types.push(tdc);
+    let parent = match input.parent.trim() {
+        "" => None,
+        p => Some(StableId(p.parse().map_err(|_| AppError::NotFound)?)),
+    };
+    if let Err(message) = repetition::ajouter(&mut types, tdc, parent) {
+        let mut e = Erreurs::new();
+        e.add("parent", message);
+        return Ok(Err(e));
+    }
     if let Err(e) = sans_saut_de_niveau(&types, nouveau) {
         return Ok(Err(e));
     }
@@ -335,6 +355,27 @@ pub async fn modifier_champ(
         tdc.options.plusieurs = slot.options.plusieurs;
         tdc.options.modele = slot.options.modele.take();
     }
+    // A block's champ must stay a type a block can hold; a block with
+    // champs must stay a block.
+    let a_des_enfants = slot.type_champ == TypeChamp::Repetition && tdc.type_champ != TypeChamp::Repetition;
+    if slot.parent.is_some() && !tdc.type_champ.permis_dans_repetition() {
+        let mut e = Erreurs::new();
+        e.add(
+            "type_champ",
+            format!("Un champ « {} » ne peut pas être placé dans un bloc répétable.", tdc.type_champ.libelle()),
+        );
+        return Ok(Err(e));
+    }
+    let enfants = repetition::enfants(&types, stable_id).count();
+    let slot = types.iter_mut().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
+    if a_des_enfants && enfants > 0 {
+        let mut e = Erreurs::new();
+        e.add(
+            "type_champ",
+            "Ce bloc répétable contient des champs : sortez-les du bloc ou supprimez-les avant de changer son type.",
+        );
+        return Ok(Err(e));
+    }
     // Where the champ stands and what shows it are edited elsewhere.
     tdc.parent = slot.parent;
     tdc.condition = slot.condition.take();
@@ -363,9 +404,8 @@ pub async fn supprimer_champ(
     editable(&d)?;
     let revision = d.draft_revision()?;
     let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
-    let before = types.len();
-    types.retain(|t| t.stable_id != stable_id);
-    if types.len() == before {
+    // A block goes with its champs.
+    if !repetition::supprimer(&mut types, stable_id) {
         return Err(AppError::NotFound);
     }
     demarches::replace_liste(tx.conn(), revision, liste.prive(), &types).await?;
@@ -373,26 +413,46 @@ pub async fn supprimer_champ(
     Ok(())
 }
 
-/// Moves a champ one place up (`monter`) or down, within its own list: a
-/// form champ never passes an annotation, nor the reverse.
+/// How the editor moves a champ.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deplacement {
+    Monter,
+    Descendre,
+    /// Into the block right above it, as its last champ.
+    EntrerDansBloc,
+    /// Out of its block, right below it.
+    SortirDuBloc,
+}
+
+/// Moves a champ within its own list (a form champ never passes an
+/// annotation, nor the reverse): one place among its siblings, a block
+/// with its champs, or into or out of a block.
 pub async fn deplacer_champ(
     state: &AppState,
     admin: &Administrateur,
     id: DemarcheId,
     liste: Liste,
     stable_id: StableId,
-    monter: bool,
+    deplacement: Deplacement,
 ) -> Result<(), AppError> {
     let mut tx = state.store.write().await?;
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
     editable(&d)?;
     let revision = d.draft_revision()?;
     let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
-    let i = types.iter().position(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
-    let j = if monter { i.checked_sub(1) } else { Some(i + 1).filter(|j| *j < types.len()) };
-    if let Some(j) = j {
-        types.swap(i, j);
-        demarches::replace_liste(tx.conn(), revision, liste.prive(), &types).await?;
+    if !types.iter().any(|t| t.stable_id == stable_id) {
+        return Err(AppError::NotFound);
+    }
+    let change = match deplacement {
+        Deplacement::Monter => Ok(repetition::deplacer(&mut types, stable_id, true)),
+        Deplacement::Descendre => Ok(repetition::deplacer(&mut types, stable_id, false)),
+        Deplacement::EntrerDansBloc => repetition::entrer_dans_bloc(&mut types, stable_id).map(|()| true),
+        Deplacement::SortirDuBloc => repetition::sortir_du_bloc(&mut types, stable_id).map(|()| true),
+    };
+    match change {
+        Ok(true) => demarches::replace_liste(tx.conn(), revision, liste.prive(), &types).await?,
+        Ok(false) => {}
+        Err(message) => return Err(AppError::Refused(message)),
     }
     tx.commit().await?;
     Ok(())

@@ -3,6 +3,7 @@
 //! where the usager must know, enqueues an e-mail in the same transaction.
 
 use crate::domain::champ::choix::valeur_saisie;
+use crate::domain::champ::repetition;
 use crate::domain::champ::{Maintenant, manque_obligatoire, sans_caracteres_interdits, valider_format_le};
 use crate::domain::compte::{Instructeur, Usager};
 use crate::domain::demarche::EtatDemarche;
@@ -72,9 +73,21 @@ pub struct Verifiees {
     /// Champs hidden by their display condition (not validated; cleared
     /// at dépôt, their files with them).
     pub masques: Vec<StableId>,
+    /// Each block's rows, in order, and the values of their champs.
+    pub blocs: Blocs,
+    pub valeurs_lignes: ValeursLignes,
 }
 
+/// Each block's row ids, in order.
+pub type Blocs = Vec<(StableId, Vec<String>)>;
+/// The values of the champs of rows: `(champ, row id, value)`.
+pub type ValeursLignes = Vec<(StableId, String, Option<String>)>;
+
 impl Verifiees {
+    fn lignes(&self) -> dossiers::LignesEcrites<'_> {
+        dossiers::LignesEcrites { blocs: &self.blocs, valeurs: &self.valeurs_lignes }
+    }
+
     fn ecrits(&self) -> dossiers::ChampsEcrits<'_> {
         dossiers::ChampsEcrits {
             values: &self.values,
@@ -179,10 +192,12 @@ pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: 
         |tdc: &TypeDeChamp| valeur_saisie(tdc, |k| saisie.get(k).map(String::as_str), |k| multiples(saisie, k));
     // The rules first: a champ they hide is neither validated nor sent to
     // its plugin, and computed champs take their value.
+    let lignes = lignes_saisies(types, saisie);
     let ev = crate::regles::evaluer(formulaire.regles.as_deref(), || {
-        Valeurs::depuis_formulaire(types, |tdc| Some(compose(tdc)))
+        Valeurs::depuis_formulaire(types, &lignes, |tdc, row| Some(compose_dans(tdc, saisie, row)))
     });
-    for tdc in types.iter().filter(|t| t.type_champ.has_value()) {
+    let (blocs, valeurs_lignes) = verifier_lignes(types, saisie, &lignes, &ev, depot, maintenant, &mut erreurs);
+    for tdc in types.iter().filter(|t| t.type_champ.has_value() && t.parent.is_none()) {
         let name = tdc.input_name();
         if !ev.visible(tdc.stable_id) {
             masques.push(tdc.stable_id);
@@ -262,7 +277,97 @@ pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: 
     if depot && let Some(message) = ev.ineligible {
         erreurs.add(INELIGIBILITE, message);
     }
-    Verifiees { values, erreurs, a_verifier, donnees, confirmes, masques }
+    Verifiees { values, erreurs, a_verifier, donnees, confirmes, masques, blocs, valeurs_lignes }
+}
+
+/// What a champ's inputs posted, composed into the one value it
+/// validates; in a row, its inputs carry the row's prefix.
+pub fn compose_dans(tdc: &TypeDeChamp, saisie: &Saisie, row: Option<&str>) -> String {
+    let prefixe = row.map(repetition::prefixe_ligne).unwrap_or_default();
+    valeur_saisie(
+        tdc,
+        |k| saisie.get(&format!("{prefixe}{k}")).map(String::as_str),
+        |k| multiples(saisie, &format!("{prefixe}{k}")),
+    )
+}
+
+/// Each block's rows as posted (`champ_<bloc>[]`, one per row, in order),
+/// checked: unknown or malformed ids dropped, at most `MAX_LIGNES`.
+pub fn lignes_saisies(types: &[TypeDeChamp], saisie: &Saisie) -> HashMap<StableId, Vec<String>> {
+    types
+        .iter()
+        .filter(|t| t.type_champ == TypeChamp::Repetition && !t.prive)
+        .map(|bloc| {
+            (bloc.stable_id, repetition::ids_valides(multiples(saisie, &repetition::nom_lignes(bloc.stable_id))))
+        })
+        .collect()
+}
+
+/// Checks the champs of every row, as top-level champs are checked (their
+/// errors named by the row's inputs). A hidden block, or a champ hidden in
+/// its row, is kept as typed in a brouillon and cleared at dépôt.
+fn verifier_lignes(
+    types: &[TypeDeChamp],
+    saisie: &Saisie,
+    lignes: &HashMap<StableId, Vec<String>>,
+    ev: &crate::domain::regle::Evaluation,
+    depot: bool,
+    maintenant: Maintenant,
+    erreurs: &mut Erreurs,
+) -> (Blocs, ValeursLignes) {
+    let mut blocs = Vec::new();
+    let mut valeurs = Vec::new();
+    for bloc in types.iter().filter(|t| t.type_champ == TypeChamp::Repetition && !t.prive) {
+        let rows = lignes.get(&bloc.stable_id).cloned().unwrap_or_default();
+        let visible = ev.visible(bloc.stable_id);
+        if depot && !visible {
+            blocs.push((bloc.stable_id, Vec::new()));
+            continue;
+        }
+        if depot && bloc.obligatoire && rows.is_empty() {
+            erreurs.add(bloc.input_name(), format!("« {} » : ajoutez au moins un élément.", bloc.libelle));
+        }
+        for (rang, row) in rows.iter().enumerate() {
+            let prefixe = repetition::prefixe_ligne(row);
+            let masques = ev.masques_lignes.get(&(bloc.stable_id, rang));
+            let calculs = ev.calculs_lignes.get(&(bloc.stable_id, rang));
+            for tdc in repetition::enfants(types, bloc.stable_id).filter(|t| t.type_champ.has_value()) {
+                let name = format!("{prefixe}{}", tdc.input_name());
+                let typed = || {
+                    Some(sans_caracteres_interdits(compose_dans(tdc, saisie, Some(row)).trim()))
+                        .filter(|v| !v.is_empty())
+                };
+                if !visible || masques.is_some_and(|m| m.contains(&tdc.stable_id)) {
+                    let garde = if depot || !tdc.type_champ.saisi_par_usager() { None } else { typed() };
+                    valeurs.push((tdc.stable_id, row.clone(), garde));
+                    continue;
+                }
+                if tdc.type_champ == TypeChamp::Calcul {
+                    let v = calculs.and_then(|c| c.get(&tdc.stable_id)).cloned().flatten();
+                    valeurs.push((tdc.stable_id, row.clone(), v));
+                    continue;
+                }
+                let composed = compose_dans(tdc, saisie, Some(row));
+                let element = |m: String| format!("Élément {} — {m}", rang + 1);
+                let stored = match valider_format_le(tdc, &composed, None, maintenant) {
+                    Err(message) => {
+                        erreurs.add(&name, element(message));
+                        typed()
+                    }
+                    Ok(v) => v,
+                };
+                if depot
+                    && erreurs.get(&name).is_none()
+                    && let Some(message) = manque_obligatoire(tdc, stored.as_deref())
+                {
+                    erreurs.add(&name, element(message));
+                }
+                valeurs.push((tdc.stable_id, row.clone(), stored));
+            }
+        }
+        blocs.push((bloc.stable_id, rows));
+    }
+    (blocs, valeurs)
 }
 
 /// The file champs a condition hides: cleared when the dossier is filed
@@ -448,6 +553,7 @@ pub async fn enregistrer_brouillon(
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
     }
     dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
+    dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
     tx.commit().await?;
     if verifiees.erreurs.is_empty() { Ok(Ok(())) } else { Ok(Err(verifiees.refus())) }
@@ -498,11 +604,13 @@ pub async fn deposer(
     let Some(routage) = routage.filter(|_| verifiees.erreurs.is_empty()) else {
         verifiees.a_verifier.clear();
         dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
+        dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
         dossiers::touch(tx.conn(), id, now).await?;
         tx.commit().await?;
         return Ok(Err(verifiees.refus()));
     };
     dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
+    dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
     // A champ hidden by its condition is cleared, its files with it.
     let objets =
@@ -566,6 +674,7 @@ pub async fn modifier(
         ));
     }
     dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
+    dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
     let objets =
         crate::workflow::pieces_jointes::retirer_des_champs(&mut tx, id, &fichiers_masques(types, &verifiees)).await?;

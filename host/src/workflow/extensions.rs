@@ -66,14 +66,16 @@ pub fn snapshot(
 }
 
 /// The champs of a form as plugins see them, in the form's order (sections
-/// left out); `answer` gives each one's value and données.
+/// left out); `answer` gives each one's value and données. The champs of
+/// blocs répétables are left out too: the WIT snapshot (0.2) has one value
+/// per champ, rows need a new WIT release.
 pub fn champs(
     types: &[TypeDeChamp],
     answer: impl Fn(&TypeDeChamp) -> (Option<String>, Option<String>),
 ) -> Vec<ChampSnapshot> {
     types
         .iter()
-        .filter(|t| t.type_champ.has_value())
+        .filter(|t| t.type_champ.has_value() && t.parent.is_none())
         .map(|t| {
             let (valeur, donnees) = answer(t);
             ChampSnapshot {

@@ -117,6 +117,7 @@ async fn annotation(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result
         libelle: t.libelle,
         description: t.description,
         obligatoire: t.obligatoire.then(|| "on".to_string()),
+        parent: String::new(),
         options: crate::domain::champ::SaisieOptions::depuis(&t.options),
     };
     page_annotation(&state, &ctx, &d, stable_id, form, &Erreurs::new()).await
@@ -156,6 +157,6 @@ async fn deplacer(
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
     let stable_id = ids.second()?;
-    wf::deplacer_champ(&state, &admin, id, Liste::Annotations, StableId(stable_id), f.sens == "haut").await?;
+    wf::deplacer_champ(&state, &admin, id, Liste::Annotations, StableId(stable_id), f.deplacement()?).await?;
     Ok(Redirect::to(&format!("{}#annotation-{stable_id}", liste_url(id))).into_response())
 }

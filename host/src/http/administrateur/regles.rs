@@ -213,7 +213,14 @@ async fn ineligibilite(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Res
     let saisie = SaisieRegle::depuis(existante.as_ref().map(|i| &i.regle));
     let message = existante.as_ref().map_or("", |i| i.message.as_str());
     let existe = existante.is_some();
-    page_ineligibilite(&state, &ctx, &d, &types, SaisieIneligibilite { regle: &saisie, message, existe }, &Erreurs::new())
+    page_ineligibilite(
+        &state,
+        &ctx,
+        &d,
+        &types,
+        SaisieIneligibilite { regle: &saisie, message, existe },
+        &Erreurs::new(),
+    )
 }
 
 async fn enregistrer_ineligibilite(
@@ -237,7 +244,14 @@ async fn enregistrer_ineligibilite(
             }
             let (d, types) = contexte(&state, &ctx, &ids).await?;
             let existe = f.contains_key("existe");
-            return page_ineligibilite(&state, &ctx, &d, &types, SaisieIneligibilite { regle: &saisie, message: &message, existe }, &Erreurs::new());
+            return page_ineligibilite(
+                &state,
+                &ctx,
+                &d,
+                &types,
+                SaisieIneligibilite { regle: &saisie, message: &message, existe },
+                &Erreurs::new(),
+            );
         }
         Action::Supprimer => wf::definir_ineligibilite(&state, &admin, id, None).await?,
         Action::Enregistrer => wf::definir_ineligibilite(&state, &admin, id, Some((&saisie, &message))).await?,
@@ -247,7 +261,14 @@ async fn enregistrer_ineligibilite(
         Err(erreurs) => {
             let (d, types) = contexte(&state, &ctx, &ids).await?;
             let existe = f.contains_key("existe");
-            page_ineligibilite(&state, &ctx, &d, &types, SaisieIneligibilite { regle: &saisie, message: &message, existe }, &erreurs)
+            page_ineligibilite(
+                &state,
+                &ctx,
+                &d,
+                &types,
+                SaisieIneligibilite { regle: &saisie, message: &message, existe },
+                &erreurs,
+            )
         }
     }
 }
