@@ -151,7 +151,7 @@ async fn page_dossier(
     // The summary at the top of the page links to the field: the form sits
     // below the dossier's answers, out of sight after the reload.
     let erreurs: Vec<Value> = erreur.iter().map(|e| json!({ "champ": e.champ, "message": e.message })).collect();
-    let mut champs = vues::champs_lecture(&types, &values, &affichages, &verifications, &non_confirmes);
+    let mut champs = vues::champs_lecture(state, &types, &values, &affichages, &verifications, &non_confirmes);
     let lecteur = crate::workflow::pieces_jointes::Lecteur::Instructeur(&instructeur);
     let pieces = crate::workflow::pieces_jointes::du_dossier(state, &lecteur, id).await?;
     crate::http::pieces_jointes::enrichir_lecture(&mut champs, &types, &pieces, id, "/instructeur/dossiers");
@@ -168,7 +168,7 @@ async fn page_dossier(
         "demarche": { "id": d.demarche_id, "libelle": d.demarche_libelle },
         "champs": champs,
         // Read-only until instructeurs can fill them.
-        "annotations": vues::annotations_lecture(&annotations, &valeurs_annotations),
+        "annotations": vues::annotations_lecture(state, &annotations, &valeurs_annotations),
         "routage": routage,
         "attestation": attestation.then(|| format!("/instructeur/dossiers/{}/attestation", d.id)),
         "traitements": vues::traitements(&traitements),

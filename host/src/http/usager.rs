@@ -136,7 +136,7 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     let attestation = attestations::exists(tx.conn(), d.id()).await?;
     tx.commit().await?;
     let affichages = vues::affichages(&state, &types, &values, &donnees, &reglages).await;
-    let mut champs = vues::champs_lecture(&types, &values, &affichages, &verifications, &[]);
+    let mut champs = vues::champs_lecture(&state, &types, &values, &affichages, &verifications, &[]);
     let pieces = crate::workflow::pieces_jointes::du_dossier(&state, &Lecteur::Usager(&usager), d.id()).await?;
     pieces_jointes::enrichir_lecture(&mut champs, &types, &pieces, d.id(), "/dossiers");
     ctx.page(

@@ -106,8 +106,9 @@ pub fn champs_formulaire(
                 _ => valeurs.get(tdc),
             };
             let plugin = tdc.type_champ.plugin_id().and_then(|id| state.plugins.type_de_champ(id));
-            // How a plugin's champ is asked for is the plugin's `[input]`.
-            let input = plugin.as_ref().map(|p| p.input).unwrap_or_default();
+            // How a plugin's champ is asked for is the plugin's `[input]`:
+            // no page knows a plugin by its id.
+            let input = plugin.as_ref().map(|p| p.input.clone()).unwrap_or_default();
             let kind = match &tdc.type_champ {
                 TypeChamp::Plugin(_) if input.widget == Widget::Map => "carte".to_string(),
                 TypeChamp::Plugin(_) => "plugin".to_string(),
@@ -130,10 +131,14 @@ pub fn champs_formulaire(
                 TypeChamp::DecimalNumber => "Nombre, par exemple 12,5".to_string(),
                 TypeChamp::Date => "Format attendu : JJ/MM/AAAA".to_string(),
                 // A plugin's own description speaks to administrateurs
-                // (« API Entreprise »…): usagers get what to type, or nothing
-                // beyond the champ's description.
-                TypeChamp::Plugin(id) if id == "siret" => "14 chiffres, par exemple 732 829 320 00074".to_string(),
+                // (« API Entreprise »…): usagers get the hint its manifest
+                // writes for them, or nothing beyond the champ's description.
+                TypeChamp::Plugin(_) => input.hint.clone().unwrap_or_default(),
                 _ => String::new(),
+            };
+            let autocomplete = match tdc.type_champ {
+                TypeChamp::Plugin(_) => input.autocomplete.map(crate::plugins::Autocomplete::as_str),
+                _ => None,
             };
             let mut vue = json!({
                 "stable_id": tdc.stable_id.0,
@@ -179,6 +184,9 @@ pub fn champs_formulaire(
             });
             if let Some(o) = vue.as_object_mut() {
                 o.extend(super::vues_catalogue::champ(tdc, &value));
+                if let Some(token) = autocomplete {
+                    o.insert("autocomplete".into(), Value::from(token));
+                }
             }
             vue
         })
@@ -198,6 +206,7 @@ pub struct SectionLecture {
 /// The answers of a dossier as read by the usager or an instructeur, with
 /// where their deferred plugin checks stand, in parts by section heading.
 pub fn champs_lecture(
+    state: &AppState,
     types: &[TypeDeChamp],
     values: &HashMap<StableId, String>,
     affichages: &HashMap<StableId, String>,
@@ -221,13 +230,14 @@ pub fn champs_lecture(
             continue;
         }
         // A drawing reads as a list of shapes, not as its GeoJSON; the
-        // GeoJSON goes to the read-only map static/carte.js draws.
-        let formes = match (&tdc.type_champ, value) {
-            (TypeChamp::Plugin(id), Some(v)) if id == "carte" && !v.is_empty() => {
-                crate::domain::geometrie::description(v)
-            }
-            _ => None,
-        };
+        // GeoJSON goes to the read-only map static/carte.js draws. Any
+        // plugin asking for the map widget stores GeoJSON.
+        let carte = tdc
+            .type_champ
+            .plugin_id()
+            .and_then(|id| state.plugins.type_de_champ(id))
+            .is_some_and(|p| p.input.widget == Widget::Map);
+        let formes = value.filter(|v| carte && !v.is_empty()).and_then(crate::domain::geometrie::description);
         let champ = json!({
             "stable_id": tdc.stable_id.0,
             "libelle": tdc.libelle,
@@ -258,8 +268,12 @@ pub fn champs_lecture(
 /// The annotations privées of a dossier as instructeurs read them, in
 /// parts by section heading (no plugin display, no deferred check: only
 /// instructeurs write them, with no plugin check yet).
-pub fn annotations_lecture(types: &[TypeDeChamp], values: &HashMap<StableId, String>) -> Vec<SectionLecture> {
-    champs_lecture(types, values, &HashMap::new(), &HashMap::new(), &[])
+pub fn annotations_lecture(
+    state: &AppState,
+    types: &[TypeDeChamp],
+    values: &HashMap<StableId, String>,
+) -> Vec<SectionLecture> {
+    champs_lecture(state, types, values, &HashMap::new(), &HashMap::new(), &[])
 }
 
 /// Champs whose plugin asks the usager to confirm what it found, with
