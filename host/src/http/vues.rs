@@ -48,9 +48,9 @@ pub async fn affichages(
         let (Some(plugin), Some(value)) = (tdc.type_champ.plugin_id(), values.get(&tdc.stable_id)) else {
             continue;
         };
-        let options = reglages.get(plugin).map_or("{}", String::as_str);
+        let options = crate::workflow::dossier::options_du_champ(reglages, tdc);
         let donnees = donnees.get(&tdc.stable_id).map(String::as_str);
-        match state.plugins.display(plugin, value, donnees, options).await {
+        match state.plugins.display(plugin, value, donnees, &options).await {
             Ok(text) if text != *value => {
                 shown.insert(tdc.stable_id, text);
             }
@@ -121,10 +121,13 @@ pub fn champs_formulaire(
                 TypeChamp::Plugin(_) => ("text", input.inputmode.map_or("", InputMode::as_str)),
                 _ => ("text", ""),
             };
-            let options = tdc.type_champ.plugin_id().and_then(|id| reglages.get(id)).map_or("{}", String::as_str);
-            let option = |key: &str| {
-                serde_json::from_str::<Value>(options).ok().and_then(|o| o.get(key).cloned()).unwrap_or(Value::Null)
+            // This champ's settings: two maps of one form may each take
+            // their own number of shapes.
+            let options = match tdc.type_champ {
+                TypeChamp::Plugin(_) => serde_json::from_str::<Value>(&crate::workflow::dossier::options_du_champ(reglages, tdc)).ok(),
+                _ => None,
             };
+            let option = |key: &str| options.as_ref().and_then(|o| o.get(key).cloned()).unwrap_or(Value::Null);
             let suggestions = plugin.as_ref().is_some_and(|p| p.has(crate::plugins::Capability::Suggest));
             let hint = match &tdc.type_champ {
                 TypeChamp::IntegerNumber => "Nombre entier, par exemple 42".to_string(),
