@@ -25,6 +25,7 @@ mod navigateur;
 mod pieces_jointes;
 mod plugins_champs;
 mod plugins_extensions;
+mod plugins_par_champ;
 mod reglages_plugins;
 mod reprises;
 mod routage_depot;
