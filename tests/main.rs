@@ -26,6 +26,7 @@ mod navigateur;
 mod pieces_jointes;
 mod plugins_champs;
 mod plugins_extensions;
+mod plugins_par_champ;
 mod reglages_plugins;
 mod repetitions;
 mod reprises;

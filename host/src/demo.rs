@@ -247,7 +247,9 @@ async fn budget(state: &AppState, admin: &Administrateur, id: DemarcheId) -> any
         type_champ: t.as_str(),
         libelle: libelle.into(),
         description: description.into(),
-        obligatoire: Some("on".into()).filter(|_| t != TypeChamp::Calcul),
+        // The block itself is optional (the demo's other journeys file
+        // without a budget); a row added asks for both of its champs.
+        obligatoire: Some("on".into()).filter(|_| !matches!(t, TypeChamp::Calcul | TypeChamp::Repetition)),
         parent,
         options,
     };

@@ -53,8 +53,8 @@ pub use self::limits::*;
 use self::loading::LoadedPlugin;
 pub use self::loading::Reload;
 pub use self::manifest::{
-    ExtensionPoint, InputMode, InputSpec, MAX_MANIFEST_BYTES, Manifest, ManifestError, RequestedLimits, SUPPORTED_WIT,
-    Widget, WitVersion,
+    Autocomplete, ExtensionPoint, InputMode, InputSpec, MAX_MANIFEST_BYTES, Manifest, ManifestError, RequestedLimits,
+    SUPPORTED_WIT, Widget, WitVersion,
 };
 pub use self::model::*;
 pub use self::operator::OperatorConfig;

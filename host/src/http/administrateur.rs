@@ -5,6 +5,7 @@ mod annotations;
 pub(super) mod attestation;
 pub(super) mod champ_fichier;
 mod groupes;
+mod plugin_champ;
 mod regles;
 
 use crate::domain::champ::repetition;
@@ -38,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .merge(groupes::routes())
         .merge(regles::routes())
         .merge(annotations::routes())
+        .merge(plugin_champ::routes())
 }
 
 #[derive(Deserialize, Default)]
@@ -148,7 +150,7 @@ async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<R
     let nombre_groupes = crate::store::groupes::libelles(tx.conn(), d.id()).await?.len();
     let ineligibilite = demarches::ineligibilite(tx.conn(), d.draft_revision()?).await?;
     let mut manques = wf::manques_avant_publication(&types, ineligibilite.as_ref(), instructeurs.len());
-    manques.extend(wf::reglages_a_completer(&state, tx.conn(), d.id()).await?);
+    manques.extend(wf::reglages_a_completer(&state, tx.conn(), d.id(), &types).await?);
     tx.commit().await?;
     ctx.page(
         &state,
@@ -234,6 +236,9 @@ fn champ_json(state: &AppState, t: &TypeDeChamp, types: &[TypeDeChamp]) -> Value
         "niveau": (t.type_champ == TypeChamp::HeaderSection).then(|| crate::domain::champ::section::niveau(t)),
         "condition": regles::condition_lisible(t, types),
         "formule": t.options.calcul,
+        // A plugin champ whose plugin declares settings has its own page
+        // for them (`plugin_champ`).
+        "reglages_plugin": reglages_plugin(state, &t.type_champ),
     })
 }
 
@@ -272,6 +277,11 @@ fn arbre_json(state: &AppState, types: &[TypeDeChamp]) -> Vec<Value> {
             v
         })
         .collect()
+}
+
+/// Whether a champ of this type has a settings page of its own.
+fn reglages_plugin(state: &AppState, type_champ: &TypeChamp) -> bool {
+    type_champ.plugin_id().and_then(|id| state.plugins.type_de_champ(id)).is_some_and(|p| !p.settings.is_empty())
 }
 
 async fn page_champs(
@@ -355,6 +365,8 @@ async fn page_champ(
         "obligatoire": form.obligatoire.is_some(),
         // A file champ's formats and model have their own page.
         "fichier": TypeChamp::parse(&form.type_champ).is_some_and(|t| t.est_fichier()),
+        // So are a plugin champ's own settings.
+        "reglages_plugin": TypeChamp::parse(&form.type_champ).is_some_and(|t| reglages_plugin(state, &t)),
         "form": form,
         "erreurs": erreurs,
     });

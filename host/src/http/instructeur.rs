@@ -153,7 +153,7 @@ async fn page_dossier(
     // below the dossier's answers, out of sight after the reload.
     let erreurs: Vec<Value> = erreur.iter().map(|e| json!({ "champ": e.champ, "message": e.message })).collect();
     let lignes = crate::domain::champ::repetition::lignes_stockees(&types, &values, &valeurs_lignes);
-    let mut champs = vues::champs_lecture(&types, &values, &lignes, &affichages, &verifications, &non_confirmes);
+    let mut champs = vues::champs_lecture(state, &types, &values, &lignes, &affichages, &verifications, &non_confirmes);
     let lecteur = crate::workflow::pieces_jointes::Lecteur::Instructeur(&instructeur);
     let pieces = crate::workflow::pieces_jointes::du_dossier(state, &lecteur, id).await?;
     crate::http::pieces_jointes::enrichir_lecture(&mut champs, &types, &pieces, id, "/instructeur/dossiers");
@@ -170,7 +170,7 @@ async fn page_dossier(
         "demarche": { "id": d.demarche_id, "libelle": d.demarche_libelle },
         "champs": champs,
         // Read-only until instructeurs can fill them.
-        "annotations": vues::annotations_lecture(&annotations, &valeurs_annotations),
+        "annotations": vues::annotations_lecture(state, &annotations, &valeurs_annotations),
         "routage": routage,
         "attestation": attestation.then(|| format!("/instructeur/dossiers/{}/attestation", d.id)),
         "traitements": vues::traitements(&traitements),

@@ -139,7 +139,7 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     tx.commit().await?;
     let affichages = vues::affichages(&state, &types, &values, &donnees, &reglages).await;
     let lignes = repetition::lignes_stockees(&types, &values, &valeurs_lignes);
-    let mut champs = vues::champs_lecture(&types, &values, &lignes, &affichages, &verifications, &[]);
+    let mut champs = vues::champs_lecture(&state, &types, &values, &lignes, &affichages, &verifications, &[]);
     let pieces = crate::workflow::pieces_jointes::du_dossier(&state, &Lecteur::Usager(&usager), d.id()).await?;
     pieces_jointes::enrichir_lecture(&mut champs, &types, &pieces, d.id(), "/dossiers");
     ctx.page(
@@ -428,8 +428,8 @@ async fn suggestions(
     let tdc = types.iter().find(|t| t.stable_id.0 == stable_id).ok_or(AppError::NotFound)?;
     let plugin = tdc.type_champ.plugin_id().ok_or(AppError::NotFound)?;
     let q = query.get("q").map(String::as_str).unwrap_or("");
-    let options = reglages.get(plugin).map_or("{}", String::as_str);
-    let list = match state.plugins.suggest(plugin, q, options, SUGGESTIONS_SHOWN).await {
+    let options = wf::options_du_champ(&reglages, tdc);
+    let list = match state.plugins.suggest(plugin, q, &options, SUGGESTIONS_SHOWN).await {
         Ok(list) => list,
         // Autocomplete is a convenience: when the plugin or its API is down
         // the usager keeps typing, and the value is checked at saving.

@@ -82,9 +82,9 @@ pub async fn affichages(
         let (Some(plugin), Some(value)) = (tdc.type_champ.plugin_id(), values.get(&tdc.stable_id)) else {
             continue;
         };
-        let options = reglages.get(plugin).map_or("{}", String::as_str);
+        let options = crate::workflow::dossier::options_du_champ(reglages, tdc);
         let donnees = donnees.get(&tdc.stable_id).map(String::as_str);
-        match state.plugins.display(plugin, value, donnees, options).await {
+        match state.plugins.display(plugin, value, donnees, &options).await {
             Ok(text) if text != *value => {
                 shown.insert(tdc.stable_id, text);
             }
@@ -199,8 +199,9 @@ fn vue_champ(f: &Formulaire<'_>, tdc: &TypeDeChamp, ligne: Option<Rang<'_>>) -> 
         _ => valeurs.get_dans(tdc, row),
     };
     let plugin = tdc.type_champ.plugin_id().and_then(|id| state.plugins.type_de_champ(id));
-    // How a plugin's champ is asked for is the plugin's `[input]`.
-    let input = plugin.as_ref().map(|p| p.input).unwrap_or_default();
+    // How a plugin's champ is asked for is the plugin's `[input]`:
+    // no page knows a plugin by its id.
+    let input = plugin.as_ref().map(|p| p.input.clone()).unwrap_or_default();
     let kind = match &tdc.type_champ {
         TypeChamp::Plugin(_) if input.widget == Widget::Map => "carte".to_string(),
         TypeChamp::Plugin(_) => "plugin".to_string(),
@@ -213,20 +214,29 @@ fn vue_champ(f: &Formulaire<'_>, tdc: &TypeDeChamp, ligne: Option<Rang<'_>>) -> 
         TypeChamp::Plugin(_) => ("text", input.inputmode.map_or("", InputMode::as_str)),
         _ => ("text", ""),
     };
-    let options = tdc.type_champ.plugin_id().and_then(|id| reglages.get(id)).map_or("{}", String::as_str);
-    let option = |key: &str| {
-        serde_json::from_str::<Value>(options).ok().and_then(|o| o.get(key).cloned()).unwrap_or(Value::Null)
+    // This champ's settings: two maps of one form may each take their own
+    // number of shapes.
+    let options = match tdc.type_champ {
+        TypeChamp::Plugin(_) => {
+            serde_json::from_str::<Value>(&crate::workflow::dossier::options_du_champ(reglages, tdc)).ok()
+        }
+        _ => None,
     };
+    let option = |key: &str| options.as_ref().and_then(|o| o.get(key).cloned()).unwrap_or(Value::Null);
     let suggestions = plugin.as_ref().is_some_and(|p| p.has(crate::plugins::Capability::Suggest));
     let hint = match &tdc.type_champ {
         TypeChamp::IntegerNumber => "Nombre entier, par exemple 42".to_string(),
         TypeChamp::DecimalNumber => "Nombre, par exemple 12,5".to_string(),
         TypeChamp::Date => "Format attendu : JJ/MM/AAAA".to_string(),
         // A plugin's own description speaks to administrateurs
-        // (« API Entreprise »…): usagers get what to type, or nothing
-        // beyond the champ's description.
-        TypeChamp::Plugin(id) if id == "siret" => "14 chiffres, par exemple 732 829 320 00074".to_string(),
+        // (« API Entreprise »…): usagers get the hint its manifest writes
+        // for them, or nothing beyond the champ's description.
+        TypeChamp::Plugin(_) => input.hint.clone().unwrap_or_default(),
         _ => String::new(),
+    };
+    let autocomplete = match tdc.type_champ {
+        TypeChamp::Plugin(_) => input.autocomplete.map(crate::plugins::Autocomplete::as_str),
+        _ => None,
     };
     let mut vue = json!({
         "stable_id": tdc.stable_id.0,
@@ -272,6 +282,9 @@ fn vue_champ(f: &Formulaire<'_>, tdc: &TypeDeChamp, ligne: Option<Rang<'_>>) -> 
     });
     if let Some(o) = vue.as_object_mut() {
         o.extend(super::vues_catalogue::champ(tdc, &value));
+        if let Some(token) = autocomplete {
+            o.insert("autocomplete".into(), Value::from(token));
+        }
     }
     vue
 }
@@ -289,6 +302,7 @@ pub struct SectionLecture {
 /// The answers of a dossier as read by the usager or an instructeur, with
 /// where their deferred plugin checks stand, in parts by section heading.
 pub fn champs_lecture(
+    state: &AppState,
     types: &[TypeDeChamp],
     values: &HashMap<StableId, String>,
     lignes: &Lignes,
@@ -325,12 +339,13 @@ pub fn champs_lecture(
         }
         // A drawing reads as a list of shapes, not as its GeoJSON; the
         // GeoJSON goes to the read-only map static/carte.js draws.
-        let formes = match (&tdc.type_champ, value) {
-            (TypeChamp::Plugin(id), Some(v)) if id == "carte" && !v.is_empty() => {
-                crate::domain::geometrie::description(v)
-            }
-            _ => None,
-        };
+        // Any plugin asking for the map widget stores GeoJSON.
+        let carte = tdc
+            .type_champ
+            .plugin_id()
+            .and_then(|id| state.plugins.type_de_champ(id))
+            .is_some_and(|p| p.input.widget == Widget::Map);
+        let formes = value.filter(|v| carte && !v.is_empty()).and_then(crate::domain::geometrie::description);
         let champ = json!({
             "stable_id": tdc.stable_id.0,
             "libelle": tdc.libelle,
@@ -389,8 +404,12 @@ fn bloc_lecture(types: &[TypeDeChamp], bloc: &TypeDeChamp, rows: &[repetition::L
 /// The annotations privées of a dossier as instructeurs read them, in
 /// parts by section heading (no plugin display, no deferred check: only
 /// instructeurs write them, with no plugin check yet).
-pub fn annotations_lecture(types: &[TypeDeChamp], values: &HashMap<StableId, String>) -> Vec<SectionLecture> {
-    champs_lecture(types, values, &Lignes::new(), &HashMap::new(), &HashMap::new(), &[])
+pub fn annotations_lecture(
+    state: &AppState,
+    types: &[TypeDeChamp],
+    values: &HashMap<StableId, String>,
+) -> Vec<SectionLecture> {
+    champs_lecture(state, types, values, &Lignes::new(), &HashMap::new(), &HashMap::new(), &[])
 }
 
 /// Champs whose plugin asks the usager to confirm what it found, with

@@ -34,7 +34,9 @@ impl PluginHost {
     }
 
     /// Checks `value` with the champ type `type_id`. `options_json` is the
-    /// plugin's settings on the démarche, a JSON object (`"{}"` when none).
+    /// plugin's settings for the champ, a JSON object (`"{}"` when none):
+    /// the démarche's with the champ's own on top
+    /// (`workflow::dossier::options_du_champ`).
     ///
     /// `Ok(Invalid(..))` is the usager's mistake; `Err(..)` is not, and the
     /// value should be neither accepted nor blamed on the usager.

@@ -300,7 +300,7 @@ impl PluginHost {
                 http_origins,
                 config: manifest.capabilities.config.clone(),
                 confirmation: manifest.confirmation.clone(),
-                input: manifest.input,
+                input: manifest.input.clone(),
             },
             pre,
             services: Arc::new(services),

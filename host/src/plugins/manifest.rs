@@ -155,7 +155,7 @@ pub struct Manifest {
 
 /// The `[input]` table of a champ type: how the usager's form presents its
 /// champs. The plugin declares it, so that no page knows a plugin by name.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct InputSpec {
     #[serde(default)]
@@ -165,6 +165,14 @@ pub struct InputSpec {
     /// The longest value the form accepts, in characters; `None`: a short
     /// text's. At most [`MAX_VALUE_BYTES`], what the host sends a plugin.
     pub max_chars: Option<usize>,
+    /// What to type, in French, shown to usagers under the champ's label
+    /// (« 14 chiffres, par exemple … »). The plugin's description speaks to
+    /// administrateurs; this speaks to usagers. One line, at most
+    /// [`MAX_HINT_CHARS`].
+    pub hint: Option<String>,
+    /// The browser's autofill for the text field (`autocomplete`); `None`:
+    /// the browser's default.
+    pub autocomplete: Option<Autocomplete>,
 }
 
 /// What the form shows for a champ.
@@ -198,6 +206,73 @@ impl InputMode {
         }
     }
 }
+
+/// HTML `autocomplete` tokens a plugin may ask for: those that name
+/// something a public form asks of a person or an organisation. Payment
+/// cards and passwords are left out: no champ type should have the browser
+/// fill them in. There is no token for an IBAN or a SIRET (the HTML
+/// standard has none): such champs ask for `off` or nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Autocomplete {
+    Off,
+    On,
+    Name,
+    GivenName,
+    FamilyName,
+    Organization,
+    OrganizationTitle,
+    StreetAddress,
+    #[serde(rename = "address-line1")]
+    AddressLine1,
+    #[serde(rename = "address-line2")]
+    AddressLine2,
+    #[serde(rename = "address-line3")]
+    AddressLine3,
+    #[serde(rename = "address-level1")]
+    AddressLevel1,
+    #[serde(rename = "address-level2")]
+    AddressLevel2,
+    PostalCode,
+    Country,
+    CountryName,
+    Email,
+    Tel,
+    Url,
+    Bday,
+}
+
+impl Autocomplete {
+    /// The HTML attribute value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Autocomplete::Off => "off",
+            Autocomplete::On => "on",
+            Autocomplete::Name => "name",
+            Autocomplete::GivenName => "given-name",
+            Autocomplete::FamilyName => "family-name",
+            Autocomplete::Organization => "organization",
+            Autocomplete::OrganizationTitle => "organization-title",
+            Autocomplete::StreetAddress => "street-address",
+            Autocomplete::AddressLine1 => "address-line1",
+            Autocomplete::AddressLine2 => "address-line2",
+            Autocomplete::AddressLine3 => "address-line3",
+            Autocomplete::AddressLevel1 => "address-level1",
+            Autocomplete::AddressLevel2 => "address-level2",
+            Autocomplete::PostalCode => "postal-code",
+            Autocomplete::Country => "country",
+            Autocomplete::CountryName => "country-name",
+            Autocomplete::Email => "email",
+            Autocomplete::Tel => "tel",
+            Autocomplete::Url => "url",
+            Autocomplete::Bday => "bday",
+        }
+    }
+}
+
+/// Longest hint under a label: DSFR hint texts are a line or two; anything
+/// longer is the champ's description, which the administrateur writes.
+pub const MAX_HINT_CHARS: usize = 160;
 
 /// Longest confirmation label: one sentence next to a checkbox.
 const MAX_CONFIRMATION_CHARS: usize = 200;
@@ -413,6 +488,19 @@ impl Manifest {
         if input.max_chars.is_some_and(|max| max == 0 || max > MAX_VALUE_BYTES) {
             return Err(ManifestError::InvalidInput(format!("max-chars must be between 1 and {MAX_VALUE_BYTES}")));
         }
+        let mut input = input;
+        if let Some(hint) = input.hint.take() {
+            // A control character would break the line it is shown on, or
+            // hide text from the administrateur reading the manifest.
+            let hint = hint.trim().to_owned();
+            let n = hint.chars().count();
+            if n == 0 || n > MAX_HINT_CHARS || hint.chars().any(char::is_control) {
+                return Err(ManifestError::InvalidInput(format!(
+                    "hint must be one line of 1 to {MAX_HINT_CHARS} characters"
+                )));
+            }
+            input.hint = Some(hint);
+        }
         Ok(Self {
             id: raw.id,
             version: raw.version,
@@ -568,9 +656,12 @@ mod tests {
     fn a_champ_type_declares_its_form_input() {
         let with = |table: &str| Manifest::parse(&format!("{SIRET}\n[input]\n{table}"));
         let map = with(r#"widget = "map""#).unwrap().input;
-        assert_eq!(map, InputSpec { widget: Widget::Map, inputmode: None, max_chars: None });
+        assert_eq!(map, InputSpec { widget: Widget::Map, ..InputSpec::default() });
         let digits = with(r#"inputmode = "numeric""#).unwrap().input;
-        assert_eq!(digits, InputSpec { widget: Widget::Text, inputmode: Some(InputMode::Numeric), max_chars: None });
+        assert_eq!(
+            digits,
+            InputSpec { widget: Widget::Text, inputmode: Some(InputMode::Numeric), ..InputSpec::default() }
+        );
         assert_eq!(with("max-chars = 65536").unwrap().input.max_chars, Some(65_536));
         for bad in ["max-chars = 0", "max-chars = 65537"] {
             assert!(matches!(with(bad), Err(ManifestError::InvalidInput(_))), "{bad}");
@@ -580,6 +671,80 @@ mod tests {
         }
         let routage = "id = \"routage\"\nversion = \"1.0.0\"\nwit = \"guichet:plugin@0.2.0\"\nprovides = [\"routage\"]\n[input]\nwidget = \"map\"";
         assert!(matches!(Manifest::parse(routage), Err(ManifestError::InvalidInput(_))));
+    }
+
+    #[test]
+    fn a_hint_is_one_short_line_for_usagers() {
+        let with = |table: &str| Manifest::parse(&format!("{SIRET}\n[input]\n{table}"));
+        let hint = with(r#"hint = " 14 chiffres, par exemple 732 829 320 00074 ""#).unwrap().input.hint;
+        assert_eq!(hint.as_deref(), Some("14 chiffres, par exemple 732 829 320 00074"));
+        let longest = format!("hint = \"{}\"", "é".repeat(MAX_HINT_CHARS));
+        assert_eq!(with(&longest).unwrap().input.hint.map(|h| h.chars().count()), Some(MAX_HINT_CHARS));
+        let too_long = format!("hint = \"{}\"", "é".repeat(MAX_HINT_CHARS + 1));
+        for bad in [
+            r#"hint = """#,
+            r#"hint = "   ""#,
+            r#"hint = "deux\nlignes""#,
+            r#"hint = "a\tb""#,
+            r#"hint = "\u001b[31m""#,
+            &too_long,
+        ] {
+            assert!(matches!(with(bad), Err(ManifestError::InvalidInput(_))), "{bad}");
+        }
+        assert!(matches!(with("hint = 14"), Err(ManifestError::Syntax(_))));
+    }
+
+    #[test]
+    fn autocomplete_takes_html_tokens_from_an_allow_list() {
+        let with = |table: &str| Manifest::parse(&format!("{SIRET}\n[input]\n{table}"));
+        for (token, expected) in [
+            ("off", Autocomplete::Off),
+            ("organization", Autocomplete::Organization),
+            ("street-address", Autocomplete::StreetAddress),
+            ("address-line1", Autocomplete::AddressLine1),
+            ("address-level2", Autocomplete::AddressLevel2),
+            ("postal-code", Autocomplete::PostalCode),
+        ] {
+            let input = with(&format!("autocomplete = \"{token}\"")).unwrap().input;
+            assert_eq!(input.autocomplete, Some(expected), "{token}");
+            assert_eq!(expected.as_str(), token);
+        }
+        // Not tokens, or tokens no champ type should have filled in.
+        for bad in ["iban", "siret", "cc-number", "current-password", "Organization", "off on", "", "on\n"] {
+            let text = format!("autocomplete = {bad:?}");
+            assert!(matches!(with(&text), Err(ManifestError::Syntax(_))), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_autocomplete_token_reads_back_as_written() {
+        // as_str and serde's names are written twice: they must agree.
+        let all = [
+            Autocomplete::Off,
+            Autocomplete::On,
+            Autocomplete::Name,
+            Autocomplete::GivenName,
+            Autocomplete::FamilyName,
+            Autocomplete::Organization,
+            Autocomplete::OrganizationTitle,
+            Autocomplete::StreetAddress,
+            Autocomplete::AddressLine1,
+            Autocomplete::AddressLine2,
+            Autocomplete::AddressLine3,
+            Autocomplete::AddressLevel1,
+            Autocomplete::AddressLevel2,
+            Autocomplete::PostalCode,
+            Autocomplete::Country,
+            Autocomplete::CountryName,
+            Autocomplete::Email,
+            Autocomplete::Tel,
+            Autocomplete::Url,
+            Autocomplete::Bday,
+        ];
+        for token in all {
+            let text = format!("{SIRET}\n[input]\nautocomplete = \"{}\"", token.as_str());
+            assert_eq!(Manifest::parse(&text).map(|m| m.input.autocomplete), Ok(Some(token)), "{}", token.as_str());
+        }
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! Per-démarche settings of a plugin: the manifest declares them
-//! (`[[settings]]`), an administrateur fills them in a form generated from
-//! that declaration, the host checks them here, and each call of the plugin
-//! on that démarche receives them as its `options` JSON object.
+//! Settings of a plugin: the manifest declares them (`[[settings]]`), an
+//! administrateur fills them in a form generated from that declaration, per
+//! démarche and, for a champ type, per champ (`validate_champ`); the host
+//! checks them here, and each call of the plugin receives them as its
+//! `options` JSON object: for a champ, the démarche's with the champ's own
+//! on top (`effectives`).
 //!
 //! ```toml
 //! [[settings]]
@@ -150,6 +152,68 @@ pub fn validate(
     if errors.is_empty() { Ok(settings) } else { Err(errors) }
 }
 
+/// The options a plugin receives for one champ: its settings on the
+/// démarche (`demarche`, a JSON object as stored), then the champ's own
+/// (`champ`, from the type de champ's options) on top, key by key: two
+/// champs of one plugin may be set differently, and what a champ leaves
+/// out follows the démarche.
+pub fn effectives(demarche: Option<&str>, champ: Option<&Value>) -> String {
+    let own = champ.and_then(Value::as_object).filter(|o| !o.is_empty());
+    let Some(own) = own else {
+        return demarche.unwrap_or("{}").to_owned();
+    };
+    // Stored settings are an object written by `validate`; anything else
+    // (never expected) counts as none rather than failing the call.
+    let mut merged = demarche
+        .and_then(|d| serde_json::from_str::<Value>(d).ok())
+        .and_then(|v| match v {
+            Value::Object(o) => Some(o),
+            _ => None,
+        })
+        .unwrap_or_default();
+    for (key, value) in own {
+        merged.insert(key.clone(), value.clone());
+    }
+    Value::Object(merged).to_string()
+}
+
+/// Checks what an administrateur typed for one champ's own settings, with
+/// the same rules as the démarche's (`validate`), except that every one may
+/// be left to the démarche: an empty field, and for a boolean the choice
+/// `""` (`"oui"` / `"non"` otherwise), leave the key out. Whether required
+/// settings end up filled is for the merged options (`effectives`).
+pub fn validate_champ(
+    specs: &[SettingSpec],
+    form: &HashMap<String, String>,
+) -> Result<Map<String, Value>, Vec<(String, String)>> {
+    let optional: Vec<SettingSpec> = specs.iter().map(|s| SettingSpec { required: false, ..s.clone() }).collect();
+    let mut typed = form.clone();
+    let mut herites = Vec::new();
+    for spec in specs.iter().filter(|s| s.kind == SettingType::Boolean) {
+        match form.get(&spec.key).map(|v| v.trim()) {
+            Some("oui") => {
+                typed.insert(spec.key.clone(), "on".to_owned());
+            }
+            Some("non") => {
+                typed.remove(&spec.key);
+            }
+            _ => {
+                typed.remove(&spec.key);
+                herites.push(spec.key.as_str());
+            }
+        }
+    }
+    let mut settings = validate(&optional, &typed)?;
+    settings.retain(|key, _| !herites.contains(&key.as_str()));
+    Ok(settings)
+}
+
+/// Whether an `options-schema` refusal is only a required setting left
+/// empty (`schema::check`'s wording).
+pub fn is_missing_required(reason: &str) -> bool {
+    reason.contains("missing required property \"")
+}
+
 /// A refusal of settings by the plugin's `options-schema` (`schema::check`'s
 /// technical English), for the administrateur: the setting it concerns
 /// (empty when none can be named) and a French sentence.
@@ -226,6 +290,35 @@ mod tests {
         assert_eq!(errors[1].1, "« Réglage seuil » doit être entre 1 et 10.");
         let errors = validate(&specs[1..2], &form(&[("seuil", "trois")])).unwrap_err();
         assert_eq!(errors[0].1, "« Réglage seuil » doit être un nombre entier.");
+    }
+
+    #[test]
+    fn a_champ_setting_wins_over_the_demarche_one_key_by_key() {
+        let demarche = r#"{"geometries":"Polygones","max-geometries":3}"#;
+        let champ = serde_json::json!({ "max-geometries": 1, "cadastres": true });
+        let merged: Value = serde_json::from_str(&effectives(Some(demarche), Some(&champ))).unwrap();
+        assert_eq!(merged, serde_json::json!({ "geometries": "Polygones", "max-geometries": 1, "cadastres": true }));
+        assert_eq!(effectives(Some(demarche), None), demarche);
+        assert_eq!(effectives(Some(demarche), Some(&serde_json::json!({}))), demarche);
+        assert_eq!(effectives(None, None), "{}");
+        let alone: Value = serde_json::from_str(&effectives(None, Some(&champ))).unwrap();
+        assert_eq!(alone, champ);
+    }
+
+    #[test]
+    fn a_champ_may_leave_any_setting_to_the_demarche() {
+        let specs = [
+            SettingSpec { required: true, ..spec("pays", SettingType::String) },
+            SettingSpec { min: Some(1), max: Some(10), ..spec("seuil", SettingType::Integer) },
+            spec("strict", SettingType::Boolean),
+            spec("souple", SettingType::Boolean),
+            spec("tolerant", SettingType::Boolean),
+        ];
+        let settings =
+            validate_champ(&specs, &form(&[("strict", "oui"), ("souple", "non"), ("tolerant", "")])).unwrap();
+        assert_eq!(Value::Object(settings), serde_json::json!({ "strict": true, "souple": false }));
+        let errors = validate_champ(&specs, &form(&[("seuil", "42")])).unwrap_err();
+        assert_eq!(errors, [("seuil".to_owned(), "« Réglage seuil » doit être entre 1 et 10.".to_owned())]);
     }
 
     #[test]

@@ -407,15 +407,23 @@ pub async fn verifications(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<St
         .collect())
 }
 
+/// A champ waiting for its plugin check (`champ_a_verifier`).
+#[derive(Debug, sqlx::FromRow)]
+pub struct ChampAVerifier {
+    pub value: String,
+    pub type_champ: String,
+    pub libelle: String,
+    /// The type de champ's options (JSON): the plugin's settings of this
+    /// champ are among them.
+    pub options: String,
+    pub demarche_id: i64,
+}
+
 /// A champ waiting for its plugin check: its value and its type de champ
 /// (in the dossier's revision). `None` when there is nothing to check any
 /// more (checked since, changed by the usager, dossier deleted).
-pub async fn champ_a_verifier(
-    c: Conn<'_>,
-    id: DossierId,
-    stable_id: StableId,
-) -> StoreResult<Option<(String, String, String, i64)>> {
-    const SQL: &str = "SELECT ch.value, t.type_champ, t.libelle, d.demarche_id FROM champs ch \
+pub async fn champ_a_verifier(c: Conn<'_>, id: DossierId, stable_id: StableId) -> StoreResult<Option<ChampAVerifier>> {
+    const SQL: &str = "SELECT ch.value, t.type_champ, t.libelle, t.options, d.demarche_id FROM champs ch \
         JOIN dossiers d ON d.id = ch.dossier_id \
         JOIN types_de_champ t ON t.revision_id = d.revision_id AND t.stable_id = ch.stable_id \
         WHERE ch.dossier_id = $1 AND ch.stream = $2 AND ch.stable_id = $3 AND ch.row_id = '' \

@@ -355,6 +355,11 @@ pub async fn modifier_champ(
         tdc.options.plusieurs = slot.options.plusieurs;
         tdc.options.modele = slot.options.modele.take();
     }
+    // So are a plugin champ's own settings (`regler_plugin_du_champ`),
+    // while it keeps its plugin: another plugin declares other settings.
+    if slot.type_champ == tdc.type_champ && tdc.type_champ.plugin_id().is_some() {
+        tdc.options.plugin = slot.options.plugin.take();
+    }
     // A block's champ must stay a type a block can hold; a block with
     // champs must stay a block.
     let a_des_enfants = slot.type_champ == TypeChamp::Repetition && tdc.type_champ != TypeChamp::Repetition;
@@ -510,24 +515,143 @@ pub fn manques_avant_publication(
     manques
 }
 
-/// Plugins enabled on the démarche whose settings their own schema refuses
-/// (required settings left empty): their calls would all be refused.
+/// Plugins enabled on the démarche whose settings would have all their
+/// calls refused (required settings left empty). A plugin the form's
+/// champs use (`types`, the draft's) is judged champ by champ, on the
+/// options each champ's calls receive (the démarche's with the champ's own
+/// on top): one champ may fill what the démarche leaves empty. Other
+/// plugins (routing, attestations, unused champ types) on their démarche
+/// settings.
 pub async fn reglages_a_completer(
     state: &AppState,
     c: crate::store::Conn<'_>,
     id: DemarcheId,
+    types: &[TypeDeChamp],
 ) -> Result<Vec<String>, AppError> {
     let reglages = demarches::plugins_reglages(c, id).await?;
-    let mut manques: Vec<String> = reglages
-        .iter()
-        .filter(|(plugin, options)| state.plugins.check_options(plugin, options).is_err())
-        .map(|(plugin, _)| {
-            let libelle = state.plugins.plugin(plugin).map_or_else(|| plugin.clone(), |p| p.libelle);
-            format!("Les réglages du plugin « {libelle} » sont à compléter (page Plugins).")
-        })
-        .collect();
+    let mut manques = Vec::new();
+    for (plugin, settings) in &reglages {
+        let libelle = state.plugins.plugin(plugin).map_or_else(|| plugin.clone(), |p| p.libelle);
+        let champs: Vec<&TypeDeChamp> = types.iter().filter(|t| t.type_champ.plugin_id() == Some(plugin)).collect();
+        if champs.is_empty() {
+            if state.plugins.check_options(plugin, settings).is_err() {
+                manques.push(format!("Les réglages du plugin « {libelle} » sont à compléter (page Plugins)."));
+            }
+            continue;
+        }
+        for tdc in champs {
+            let options = crate::workflow::dossier::options_du_champ(&reglages, tdc);
+            if !reglages_complets(state, plugin, &options) {
+                manques.push(format!(
+                    "Les réglages du plugin « {libelle} » sont à compléter pour le champ « {} » (page Plugins ou réglages du champ).",
+                    tdc.libelle
+                ));
+            }
+        }
+    }
     manques.sort();
     Ok(manques)
+}
+
+/// Whether a champ's options pass its plugin's schema and hold every
+/// setting its manifest requires (a champ's own page may leave them to the
+/// démarche, which may leave them empty).
+fn reglages_complets(state: &AppState, plugin: &str, options: &str) -> bool {
+    if state.plugins.check_options(plugin, options).is_err() {
+        return false;
+    }
+    let Some(info) = state.plugins.plugin(plugin) else {
+        return true;
+    };
+    let values: serde_json::Map<String, serde_json::Value> = serde_json::from_str(options).unwrap_or_default();
+    info.settings.iter().filter(|s| s.required).all(|s| values.get(&s.key).is_some_and(|v| !v.is_null()))
+}
+
+/// A plugin champ of the démarche's draft form whose plugin declares
+/// settings, for its own settings page; `NotFound` for another
+/// administrateur's démarche, another kind of champ, or a plugin without
+/// settings.
+pub async fn champ_plugin(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    stable_id: StableId,
+) -> Result<ChampPlugin, AppError> {
+    let mut tx = state.store.read().await?;
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
+    let reglages = demarches::plugins_reglages(tx.conn(), id).await?;
+    tx.commit().await?;
+    let tdc = types.into_iter().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
+    let info = tdc
+        .type_champ
+        .plugin_id()
+        .and_then(|p| state.plugins.plugin(p))
+        .filter(|p| !p.settings.is_empty())
+        .ok_or(AppError::NotFound)?;
+    let demarche = reglages.get(&info.id).cloned().unwrap_or_else(|| "{}".to_owned());
+    Ok(ChampPlugin { demarche: d, tdc, plugin: info, reglages_demarche: demarche })
+}
+
+/// What the settings page of one plugin champ shows.
+pub struct ChampPlugin {
+    pub demarche: DemarcheRow,
+    pub tdc: TypeDeChamp,
+    pub plugin: crate::plugins::PluginInfo,
+    /// The plugin's settings on the démarche (a JSON object), which the
+    /// champ's own override key by key.
+    pub reglages_demarche: String,
+}
+
+/// Saves a plugin champ's own settings (the draft's type de champ options),
+/// checked like the démarche's (`settings::validate`), every one optional:
+/// left empty, the démarche's applies. Returns the errors by setting key.
+pub async fn regler_plugin_du_champ(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    stable_id: StableId,
+    form: &std::collections::HashMap<String, String>,
+) -> Result<Result<(), Erreurs>, AppError> {
+    let ChampPlugin { plugin: info, .. } = champ_plugin(state, admin, id, stable_id).await?;
+    let own = match crate::plugins::settings::validate_champ(&info.settings, form) {
+        Ok(own) => own,
+        Err(errors) => {
+            let mut e = Erreurs::new();
+            for (key, message) in errors {
+                e.add(&key, message);
+            }
+            return Ok(Err(e));
+        }
+    };
+    let own = serde_json::Value::Object(own);
+    let mut tx = state.store.write().await?;
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    editable(&d)?;
+    // What this champ's calls will receive must pass the plugin's own
+    // schema too; a required setting left empty everywhere is only a
+    // publication blocker (the démarche's page may still fill it).
+    let reglages = demarches::plugins_reglages(tx.conn(), id).await?;
+    let merged = crate::plugins::settings::effectives(reglages.get(&info.id).map(String::as_str), Some(&own));
+    if let Err(reason) = state.plugins.check_options(&info.id, &merged)
+        && !crate::plugins::settings::is_missing_required(&reason)
+    {
+        let (key, message) = crate::plugins::settings::schema_refusal(&info.settings, &reason);
+        let key = if key.is_empty() { info.settings.first().map(|s| s.key.clone()).unwrap_or_default() } else { key };
+        let mut e = Erreurs::new();
+        e.add(&key, message);
+        return Ok(Err(e));
+    }
+    let revision = d.draft_revision()?;
+    let mut types = demarches::liste(tx.conn(), revision, false).await?;
+    let slot = types
+        .iter_mut()
+        .find(|t| t.stable_id == stable_id && t.type_champ.plugin_id() == Some(info.id.as_str()))
+        .ok_or(AppError::NotFound)?;
+    slot.options.plugin = own.as_object().is_some_and(|o| !o.is_empty()).then_some(own);
+    demarches::replace_liste(tx.conn(), revision, false, &types).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
 }
 
 /// Publishes the démarche at `/commencer/<path>`. Test dossiers are deleted:
@@ -561,7 +685,7 @@ pub async fn publier(
     let instructeurs = demarches::list_instructeurs(tx.conn(), id).await?;
     let ineligibilite = demarches::ineligibilite(tx.conn(), revision).await?;
     let mut manques = manques_avant_publication(&types, ineligibilite.as_ref(), instructeurs.len());
-    manques.extend(reglages_a_completer(state, tx.conn(), id).await?);
+    manques.extend(reglages_a_completer(state, tx.conn(), id, &types).await?);
     if let Some(path) = &path
         && *path != d.path
         && demarches::path_exists(tx.conn(), path).await?

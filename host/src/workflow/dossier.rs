@@ -30,8 +30,13 @@ pub type Saisie = HashMap<String, String>;
 /// Plugin id → its settings on the démarche (a JSON object).
 pub type Reglages = HashMap<String, String>;
 
-fn options<'a>(reglages: &'a Reglages, plugin: &str) -> &'a str {
-    reglages.get(plugin).map_or("{}", String::as_str)
+/// The options a plugin champ's plugin receives: the démarche's settings
+/// of that plugin with the champ's own on top. Every call made for a champ
+/// (validate, enrich, suggest, display, the deferred check) goes through
+/// here, so two champs of one plugin are checked each with its own.
+pub fn options_du_champ(reglages: &Reglages, tdc: &TypeDeChamp) -> String {
+    let demarche = tdc.type_champ.plugin_id().and_then(|plugin| reglages.get(plugin)).map(String::as_str);
+    crate::plugins::settings::effectives(demarche, tdc.options.plugin.as_ref())
 }
 
 /// Opens a new brouillon on the démarche at `path` (or resumes the usager's
@@ -227,41 +232,43 @@ pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: 
                 typed
             }
             Ok(Some(value)) => match tdc.type_champ.plugin_id() {
-                Some(plugin) => match controler(state, plugin, &tdc.libelle, &value, options(reglages, plugin)).await {
-                    Controle::Valide { normalized, donnees: found } => {
-                        if let Some(found) = found {
-                            let asked = state.plugins.plugin(plugin).and_then(|p| p.confirmation);
-                            let box_name = confirmation_name(tdc.stable_id);
-                            let jeton = confirmation_jeton(&normalized, &found);
-                            if saisie.get(&box_name).is_some_and(|v| *v == jeton) {
-                                confirmes.push(tdc.stable_id);
-                            } else if depot && asked.is_some() {
-                                erreurs.add(
+                Some(plugin) => {
+                    match controler(state, plugin, &tdc.libelle, &value, &options_du_champ(reglages, tdc)).await {
+                        Controle::Valide { normalized, donnees: found } => {
+                            if let Some(found) = found {
+                                let asked = state.plugins.plugin(plugin).and_then(|p| p.confirmation);
+                                let box_name = confirmation_name(tdc.stable_id);
+                                let jeton = confirmation_jeton(&normalized, &found);
+                                if saisie.get(&box_name).is_some_and(|v| *v == jeton) {
+                                    confirmes.push(tdc.stable_id);
+                                } else if depot && asked.is_some() {
+                                    erreurs.add(
                                     &box_name,
                                     format!(
                                         "« {} » : vérifiez les informations trouvées sous le champ et cochez la case de confirmation.",
                                         tdc.libelle
                                     ),
                                 );
+                                }
+                                donnees.insert(tdc.stable_id, found);
                             }
-                            donnees.insert(tdc.stable_id, found);
+                            Some(normalized)
                         }
-                        Some(normalized)
+                        Controle::Refuse(message) => {
+                            erreurs.add(&name, message);
+                            typed
+                        }
+                        Controle::Indisponible(err) if depot && err.is_transient() => {
+                            tracing::warn!(error = %err, "plugin check deferred to a job");
+                            a_verifier.push(tdc.stable_id);
+                            typed
+                        }
+                        Controle::Indisponible(err) => {
+                            erreurs.add(&name, plugin_indisponible(&tdc.libelle, &err));
+                            typed
+                        }
                     }
-                    Controle::Refuse(message) => {
-                        erreurs.add(&name, message);
-                        typed
-                    }
-                    Controle::Indisponible(err) if depot && err.is_transient() => {
-                        tracing::warn!(error = %err, "plugin check deferred to a job");
-                        a_verifier.push(tdc.stable_id);
-                        typed
-                    }
-                    Controle::Indisponible(err) => {
-                        erreurs.add(&name, plugin_indisponible(&tdc.libelle, &err));
-                        typed
-                    }
-                },
+                }
                 None => Some(value),
             },
             Ok(None) => None,
@@ -438,18 +445,25 @@ pub async fn reverifier(state: &AppState, id: DossierId, stable_id: StableId) ->
     let mut tx = state.store.read().await?;
     let pending = dossiers::champ_a_verifier(tx.conn(), id, stable_id).await?;
     let reglages = match &pending {
-        Some((.., demarche)) => demarches::plugins_reglages(tx.conn(), crate::domain::DemarcheId(*demarche)).await?,
+        Some(p) => demarches::plugins_reglages(tx.conn(), crate::domain::DemarcheId(p.demarche_id)).await?,
         None => Reglages::new(),
     };
     tx.commit().await?;
-    let Some((value, type_champ, libelle, _)) = pending else {
+    let Some(pending) = pending else {
         return Ok(());
     };
-    let Some(plugin) = crate::domain::TypeChamp::parse(&type_champ).and_then(|t| t.plugin_id().map(str::to_owned))
+    let Some(plugin) =
+        crate::domain::TypeChamp::parse(&pending.type_champ).and_then(|t| t.plugin_id().map(str::to_owned))
     else {
         return Ok(());
     };
-    let result = match controler(state, &plugin, &libelle, &value, options(&reglages, &plugin)).await {
+    // The champ's own settings are those of the dossier's revision, the
+    // form it was filed with.
+    let champ = crate::domain::champ::OptionsChamp::depuis_json(&pending.options);
+    let demarche = reglages.get(&plugin).map(String::as_str);
+    let options = crate::plugins::settings::effectives(demarche, champ.plugin.as_ref());
+    let (value, libelle) = (pending.value, pending.libelle);
+    let result = match controler(state, &plugin, &libelle, &value, &options).await {
         Controle::Valide { normalized, donnees } => Ok((normalized, donnees)),
         Controle::Refuse(message) => Err(message),
         Controle::Indisponible(err) if err.is_transient() => {
