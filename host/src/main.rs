@@ -3,6 +3,13 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+/// glibc's malloc gives busy threads arenas of their own (64 MiB reserved
+/// each) and keeps freed memory resident: after a dépôt load the server
+/// held 140 to 275 MB against 35 MB idle, the growth in those arenas.
+/// mimalloc returns freed pages to the system and keeps that bounded.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
