@@ -238,10 +238,16 @@ async fn fixtures(data_dir: &std::path::Path, database_url: &str, path: &str) ->
             expression: expression.to_string(),
             ..Default::default()
         };
-        guichet::workflow::regles::definir_condition(&state, &admin, id, guichet::domain::StableId(*champ), Some(&regle))
-            .await
-            .expect("store")
-            .expect("condition");
+        guichet::workflow::regles::definir_condition(
+            &state,
+            &admin,
+            id,
+            guichet::domain::StableId(*champ),
+            Some(&regle),
+        )
+        .await
+        .expect("store")
+        .expect("condition");
     }
     guichet::workflow::groupes::affecter_instructeur(&state, &admin, id, None, "instructeur@bench.example")
         .await
@@ -353,7 +359,11 @@ async fn televerser(base: &str, sessions: &[(reqwest::Client, String)], work: &[
             t.await.expect("upload task");
         }
     }
-    println!("uploads before the dépôts: {} files in {:.1} s", work.len() * FICHIERS.len(), start.elapsed().as_secs_f64());
+    println!(
+        "uploads before the dépôts: {} files in {:.1} s",
+        work.len() * FICHIERS.len(),
+        start.elapsed().as_secs_f64()
+    );
 }
 
 async fn login(base: &str, email: &str) -> (reqwest::Client, String) {

@@ -230,3 +230,30 @@ where
     }
     None
 }
+
+/// The administrateur's form editor with a bloc répétable (its champs
+/// listed inside it, each with its own moves) passes axe-core at a phone's
+/// width, with no console error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn form_editor_with_a_block_on_a_phone() {
+    let app = TestApp::sqlite().await;
+    guichet::demo::seed(&app.server.state).await.expect("demo data");
+    let browser = Browser::start_with(Viewport::PHONE).await;
+    let c = &browser.client;
+    c.goto(&app.url("/connexion")).await.expect("goto");
+    c.find(Locator::Id("email"))
+        .await
+        .expect("email")
+        .send_keys("administrateur@demo.guichet.localhost")
+        .await
+        .expect("type");
+    c.find(Locator::Id("password")).await.expect("password").send_keys(guichet::demo::PASSWORD).await.expect("type");
+    browser.submit(Locator::Css("form[action='/connexion'] button[type=submit]")).await;
+    c.goto(&app.url("/admin/demarches/1/champs")).await.expect("goto");
+    let bloc = c.find(Locator::Css("ol.guichet-champs--bloc")).await.expect("the block's champs, listed inside it");
+    assert!(bloc.text().await.expect("text").contains("Poste de dépense"));
+    browser.screenshot(&artifact_path("navigateur-mobile-editeur-bloc.png")).await;
+    browser.check_page("mobile-editeur-bloc").await;
+    browser.close().await;
+    app.stop().await;
+}

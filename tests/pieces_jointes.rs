@@ -570,3 +570,72 @@ async fn an_upload_cut_half_way_leaves_nothing_behind() {
     assert_eq!(status, 200);
     app.stop().await;
 }
+
+/// An explication may carry a notice the usager downloads under its text:
+/// set on the champ's « Fichiers » page (content-checked like a model),
+/// kept when the explication is edited, served only within the dossier's
+/// scope, as an attachment.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_explication_offers_its_notice_for_download() {
+    let app = TestApp::sqlite().await;
+    let admin = app.signed_in("admin@notice.example", Roles { administrateur: true, ..Roles::default() }).await;
+    let page = admin
+        .post(
+            "/admin/demarches",
+            &[
+                ("libelle", "Aide aux clubs"),
+                ("description", "Une aide pour les clubs."),
+                ("service_nom", "Service des sports"),
+                ("service_organisme", "Mairie"),
+                ("service_email", "sports@notice.example"),
+            ],
+        )
+        .await;
+    let id = page.id_after("/admin/demarches/");
+    let champs = format!("/admin/demarches/{id}/champs");
+    for (type_champ, libelle) in [("explication", "Avant de commencer"), ("text", "Nom du club")] {
+        admin
+            .post(&champs, &[("type_champ", type_champ), ("libelle", libelle), ("description", "Lisez le règlement.")])
+            .await
+            .assert_status(200);
+    }
+    admin.get(&format!("{champs}/1")).await.assert_contains("Notice à télécharger");
+    let page = admin.get(&format!("{champs}/1/fichier")).await;
+    page.assert_status(200).assert_contains("Notice — Avant de commencer").assert_lacks("Formats acceptés");
+    let marker = format!("action=\"{champs}/1/fichier?");
+    let start = page.body.find(&marker).expect("file page action") + "action=\"".len();
+    let action = page.body[start..].split('"').next().expect("action").to_owned();
+    let refuse =
+        Form::new().percent_encode_noop().part("modele", Part::bytes(HTML.to_vec()).file_name("reglement.pdf"));
+    admin.post_multipart(&action, refuse).await.assert_status(422).assert_contains("pas dans un format accepté");
+    let form = Form::new().percent_encode_noop().part("modele", Part::bytes(PDF.to_vec()).file_name("Règlement.pdf"));
+    admin.post_multipart(&action, form).await.assert_status(200).assert_contains("Notice actuelle : Règlement.pdf");
+    // Editing the explication's text keeps its notice.
+    admin
+        .post(
+            &format!("{champs}/1"),
+            &[("type_champ", "explication"), ("libelle", "Avant de commencer"), ("description", "Lisez-le.")],
+        )
+        .await
+        .assert_status(200);
+    admin.get(&format!("{champs}/1/fichier")).await.assert_contains("Notice actuelle : Règlement.pdf");
+    // A champ that is no explication nor file has no such page.
+    admin.get(&format!("{champs}/2/fichier")).await.assert_status(404);
+    admin.post(&format!("/admin/demarches/{id}/instructeurs"), &[("email", "instructeur@notice.example")]).await;
+    admin.post(&format!("/admin/demarches/{id}/publier"), &[("path", "aide-clubs")]).await.assert_status(200);
+
+    let usager = app.signed_in("usager@notice.example", Roles::default()).await;
+    let page = usager.post("/commencer/aide-clubs", &[]).await;
+    let dossier = page.id_after("/dossiers/");
+    let lien = format!("/dossiers/{dossier}/champs/1/modele");
+    page.assert_contains("Télécharger la notice").assert_contains(&lien);
+    let (status, headers, body) = usager.bytes(&lien).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, PDF);
+    let disposition = headers.get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(disposition.starts_with("attachment"), "{disposition}");
+    // Through someone else's dossier: like a missing one.
+    let autre = app.signed_in("autre@notice.example", Roles::default()).await;
+    assert_eq!(autre.bytes(&lien).await.0, 404);
+    app.stop().await;
+}

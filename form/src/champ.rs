@@ -256,6 +256,17 @@ impl TypeChamp {
         matches!(self, Self::PieceJustificative | Self::TitreIdentite)
     }
 
+    /// Types with a file of the administrateur's for the usager to
+    /// download: a pièce justificative's model, an explication's notice.
+    pub fn a_un_modele(&self) -> bool {
+        matches!(self, Self::PieceJustificative | Self::Explication)
+    }
+
+    /// Types whose files are set on the editor's « Fichiers » page.
+    pub fn regle_ses_fichiers(&self) -> bool {
+        self.est_fichier() || self.a_un_modele()
+    }
+
     /// A repetition cannot hold a repetition (as the original: one level).
     /// Files and plugin champs are not allowed in a block yet: their pieces,
     /// données and confirmations are stored per champ, not per row.

@@ -365,6 +365,7 @@ async fn page_champ(
         "obligatoire": form.obligatoire.is_some(),
         // A file champ's formats and model have their own page.
         "fichier": TypeChamp::parse(&form.type_champ).is_some_and(|t| t.est_fichier()),
+        "notice": TypeChamp::parse(&form.type_champ).is_some_and(|t| t == TypeChamp::Explication),
         // So are a plugin champ's own settings.
         "reglages_plugin": TypeChamp::parse(&form.type_champ).is_some_and(|t| reglages_plugin(state, &t)),
         "form": form,

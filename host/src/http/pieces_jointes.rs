@@ -7,7 +7,7 @@
 //! request never holds more than a chunk and an object-store part or two.
 
 use crate::domain::champ::fichier;
-use crate::domain::{DossierId, Erreurs, EtatDossier, StableId, TypeDeChamp};
+use crate::domain::{DossierId, Erreurs, EtatDossier, StableId, TypeChamp, TypeDeChamp};
 use crate::error::AppError;
 use crate::http::Ctx;
 use crate::http::form::{FieldCollector, Formulaire, Ids, SaisieDossier};
@@ -297,6 +297,25 @@ pub fn enrichir_formulaire(
     id: DossierId,
     csrf: &str,
 ) {
+    // An explication's notice: a download under its text.
+    for tdc in types.iter().filter(|t| t.type_champ == TypeChamp::Explication) {
+        let (Some(m), Some(champ)) = (
+            tdc.options.modele.as_ref(),
+            champs.iter_mut().find(|c| c.get("stable_id").and_then(Value::as_i64) == Some(tdc.stable_id.0)),
+        ) else {
+            continue;
+        };
+        if let Some(o) = champ.as_object_mut() {
+            o.insert(
+                "notice".into(),
+                json!({
+                    "nom": m.nom,
+                    "taille": fichier::taille_lisible(m.taille),
+                    "lien": format!("/dossiers/{id}/champs/{}/modele", tdc.stable_id),
+                }),
+            );
+        }
+    }
     for tdc in types.iter().filter(|t| t.type_champ.est_fichier()) {
         let name = tdc.input_name();
         let Some(champ) = champs.iter_mut().find(|c| c.get("name").and_then(Value::as_str) == Some(name.as_str()))

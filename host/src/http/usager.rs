@@ -218,7 +218,7 @@ async fn formulaire(
         })
     });
     let brouillon = attendu == EtatDossier::Brouillon;
-    let vue = vues::Formulaire {
+    let vue = vues::FormView {
         state,
         valeurs: &valeurs,
         affichages: &affichages,

@@ -105,7 +105,7 @@ pub struct Confirmation {
 
 /// What every champ of a form view is made from.
 #[derive(Clone, Copy)]
-pub struct Formulaire<'a> {
+pub struct FormView<'a> {
     pub state: &'a AppState,
     pub valeurs: &'a Valeurs<'a>,
     /// What plugins found about the values, shown under the field (the
@@ -128,7 +128,7 @@ struct Rang<'a> {
 
 /// The champs of the usager's form, ready for `partials/champ`: the
 /// top-level ones in order, a block with its rows (each row its champs).
-pub fn champs_formulaire(f: &Formulaire<'_>, types: &[TypeDeChamp]) -> Vec<Value> {
+pub fn champs_formulaire(f: &FormView<'_>, types: &[TypeDeChamp]) -> Vec<Value> {
     types
         .iter()
         .filter(|t| t.parent.is_none())
@@ -147,7 +147,7 @@ pub fn champs_formulaire(f: &Formulaire<'_>, types: &[TypeDeChamp]) -> Vec<Value
 }
 
 /// The rows of a block, each with its champs named by the row.
-fn lignes_formulaire(f: &Formulaire<'_>, types: &[TypeDeChamp], bloc: &TypeDeChamp) -> Vec<Value> {
+fn lignes_formulaire(f: &FormView<'_>, types: &[TypeDeChamp], bloc: &TypeDeChamp) -> Vec<Value> {
     let ids = f.valeurs.lignes(bloc.stable_id);
     ids.iter()
         .enumerate()
@@ -166,8 +166,8 @@ fn lignes_formulaire(f: &Formulaire<'_>, types: &[TypeDeChamp], bloc: &TypeDeCha
 }
 
 /// One champ of the form (in a row when `ligne` says which).
-fn vue_champ(f: &Formulaire<'_>, tdc: &TypeDeChamp, ligne: Option<Rang<'_>>) -> Value {
-    let Formulaire { state, valeurs, affichages, confirmations, reglages, erreurs, regles } = *f;
+fn vue_champ(f: &FormView<'_>, tdc: &TypeDeChamp, ligne: Option<Rang<'_>>) -> Value {
+    let FormView { state, valeurs, affichages, confirmations, reglages, erreurs, regles } = *f;
     let row = ligne.map(|l| l.id);
     let name = match row {
         Some(r) => format!("{}{}", repetition::prefixe_ligne(r), tdc.input_name()),

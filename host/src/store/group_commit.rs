@@ -58,6 +58,12 @@ pub struct GroupCommit {
     groups: Arc<AtomicU64>,
 }
 
+/// Longest wait for the writer connection. Transactions hold it for
+/// milliseconds; a writer waiting this long is failing anyway (a task
+/// that opened a second write transaction inside its first would wait
+/// forever): a clear error beats a request that never answers.
+const WAIT_FOR_WRITER: std::time::Duration = std::time::Duration::from_secs(10);
+
 const SAVEPOINT: &str = "SAVEPOINT guichet_tx";
 const RELEASE: &str = "RELEASE guichet_tx";
 const ROLLBACK_TO: &str = "ROLLBACK TO guichet_tx";
@@ -81,7 +87,9 @@ impl GroupCommit {
 
     /// Waits for the writer connection and opens a savepoint on it.
     pub async fn begin(self: &Arc<Self>) -> StoreResult<GroupTx> {
-        let mut w = self.writer.clone().lock_owned().await;
+        let mut w = tokio::time::timeout(WAIT_FOR_WRITER, self.writer.clone().lock_owned())
+            .await
+            .map_err(|_| StoreError::Commit("the writer connection stayed busy".into()))?;
         w.settle().await?;
         if !w.open {
             sqlx::query("BEGIN IMMEDIATE").execute(&mut w.conn).await?;

@@ -347,10 +347,11 @@ pub async fn modifier_champ(
     }
     let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
     let slot = types.iter_mut().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
-    // A file champ's formats and model are set on their own page
-    // (`pieces_jointes::regler_champ`): kept while its type stays.
+    // A file champ's formats and model, an explication's notice, are set
+    // on their own page (`pieces_jointes::regler_champ`): kept while its
+    // type stays.
     let mut tdc = tdc;
-    if slot.type_champ == tdc.type_champ && tdc.type_champ.est_fichier() {
+    if slot.type_champ == tdc.type_champ && tdc.type_champ.regle_ses_fichiers() {
         tdc.options.familles = std::mem::take(&mut slot.options.familles);
         tdc.options.plusieurs = slot.options.plusieurs;
         tdc.options.modele = slot.options.modele.take();

@@ -384,7 +384,7 @@ pub async fn modele(
     tx.commit().await?;
     let modele = types
         .into_iter()
-        .find(|t| t.stable_id == stable_id && t.type_champ == TypeChamp::PieceJustificative)
+        .find(|t| t.stable_id == stable_id && t.type_champ.a_un_modele())
         .and_then(|t| t.options.modele)
         .ok_or(AppError::NotFound)?;
     let key = Key::parse(&modele.cle).map_err(|e| AppError::Internal(e.into()))?;
@@ -583,8 +583,10 @@ pub async fn champ_a_regler(
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
     let types = demarches::liste(tx.conn(), d.draft_revision()?, liste.prive()).await?;
     tx.commit().await?;
-    let tdc =
-        types.into_iter().find(|t| t.stable_id == stable_id && t.type_champ.est_fichier()).ok_or(AppError::NotFound)?;
+    let tdc = types
+        .into_iter()
+        .find(|t| t.stable_id == stable_id && t.type_champ.regle_ses_fichiers())
+        .ok_or(AppError::NotFound)?;
     Ok((d, tdc))
 }
 
@@ -638,13 +640,17 @@ async fn regler_en_base(
     }
     let revision = d.draft_revision()?;
     let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
-    let tdc =
-        types.iter_mut().find(|t| t.stable_id == stable_id && t.type_champ.est_fichier()).ok_or(AppError::NotFound)?;
+    let tdc = types
+        .iter_mut()
+        .find(|t| t.stable_id == stable_id && t.type_champ.regle_ses_fichiers())
+        .ok_or(AppError::NotFound)?;
     let piece = tdc.type_champ == TypeChamp::PieceJustificative;
-    // A titre d'identité has fixed formats, one file and no model.
+    // A titre d'identité has fixed formats, one file and no model; an
+    // explication asks for no file, it only offers its notice.
     tdc.options.familles = if piece { reglage.familles } else { Vec::new() };
     tdc.options.plusieurs = piece && reglage.plusieurs;
-    let ancien = match reglage.modele {
+    let modele = if tdc.type_champ.a_un_modele() { reglage.modele } else { ChangementModele::Garder };
+    let ancien = match modele {
         ChangementModele::Garder => None,
         ChangementModele::Supprimer => tdc.options.modele.take().map(|m| m.cle),
         ChangementModele::Remplacer(recu) => {

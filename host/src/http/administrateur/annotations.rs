@@ -99,6 +99,7 @@ async fn page_annotation(
         "annotation": true,
         "obligatoire": form.obligatoire.is_some(),
         "fichier": TypeChamp::parse(&form.type_champ).is_some_and(|t| t.est_fichier()),
+        "notice": TypeChamp::parse(&form.type_champ).is_some_and(|t| t == TypeChamp::Explication),
         "form": form,
         "erreurs": erreurs,
     });

@@ -40,11 +40,16 @@ fn render(
     let liste = if tdc.prive { "annotations" } else { "champs" };
     let base = format!("/admin/demarches/{}/{liste}/{}", d.id, tdc.stable_id);
     let data = json!({
-        "titre": format!("Fichiers — {}", tdc.libelle),
+        "titre": if tdc.type_champ == TypeChamp::Explication {
+            format!("Notice — {}", tdc.libelle)
+        } else {
+            format!("Fichiers — {}", tdc.libelle)
+        },
         "demarche": super::demarche_json(state, d),
         "champ": { "libelle": tdc.libelle, "lien": base },
         "liste": { "lien": format!("/admin/demarches/{}/{liste}", d.id), "annotations": tdc.prive },
         "piece": tdc.type_champ == TypeChamp::PieceJustificative,
+        "explication": tdc.type_champ == TypeChamp::Explication,
         "action": format!("{base}/fichier?{}={}", crate::http::CSRF_FIELD, ctx.csrf),
         "familles": FAMILLES.iter().map(|f| json!({
             "slug": f.slug,
