@@ -161,6 +161,8 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     // What was typed before the row was added is still there.
     let nom = c.find(Locator::Id("champ_2")).await.expect("nom").prop("value").await.expect("value");
     assert_eq!(nom.as_deref(), Some("Union sportive de Démoville"));
+    c.execute("document.querySelector('fieldset.guichet-ligne').scrollIntoView()", vec![]).await.expect("scroll");
+    browser.screenshot(&shot("bloc")).await;
     browser.check_page(&format!("{ecran}-bloc")).await;
     // The carte champ (optional) is a map once carte.js ran, with the
     // GeoJSON textarea kept for keyboards and no-JS browsers.
@@ -252,6 +254,9 @@ async fn form_editor_with_a_block_on_a_phone() {
     c.goto(&app.url("/admin/demarches/1/champs")).await.expect("goto");
     let bloc = c.find(Locator::Css("ol.guichet-champs--bloc")).await.expect("the block's champs, listed inside it");
     assert!(bloc.text().await.expect("text").contains("Poste de dépense"));
+    c.execute("document.querySelector('ol.guichet-champs--bloc').parentElement.scrollIntoView()", vec![])
+        .await
+        .expect("scroll");
     browser.screenshot(&artifact_path("navigateur-mobile-editeur-bloc.png")).await;
     browser.check_page("mobile-editeur-bloc").await;
     browser.close().await;
