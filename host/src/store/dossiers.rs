@@ -287,25 +287,68 @@ pub async fn upsert_champs(
     // An annotation privée of the dossier's revision is never written here,
     // whatever the caller passes: the usager's answers and the instructeurs'
     // annotations share the table, not the writers (`upsert_annotation`).
-    const SQL: &str = concat!(
-        "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification, donnees, confirme) \
-        SELECT $1, $2, $3, '', $4, $5, $6, NULL, $7, $8 WHERE NOT EXISTS (",
-        annotation!("$1", "$3"),
-        ") ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
-        updated_at = excluded.updated_at, a_verifier = excluded.a_verifier, erreur_verification = NULL, \
-        donnees = excluded.donnees, confirme = excluded.confirme"
-    );
+    const ANNOTATIONS: &str = "SELECT tp.stable_id FROM dossiers dp JOIN types_de_champ tp \
+        ON tp.revision_id = dp.revision_id AND tp.prive = TRUE WHERE dp.id = $1";
     let ChampsEcrits { values, donnees, a_verifier, confirmes } = champs;
+    if values.is_empty() {
+        return Ok(());
+    }
     on!(c, c => {
-        for (stable_id, value) in values {
-            let flag = a_verifier.contains(stable_id);
-            sqlx::query(SQL).bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(value.as_deref()).bind(now).bind(flag)
-                .bind(donnees.get(stable_id).map(String::as_str)).bind(confirmes.contains(stable_id))
-                .execute(&mut *c).await?;
+        let annotations: Vec<i64> = sqlx::query_scalar(ANNOTATIONS).bind(id.0).fetch_all(&mut *c).await?;
+        let rows: Vec<&(StableId, Option<String>)> =
+            values.iter().filter(|(s, _)| !annotations.contains(&s.0)).collect();
+        // One statement for many champs: on SQLite every statement is a
+        // round trip to the connection's thread, and the write transaction
+        // holds the one writer connection meanwhile.
+        for chunk in rows.chunks(UPSERT_ROWS_PER_STATEMENT) {
+            // Built from constant fragments and placeholder numbers only:
+            // every value is bound.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(upsert_sql(chunk.len())));
+            for (stable_id, value) in chunk {
+                q = q.bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(value.as_deref()).bind(now)
+                    .bind(a_verifier.contains(stable_id)).bind(donnees.get(stable_id).map(String::as_str))
+                    .bind(confirmes.contains(stable_id));
+            }
+            q.execute(&mut *c).await?;
         }
         Ok::<(), sqlx::Error>(())
     })?;
     Ok(())
+}
+
+/// Champs written per statement: 8 parameters each, far below SQLite's
+/// limit of 32,766 and PostgreSQL's of 65,535 parameters.
+const UPSERT_ROWS_PER_STATEMENT: usize = 200;
+
+/// `INSERT … VALUES (…), (…) ON CONFLICT …` for `n` champs.
+fn upsert_sql(n: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, \
+         erreur_verification, donnees, confirme) VALUES ",
+    );
+    for i in 0..n {
+        let p = i * 8;
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!(
+            "(${}, ${}, ${}, '', ${}, ${}, ${}, NULL, ${}, ${})",
+            p + 1,
+            p + 2,
+            p + 3,
+            p + 4,
+            p + 5,
+            p + 6,
+            p + 7,
+            p + 8
+        ));
+    }
+    sql.push_str(
+        " ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
+         updated_at = excluded.updated_at, a_verifier = excluded.a_verifier, erreur_verification = NULL, \
+         donnees = excluded.donnees, confirme = excluded.confirme",
+    );
+    sql
 }
 
 /// The values of the champs of repetition rows: `(champ, row id, value)`.
