@@ -359,5 +359,7 @@ fn catalogue() -> Vec<ChampInput> {
         ),
         champ(TypeChamp::Checkbox, "Je souhaite recevoir la lettre d'information des associations", "", o()),
         champ(TypeChamp::DossierLink, "Dossier de l'an dernier", "Si vous avez déjà déposé une demande", o()),
+        champ(TypeChamp::PieceJustificative, "Statuts de l'association", "Les statuts signés, en PDF ou en image", o()),
+        champ(TypeChamp::TitreIdentite, "Pièce d'identité du président", "Carte d'identité ou passeport", o()),
     ]
 }
