@@ -380,15 +380,8 @@ async fn champ(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Resp
     let mut tx = state.store.read().await?;
     let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
     tx.commit().await?;
-    let t = types.into_iter().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
-    let form = ChampInput {
-        type_champ: t.type_champ.as_str(),
-        libelle: t.libelle,
-        description: t.description,
-        obligatoire: t.obligatoire.then(|| "on".to_string()),
-        parent: String::new(),
-        options: crate::domain::champ::SaisieOptions::depuis(&t.options),
-    };
+    let t = types.iter().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
+    let form = ChampInput::depuis(t);
     page_champ(&state, &ctx, &d, stable_id, form, &Erreurs::new()).await
 }
 

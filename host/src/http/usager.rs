@@ -366,10 +366,9 @@ async fn regles(
     tx.commit().await?;
     let regles = state.regles.du_formulaire(d.revision_id(), &types, ineligibilite.as_ref());
     let valeurs = Valeurs::Typed(&saisie);
+    let par_bloc = valeurs.toutes_lignes(&types);
     let ev = crate::regles::evaluer(regles.as_deref(), || {
-        RegleValeurs::depuis_formulaire(&types, &valeurs.toutes_lignes(&types), |tdc, row| {
-            Some(valeurs.get_dans(tdc, row))
-        })
+        RegleValeurs::depuis_formulaire(&types, &par_bloc, |tdc, row| Some(valeurs.get_dans(tdc, row)))
     });
     let calculs: serde_json::Map<String, serde_json::Value> = types
         .iter()
@@ -383,7 +382,8 @@ async fn regles(
     // Inside blocks, by row id: the champs hidden in that row and its
     // computed values.
     let mut lignes = serde_json::Map::new();
-    for (bloc, ids) in valeurs.toutes_lignes(&types) {
+    for (bloc, ids) in &par_bloc {
+        let bloc = *bloc;
         for (rang, row) in ids.iter().enumerate() {
             let masques: Vec<i64> =
                 ev.masques_lignes.get(&(bloc, rang)).map(|m| m.iter().map(|s| s.0).collect()).unwrap_or_default();

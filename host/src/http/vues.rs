@@ -137,9 +137,10 @@ pub fn champs_formulaire(f: &FormView<'_>, types: &[TypeDeChamp]) -> Vec<Value> 
             if tdc.type_champ == TypeChamp::Repetition
                 && let Some(o) = vue.as_object_mut()
             {
-                o.insert("lignes".into(), Value::Array(lignes_formulaire(f, types, tdc)));
+                let ids = f.valeurs.lignes(tdc.stable_id);
+                o.insert("plein".into(), Value::from(ids.len() >= repetition::MAX_LIGNES));
+                o.insert("lignes".into(), Value::Array(lignes_formulaire(f, types, tdc, &ids)));
                 o.insert("nom_lignes".into(), Value::from(repetition::nom_lignes(tdc.stable_id)));
-                o.insert("plein".into(), Value::from(f.valeurs.lignes(tdc.stable_id).len() >= repetition::MAX_LIGNES));
             }
             vue
         })
@@ -147,8 +148,7 @@ pub fn champs_formulaire(f: &FormView<'_>, types: &[TypeDeChamp]) -> Vec<Value> 
 }
 
 /// The rows of a block, each with its champs named by the row.
-fn lignes_formulaire(f: &FormView<'_>, types: &[TypeDeChamp], bloc: &TypeDeChamp) -> Vec<Value> {
-    let ids = f.valeurs.lignes(bloc.stable_id);
+fn lignes_formulaire(f: &FormView<'_>, types: &[TypeDeChamp], bloc: &TypeDeChamp, ids: &[String]) -> Vec<Value> {
     ids.iter()
         .enumerate()
         .map(|(rang, id)| {

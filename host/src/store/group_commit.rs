@@ -130,6 +130,32 @@ impl Writer {
         self.finish(Err(why));
     }
 
+    /// Ends the open group: commits it when a writer is in it (returns
+    /// whether it did), rolls it back when only dropped transactions were
+    /// (the write lock goes back to other processes). A failed commit rolls
+    /// the group back and fails its writers.
+    async fn end_group(&mut self) -> bool {
+        if self.settle().await.is_err() || !self.open {
+            return false;
+        }
+        if self.members == 0 {
+            self.abandon("empty group".into()).await;
+            return false;
+        }
+        match sqlx::query("COMMIT").execute(&mut self.conn).await {
+            Ok(_) => {
+                self.open = false;
+                self.finish(Ok(()));
+                true
+            }
+            Err(e) => {
+                tracing::error!(error = %e, members = self.members, "group commit failed, group rolled back");
+                self.abandon(format!("commit failed: {e}")).await;
+                false
+            }
+        }
+    }
+
     /// Tells the open group's writers how it ended; starts a new group.
     fn finish(&mut self, issue: Result<(), String>) {
         let (group, _) = watch::channel(None);
@@ -144,30 +170,8 @@ async fn flusher(writer: std::sync::Weak<Mutex<Writer>>, wake: Arc<Notify>, grou
     loop {
         wake.notified().await;
         let Some(writer) = writer.upgrade() else { return };
-        let mut w = writer.lock().await;
-        if w.settle().await.is_err() {
-            continue;
-        }
-        if !w.open {
-            continue;
-        }
-        if w.members == 0 {
-            // Only dropped transactions since the group opened: nothing to
-            // commit, and the write lock goes back to other processes.
-            w.abandon("empty group".into()).await;
-            continue;
-        }
-        let committed = sqlx::query("COMMIT").execute(&mut w.conn).await;
-        match committed {
-            Ok(_) => {
-                w.open = false;
-                w.finish(Ok(()));
-                groups.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(e) => {
-                tracing::error!(error = %e, members = w.members, "group commit failed, group rolled back");
-                w.abandon(format!("commit failed: {e}")).await;
-            }
+        if writer.lock().await.end_group().await {
+            groups.fetch_add(1, Ordering::Relaxed);
         }
     }
 }
@@ -224,21 +228,9 @@ impl Drop for GroupTx {
 }
 
 impl GroupCommit {
-    /// Closes the writer connection after the last group.
+    /// Commits the last group before the store closes.
     pub async fn close(&self) {
-        let mut w = self.writer.lock().await;
-        let _ = w.settle().await;
-        if w.open && w.members > 0 {
-            match sqlx::query("COMMIT").execute(&mut w.conn).await {
-                Ok(_) => {
-                    w.open = false;
-                    w.finish(Ok(()));
-                }
-                Err(e) => w.abandon(format!("commit failed: {e}")).await,
-            }
-        } else if w.open {
-            w.abandon("closing".into()).await;
-        }
+        self.writer.lock().await.end_group().await;
     }
 }
 

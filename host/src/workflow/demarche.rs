@@ -116,6 +116,19 @@ pub struct ChampInput {
 }
 
 impl ChampInput {
+    /// A type de champ as its edit form shows it. Where it stands (its
+    /// block) is changed by moves, not by this form: `parent` stays empty.
+    pub fn depuis(t: &TypeDeChamp) -> Self {
+        ChampInput {
+            type_champ: t.type_champ.as_str(),
+            libelle: t.libelle.clone(),
+            description: t.description.clone(),
+            obligatoire: t.obligatoire.then(|| "on".to_string()),
+            parent: String::new(),
+            options: SaisieOptions::depuis(&t.options),
+        }
+    }
+
     fn valider(&self, state: &AppState, liste: Liste, stable_id: StableId) -> Result<TypeDeChamp, Erreurs> {
         let mut e = Erreurs::new();
         let type_champ = match TypeChamp::parse(&self.type_champ) {

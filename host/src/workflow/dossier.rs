@@ -193,8 +193,7 @@ pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: 
     let maintenant = Maintenant::a_paris(Utc::now());
     // A champ may post several inputs (« Autre » and its text, two linked
     // lists, boxes): composed into the one value it validates.
-    let compose =
-        |tdc: &TypeDeChamp| valeur_saisie(tdc, |k| saisie.get(k).map(String::as_str), |k| multiples(saisie, k));
+    let compose = |tdc: &TypeDeChamp| compose_dans(tdc, saisie, None);
     // The rules first: a champ they hide is neither validated nor sent to
     // its plugin, and computed champs take their value.
     let lignes = lignes_saisies(types, saisie);
@@ -208,11 +207,7 @@ pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: 
             masques.push(tdc.stable_id);
             // A brouillon keeps what was typed (the usager may show the
             // champ again); a dépôt clears it.
-            let garde = if depot || !tdc.type_champ.saisi_par_usager() {
-                None
-            } else {
-                Some(sans_caracteres_interdits(compose(tdc).trim())).filter(|v| !v.is_empty())
-            };
+            let garde = if depot || !tdc.type_champ.saisi_par_usager() { None } else { tel_que_saisi(&compose(tdc)) };
             values.push((tdc.stable_id, garde));
             continue;
         }
@@ -222,7 +217,7 @@ pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: 
         }
         let composed = compose(tdc);
         let raw = composed.as_str();
-        let typed = Some(sans_caracteres_interdits(raw.trim())).filter(|v| !v.is_empty());
+        let typed = tel_que_saisi(raw);
         // A plugin's champ takes values as long as its plugin declared.
         let max_chars =
             tdc.type_champ.plugin_id().and_then(|id| state.plugins.plugin(id)).and_then(|p| p.input.max_chars);
@@ -290,12 +285,23 @@ pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: 
 /// What a champ's inputs posted, composed into the one value it
 /// validates; in a row, its inputs carry the row's prefix.
 pub fn compose_dans(tdc: &TypeDeChamp, saisie: &Saisie, row: Option<&str>) -> String {
-    let prefixe = row.map(repetition::prefixe_ligne).unwrap_or_default();
-    valeur_saisie(
-        tdc,
-        |k| saisie.get(&format!("{prefixe}{k}")).map(String::as_str),
-        |k| multiples(saisie, &format!("{prefixe}{k}")),
-    )
+    match row {
+        None => valeur_saisie(tdc, |k| saisie.get(k).map(String::as_str), |k| multiples(saisie, k)),
+        Some(row) => {
+            let prefixe = repetition::prefixe_ligne(row);
+            valeur_saisie(
+                tdc,
+                |k| saisie.get(&format!("{prefixe}{k}")).map(String::as_str),
+                |k| multiples(saisie, &format!("{prefixe}{k}")),
+            )
+        }
+    }
+}
+
+/// A value kept as the usager typed it (refused, or hidden in a
+/// brouillon): trimmed, control characters out, nothing when blank.
+fn tel_que_saisi(composed: &str) -> Option<String> {
+    Some(sans_caracteres_interdits(composed.trim())).filter(|v| !v.is_empty())
 }
 
 /// Each block's rows as posted (`champ_<bloc>[]`, one per row, in order),
@@ -340,12 +346,12 @@ fn verifier_lignes(
             let calculs = ev.calculs_lignes.get(&(bloc.stable_id, rang));
             for tdc in repetition::enfants(types, bloc.stable_id).filter(|t| t.type_champ.has_value()) {
                 let name = format!("{prefixe}{}", tdc.input_name());
-                let typed = || {
-                    Some(sans_caracteres_interdits(compose_dans(tdc, saisie, Some(row)).trim()))
-                        .filter(|v| !v.is_empty())
-                };
                 if !visible || masques.is_some_and(|m| m.contains(&tdc.stable_id)) {
-                    let garde = if depot || !tdc.type_champ.saisi_par_usager() { None } else { typed() };
+                    let garde = if depot || !tdc.type_champ.saisi_par_usager() {
+                        None
+                    } else {
+                        tel_que_saisi(&compose_dans(tdc, saisie, Some(row)))
+                    };
                     valeurs.push((tdc.stable_id, row.clone(), garde));
                     continue;
                 }
@@ -359,7 +365,7 @@ fn verifier_lignes(
                 let stored = match valider_format_le(tdc, &composed, None, maintenant) {
                     Err(message) => {
                         erreurs.add(&name, element(message));
-                        typed()
+                        tel_que_saisi(&composed)
                     }
                     Ok(v) => v,
                 };

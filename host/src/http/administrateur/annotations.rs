@@ -112,15 +112,8 @@ async fn annotation(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result
     let mut tx = state.store.read().await?;
     let annotations = demarches::annotations(tx.conn(), d.draft_revision()?).await?;
     tx.commit().await?;
-    let t = annotations.into_iter().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
-    let form = ChampInput {
-        type_champ: t.type_champ.as_str(),
-        libelle: t.libelle,
-        description: t.description,
-        obligatoire: t.obligatoire.then(|| "on".to_string()),
-        parent: String::new(),
-        options: crate::domain::champ::SaisieOptions::depuis(&t.options),
-    };
+    let t = annotations.iter().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
+    let form = ChampInput::depuis(t);
     page_annotation(&state, &ctx, &d, stable_id, form, &Erreurs::new()).await
 }
 
