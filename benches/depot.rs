@@ -619,7 +619,37 @@ async fn main() {
         return;
     }
 
-    // Cold start: fresh data folder (migrations included), then idle RSS.
+    // `GUICHET_BENCH_ONLY=depot`: only the dépôt runs (SQLite, and
+    // PostgreSQL when its URL is set), to iterate on their figures.
+    let depot_only = std::env::var("GUICHET_BENCH_ONLY").is_ok_and(|only| only == "depot");
+    if !depot_only {
+        demarrage().await;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    run_backend("SQLite", dir.path(), &guichet::config::sqlite_url(dir.path())).await;
+    if !depot_only {
+        let dir = tempfile::tempdir().expect("dir");
+        run_plugin_load(dir.path(), &guichet::config::sqlite_url(dir.path())).await;
+    }
+    if let Ok(admin_url) = std::env::var("GUICHET_TEST_POSTGRES_URL") {
+        let db = format!("guichet_bench_{}", std::process::id());
+        let psql =
+            |sql: String| Command::new("psql").arg(&admin_url).args(["-v", "ON_ERROR_STOP=1", "-qc", &sql]).status();
+        assert!(psql(format!("CREATE DATABASE {db}")).expect("psql").success());
+        let url = match admin_url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{db}"),
+            None => admin_url.clone(),
+        };
+        let dir = tempfile::tempdir().expect("dir");
+        run_backend("PostgreSQL", dir.path(), &url).await;
+        let _ = psql(format!("DROP DATABASE {db} WITH (FORCE)"));
+    } else {
+        println!("\nGUICHET_TEST_POSTGRES_URL not set: PostgreSQL not measured");
+    }
+}
+
+/// Cold start: fresh data folder (migrations included), then idle RSS.
+async fn demarrage() {
     let dir = tempfile::tempdir().expect("dir");
     let url = guichet::config::sqlite_url(dir.path());
     let started = Instant::now();
@@ -638,27 +668,4 @@ async fn main() {
         warm.as_secs_f64() * 1e3
     );
     println!("idle RSS: {rss:.1} MB (target < 100 MB)");
-
-    let dir = tempfile::tempdir().expect("dir");
-    run_backend("SQLite", dir.path(), &guichet::config::sqlite_url(dir.path())).await;
-    let dir = tempfile::tempdir().expect("dir");
-    run_plugin_load(dir.path(), &guichet::config::sqlite_url(dir.path())).await;
-
-    match std::env::var("GUICHET_TEST_POSTGRES_URL") {
-        Ok(admin_url) => {
-            let db = format!("guichet_bench_{}", std::process::id());
-            let psql = |sql: String| {
-                Command::new("psql").arg(&admin_url).args(["-v", "ON_ERROR_STOP=1", "-qc", &sql]).status()
-            };
-            assert!(psql(format!("CREATE DATABASE {db}")).expect("psql").success());
-            let url = match admin_url.rsplit_once('/') {
-                Some((base, _)) => format!("{base}/{db}"),
-                None => admin_url.clone(),
-            };
-            let dir = tempfile::tempdir().expect("dir");
-            run_backend("PostgreSQL", dir.path(), &url).await;
-            let _ = psql(format!("DROP DATABASE {db} WITH (FORCE)"));
-        }
-        Err(_) => println!("\nGUICHET_TEST_POSTGRES_URL not set: PostgreSQL not measured"),
-    }
 }

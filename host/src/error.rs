@@ -213,6 +213,7 @@ fn conflict_message(what: &str) -> String {
             "L'état de ce dossier a été modifié entre-temps par une autre personne.".to_string()
         }
         "demarche deja publiee" => "Cette démarche a déjà été publiée.".to_string(),
+        "revision publiee" => "Le formulaire publié ne peut plus être modifié.".to_string(),
         _ => "Cet élément a été modifié entre-temps.".to_string(),
     }
 }

@@ -10,6 +10,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod formulaires;
 pub mod http;
 pub mod jobs;
 pub mod mail;
@@ -68,6 +69,7 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
         plugins: Arc::new(plugins),
         jobs_notify: Arc::new(Notify::new()),
         regles: Arc::new(regles::ReglesCache::default()),
+        formulaires: Arc::new(formulaires::FormulairesCache::default()),
     })
 }
 

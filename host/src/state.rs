@@ -25,4 +25,6 @@ pub struct AppState {
     pub jobs_notify: Arc<Notify>,
     /// Each revision's rules, compiled once (`regles.rs`).
     pub regles: Arc<crate::regles::ReglesCache>,
+    /// Published forms, read once (`formulaires.rs`).
+    pub formulaires: Arc<crate::formulaires::FormulairesCache>,
 }

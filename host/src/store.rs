@@ -86,10 +86,25 @@ pub enum Conn<'c> {
     Postgres(&'c mut sqlx::PgConnection),
 }
 
+impl Conn<'_> {
+    /// The same connection for one more call, so a store function can
+    /// chain others on it.
+    pub fn reborrow(&mut self) -> Conn<'_> {
+        match self {
+            Conn::Sqlite(c) => Conn::Sqlite(c),
+            Conn::Postgres(c) => Conn::Postgres(c),
+        }
+    }
+}
+
 pub enum Tx {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     SqliteGroup(GroupTx),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+    /// A pooled connection outside any transaction, for one statement
+    /// (`Store::read_single`).
+    SqliteSingle(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    PostgresSingle(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
 impl Tx {
@@ -98,6 +113,8 @@ impl Tx {
             Tx::Sqlite(t) => Conn::Sqlite(t),
             Tx::SqliteGroup(t) => Conn::Sqlite(t.conn()),
             Tx::Postgres(t) => Conn::Postgres(t),
+            Tx::SqliteSingle(c) => Conn::Sqlite(c),
+            Tx::PostgresSingle(c) => Conn::Postgres(c),
         }
     }
 
@@ -106,6 +123,7 @@ impl Tx {
             Tx::Sqlite(t) => t.commit().await?,
             Tx::SqliteGroup(t) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
+            Tx::SqliteSingle(_) | Tx::PostgresSingle(_) => {}
         }
         Ok(())
     }
@@ -132,6 +150,9 @@ impl Store {
                 .busy_timeout(Duration::from_secs(5));
             let pool = SqlitePoolOptions::new()
                 .max_connections(SQLITE_POOL_SIZE)
+                // A local file's connection cannot go stale behind our
+                // back: no ping round trip before each use.
+                .test_before_acquire(false)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_with(options.clone())
                 .await?;
@@ -186,6 +207,16 @@ impl Store {
             Store::Postgres(pool) => {
                 Tx::Postgres(pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?)
             }
+        })
+    }
+
+    /// A connection for a read made of one statement, which is its own
+    /// snapshot on both backends: no `BEGIN`/`COMMIT`, two round trips
+    /// fewer than `read` on a lookup every request makes (the session).
+    pub async fn read_single(&self) -> StoreResult<Tx> {
+        Ok(match self {
+            Store::Sqlite(pool, _) => Tx::SqliteSingle(pool.acquire().await?),
+            Store::Postgres(pool) => Tx::PostgresSingle(pool.acquire().await?),
         })
     }
 

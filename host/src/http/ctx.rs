@@ -35,7 +35,7 @@ impl FromRequestParts<AppState> for Ctx {
         let session_token = cookie(&parts.headers, &cookie_name(state, SESSION_COOKIE));
         let compte = match &session_token {
             Some(token) => {
-                let mut tx = state.store.read().await?;
+                let mut tx = state.store.read_single().await?;
                 let row = sessions::find(tx.conn(), &sha256_hex(token), chrono::Utc::now()).await?;
                 tx.commit().await?;
                 row
@@ -161,7 +161,7 @@ impl Ctx {
 /// handler (error pages); `None` when absent, expired or unreadable.
 pub async fn compte_of(state: &AppState, headers: &HeaderMap) -> Option<SessionRow> {
     let token = cookie(headers, &cookie_name(state, SESSION_COOKIE))?;
-    let mut tx = state.store.read().await.ok()?;
+    let mut tx = state.store.read_single().await.ok()?;
     let row = sessions::find(tx.conn(), &sha256_hex(&token), chrono::Utc::now()).await.ok()?;
     tx.commit().await.ok()?;
     row

@@ -116,7 +116,8 @@ async fn page_dossier(
     let instructeur = ctx.instructeur()?;
     let mut tx = state.store.read().await?;
     let d = dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
-    let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
+    let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
+    let types = &definition.types;
     let values = dossiers::champs(tx.conn(), id).await?;
     let valeurs_lignes = dossiers::valeurs_lignes(tx.conn(), id).await?;
     let donnees = dossiers::donnees(tx.conn(), id).await?;
@@ -143,8 +144,8 @@ async fn page_dossier(
         }
     }
     tx.commit().await?;
-    let non_confirmes = vues::non_confirmes(state, &types, &donnees, &confirmes);
-    let affichages = vues::affichages(state, &types, &values, &donnees, &reglages).await;
+    let non_confirmes = vues::non_confirmes(state, types, &donnees, &confirmes);
+    let affichages = vues::affichages(state, types, &values, &donnees, &reglages).await;
     let etat = d.etat();
     let suivi = suiveurs.iter().any(|(i, _)| *i == instructeur.instructeur_id.0);
     let (decision, motivation) = erreur.as_ref().map_or(("", ""), |e| (e.decision, e.motivation));
@@ -152,11 +153,11 @@ async fn page_dossier(
     // The summary at the top of the page links to the field: the form sits
     // below the dossier's answers, out of sight after the reload.
     let erreurs: Vec<Value> = erreur.iter().map(|e| json!({ "champ": e.champ, "message": e.message })).collect();
-    let lignes = crate::domain::champ::repetition::lignes_stockees(&types, &values, &valeurs_lignes);
-    let mut champs = vues::champs_lecture(state, &types, &values, &lignes, &affichages, &verifications, &non_confirmes);
+    let lignes = crate::domain::champ::repetition::lignes_stockees(types, &values, &valeurs_lignes);
+    let mut champs = vues::champs_lecture(state, types, &values, &lignes, &affichages, &verifications, &non_confirmes);
     let lecteur = crate::workflow::pieces_jointes::Lecteur::Instructeur(&instructeur);
     let pieces = crate::workflow::pieces_jointes::du_dossier(state, &lecteur, id).await?;
-    crate::http::pieces_jointes::enrichir_lecture(&mut champs, &types, &pieces, id, "/instructeur/dossiers");
+    crate::http::pieces_jointes::enrichir_lecture(&mut champs, types, &pieces, id, "/instructeur/dossiers");
     for champ in champs.iter_mut().flat_map(|s| s.champs.iter_mut()) {
         if let Some(n) = champ.get("dossier_lie").and_then(Value::as_i64).filter(|n| visibles.contains(n))
             && let Some(o) = champ.as_object_mut()

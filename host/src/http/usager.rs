@@ -128,7 +128,8 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     if d.etat() == EtatDossier::Brouillon {
         return Ok(Redirect::to(&format!("/dossiers/{id}/brouillon")).into_response());
     }
-    let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
+    let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
+    let types = &definition.types;
     let values = dossiers::champs(tx.conn(), d.id()).await?;
     let valeurs_lignes = dossiers::valeurs_lignes(tx.conn(), d.id()).await?;
     let donnees = dossiers::donnees(tx.conn(), d.id()).await?;
@@ -137,11 +138,11 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
     let attestation = attestations::exists(tx.conn(), d.id()).await?;
     tx.commit().await?;
-    let affichages = vues::affichages(&state, &types, &values, &donnees, &reglages).await;
-    let lignes = repetition::lignes_stockees(&types, &values, &valeurs_lignes);
-    let mut champs = vues::champs_lecture(&state, &types, &values, &lignes, &affichages, &verifications, &[]);
+    let affichages = vues::affichages(&state, types, &values, &donnees, &reglages).await;
+    let lignes = repetition::lignes_stockees(types, &values, &valeurs_lignes);
+    let mut champs = vues::champs_lecture(&state, types, &values, &lignes, &affichages, &verifications, &[]);
     let pieces = crate::workflow::pieces_jointes::du_dossier(&state, &Lecteur::Usager(&usager), d.id()).await?;
-    pieces_jointes::enrichir_lecture(&mut champs, &types, &pieces, d.id(), "/dossiers");
+    pieces_jointes::enrichir_lecture(&mut champs, types, &pieces, d.id(), "/dossiers");
     ctx.page(
         &state,
         "usager/dossier",
@@ -172,16 +173,16 @@ async fn formulaire(
     if d.etat() != attendu {
         return Ok(Redirect::to(&format!("/dossiers/{id}")).into_response());
     }
-    let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
+    let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
+    let types = &definition.types;
     let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
     let stored = dossiers::champs(tx.conn(), id).await?;
-    let lignes = repetition::lignes_stockees(&types, &stored, &dossiers::valeurs_lignes(tx.conn(), id).await?);
+    let lignes = repetition::lignes_stockees(types, &stored, &dossiers::valeurs_lignes(tx.conn(), id).await?);
     let donnees = dossiers::donnees(tx.conn(), id).await?;
     let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
     let confirmes = dossiers::confirmes(tx.conn(), id).await?;
-    let ineligibilite = demarches::ineligibilite(tx.conn(), d.revision_id()).await?;
     tx.commit().await?;
-    let regles = state.regles.du_formulaire(d.revision_id(), &types, ineligibilite.as_ref());
+    let regles = state.regles.du_formulaire(d.revision_id(), types, definition.ineligibilite.as_ref());
     // What plugins found about the values, for the usager to check and
     // confirm: about the saved ones, or, when the form comes back refused,
     // about the typed ones that passed.
@@ -189,7 +190,7 @@ async fn formulaire(
         Some((_, r)) => (&r.valeurs, &r.donnees, r.confirmes.as_slice()),
         None => (&stored, &donnees, confirmes.as_slice()),
     };
-    let affichages = vues::affichages(state, &types, trouve_valeurs, trouve_donnees, &reglages).await;
+    let affichages = vues::affichages(state, types, trouve_valeurs, trouve_donnees, &reglages).await;
     // A box for every value with données whose plugin asks for one, shown
     // or not by `display` (the value stands in for what it found).
     let confirmations: std::collections::HashMap<_, _> = trouve_donnees
@@ -213,7 +214,7 @@ async fn formulaire(
     // answers on the page (without JavaScript, a save shows the champs an
     // answer makes visible).
     let evaluation = crate::regles::evaluer(regles.as_deref(), || {
-        RegleValeurs::depuis_formulaire(&types, &valeurs.toutes_lignes(&types), |tdc, row| {
+        RegleValeurs::depuis_formulaire(types, &valeurs.toutes_lignes(types), |tdc, row| {
             Some(valeurs.get_dans(tdc, row))
         })
     });
@@ -227,9 +228,9 @@ async fn formulaire(
         erreurs,
         regles: &evaluation,
     };
-    let mut champs = vues::champs_formulaire(&vue, &types);
+    let mut champs = vues::champs_formulaire(&vue, types);
     let pieces = crate::workflow::pieces_jointes::du_dossier(state, &Lecteur::Usager(&usager), id).await?;
-    pieces_jointes::enrichir_formulaire(&mut champs, &types, &pieces, id, &ctx.csrf);
+    pieces_jointes::enrichir_formulaire(&mut champs, types, &pieces, id, &ctx.csrf);
     let fichiers = types.iter().any(|t| t.type_champ.est_fichier());
     let action = if brouillon { format!("/dossiers/{id}/brouillon") } else { format!("/dossiers/{id}/modifier") };
     // With files the form is multipart: its CSRF token goes in the query.
@@ -361,14 +362,14 @@ async fn regles(
     if !matches!(d.etat(), EtatDossier::Brouillon | EtatDossier::EnConstruction) {
         return Err(AppError::NotFound);
     }
-    let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
-    let ineligibilite = demarches::ineligibilite(tx.conn(), d.revision_id()).await?;
+    let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
+    let types = &definition.types;
     tx.commit().await?;
-    let regles = state.regles.du_formulaire(d.revision_id(), &types, ineligibilite.as_ref());
+    let regles = state.regles.du_formulaire(d.revision_id(), types, definition.ineligibilite.as_ref());
     let valeurs = Valeurs::Typed(&saisie);
-    let par_bloc = valeurs.toutes_lignes(&types);
+    let par_bloc = valeurs.toutes_lignes(types);
     let ev = crate::regles::evaluer(regles.as_deref(), || {
-        RegleValeurs::depuis_formulaire(&types, &par_bloc, |tdc, row| Some(valeurs.get_dans(tdc, row)))
+        RegleValeurs::depuis_formulaire(types, &par_bloc, |tdc, row| Some(valeurs.get_dans(tdc, row)))
     });
     let calculs: serde_json::Map<String, serde_json::Value> = types
         .iter()
@@ -387,7 +388,7 @@ async fn regles(
         for (rang, row) in ids.iter().enumerate() {
             let masques: Vec<i64> =
                 ev.masques_lignes.get(&(bloc, rang)).map(|m| m.iter().map(|s| s.0).collect()).unwrap_or_default();
-            let calculs: serde_json::Map<String, serde_json::Value> = repetition::enfants(&types, bloc)
+            let calculs: serde_json::Map<String, serde_json::Value> = repetition::enfants(types, bloc)
                 .filter(|t| t.type_champ == crate::domain::TypeChamp::Calcul)
                 .map(|t| {
                     let v = ev
@@ -422,7 +423,8 @@ async fn suggestions(
     limites::compter(&state, &[(&SUGGESTIONS_COMPTE, &compte), (&SUGGESTIONS_IP, &sujet_ip(ip))]).await?;
     let mut tx = state.store.read().await?;
     let d = dossiers::find_for_usager(tx.conn(), DossierId(id), usager.compte_id).await?;
-    let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
+    let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
+    let types = &definition.types;
     let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
     tx.commit().await?;
     let tdc = types.iter().find(|t| t.stable_id.0 == stable_id).ok_or(AppError::NotFound)?;

@@ -245,6 +245,38 @@ pub async fn liste(c: Conn<'_>, revision: RevisionId, prive: bool) -> StoreResul
     Ok(rows.into_iter().map(TypeDeChampRow::into_domain).collect())
 }
 
+/// What a revision's form is made of: its types de champ (annotations
+/// privées left out), its inéligibilité rule, and whether it is published
+/// (then frozen: `replace_liste` and `set_ineligibilite` refuse it, so it
+/// may be kept in memory for the life of the process).
+pub struct Definition {
+    pub types: Vec<TypeDeChamp>,
+    pub ineligibilite: Option<Ineligibilite>,
+    pub publiee: bool,
+}
+
+pub async fn definition(c: Conn<'_>, revision: RevisionId) -> StoreResult<Definition> {
+    const SQL: &str = "SELECT ineligibilite, published_at IS NOT NULL FROM revisions WHERE id = $1";
+    let mut c = c;
+    let row: Option<(Option<String>, bool)> =
+        on!(c.reborrow(), c => sqlx::query_as(SQL).bind(revision.0).fetch_optional(&mut *c).await)?;
+    let (json, publiee) = row.ok_or(StoreError::NotFound)?;
+    let types = liste(c, revision, false).await?;
+    Ok(Definition { types, ineligibilite: json.as_deref().and_then(Ineligibilite::depuis_json), publiee })
+}
+
+/// Refuses to change a published revision: its form is frozen (dossiers
+/// were filed against it, and `definition`'s callers cache it).
+async fn modifiable(c: Conn<'_>, revision: RevisionId) -> StoreResult<()> {
+    const SQL: &str = "SELECT published_at IS NULL FROM revisions WHERE id = $1";
+    let brouillon: Option<bool> = on!(c, c => sqlx::query_scalar(SQL).bind(revision.0).fetch_optional(&mut *c).await)?;
+    match brouillon {
+        Some(true) => Ok(()),
+        Some(false) => Err(StoreError::Conflict("revision publiee")),
+        None => Err(StoreError::NotFound),
+    }
+}
+
 /// A revision's inéligibilité rule and message, if it has one. One that
 /// no longer reads (written by a later version) is ignored like a
 /// condition: the usager can still file, nothing is hidden.
@@ -261,6 +293,8 @@ pub async fn set_ineligibilite(
     ineligibilite: Option<&Ineligibilite>,
 ) -> StoreResult<()> {
     const SQL: &str = "UPDATE revisions SET ineligibilite = $2 WHERE id = $1";
+    let mut c = c;
+    modifiable(c.reborrow(), revision).await?;
     let json = ineligibilite.map(Ineligibilite::vers_json);
     let done = on!(c, c => sqlx::query(SQL).bind(revision.0).bind(json).execute(&mut *c).await
         .map(|r| r.rows_affected()))?;
@@ -290,6 +324,8 @@ pub async fn replace_liste(c: Conn<'_>, revision: RevisionId, prive: bool, types
     const INSERT: &str = "INSERT INTO types_de_champ (revision_id, stable_id, position, type_champ, libelle, \
         description, obligatoire, options, parent_stable_id, condition, prive) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    let mut c = c;
+    modifiable(c.reborrow(), revision).await?;
     on!(c, c => {
         sqlx::query(DELETE).bind(revision.0).bind(prive).execute(&mut *c).await?;
         for (position, t) in types.iter().enumerate() {

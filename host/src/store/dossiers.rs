@@ -4,6 +4,7 @@
 //! only the dossiers of their groupes. Out of scope is `NotFound`, exactly
 //! like a dossier that does not exist.
 
+use crate::domain::demarche::EtatDemarche;
 use crate::domain::{
     CompteId, DemarcheId, DossierId, EtatDossier, GroupeInstructeurId, InstructeurId, RevisionId, StableId,
 };
@@ -230,6 +231,37 @@ pub async fn update_etat(
     expect_one(n, "etat du dossier modifie entre-temps")
 }
 
+/// A brouillon déposé, in one statement: the new state and its dates,
+/// the groupe (`groupe` when it still belongs to the démarche, else the
+/// démarche's default groupe) and the routing explanation. Guarded: the
+/// dossier must still be the usager's brouillon in state `from`, and its
+/// démarche still in state `demarche` (the one checked before). `false`
+/// when the guard failed: a concurrent dépôt, or the démarche closed.
+#[allow(clippy::too_many_arguments)]
+pub async fn deposer(
+    c: Conn<'_>,
+    id: DossierId,
+    usager: CompteId,
+    from: EtatDossier,
+    to: EtatDossier,
+    demarche: EtatDemarche,
+    groupe: Option<GroupeInstructeurId>,
+    explication: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    const SQL: &str = "UPDATE dossiers SET etat = $4, updated_at = $7, depose_at = COALESCE(depose_at, $7), \
+        routage_explication = $6, groupe_instructeur_id = COALESCE(\
+          (SELECT g.id FROM groupes_instructeurs g WHERE g.id = $5 AND g.demarche_id = dossiers.demarche_id), \
+          (SELECT g.id FROM groupes_instructeurs g WHERE g.demarche_id = dossiers.demarche_id AND g.defaut = TRUE \
+           ORDER BY g.id LIMIT 1)) \
+        WHERE id = $1 AND compte_id = $2 AND etat = $3 \
+        AND EXISTS (SELECT 1 FROM demarches m WHERE m.id = dossiers.demarche_id AND m.etat = $8)";
+    let n = on!(c, c => sqlx::query(SQL).bind(id.0).bind(usager.0).bind(from.as_str()).bind(to.as_str())
+        .bind(groupe.map(|g| g.0)).bind(explication).bind(now).bind(demarche.as_str())
+        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
 pub async fn set_groupe(c: Conn<'_>, id: DossierId, groupe: GroupeInstructeurId) -> StoreResult<()> {
     const SQL: &str = "UPDATE dossiers SET groupe_instructeur_id = $2 WHERE id = $1";
     on!(c, c => sqlx::query(SQL).bind(id.0).bind(groupe.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
@@ -287,20 +319,15 @@ pub async fn upsert_champs(
     // An annotation privée of the dossier's revision is never written here,
     // whatever the caller passes: the usager's answers and the instructeurs'
     // annotations share the table, not the writers (`upsert_annotation`).
-    const ANNOTATIONS: &str = "SELECT tp.stable_id FROM dossiers dp JOIN types_de_champ tp \
-        ON tp.revision_id = dp.revision_id AND tp.prive = TRUE WHERE dp.id = $1";
     let ChampsEcrits { values, donnees, a_verifier, confirmes } = champs;
     if values.is_empty() {
         return Ok(());
     }
     on!(c, c => {
-        let annotations: Vec<i64> = sqlx::query_scalar(ANNOTATIONS).bind(id.0).fetch_all(&mut *c).await?;
-        let rows: Vec<&(StableId, Option<String>)> =
-            values.iter().filter(|(s, _)| !annotations.contains(&s.0)).collect();
         // One statement for many champs: on SQLite every statement is a
         // round trip to the connection's thread, and the write transaction
         // holds the one writer connection meanwhile.
-        for chunk in rows.chunks(UPSERT_ROWS_PER_STATEMENT) {
+        for chunk in values.chunks(UPSERT_ROWS_PER_STATEMENT) {
             // Built from constant fragments and placeholder numbers only:
             // every value is bound.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(upsert_sql(chunk.len())));
@@ -320,11 +347,15 @@ pub async fn upsert_champs(
 /// limit of 32,766 and PostgreSQL's of 65,535 parameters.
 const UPSERT_ROWS_PER_STATEMENT: usize = 200;
 
-/// `INSERT … VALUES (…), (…) ON CONFLICT …` for `n` champs.
+/// `INSERT … SELECT … FROM (VALUES (…), (…)) … ON CONFLICT …` for `n`
+/// champs, leaving out any that is an annotation privée. Both SQLite and
+/// PostgreSQL name the columns of a `VALUES` list `column1`, `column2`…
 fn upsert_sql(n: usize) -> String {
     let mut sql = String::from(
         "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, \
-         erreur_verification, donnees, confirme) VALUES ",
+         erreur_verification, donnees, confirme) \
+         SELECT v.column1, v.column2, v.column3, '', v.column4, v.column5, v.column6, NULL, v.column7, v.column8 \
+         FROM (VALUES ",
     );
     for i in 0..n {
         let p = i * 8;
@@ -332,7 +363,7 @@ fn upsert_sql(n: usize) -> String {
             sql.push_str(", ");
         }
         sql.push_str(&format!(
-            "(${}, ${}, ${}, '', ${}, ${}, ${}, NULL, ${}, ${})",
+            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
             p + 1,
             p + 2,
             p + 3,
@@ -343,11 +374,13 @@ fn upsert_sql(n: usize) -> String {
             p + 8
         ));
     }
-    sql.push_str(
-        " ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
+    sql.push_str(concat!(
+        ") AS v WHERE NOT EXISTS (",
+        annotation!("v.column1", "v.column3"),
+        ") ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
          updated_at = excluded.updated_at, a_verifier = excluded.a_verifier, erreur_verification = NULL, \
-         donnees = excluded.donnees, confirme = excluded.confirme",
-    );
+         donnees = excluded.donnees, confirme = excluded.confirme"
+    ));
     sql
 }
 
@@ -607,12 +640,6 @@ pub async fn suiveurs(c: Conn<'_>, id: DossierId) -> StoreResult<Vec<(i64, Strin
 }
 
 /// Records why the dossier went to its groupe.
-pub async fn set_routage_explication(c: Conn<'_>, id: DossierId, explication: Option<&str>) -> StoreResult<()> {
-    const SQL: &str = "UPDATE dossiers SET routage_explication = $1 WHERE id = $2";
-    on!(c, c => sqlx::query(SQL).bind(explication).bind(id.0).execute(&mut *c).await.map(|_| ()))?;
-    Ok(())
-}
-
 pub async fn routage_explication(c: Conn<'_>, id: DossierId) -> StoreResult<Option<String>> {
     const SQL: &str = "SELECT routage_explication FROM dossiers WHERE id = $1";
     let value: Option<Option<String>> = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_optional(&mut *c).await)?;

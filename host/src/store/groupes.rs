@@ -67,13 +67,6 @@ pub async fn libelles(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<(GroupeIns
     Ok(rows.into_iter().map(|(gid, libelle)| (GroupeInstructeurId(gid), libelle)).collect())
 }
 
-/// Whether `groupe` is one of the démarche's groupes.
-pub async fn exists(c: Conn<'_>, id: DemarcheId, groupe: GroupeInstructeurId) -> StoreResult<bool> {
-    const SQL: &str = "SELECT COUNT(*) FROM groupes_instructeurs WHERE demarche_id = $1 AND id = $2";
-    let n: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(groupe.0).fetch_one(&mut *c).await)?;
-    Ok(n > 0)
-}
-
 /// One groupe of the démarche; another démarche's groupe is `NotFound`.
 pub async fn find(c: Conn<'_>, id: DemarcheId, groupe: GroupeInstructeurId) -> StoreResult<GroupeRow> {
     const SQL: &str = select_row!("WHERE g.demarche_id = $1 AND g.id = $2");

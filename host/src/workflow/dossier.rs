@@ -16,7 +16,8 @@ use crate::error::AppError;
 use crate::jobs::{enqueue_attestation, enqueue_mail, enqueue_verification};
 use crate::plugins::{PluginError, PluginValidation};
 use crate::state::AppState;
-use crate::store::demarches;
+use crate::store::Tx;
+use crate::store::demarches::{self, Definition};
 use crate::store::dossiers::{self, DossierRow};
 use crate::workflow::courriel;
 use chrono::Utc;
@@ -183,7 +184,7 @@ async fn controler(state: &AppState, plugin: &str, libelle: &str, value: &str, o
 /// (mandatory champs required; a plugin outage defers the check instead of
 /// refusing); otherwise a brouillon, where an outage is only reported.
 pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: &Saisie, depot: bool) -> Verifiees {
-    let (types, reglages) = (&formulaire.types, &formulaire.reglages);
+    let (types, reglages) = (formulaire.types(), &formulaire.reglages);
     let mut values = Vec::with_capacity(types.len());
     let mut erreurs = Erreurs::new();
     let mut a_verifier = Vec::new();
@@ -514,35 +515,57 @@ fn plugin_indisponible(libelle: &str, err: &PluginError) -> String {
     }
 }
 
-/// The form of a dossier: its types de champ, the settings of the plugins
-/// enabled on its démarche (each plugin's `options`), and its rules.
+/// The form of a dossier: its types de champ and inéligibilité rule
+/// (`definition`), the settings of the plugins enabled on its démarche
+/// (each plugin's `options`), and its compiled rules.
 pub struct Formulaire {
-    pub types: Vec<TypeDeChamp>,
+    pub definition: Arc<Definition>,
     pub reglages: Reglages,
     /// `None`: the form has no rule.
     pub regles: Option<Arc<ReglesRevision>>,
 }
 
-pub async fn formulaire_of(state: &AppState, dossier: &DossierRow) -> Result<Formulaire, AppError> {
-    let mut tx = state.store.read().await?;
-    let types = demarches::types_de_champ(tx.conn(), dossier.revision_id()).await?;
+impl Formulaire {
+    pub fn types(&self) -> &[TypeDeChamp] {
+        &self.definition.types
+    }
+}
+
+/// Reads a dossier's form inside `tx`; a published one comes from memory.
+async fn formulaire_dans(state: &AppState, tx: &mut Tx, dossier: &DossierRow) -> Result<Formulaire, AppError> {
+    let definition = state.formulaires.de_revision(tx.conn(), dossier.revision_id()).await?;
     // Most forms have no plugin champ: no query for settings then.
-    let reglages = if types.iter().any(|t| t.type_champ.plugin_id().is_some()) {
+    let reglages = if definition.types.iter().any(|t| t.type_champ.plugin_id().is_some()) {
         demarches::plugins_reglages(tx.conn(), dossier.demarche_id()).await?
     } else {
         Reglages::new()
     };
-    let ineligibilite = demarches::ineligibilite(tx.conn(), dossier.revision_id()).await?;
-    tx.commit().await?;
-    let regles = state.regles.du_formulaire(dossier.revision_id(), &types, ineligibilite.as_ref());
-    Ok(Formulaire { types, reglages, regles })
+    let regles =
+        state.regles.du_formulaire(dossier.revision_id(), &definition.types, definition.ineligibilite.as_ref());
+    Ok(Formulaire { definition, reglages, regles })
 }
 
-async fn find_for_usager(state: &AppState, usager: &Usager, id: DossierId) -> Result<DossierRow, AppError> {
-    let mut tx = state.store.read().await?;
-    let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
-    tx.commit().await?;
-    Ok(d)
+/// What a save, a modification or a dépôt reads before it writes, in one
+/// read transaction: the dossier (in the usager's scope), its form, and
+/// the answers with each file champ's value taken from its files.
+struct Contexte {
+    dossier: DossierRow,
+    formulaire: Formulaire,
+    saisie: Saisie,
+}
+
+async fn contexte(
+    state: &AppState,
+    tx: &mut Tx,
+    usager: &Usager,
+    id: DossierId,
+    saisie: &Saisie,
+) -> Result<Contexte, AppError> {
+    let dossier = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    let formulaire = formulaire_dans(state, tx, &dossier).await?;
+    let pieces = crate::workflow::pieces_jointes::du_formulaire(tx, id, formulaire.types()).await?;
+    let saisie = crate::workflow::pieces_jointes::avec_fichiers(formulaire.types(), saisie, &pieces);
+    Ok(Contexte { dossier, formulaire, saisie })
 }
 
 /// Saves a brouillon as typed. Format errors are reported but the text is
@@ -553,14 +576,14 @@ pub async fn enregistrer_brouillon(
     id: DossierId,
     saisie: &Saisie,
 ) -> Result<Result<(), Refus>, AppError> {
-    let dossier = find_for_usager(state, usager, id).await?;
+    let mut tx = state.store.read().await?;
+    let Contexte { dossier, formulaire, saisie } = contexte(state, &mut tx, usager, id, saisie).await?;
+    tx.commit().await?;
     if dossier.etat() != EtatDossier::Brouillon {
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
     }
-    let formulaire = formulaire_of(state, &dossier).await?;
-    let types = &formulaire.types;
-    let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, types, saisie).await?;
-    let mut verifiees = verifier_saisie(state, &formulaire, saisie, false).await;
+    let types = formulaire.types();
+    let mut verifiees = verifier_saisie(state, &formulaire, &saisie, false).await;
     verifier_liens(state, usager, types, &mut verifiees).await?;
     // A brouillon defers nothing: the checks run again at dépôt.
     verifiees.a_verifier.clear();
@@ -589,69 +612,81 @@ pub async fn deposer(
     id: DossierId,
     saisie: &Saisie,
 ) -> Result<Result<(), Refus>, AppError> {
-    let dossier = find_for_usager(state, usager, id).await?;
+    // 1. Read everything the dépôt needs, in one snapshot: the write
+    //    transaction below holds the one writer, it only writes.
+    let mut tx = state.store.read().await?;
+    let Contexte { dossier, formulaire, saisie } = contexte(state, &mut tx, usager, id, saisie).await?;
     // A dépôt repeated after it went through (double click, a retry after a
     // lost answer) has nothing left to do: the usager sees the filed dossier.
     if dossier.etat() != EtatDossier::Brouillon {
         return Ok(Ok(()));
     }
-    let formulaire = formulaire_of(state, &dossier).await?;
-    let types = &formulaire.types;
-    let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, types, saisie).await?;
-    let mut verifiees = verifier_saisie(state, &formulaire, saisie, true).await;
-    verifier_liens(state, usager, types, &mut verifiees).await?;
-    // The routing rule reads the answers: asked before the write
-    // transaction, only for a dossier that can be déposé.
-    let routage = if verifiees.erreurs.is_empty() {
-        Some(crate::workflow::extensions::router(state, &dossier, types, &verifiees.values, &verifiees.donnees).await?)
-    } else {
-        None
-    };
-    let now = Utc::now();
-    let mut tx = state.store.write().await?;
-    // 1. Re-read the dossier and check the transition; a concurrent
-    //    identical dépôt that won the race leaves nothing to do.
-    let dossier = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
-    if dossier.etat() != EtatDossier::Brouillon {
-        return Ok(Ok(()));
-    }
-    let t = transition(dossier.etat(), ActionDossier::Deposer, None)?;
     let demarche = demarches::find(tx.conn(), dossier.demarche_id()).await?;
+    let regle = crate::workflow::extensions::regle_de_routage(state, &mut tx, dossier.demarche_id()).await?;
+    tx.commit().await?;
     if !demarche.etat().accepte_nouveaux_dossiers() {
         return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
     }
-    // 2. Save the answers, whatever happens next.
-    let Some(routage) = routage.filter(|_| verifiees.erreurs.is_empty()) else {
+    let t = transition(dossier.etat(), ActionDossier::Deposer, None)?;
+    // 2. Check the answers, ask the routing rule (it reads them) and
+    //    write the accusé de réception, all outside the write transaction.
+    let types = formulaire.types();
+    let mut verifiees = verifier_saisie(state, &formulaire, &saisie, true).await;
+    verifier_liens(state, usager, types, &mut verifiees).await?;
+    let now = Utc::now();
+    if !verifiees.erreurs.is_empty() {
+        // Refused: the answers are saved as typed, the errors shown.
         verifiees.a_verifier.clear();
+        let mut tx = state.store.write().await?;
+        let current = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+        if current.etat() != EtatDossier::Brouillon {
+            return Ok(Ok(()));
+        }
         dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
         dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
         dossiers::touch(tx.conn(), id, now).await?;
         tx.commit().await?;
         return Ok(Err(verifiees.refus()));
-    };
+    }
+    let routage = crate::workflow::extensions::router(
+        state,
+        &dossier,
+        types,
+        &verifiees.values,
+        &verifiees.donnees,
+        regle.as_ref(),
+    )
+    .await;
+    let mail = courriel(state, &usager.email, "mails/accuse_reception", &mail_data(state, &dossier, None))?;
+    // 3. The write: state, dates, groupe (the rule's choice if it still
+    //    exists, else the default one) and routing explanation in one
+    //    statement, guarded against a concurrent dépôt and a démarche
+    //    closed meanwhile; then the answers, the traitement, the e-mail
+    //    and the plugin checks that could not run now.
+    let mut tx = state.store.write().await?;
+    let depose = dossiers::deposer(
+        tx.conn(),
+        id,
+        usager.compte_id,
+        dossier.etat(),
+        t.to,
+        demarche.etat(),
+        routage.groupe,
+        routage.explication.as_deref(),
+        now,
+    )
+    .await?;
+    if !depose {
+        drop(tx);
+        return depot_empeche(state, usager, id).await;
+    }
     dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
     dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
-    dossiers::touch(tx.conn(), id, now).await?;
     // A champ hidden by its condition is cleared, its files with it.
     let objets =
         crate::workflow::pieces_jointes::retirer_des_champs(&mut tx, id, &fichiers_masques(types, &verifiees)).await?;
-    // 3. Route (the rule's choice, or the default groupe), change state,
-    //    record the traitement.
-    // The rule chose before this transaction: a groupe deleted meanwhile
-    // gives way to the default one rather than to an error.
-    let groupe = if crate::store::groupes::exists(tx.conn(), dossier.demarche_id(), routage.groupe).await? {
-        routage.groupe
-    } else {
-        crate::store::groupes::defaut(tx.conn(), dossier.demarche_id()).await?
-    };
-    dossiers::set_groupe(tx.conn(), id, groupe).await?;
-    dossiers::set_routage_explication(tx.conn(), id, routage.explication.as_deref()).await?;
-    dossiers::update_etat(tx.conn(), id, dossier.etat(), t.to, None, now).await?;
     dossiers::insert_traitement(tx.conn(), id, t.to, &usager.email, None, now).await?;
-    // 4. The accusé de réception.
-    let mail = courriel(state, &usager.email, "mails/accuse_reception", &mail_data(state, &dossier, None))?;
     enqueue_mail(tx.conn(), &mail, now).await?;
-    // 5. The plugin checks that could not run now.
     for stable_id in &verifiees.a_verifier {
         enqueue_verification(tx.conn(), id, *stable_id, now).await?;
     }
@@ -659,6 +694,19 @@ pub async fn deposer(
     state.jobs_notify.notify_one();
     crate::workflow::pieces_jointes::supprimer_objets(state, objets).await;
     Ok(Ok(()))
+}
+
+/// Why a dépôt's guarded write changed nothing: the dossier was déposé
+/// meanwhile (from another tab: nothing left to do), or its démarche
+/// stopped accepting dossiers.
+async fn depot_empeche(state: &AppState, usager: &Usager, id: DossierId) -> Result<Result<(), Refus>, AppError> {
+    let mut tx = state.store.read().await?;
+    let dossier = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    tx.commit().await?;
+    if dossier.etat() != EtatDossier::Brouillon {
+        return Ok(Ok(()));
+    }
+    Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()))
 }
 
 /// Changes the answers of a dossier en construction. All answers must be
@@ -670,17 +718,17 @@ pub async fn modifier(
     id: DossierId,
     saisie: &Saisie,
 ) -> Result<Result<(), Refus>, AppError> {
-    let dossier = find_for_usager(state, usager, id).await?;
+    let mut tx = state.store.read().await?;
+    let Contexte { dossier, formulaire, saisie } = contexte(state, &mut tx, usager, id, saisie).await?;
+    tx.commit().await?;
     if dossier.etat() != EtatDossier::EnConstruction {
         return Err(AppError::Refused(format!(
             "Un dossier « {} » ne peut plus être modifié.",
             dossier.etat().libelle().to_lowercase()
         )));
     }
-    let formulaire = formulaire_of(state, &dossier).await?;
-    let types = &formulaire.types;
-    let saisie = &crate::workflow::pieces_jointes::avec_fichiers(state, id, types, saisie).await?;
-    let mut verifiees = verifier_saisie(state, &formulaire, saisie, true).await;
+    let types = formulaire.types();
+    let mut verifiees = verifier_saisie(state, &formulaire, &saisie, true).await;
     verifier_liens(state, usager, types, &mut verifiees).await?;
     if !verifiees.erreurs.is_empty() {
         return Ok(Err(verifiees.refus()));

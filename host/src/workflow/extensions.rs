@@ -18,10 +18,32 @@ use crate::store::dossiers::{self, DossierRow};
 use crate::store::groupes;
 use crate::store::{StoreResult, Tx};
 
-/// The groupe a dossier goes to, and why (shown to instructeurs).
+/// The groupe a dossier goes to (`None`: the démarche's default groupe),
+/// and why (shown to instructeurs).
 pub struct Routage {
-    pub groupe: GroupeInstructeurId,
+    pub groupe: Option<GroupeInstructeurId>,
     pub explication: Option<String>,
+}
+
+/// A démarche's routing rule as read before a dépôt: its plugin, the
+/// plugin's settings, and the groupes it may choose from.
+pub struct RegleDeRoutage {
+    plugin: PluginInfo,
+    options: String,
+    groupes: Vec<(GroupeInstructeurId, String)>,
+}
+
+/// The démarche's routing rule, if a routing plugin is enabled on it.
+pub async fn regle_de_routage(
+    state: &AppState,
+    tx: &mut Tx,
+    demarche: DemarcheId,
+) -> StoreResult<Option<RegleDeRoutage>> {
+    let Some((plugin, options)) = plugin_active(state, tx, demarche, ExtensionPoint::Routage).await? else {
+        return Ok(None);
+    };
+    let groupes = groupes::libelles(tx.conn(), demarche).await?;
+    Ok(Some(RegleDeRoutage { plugin, options, groupes }))
 }
 
 /// The démarche's enabled plugin of `point`, if any (the first by id when an
@@ -91,46 +113,41 @@ pub fn champs(
 
 /// Picks the groupe of a dossier being déposé: the démarche's routing rule
 /// when it has one, else (or when the rule fails) its default groupe. Runs
-/// before the dépôt's write transaction.
+/// before the dépôt's write transaction, which checks that the groupe
+/// still exists.
 pub async fn router(
     state: &AppState,
     dossier: &DossierRow,
     types: &[TypeDeChamp],
     values: &[(StableId, Option<String>)],
     donnees: &HashMap<StableId, String>,
-) -> anyhow::Result<Routage> {
-    let mut tx = state.store.read().await?;
-    let defaut = groupes::defaut(tx.conn(), dossier.demarche_id()).await?;
-    let regle = plugin_active(state, &mut tx, dossier.demarche_id(), ExtensionPoint::Routage).await?;
-    let groupes = match &regle {
-        Some(_) => groupes::libelles(tx.conn(), dossier.demarche_id()).await?,
-        None => Vec::new(),
-    };
-    tx.commit().await?;
-    let Some((plugin, options)) = regle else {
-        return Ok(Routage { groupe: defaut, explication: None });
+    regle: Option<&RegleDeRoutage>,
+) -> Routage {
+    let Some(regle) = regle else {
+        return Routage { groupe: None, explication: None };
     };
     let values: HashMap<StableId, String> = values.iter().filter_map(|(id, v)| v.clone().map(|v| (*id, v))).collect();
     let snapshot = snapshot(dossier, "en_construction", types, &values, donnees);
-    let offered: Vec<GroupeSnapshot> = groupes
+    let offered: Vec<GroupeSnapshot> = regle
+        .groupes
         .iter()
         .map(|(id, libelle)| GroupeSnapshot { id: u64::try_from(id.0).unwrap_or_default(), libelle: libelle.clone() })
         .collect();
-    Ok(match state.plugins.route(&plugin.id, &snapshot, &offered, &options).await {
+    match state.plugins.route(&regle.plugin.id, &snapshot, &offered, &regle.options).await {
         Ok(decision) => {
             let chosen = decision.groupe.and_then(|g| i64::try_from(g).ok()).map(GroupeInstructeurId);
-            Routage { groupe: chosen.unwrap_or(defaut), explication: Some(decision.explication) }
+            Routage { groupe: chosen, explication: Some(decision.explication) }
         }
         Err(error) => {
-            tracing::warn!(%error, plugin = %plugin.id, "routing rule unavailable, default groupe");
+            tracing::warn!(%error, plugin = %regle.plugin.id, "routing rule unavailable, default groupe");
             Routage {
-                groupe: defaut,
+                groupe: None,
                 explication: Some(
                     "Le routage automatique n'a pas pu être appliqué : dossier confié au groupe par défaut.".to_owned(),
                 ),
             }
         }
-    })
+    }
 }
 
 /// The job behind an acceptation: renders the attestation with the

@@ -303,21 +303,24 @@ pub async fn retirer(
     Ok((stable_id, d.etat()))
 }
 
+/// The files of a dossier that a form's file champs count, read with the
+/// rest of a save's context; no query when the form asks for no file.
+pub async fn du_formulaire(tx: &mut Tx, id: DossierId, types: &[TypeDeChamp]) -> Result<Vec<PieceRow>, AppError> {
+    if !types.iter().any(|t| t.type_champ.est_fichier()) {
+        return Ok(Vec::new());
+    }
+    Ok(store::of_dossier(tx.conn(), id).await?)
+}
+
 /// The answers of a form, with each file champ's value taken from its
-/// files: never from the form, where anyone can type anything.
-pub async fn avec_fichiers(
-    state: &AppState,
-    id: DossierId,
+/// files (`pieces`, from `du_formulaire`): never from the form, where
+/// anyone can type anything.
+pub fn avec_fichiers(
     types: &[TypeDeChamp],
     saisie: &HashMap<String, String>,
-) -> Result<HashMap<String, String>, AppError> {
+    pieces: &[PieceRow],
+) -> HashMap<String, String> {
     let mut saisie = saisie.clone();
-    if !types.iter().any(|t| t.type_champ.est_fichier()) {
-        return Ok(saisie);
-    }
-    let mut tx = state.store.read().await?;
-    let pieces = store::of_dossier(tx.conn(), id).await?;
-    tx.commit().await?;
     for tdc in types.iter().filter(|t| t.type_champ.est_fichier()) {
         let noms: Vec<String> = pieces
             .iter()
@@ -326,7 +329,7 @@ pub async fn avec_fichiers(
             .collect();
         saisie.insert(tdc.input_name(), fichier::valeur(&noms).unwrap_or_default());
     }
-    Ok(saisie)
+    saisie
 }
 
 /// The files of a dossier the caller may read, by champ.
