@@ -587,19 +587,32 @@ pub async fn enregistrer_brouillon(
     verifier_liens(state, usager, types, &mut verifiees).await?;
     // A brouillon defers nothing: the checks run again at dépôt.
     verifiees.a_verifier.clear();
+    if !sauver_brouillon(state, usager, id, &verifiees).await? {
+        return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
+    }
+    if verifiees.erreurs.is_empty() { Ok(Ok(())) } else { Ok(Err(verifiees.refus())) }
+}
+
+/// Writes a brouillon's answers as typed. `false`, writing nothing, when
+/// the dossier is no longer a brouillon: it may have been déposé from
+/// another tab since it was read.
+async fn sauver_brouillon(
+    state: &AppState,
+    usager: &Usager,
+    id: DossierId,
+    verifiees: &Verifiees,
+) -> Result<bool, AppError> {
     let now = Utc::now();
     let mut tx = state.store.write().await?;
-    // Re-read inside the transaction: the dossier may have been submitted
-    // from another tab since.
     let dossier = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
     if dossier.etat() != EtatDossier::Brouillon {
-        return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
+        return Ok(false);
     }
     dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
     dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
     tx.commit().await?;
-    if verifiees.erreurs.is_empty() { Ok(Ok(())) } else { Ok(Err(verifiees.refus())) }
+    Ok(true)
 }
 
 /// Submits a brouillon: en_construction, with a number, routed by the
@@ -637,15 +650,10 @@ pub async fn deposer(
     if !verifiees.erreurs.is_empty() {
         // Refused: the answers are saved as typed, the errors shown.
         verifiees.a_verifier.clear();
-        let mut tx = state.store.write().await?;
-        let current = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
-        if current.etat() != EtatDossier::Brouillon {
+        // Déposé meanwhile from another tab: nothing left to do.
+        if !sauver_brouillon(state, usager, id, &verifiees).await? {
             return Ok(Ok(()));
         }
-        dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
-        dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
-        dossiers::touch(tx.conn(), id, now).await?;
-        tx.commit().await?;
         return Ok(Err(verifiees.refus()));
     }
     let routage = crate::workflow::extensions::router(
