@@ -14,12 +14,15 @@
     var zone = group.querySelector(".guichet-progression");
     if (!url || !input || !list || !zone) { return; }
 
-    function say(text, error) {
+    // The zone holds one message and, while a file goes, its progress bar;
+    // the bar stays at 100 % once the file is in, next to the message.
+    function say(text, error, bar) {
       zone.textContent = "";
       var p = document.createElement("p");
       p.className = error ? "fr-error-text" : "fr-text--sm";
       p.textContent = text;
       zone.appendChild(p);
+      if (bar) { zone.appendChild(bar); }
     }
 
     function listed(fichier) {
@@ -46,8 +49,7 @@
       bar.max = 100;
       bar.value = 0;
       bar.setAttribute("aria-label", "Envoi de " + file.name);
-      say("Envoi de « " + file.name + " »…", false);
-      zone.appendChild(bar);
+      say("Envoi de « " + file.name + " »…", false, bar);
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) { bar.value = Math.round((e.loaded / e.total) * 100); }
       });
@@ -56,7 +58,8 @@
         try { answer = JSON.parse(xhr.responseText); } catch (ignored) { answer = null; }
         if (xhr.status === 200 && answer && answer.fichier) {
           listed(answer.fichier);
-          say("« " + file.name + " » a été envoyé.", false);
+          bar.value = 100;
+          say("« " + file.name + " » a été envoyé.", false, bar);
           send(files, index + 1);
         } else {
           input.value = "";

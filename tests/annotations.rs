@@ -157,6 +157,37 @@ async fn parcours(app: &TestApp) {
         .await
         .assert_status(200);
     admin.get(&format!("/admin/demarches/{demarche}")).await.assert_contains("3 annotations");
+
+    // A bloc répétable of annotations (7) and its champ (8), placed with
+    // « Emplacement » as in the form's editor.
+    admin
+        .post(&annotations, &[("type_champ", "repetition"), ("libelle", "Visites")])
+        .await
+        .assert_status(200)
+        .assert_contains(r#"<option value="7">Dans le bloc « Visites »</option>"#);
+    admin
+        .post(&annotations, &[("type_champ", "textarea"), ("libelle", "Compte rendu"), ("parent", "7")])
+        .await
+        .assert_status(200)
+        .assert_contains(r#"aria-label="Champs du bloc « Visites »""#)
+        .assert_contains(&format!(r#"action="{annotations}/8/deplacer""#))
+        .assert_contains("Sortir du bloc");
+    admin.post(&format!("{annotations}/8/deplacer"), &[("sens", "sortir")]).await.assert_status(200);
+    admin
+        .post(&format!("{annotations}/8/deplacer"), &[("sens", "entrer")])
+        .await
+        .assert_status(200)
+        .assert_contains(r#"aria-label="Champs du bloc « Visites »""#);
+    // No block in a block, in annotations as in the form.
+    admin
+        .post(&annotations, &[("type_champ", "repetition"), ("libelle", "Sous-bloc"), ("parent", "7")])
+        .await
+        .assert_status(422)
+        .assert_contains("ne peut pas être placé dans un bloc répétable");
+    admin.get(&champs).await.assert_lacks("Visites");
+    // An optional block of the form (9): the usager's saves then write
+    // their rows, which must leave the annotations' rows alone.
+    admin.post(&champs, &[("type_champ", "repetition"), ("libelle", "Équipe")]).await.assert_status(200);
     admin
         .post(&format!("/admin/demarches/{demarche}/publier"), &[("path", "annotee")])
         .await
@@ -213,6 +244,23 @@ async fn usager_et_instructeur(app: &TestApp, instructeur: &Client) {
     let page = instructeur.get(&url).await;
     page.assert_contains("<dt>Avis motivé du service</dt><dd>Favorable</dd>").assert_contains("<dd>Léa</dd>");
 
+    // An annotation block's rows, written the instructeurs' way; a form
+    // champ is no annotation block.
+    let row = guichet::domain::champ::repetition::nouvelle_ligne(now.timestamp_millis(), 7);
+    let rows = vec![row.clone()];
+    let compte_rendu = vec![(StableId(8), row.clone(), Some("Visite du 3 mars : conforme".to_string()))];
+    let mut tx = state.store.write().await.expect("write");
+    dossiers::ecrire_lignes_annotation(tx.conn(), id, StableId(7), &rows, &compte_rendu, now).await.expect("rows");
+    tx.commit().await.expect("commit");
+    let mut tx = state.store.write().await.expect("write");
+    let refus = dossiers::ecrire_lignes_annotation(tx.conn(), id, StableId(1), &rows, &[], now).await;
+    assert!(matches!(refus, Err(StoreError::NotFound)), "{refus:?}");
+    drop(tx);
+    let page = instructeur.get(&url).await;
+    let section = &page.body[at(&page, r#"id="annotations-privees""#)..];
+    assert!(section.contains("<dt>Visites</dt>") && section.contains("Élément 1"), "{section}");
+    assert!(section.contains("<dd>Visite du 3 mars : conforme</dd>"), "{section}");
+
     // The usager sees neither the annotation nor its value, and cannot
     // overwrite it by modifying the dossier.
     let page = usager.get(&format!("/dossiers/{dossier}")).await;
@@ -230,5 +278,11 @@ async fn usager_et_instructeur(app: &TestApp, instructeur: &Client) {
     let valeurs = dossiers::annotations(tx.conn(), id).await.expect("annotations");
     tx.commit().await.expect("commit");
     assert_eq!(valeurs.get(&StableId(2)).map(String::as_str), Some("Favorable"));
-    instructeur.get(&url).await.assert_contains("<dd>Léa Martin</dd>").assert_contains("<dd>Favorable</dd>");
+    // The usager's save of their own rows leaves the annotation rows alone.
+    instructeur
+        .get(&url)
+        .await
+        .assert_contains("<dd>Léa Martin</dd>")
+        .assert_contains("<dd>Favorable</dd>")
+        .assert_contains("<dd>Visite du 3 mars : conforme</dd>");
 }

@@ -44,6 +44,9 @@ async fn header_links_are_reachable_on_a_phone() {
     app.stop().await;
 }
 
+/// A one-page PDF's first bytes: enough for the format check (magic bytes).
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+
 async fn parcours_usager(viewport: Viewport, ecran: &str) {
     let shot = |what: &str| artifact_path(&format!("navigateur-{ecran}-{what}.png"));
     let app = TestApp::sqlite().await;
@@ -161,6 +164,25 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     // What was typed before the row was added is still there.
     let nom = c.find(Locator::Id("champ_2")).await.expect("nom").prop("value").await.expect("value");
     assert_eq!(nom.as_deref(), Some("Union sportive de Démoville"));
+    // The row's quote: with JavaScript a file goes as soon as it is chosen
+    // (static/fichiers.js), into that row, with a progress bar that ends
+    // at 100 % next to the message.
+    let dossier_devis = std::env::temp_dir().join(format!("guichet-devis-{ecran}-{}", std::process::id()));
+    std::fs::create_dir_all(&dossier_devis).expect("temp dir");
+    let devis = dossier_devis.join("devis-gymnase.pdf");
+    std::fs::write(&devis, PDF).expect("write the quote");
+    let choix = ligne.find(Locator::Css("input[type=file]")).await.expect("the row's file input");
+    choix.send_keys(devis.to_str().expect("utf-8 path")).await.expect("choose the file");
+    let envoye = attendre(|| async {
+        let t = ligne.find(Locator::Css(".guichet-progression")).await.ok()?.text().await.ok()?;
+        t.contains("a été envoyé").then_some(t)
+    })
+    .await;
+    assert!(envoye.is_some(), "the upload ends with its message");
+    let barre = ligne.find(Locator::Css(".guichet-progression progress")).await.expect("the progress bar");
+    assert_eq!(barre.attr("value").await.expect("value").as_deref(), Some("100"));
+    let liste = ligne.find(Locator::Css(".guichet-fichiers")).await.expect("the row's files").text().await;
+    assert!(liste.expect("text").contains("devis-gymnase.pdf"), "the file is listed in its row");
     c.execute("document.querySelector('fieldset.guichet-ligne').scrollIntoView()", vec![]).await.expect("scroll");
     browser.screenshot(&shot("bloc")).await;
     browser.check_page(&format!("{ecran}-bloc")).await;
@@ -194,6 +216,8 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     assert!(body.contains("Votre dossier a bien été déposé"), "{body}");
     assert!(body.contains("73282932000074") && body.contains("Rugby") && body.contains("3500"));
     assert!(body.contains("1 place de la Mairie 99999 Démoville"), "the address as typed");
+    assert!(body.contains("devis-gymnase.pdf"), "the row's quote is read in its row");
+    let _ = std::fs::remove_dir_all(&dossier_devis);
     browser.screenshot(&shot("depose")).await;
     browser.check_page(&format!("{ecran}-depose")).await;
     let url = c.current_url().await.expect("url");

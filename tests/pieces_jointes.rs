@@ -639,3 +639,145 @@ async fn an_explication_offers_its_notice_for_download() {
     assert_eq!(autre.bytes(&lien).await.0, 404);
     app.stop().await;
 }
+
+/// The row ids on a form page, in order.
+fn lignes_de(page: &str) -> Vec<String> {
+    page.split("data-ligne=\"").skip(1).map(|rest| rest.chars().take_while(|c| *c != '"').collect()).collect()
+}
+
+/// A file champ in a bloc répétable: each row has its own files (with and
+/// without JavaScript), a mandatory one is asked in each row, a removed row
+/// takes its files with it (row and object), and the instructeur downloads
+/// them from their row.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_row_of_a_block_has_its_own_files() {
+    let _seul = UN_A_LA_FOIS.lock().await;
+    let app = TestApp::sqlite().await;
+    let admin = app.signed_in("admin@lignes.example", Roles { administrateur: true, ..Roles::default() }).await;
+    let page = admin
+        .post(
+            "/admin/demarches",
+            &[
+                ("libelle", "Subvention d'équipement"),
+                ("description", "Du matériel pour les clubs."),
+                ("service_nom", "Service des sports"),
+                ("service_organisme", "Mairie"),
+                ("service_email", "sports@lignes.example"),
+            ],
+        )
+        .await;
+    page.assert_status(200);
+    let demarche = page.id_after("/admin/demarches/");
+    let champs = format!("/admin/demarches/{demarche}/champs");
+    // 1 is the block; 2 and 3 are in it.
+    for fields in [
+        vec![("type_champ", "repetition"), ("libelle", "Achats"), ("obligatoire", "on")],
+        vec![("type_champ", "text"), ("libelle", "Article"), ("obligatoire", "on"), ("parent", "1")],
+        vec![("type_champ", "piece_justificative"), ("libelle", "Devis"), ("obligatoire", "on"), ("parent", "1")],
+    ] {
+        admin.post(&champs, &fields).await.assert_status(200).assert_contains("Le champ a été ajouté");
+    }
+    app.compte("agent@lignes.example", Roles { instructeur: true, ..Roles::default() }).await;
+    admin
+        .post(&format!("/admin/demarches/{demarche}/instructeurs"), &[("email", "agent@lignes.example")])
+        .await
+        .assert_status(200);
+    admin.post(&format!("/admin/demarches/{demarche}/publier"), &[("path", "equipement")]).await.assert_status(200);
+
+    let usager = Navigateur::connecte(&app, "club@exemple.fr").await;
+    let token = jeton(&usager.get("/commencer/equipement").await.1);
+    let response = usager
+        .http
+        .post(usager.url("/commencer/equipement"))
+        .form(&[("authenticity_token", token.as_str())])
+        .send()
+        .await
+        .expect("commencer");
+    let brouillon = response.url().path().to_owned();
+    let numero: i64 =
+        brouillon.trim_start_matches("/dossiers/").trim_end_matches("/brouillon").parse().expect("numéro");
+
+    // Three rows, without JavaScript: each « Ajouter un élément » saves.
+    let mut rows: Vec<String> = Vec::new();
+    for _ in 0..3 {
+        let mut form = Form::new().percent_encode_noop().text("ligne", "ajouter:1");
+        for r in &rows {
+            form = form.text("champ_1[]", r.clone());
+        }
+        let (status, body) = usager.poster_formulaire(&brouillon, form).await;
+        assert_eq!(status, 200, "{body}");
+        rows = lignes_de(&body);
+    }
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let nom = |row: &str, champ: i64| format!("l{row}-champ_{champ}");
+
+    // Row 1's quote with JavaScript: to the row's own upload URL.
+    let (status, answer) = usager.televerser(&brouillon, &nom(&rows[0], 3), "devis vélos.pdf", PDF).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["fichier"]["nom"], "devis vélos.pdf");
+    // The same URL with a forged row, or without its row, is no page.
+    let url = televersement(&usager.get(&brouillon).await.1, &nom(&rows[0], 3));
+    for forged in [
+        url.replace(&format!("/lignes/{}/", rows[0]), "/lignes/..%2F..%2Fetc/"),
+        url.replace(&format!("/lignes/{}/", rows[0]), "/lignes/zzzzzzzzzzzzzzzz/"),
+        url.replace(&format!("/lignes/{}/", rows[0]), "/"),
+    ] {
+        let form = Form::new().part("fichier", Part::bytes(PDF.to_vec()).file_name("x.pdf"));
+        let response = usager.http.post(usager.url(&forged)).multipart(form).send().await.expect("upload");
+        assert_eq!(response.status().as_u16(), 404, "{forged}");
+    }
+    // Row 2's quote without JavaScript, with the form; row 3 has none.
+    let form = Form::new()
+        .percent_encode_noop()
+        .text("intention", "deposer")
+        .text("champ_1[]", rows[0].clone())
+        .text("champ_1[]", rows[1].clone())
+        .text("champ_1[]", rows[2].clone())
+        .text(nom(&rows[0], 2), "Vélos")
+        .text(nom(&rows[1], 2), "Casques")
+        .text(nom(&rows[2], 2), "Gourdes")
+        .part(nom(&rows[1], 3), Part::bytes(PNG.to_vec()).file_name("devis casques.png"));
+    let (status, body) = usager.poster_formulaire(&brouillon, form).await;
+    assert_eq!(status, 422, "row 3 lacks its quote: {body}");
+    assert!(body.contains(&format!("id=\"{}-erreur\"", nom(&rows[2], 3))), "{body}");
+    assert!(body.contains("Élément 3 — Le champ « Devis » doit être rempli."), "{body}");
+    assert!(body.contains("devis vélos.pdf") && body.contains("devis casques.png"), "{body}");
+    let stockees = pieces(&app, numero).await;
+    let ligne_de = |p: &PieceRow| p.row_id.clone();
+    assert_eq!(stockees.iter().map(ligne_de).collect::<Vec<_>>(), [rows[0].clone(), rows[1].clone()]);
+
+    // Rows 2 and 3 removed: row 2's file goes, its object too.
+    let casques = stockees[1].storage_key.clone().expect("key");
+    assert!(stocke(&app, &casques).await);
+    let form = Form::new()
+        .percent_encode_noop()
+        .text("ligne", format!("supprimer:1:{}", rows[2]))
+        .text("champ_1[]", rows[0].clone())
+        .text(nom(&rows[0], 2), "Vélos");
+    let (status, body) = usager.poster_formulaire(&brouillon, form).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(lignes_de(&body), [rows[0].clone()]);
+    assert!(!body.contains("devis casques.png"), "{body}");
+    let restantes = pieces(&app, numero).await;
+    assert_eq!(restantes.len(), 1, "{restantes:?}");
+    assert!(!stocke(&app, &casques).await, "the removed row's object is deleted");
+
+    let form = Form::new()
+        .percent_encode_noop()
+        .text("intention", "deposer")
+        .text("champ_1[]", rows[0].clone())
+        .text(nom(&rows[0], 2), "Vélos");
+    let (status, body) = usager.poster_formulaire(&brouillon, form).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Votre dossier a bien été déposé") && body.contains("devis vélos.pdf"), "{body}");
+
+    // The instructeur reads the row with its file and downloads it.
+    let instructeur = app.signed_in("agent@lignes.example", Roles { instructeur: true, ..Roles::default() }).await;
+    let page = instructeur.get(&format!("/instructeur/dossiers/{numero}")).await;
+    let lien = format!("/instructeur/dossiers/{numero}/pieces/{}", restantes[0].id);
+    page.assert_status(200).assert_contains("Élément 1").assert_contains("<dd>Vélos</dd>").assert_contains(&lien);
+    let fichier = instructeur.get(&lien).await;
+    fichier.assert_status(200);
+    assert!(fichier.raw.starts_with("%PDF"), "{}", fichier.raw);
+    app.stop().await;
+}

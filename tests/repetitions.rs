@@ -83,11 +83,6 @@ async fn parcours(app: &TestApp) {
         .assert_contains("ne peut pas être placé dans un bloc répétable")
         .assert_contains(r#"id="parent-erreur""#)
         .assert_contains(r#"value="Sous-bloc""#);
-    admin
-        .post(&champs_url, &dans_le_bloc(&[("type_champ", "piece_justificative"), ("libelle", "Facture")]))
-        .await
-        .assert_status(422)
-        .assert_contains("ne peut pas être placé dans un bloc répétable");
     // A block that no longer exists (or is no block) is refused too.
     admin
         .post(&champs_url, &[("type_champ", "text"), ("libelle", "Perdu"), ("parent", "1")])

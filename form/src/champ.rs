@@ -268,10 +268,10 @@ impl TypeChamp {
     }
 
     /// A repetition cannot hold a repetition (as the original: one level).
-    /// Files and plugin champs are not allowed in a block yet: their pieces,
-    /// données and confirmations are stored per champ, not per row.
+    /// Plugin champs are not allowed in a block yet: their données,
+    /// confirmations and deferred checks are stored per champ, not per row.
     pub fn permis_dans_repetition(&self) -> bool {
-        !matches!(self, Self::Repetition | Self::PieceJustificative | Self::TitreIdentite | Self::Plugin(_))
+        !matches!(self, Self::Repetition | Self::Plugin(_))
     }
 
     /// Whether the editor offers this type yet: the catalogue lands type

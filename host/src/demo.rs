@@ -283,13 +283,25 @@ async fn budget(state: &AppState, admin: &Administrateur, id: DemarcheId) -> any
         TypeChamp::DecimalNumber,
         "Montant du poste (en euros)",
         "",
-        bloc,
+        bloc.clone(),
         SaisieOptions { positif: "on".into(), ..SaisieOptions::default() },
     );
     ajouter(montant).await?;
     let mut tx = state.store.read().await?;
     let montant = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?.last().map(|t| t.stable_id);
     tx.commit().await?;
+    // Each expense may come with its quote: a file champ repeated per row.
+    let devis = ChampInput {
+        obligatoire: None,
+        ..champ(
+            TypeChamp::PieceJustificative,
+            "Devis du poste",
+            "Facultatif : le devis ou la facture, en PDF ou en image",
+            bloc.clone(),
+            SaisieOptions::default(),
+        )
+    };
+    ajouter(devis).await?;
     let montant = crate::domain::regle::variable(montant.ok_or_else(|| anyhow!("demo champ missing"))?);
     let total = champ(
         TypeChamp::Calcul,

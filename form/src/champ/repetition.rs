@@ -97,6 +97,23 @@ pub fn prefixe_ligne(row: &str) -> String {
     format!("l{row}-")
 }
 
+/// The champ and row an input's name points at: `champ_12` (no row) or
+/// `l<row>-champ_12`; `None` for any other name or a malformed row id.
+pub fn lire_nom(name: &str) -> Option<(StableId, Option<&str>)> {
+    let (row, champ) = match name.strip_prefix('l') {
+        Some(rest) => {
+            let (row, champ) = rest.split_once('-')?;
+            if !ligne_valide(row) {
+                return None;
+            }
+            (Some(row), champ)
+        }
+        None => (None, name),
+    };
+    let id: i64 = champ.strip_prefix("champ_")?.parse().ok()?;
+    Some((StableId(id), row))
+}
+
 /// The input naming the rows of a block (repeated: one per row, in order).
 pub fn nom_lignes(bloc: StableId) -> String {
     format!("champ_{bloc}[]")
@@ -276,13 +293,30 @@ mod tests {
     }
 
     #[test]
+    fn input_names_point_at_a_champ_and_maybe_a_row() {
+        let row = nouvelle_ligne(1_700_000_000_000, 42);
+        assert_eq!(lire_nom("champ_12"), Some((StableId(12), None)));
+        let name = format!("{}champ_7", prefixe_ligne(&row));
+        assert_eq!(lire_nom(&name), Some((StableId(7), Some(row.as_str()))));
+        for bad in ["champ_", "champ_x", "lchamp_1", "l123-champ_1", "lZZZZZZZZZZZZZZZZ-champ_1", "confirmation_3", ""]
+        {
+            assert_eq!(lire_nom(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn no_block_in_a_block_and_no_unknown_block() {
         let mut types = formulaire();
         let err = ajouter(&mut types, tdc(6, TypeChamp::Repetition, None), Some(StableId(2))).unwrap_err();
         assert!(err.contains("ne peut pas être placé"), "{err}");
+        let plugin = tdc(6, TypeChamp::Plugin("siret".into()), None);
+        assert!(ajouter(&mut types, plugin, Some(StableId(2))).is_err(), "plugin champs stay out of blocks");
         assert!(ajouter(&mut types, tdc(6, TypeChamp::Text, None), Some(StableId(1))).is_err());
         assert!(ajouter(&mut types, tdc(6, TypeChamp::Text, None), Some(StableId(99))).is_err());
         assert_eq!(types.len(), 5);
+        // A file champ repeats in each row (its files are stored per row).
+        ajouter(&mut types, tdc(6, TypeChamp::PieceJustificative, None), Some(StableId(2))).unwrap();
+        assert_eq!(types.len(), 6);
     }
 
     #[test]

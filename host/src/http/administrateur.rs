@@ -244,7 +244,7 @@ fn champ_json(state: &AppState, t: &TypeDeChamp, types: &[TypeDeChamp]) -> Value
 
 /// The form as the editor lists it: top-level champs in order, a block
 /// with its champs, each with the moves it allows (the buttons shown).
-fn arbre_json(state: &AppState, types: &[TypeDeChamp]) -> Vec<Value> {
+pub(super) fn arbre_json(state: &AppState, types: &[TypeDeChamp]) -> Vec<Value> {
     let haut: Vec<&TypeDeChamp> = types.iter().filter(|t| t.parent.is_none()).collect();
     haut.iter()
         .enumerate()
@@ -279,6 +279,16 @@ fn arbre_json(state: &AppState, types: &[TypeDeChamp]) -> Vec<Value> {
         .collect()
 }
 
+/// Where a new champ may go: the end of the list, or of one of its blocks
+/// (the one `nouveau` chose, selected).
+pub(super) fn blocs_json(types: &[TypeDeChamp], nouveau: &ChampInput) -> Vec<Value> {
+    types
+        .iter()
+        .filter(|t| t.type_champ == TypeChamp::Repetition)
+        .map(|t| json!({ "stable_id": t.stable_id, "libelle": t.libelle, "selected": t.stable_id.0.to_string() == nouveau.parent }))
+        .collect()
+}
+
 /// Whether a champ of this type has a settings page of its own.
 fn reglages_plugin(state: &AppState, type_champ: &TypeChamp) -> bool {
     type_champ.plugin_id().and_then(|id| state.plugins.type_de_champ(id)).is_some_and(|p| !p.settings.is_empty())
@@ -300,12 +310,8 @@ async fn page_champs(
         "titre": format!("Formulaire — {}", d.libelle),
         "demarche": demarche_json(state, d),
         "champs": arbre_json(state, &types),
-        // Where a new champ may go: the end of the form, or of a block.
-        "blocs": types
-            .iter()
-            .filter(|t| t.type_champ == TypeChamp::Repetition)
-            .map(|t| json!({ "stable_id": t.stable_id, "libelle": t.libelle, "selected": t.stable_id.0.to_string() == nouveau.parent }))
-            .collect::<Vec<_>>(),
+        "blocs": blocs_json(&types, nouveau),
+        "annotation": false,
         // Rules that would block publication, shown while editing.
         "bloquants": crate::domain::regle::verification::bloquants(
             &crate::workflow::regles::formulaire_usager(&types),

@@ -118,18 +118,22 @@ async fn page_dossier(
     let d = dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
     let types = &definition.types;
-    let values = dossiers::champs(tx.conn(), id).await?;
-    let valeurs_lignes = dossiers::valeurs_lignes(tx.conn(), id).await?;
-    let donnees = dossiers::donnees(tx.conn(), id).await?;
-    let verifications = dossiers::verifications(tx.conn(), id).await?;
+    // The answers in one statement.
+    let dossiers::Reponses { champs: values, valeurs_lignes, donnees, verifications, confirmes } =
+        dossiers::reponses(tx.conn(), id).await?;
     let traitements = dossiers::traitements(tx.conn(), id).await?;
     let suiveurs = dossiers::suiveurs(tx.conn(), id).await?;
     let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
     let routage = dossiers::routage_explication(tx.conn(), id).await?;
     let attestation = crate::store::attestations::exists(tx.conn(), id).await?;
-    let confirmes = dossiers::confirmes(tx.conn(), id).await?;
     let annotations = demarches::annotations(tx.conn(), d.revision_id()).await?;
     let valeurs_annotations = dossiers::annotations(tx.conn(), id).await?;
+    // The rows of annotation blocks: no query for a démarche without one.
+    let lignes_annotations = if annotations.iter().any(|t| t.type_champ == crate::domain::TypeChamp::Repetition) {
+        dossiers::annotations_lignes(tx.conn(), id).await?
+    } else {
+        Vec::new()
+    };
     // Linked dossiers this instructeur may open become links; the others
     // stay a number (their existence is not the instructeur's to learn).
     let mut visibles = Vec::new();
@@ -143,6 +147,7 @@ async fn page_dossier(
             Err(e) => return Err(e.into()),
         }
     }
+    let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, id, types).await?;
     tx.commit().await?;
     let non_confirmes = vues::non_confirmes(state, types, &donnees, &confirmes);
     let affichages = vues::affichages(state, types, &values, &donnees, &reglages).await;
@@ -155,8 +160,6 @@ async fn page_dossier(
     let erreurs: Vec<Value> = erreur.iter().map(|e| json!({ "champ": e.champ, "message": e.message })).collect();
     let lignes = crate::domain::champ::repetition::lignes_stockees(types, &values, &valeurs_lignes);
     let mut champs = vues::champs_lecture(state, types, &values, &lignes, &affichages, &verifications, &non_confirmes);
-    let lecteur = crate::workflow::pieces_jointes::Lecteur::Instructeur(&instructeur);
-    let pieces = crate::workflow::pieces_jointes::du_dossier(state, &lecteur, id).await?;
     crate::http::pieces_jointes::enrichir_lecture(&mut champs, types, &pieces, id, "/instructeur/dossiers");
     for champ in champs.iter_mut().flat_map(|s| s.champs.iter_mut()) {
         if let Some(n) = champ.get("dossier_lie").and_then(Value::as_i64).filter(|n| visibles.contains(n))
@@ -171,7 +174,12 @@ async fn page_dossier(
         "demarche": { "id": d.demarche_id, "libelle": d.demarche_libelle },
         "champs": champs,
         // Read-only until instructeurs can fill them.
-        "annotations": vues::annotations_lecture(state, &annotations, &valeurs_annotations),
+        "annotations": vues::annotations_lecture(
+            state,
+            &annotations,
+            &valeurs_annotations,
+            &crate::domain::champ::repetition::lignes_stockees(&annotations, &valeurs_annotations, &lignes_annotations),
+        ),
         "routage": routage,
         "attestation": attestation.then(|| format!("/instructeur/dossiers/{}/attestation", d.id)),
         "traitements": vues::traitements(&traitements),

@@ -6,7 +6,7 @@
 //! Files are streamed chunk by chunk to the storage (`Televersement`): a
 //! request never holds more than a chunk and an object-store part or two.
 
-use crate::domain::champ::fichier;
+use crate::domain::champ::{fichier, repetition};
 use crate::domain::{DossierId, Erreurs, EtatDossier, StableId, TypeChamp, TypeDeChamp};
 use crate::error::AppError;
 use crate::http::Ctx;
@@ -15,11 +15,11 @@ use crate::state::AppState;
 use crate::storage::StorageError;
 use crate::store::pieces_jointes::PieceRow;
 use crate::workflow::dossier::Saisie;
-use crate::workflow::pieces_jointes::{self as wf, Lecteur, Televersement};
+use crate::workflow::pieces_jointes::{self as wf, Lecteur, PiecesParChamp, Place, Televersement};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::multipart::{Field, MultipartError};
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -43,6 +43,7 @@ const TEXT_TOTAL_MAX_BYTES: usize = 1024 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/dossiers/{id}/champs/{stable_id}/fichiers", post(televerser))
+        .route("/dossiers/{id}/champs/{stable_id}/lignes/{ligne}/fichiers", post(televerser_en_ligne))
         .route("/dossiers/{id}/champs/{stable_id}/modele", get(modele))
         .route("/dossiers/{id}/pieces/{piece}", get(telecharger_usager))
         .route("/dossiers/{id}/pieces/{piece}/supprimer", post(supprimer))
@@ -67,12 +68,12 @@ async fn recevoir(
     state: &AppState,
     ctx: &Ctx,
     id: DossierId,
-    tdc: &TypeDeChamp,
+    place: &Place,
     field: &mut Field<'_>,
 ) -> Result<Result<i64, String>, AppError> {
     let usager = ctx.usager()?;
     let nom = field.file_name().unwrap_or_default().to_owned();
-    let mut televersement = Televersement::commencer(state, id, tdc, &nom).await?;
+    let mut televersement = Televersement::commencer(state, id, place, &nom).await?;
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
         if let Err(message) = televersement.ecrire(&chunk).await? {
             while field.chunk().await.map_err(multipart_error)?.is_some() {}
@@ -118,14 +119,14 @@ pub async fn lire_formulaire(
             // An empty file input: nothing chosen.
             Some(nom) if nom.is_empty() => ignorer(&mut field).await?,
             Some(_) => {
-                let stable_id = name.strip_prefix("champ_").and_then(|n| n.parse().ok()).map(StableId);
-                let Some(stable_id) = stable_id else {
+                // `champ_12`, or `l<row>-champ_12` in a block's row.
+                let Some((stable_id, ligne)) = repetition::lire_nom(&name) else {
                     ignorer(&mut field).await?;
                     continue;
                 };
                 let usager = ctx.usager()?;
-                let (_, tdc) = wf::champ_fichier(state, &usager, id, stable_id).await?;
-                if let Err(message) = recevoir(state, ctx, id, &tdc, &mut field).await? {
+                let (_, place) = wf::champ_fichier(state, &usager, id, stable_id, ligne).await?;
+                if let Err(message) = recevoir(state, ctx, id, &place, &mut field).await? {
                     erreurs.add(&name, message);
                 }
             }
@@ -149,25 +150,48 @@ pub async fn lire_formulaire(
 
 /// With JavaScript: one file, sent as soon as it is chosen (with a
 /// progress bar); answers JSON for the page to list it.
-async fn televerser(
+async fn televerser(State(state): State<AppState>, ctx: Ctx, ids: Ids, form: Multipart) -> Result<Response, AppError> {
+    let (id, stable_id) = (DossierId(ids.first()?), StableId(ids.second()?));
+    recevoir_un(&state, &ctx, id, stable_id, None, form).await
+}
+
+/// The same, for a file champ in a row of a block.
+async fn televerser_en_ligne(
     State(state): State<AppState>,
     ctx: Ctx,
-    ids: Ids,
+    path: Result<Path<(String, String, String)>, axum::extract::rejection::PathRejection>,
+    form: Multipart,
+) -> Result<Response, AppError> {
+    // A malformed segment is a page that does not exist.
+    let Ok(Path((id, stable_id, ligne))) = path else {
+        return Err(AppError::NotFound);
+    };
+    let (Ok(id), Ok(stable_id)) = (id.parse(), stable_id.parse()) else {
+        return Err(AppError::NotFound);
+    };
+    recevoir_un(&state, &ctx, DossierId(id), StableId(stable_id), Some(&ligne), form).await
+}
+
+async fn recevoir_un(
+    state: &AppState,
+    ctx: &Ctx,
+    id: DossierId,
+    stable_id: StableId,
+    ligne: Option<&str>,
     mut form: Multipart,
 ) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
-    let id = DossierId(ids.first()?);
     // Scope first: nobody else's upload is read.
-    let (_, tdc) = wf::champ_fichier(&state, &usager, id, StableId(ids.second()?)).await?;
+    let (_, place) = wf::champ_fichier(state, &usager, id, stable_id, ligne).await?;
     while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {
         if field.file_name().is_none_or(str::is_empty) {
             ignorer(&mut field).await?;
             continue;
         }
-        return Ok(match recevoir(&state, &ctx, id, &tdc, &mut field).await? {
+        return Ok(match recevoir(state, ctx, id, &place, &mut field).await? {
             Ok(piece) => {
-                let pieces = wf::du_dossier(&state, &Lecteur::Usager(&usager), id).await?;
-                let row = pieces.get(&tdc.stable_id).and_then(|l| l.iter().find(|p| p.id == piece));
+                let pieces = wf::du_dossier(state, &Lecteur::Usager(&usager), id).await?;
+                let row = pieces.get(&(stable_id, place.ligne.clone())).and_then(|l| l.iter().find(|p| p.id == piece));
                 let fichier = row.map(|p| piece_json(p, id, "/dossiers"));
                 axum::Json(json!({ "fichier": fichier })).into_response()
             }
@@ -188,9 +212,9 @@ async fn supprimer(
 ) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
-    let (stable_id, etat) = wf::retirer(&state, &usager, id, ids.second()?).await?;
+    let (input, etat) = wf::retirer(&state, &usager, id, ids.second()?).await?;
     let page = if etat == EtatDossier::Brouillon { "brouillon" } else { "modifier" };
-    Ok(Redirect::to(&format!("/dossiers/{id}/{page}?notice=fichier-supprime#champ_{stable_id}")).into_response())
+    Ok(Redirect::to(&format!("/dossiers/{id}/{page}?notice=fichier-supprime#{input}")).into_response())
 }
 
 /// A compte without the role of the route is out of scope: not found, as
@@ -287,44 +311,70 @@ fn piece_json(p: &PieceRow, id: DossierId, base: &str) -> Value {
     })
 }
 
+/// Calls `f` on every champ of a form view and of its blocks' rows, with
+/// the row's id for those in a row.
+fn chaque_champ(champs: &mut [Value], f: &mut impl FnMut(&mut Value, Option<&str>)) {
+    for champ in champs.iter_mut() {
+        f(champ, None);
+        let Some(lignes) = champ.get_mut("lignes").and_then(Value::as_array_mut) else { continue };
+        for ligne in lignes {
+            let row = ligne.get("id").and_then(Value::as_str).map(str::to_owned);
+            let Some(enfants) = ligne.get_mut("champs").and_then(Value::as_array_mut) else { continue };
+            for enfant in enfants {
+                f(enfant, row.as_deref());
+            }
+        }
+    }
+}
+
+fn stable_id_de(champ: &Value) -> Option<StableId> {
+    champ.get("stable_id").and_then(Value::as_i64).map(StableId)
+}
+
 /// Adds to the form's champs (`vues::champs_formulaire`) what a file champ
-/// shows: its files, the input's formats and limits, the model to download,
-/// the upload URL for JavaScript. Their kind becomes `fichier`.
+/// shows, in its row for a block's champ: its files, the input's formats
+/// and limits, the model to download, the upload URL for JavaScript. Their
+/// kind becomes `fichier`. An explication gets its notice.
 pub fn enrichir_formulaire(
     champs: &mut [Value],
     types: &[TypeDeChamp],
-    pieces: &HashMap<StableId, Vec<PieceRow>>,
+    pieces: &PiecesParChamp,
     id: DossierId,
     csrf: &str,
 ) {
-    // An explication's notice: a download under its text.
-    for tdc in types.iter().filter(|t| t.type_champ == TypeChamp::Explication) {
-        let (Some(m), Some(champ)) = (
-            tdc.options.modele.as_ref(),
-            champs.iter_mut().find(|c| c.get("stable_id").and_then(Value::as_i64) == Some(tdc.stable_id.0)),
-        ) else {
-            continue;
-        };
-        if let Some(o) = champ.as_object_mut() {
-            o.insert(
-                "notice".into(),
-                json!({
-                    "nom": m.nom,
-                    "taille": fichier::taille_lisible(m.taille),
-                    "lien": format!("/dossiers/{id}/champs/{}/modele", tdc.stable_id),
-                }),
-            );
+    let modele_json = |tdc: &TypeDeChamp| {
+        tdc.options.modele.as_ref().map(|m| {
+            json!({
+                "nom": m.nom,
+                "taille": fichier::taille_lisible(m.taille),
+                "lien": format!("/dossiers/{id}/champs/{}/modele", tdc.stable_id),
+            })
+        })
+    };
+    chaque_champ(champs, &mut |champ, ligne| {
+        let Some(tdc) = stable_id_de(champ).and_then(|s| types.iter().find(|t| t.stable_id == s)) else { return };
+        let Some(o) = champ.as_object_mut() else { return };
+        if tdc.type_champ == TypeChamp::Explication {
+            // An explication's notice: a download under its text.
+            if let Some(notice) = modele_json(tdc) {
+                o.insert("notice".into(), notice);
+            }
+            return;
         }
-    }
-    for tdc in types.iter().filter(|t| t.type_champ.est_fichier()) {
-        let name = tdc.input_name();
-        let Some(champ) = champs.iter_mut().find(|c| c.get("name").and_then(Value::as_str) == Some(name.as_str()))
-        else {
-            continue;
-        };
-        let liste: Vec<Value> =
-            pieces.get(&tdc.stable_id).into_iter().flatten().map(|p| piece_json(p, id, "/dossiers")).collect();
+        if !tdc.type_champ.est_fichier() {
+            return;
+        }
+        let liste: Vec<Value> = pieces
+            .get(&(tdc.stable_id, ligne.map(str::to_owned)))
+            .into_iter()
+            .flatten()
+            .map(|p| piece_json(p, id, "/dossiers"))
+            .collect();
         let plein = liste.len() >= if fichier::plusieurs(tdc) { fichier::FICHIERS_PAR_CHAMP_MAX } else { usize::MAX };
+        let chemin = match ligne {
+            Some(row) => format!("/dossiers/{id}/champs/{}/lignes/{row}/fichiers", tdc.stable_id),
+            None => format!("/dossiers/{id}/champs/{}/fichiers", tdc.stable_id),
+        };
         let details = json!({
             "pieces": liste,
             "plusieurs": fichier::plusieurs(tdc),
@@ -332,51 +382,41 @@ pub fn enrichir_formulaire(
             "accept": fichier::attribut_accept(tdc),
             "formats": fichier::extensions_lisibles(tdc),
             "taille_max": fichier::taille_lisible(fichier::taille_max(&tdc.type_champ)),
-            "modele": tdc.options.modele.as_ref().map(|m| json!({
-                "nom": m.nom,
-                "taille": fichier::taille_lisible(m.taille),
-                "lien": format!("/dossiers/{id}/champs/{}/modele", tdc.stable_id),
-            })),
-            "televersement": format!(
-                "/dossiers/{id}/champs/{}/fichiers?{}={csrf}",
-                tdc.stable_id,
-                crate::http::CSRF_FIELD
-            ),
+            "modele": modele_json(tdc),
+            "televersement": format!("{chemin}?{}={csrf}", crate::http::CSRF_FIELD),
         });
-        if let Some(o) = champ.as_object_mut() {
-            o.insert("kind".into(), json!("fichier"));
-            o.insert("fichier".into(), details);
-        }
-    }
+        o.insert("kind".into(), json!("fichier"));
+        o.insert("fichier".into(), details);
+    });
 }
 
 /// Adds to a dossier's answers as read (`vues::champs_lecture`) the list of
-/// each file champ's files, with links where the reader may download.
+/// each file champ's files, in its row for a block's champ, with links
+/// where the reader may download.
 pub fn enrichir_lecture(
     sections: &mut [crate::http::vues::SectionLecture],
     types: &[TypeDeChamp],
-    pieces: &HashMap<StableId, Vec<PieceRow>>,
+    pieces: &PiecesParChamp,
     id: DossierId,
     base: &str,
 ) {
     for section in sections.iter_mut() {
-        for champ in section.champs.iter_mut() {
-            let stable_id = champ.get("stable_id").and_then(Value::as_i64).map(StableId);
+        chaque_champ(&mut section.champs, &mut |champ, ligne| {
+            let tdc = stable_id_de(champ).and_then(|s| types.iter().find(|t| t.stable_id == s));
+            let liste: Vec<Value> = match tdc.filter(|t| t.type_champ.est_fichier()) {
+                Some(tdc) => pieces
+                    .get(&(tdc.stable_id, ligne.map(str::to_owned)))
+                    .into_iter()
+                    .flatten()
+                    .map(|p| piece_json(p, id, base))
+                    .collect(),
+                None => Vec::new(),
+            };
             // Every champ has the key: templates run in strict mode.
             if let Some(o) = champ.as_object_mut() {
-                o.insert("fichiers".into(), Value::Null);
+                o.insert("fichiers".into(), if liste.is_empty() { Value::Null } else { json!(liste) });
             }
-            let Some(tdc) = types.iter().find(|t| Some(t.stable_id) == stable_id && t.type_champ.est_fichier()) else {
-                continue;
-            };
-            let liste: Vec<Value> =
-                pieces.get(&tdc.stable_id).into_iter().flatten().map(|p| piece_json(p, id, base)).collect();
-            if let Some(o) = champ.as_object_mut()
-                && !liste.is_empty()
-            {
-                o.insert("fichiers".into(), json!(liste));
-            }
-        }
+        });
     }
 }
 

@@ -15,12 +15,11 @@ use crate::state::AppState;
 use crate::store::{attestations, demarches, dossiers};
 use crate::workflow::dossier::{self as wf, Saisie};
 use crate::workflow::limites;
-use crate::workflow::pieces_jointes::Lecteur;
 use axum::Router;
 use axum::extract::{Path, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use serde_json::json;
+use serde_json::{Value, json};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -130,18 +129,22 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     }
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
     let types = &definition.types;
-    let values = dossiers::champs(tx.conn(), d.id()).await?;
-    let valeurs_lignes = dossiers::valeurs_lignes(tx.conn(), d.id()).await?;
-    let donnees = dossiers::donnees(tx.conn(), d.id()).await?;
-    let verifications = dossiers::verifications(tx.conn(), d.id()).await?;
+    // Everything in this one snapshot: the answers in one statement, the
+    // plugin settings and files only when the form has such champs.
+    let reponses = dossiers::reponses(tx.conn(), d.id()).await?;
     let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
-    let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
+    let reglages = if types.iter().any(|t| t.type_champ.plugin_id().is_some()) {
+        demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?
+    } else {
+        Default::default()
+    };
     let attestation = attestations::exists(tx.conn(), d.id()).await?;
+    let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, d.id(), types).await?;
     tx.commit().await?;
-    let affichages = vues::affichages(&state, types, &values, &donnees, &reglages).await;
-    let lignes = repetition::lignes_stockees(types, &values, &valeurs_lignes);
-    let mut champs = vues::champs_lecture(&state, types, &values, &lignes, &affichages, &verifications, &[]);
-    let pieces = crate::workflow::pieces_jointes::du_dossier(&state, &Lecteur::Usager(&usager), d.id()).await?;
+    let values = &reponses.champs;
+    let affichages = vues::affichages(&state, types, values, &reponses.donnees, &reglages).await;
+    let lignes = repetition::lignes_stockees(types, values, &reponses.valeurs_lignes);
+    let mut champs = vues::champs_lecture(&state, types, values, &lignes, &affichages, &reponses.verifications, &[]);
     pieces_jointes::enrichir_lecture(&mut champs, types, &pieces, d.id(), "/dossiers");
     ctx.page(
         &state,
@@ -176,11 +179,15 @@ async fn formulaire(
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
     let types = &definition.types;
     let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
-    let stored = dossiers::champs(tx.conn(), id).await?;
-    let lignes = repetition::lignes_stockees(types, &stored, &dossiers::valeurs_lignes(tx.conn(), id).await?);
-    let donnees = dossiers::donnees(tx.conn(), id).await?;
-    let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
-    let confirmes = dossiers::confirmes(tx.conn(), id).await?;
+    let dossiers::Reponses { champs: stored, valeurs_lignes, donnees, confirmes, .. } =
+        dossiers::reponses(tx.conn(), id).await?;
+    let lignes = repetition::lignes_stockees(types, &stored, &valeurs_lignes);
+    let reglages = if types.iter().any(|t| t.type_champ.plugin_id().is_some()) {
+        demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?
+    } else {
+        Default::default()
+    };
+    let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, id, types).await?;
     tx.commit().await?;
     let regles = state.regles.du_formulaire(d.revision_id(), types, definition.ineligibilite.as_ref());
     // What plugins found about the values, for the usager to check and
@@ -229,8 +236,14 @@ async fn formulaire(
         regles: &evaluation,
     };
     let mut champs = vues::champs_formulaire(&vue, types);
-    let pieces = crate::workflow::pieces_jointes::du_dossier(state, &Lecteur::Usager(&usager), id).await?;
     pieces_jointes::enrichir_formulaire(&mut champs, types, &pieces, id, &ctx.csrf);
+    // Each file's « Supprimer » button submits a small form of its own,
+    // outside the dossier form (Enter in a field never removes a file).
+    let suppressions: Vec<Value> = pieces
+        .values()
+        .flatten()
+        .map(|p| json!({ "id": p.id, "action": format!("/dossiers/{id}/pieces/{}/supprimer", p.id) }))
+        .collect();
     let fichiers = types.iter().any(|t| t.type_champ.est_fichier());
     let action = if brouillon { format!("/dossiers/{id}/brouillon") } else { format!("/dossiers/{id}/modifier") };
     // With files the form is multipart: its CSRF token goes in the query.
@@ -244,6 +257,7 @@ async fn formulaire(
         "brouillon": brouillon,
         "action": action,
         "multipart": fichiers,
+        "suppressions": suppressions,
         "repetitions": types.iter().any(|t| t.type_champ == crate::domain::TypeChamp::Repetition),
         "ineligible": evaluation.ineligible,
         // The script re-evaluating conditions as the usager answers, only

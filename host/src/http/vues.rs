@@ -387,10 +387,15 @@ fn bloc_lecture(types: &[TypeDeChamp], bloc: &TypeDeChamp, rows: &[repetition::L
                     if t.condition.is_some() && value.is_none() {
                         return None;
                     }
-                    Some(json!({ "libelle": t.libelle, "valeur": valeur_affichee(t, value) }))
+                    Some(json!({
+                        "stable_id": t.stable_id.0,
+                        "libelle": t.libelle,
+                        "valeur": valeur_affichee(t, value),
+                        "fichiers": null,
+                    }))
                 })
                 .collect();
-            json!({ "numero": rang + 1, "champs": champs })
+            json!({ "id": ligne.id, "numero": rang + 1, "champs": champs })
         })
         .collect();
     json!({
@@ -402,14 +407,15 @@ fn bloc_lecture(types: &[TypeDeChamp], bloc: &TypeDeChamp, rows: &[repetition::L
 }
 
 /// The annotations privées of a dossier as instructeurs read them, in
-/// parts by section heading (no plugin display, no deferred check: only
-/// instructeurs write them, with no plugin check yet).
+/// parts by section heading, a block with its rows (no plugin display, no
+/// deferred check: only instructeurs write them, with no plugin check yet).
 pub fn annotations_lecture(
     state: &AppState,
     types: &[TypeDeChamp],
     values: &HashMap<StableId, String>,
+    lignes: &Lignes,
 ) -> Vec<SectionLecture> {
-    champs_lecture(state, types, values, &Lignes::new(), &HashMap::new(), &HashMap::new(), &[])
+    champs_lecture(state, types, values, lignes, &HashMap::new(), &HashMap::new(), &[])
 }
 
 /// Champs whose plugin asks the usager to confirm what it found, with

@@ -384,23 +384,38 @@ fn upsert_sql(n: usize) -> String {
     sql
 }
 
-/// The values of the champs of repetition rows: `(champ, row id, value)`.
-/// Which rows exist, in which order, is the block's own value (a JSON list
-/// of row ids, read with the other answers by `champs`).
-pub async fn valeurs_lignes(c: Conn<'_>, id: DossierId) -> StoreResult<Vec<(StableId, String, String)>> {
-    const SQL: &str = "SELECT stable_id, row_id, value FROM champs WHERE dossier_id = $1 AND stream = $2 \
-        AND row_id <> '' AND value IS NOT NULL";
-    let rows: Vec<(i64, String, String)> =
-        on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
-    Ok(rows.into_iter().map(|(s, r, v)| (StableId(s), r, v)).collect())
-}
-
 /// The rows of a dossier's blocks as the usager left them: each block's
 /// list of row ids, and the values of their champs. Rows no longer listed
 /// by any block lose their values.
 pub struct LignesEcrites<'a> {
     pub blocs: &'a [(StableId, Vec<String>)],
     pub valeurs: &'a [(StableId, String, Option<String>)],
+}
+
+/// The value of one champ in one row of a block (never of an annotation
+/// privée, as in `upsert_champs`).
+const VALEUR_LIGNE: &str = concat!(
+    "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification, donnees, confirme) \
+    SELECT $1, $2, $3, $4, $5, $6, FALSE, NULL, NULL, FALSE WHERE NOT EXISTS (",
+    annotation!("$1", "$3"),
+    ") ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+);
+
+/// Writes the value of champ `stable_id` in row `row` (a file champ's
+/// value follows its files). A row the block does not list yet (added on
+/// a page not saved) is harmless: reads go through the block's list, and
+/// the next save of the rows deletes it if the row was dropped.
+pub async fn ecrire_valeur_ligne(
+    c: Conn<'_>,
+    id: DossierId,
+    stable_id: StableId,
+    row: &str,
+    valeur: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    on!(c, c => sqlx::query(VALEUR_LIGNE).bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(row).bind(valeur)
+        .bind(now).execute(&mut *c).await.map(|_| ()))?;
+    Ok(())
 }
 
 pub async fn ecrire_lignes(
@@ -421,12 +436,18 @@ pub async fn ecrire_lignes(
         ") ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
         updated_at = excluded.updated_at"
     );
-    const EXISTANTES: &str =
-        "SELECT DISTINCT row_id FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id <> ''";
-    const RETIRER: &str = "DELETE FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = $3";
-    const VALEUR: &str = "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification, donnees, confirme) \
-        VALUES ($1, $2, $3, $4, $5, $6, FALSE, NULL, NULL, FALSE) \
-        ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+    // The rows of annotations privées are the instructeurs': never listed
+    // nor deleted here.
+    const EXISTANTES: &str = concat!(
+        "SELECT DISTINCT row_id FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id <> '' AND NOT EXISTS (",
+        annotation!("champs.dossier_id", "champs.stable_id"),
+        ")"
+    );
+    const RETIRER: &str = concat!(
+        "DELETE FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = $3 AND NOT EXISTS (",
+        annotation!("champs.dossier_id", "champs.stable_id"),
+        ")"
+    );
     let gardees: std::collections::HashSet<&str> =
         lignes.blocs.iter().flat_map(|(_, rows)| rows.iter().map(String::as_str)).collect();
     on!(c, c => {
@@ -441,20 +462,12 @@ pub async fn ecrire_lignes(
             sqlx::query(RETIRER).bind(id.0).bind(MAIN_STREAM).bind(row).execute(&mut *c).await?;
         }
         for (champ, row, valeur) in lignes.valeurs.iter().filter(|(_, r, _)| gardees.contains(r.as_str())) {
-            sqlx::query(VALEUR).bind(id.0).bind(MAIN_STREAM).bind(champ.0).bind(row).bind(valeur.as_deref())
+            sqlx::query(VALEUR_LIGNE).bind(id.0).bind(MAIN_STREAM).bind(champ.0).bind(row).bind(valeur.as_deref())
                 .bind(now).execute(&mut *c).await?;
         }
         Ok::<(), sqlx::Error>(())
     })?;
     Ok(())
-}
-
-/// The champs whose données the usager confirmed.
-pub async fn confirmes(c: Conn<'_>, id: DossierId) -> StoreResult<Vec<StableId>> {
-    const SQL: &str =
-        "SELECT stable_id FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = '' AND confirme = TRUE";
-    let rows: Vec<i64> = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
-    Ok(rows.into_iter().map(StableId).collect())
 }
 
 /// Where a plugin check of a champ stands, when it is not simply done.
@@ -464,23 +477,6 @@ pub enum Verification {
     EnAttente,
     /// The plugin answered later that the value is not valid (its message).
     Refusee(String),
-}
-
-pub async fn verifications(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId, Verification>> {
-    const SQL: &str = "SELECT stable_id, a_verifier, erreur_verification FROM champs \
-        WHERE dossier_id = $1 AND stream = $2 AND row_id = '' AND (a_verifier = TRUE OR erreur_verification IS NOT NULL)";
-    let rows: Vec<(i64, bool, Option<String>)> =
-        on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
-    Ok(rows
-        .into_iter()
-        .map(|(s, pending, error)| {
-            let v = match error {
-                Some(message) if !pending => Verification::Refusee(message),
-                _ => Verification::EnAttente,
-            };
-            (StableId(s), v)
-        })
-        .collect())
 }
 
 /// A champ waiting for its plugin check (`champ_a_verifier`).
@@ -544,6 +540,61 @@ pub async fn donnees(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId
     Ok(rows.into_iter().map(|(s, v)| (StableId(s), v)).collect())
 }
 
+/// A dossier's answers as its reading pages show them, read in one
+/// statement: values, the rows of blocks, what plugins found, where
+/// deferred checks stand and the confirmed données (annotations privées
+/// left out).
+#[derive(Debug, Default)]
+pub struct Reponses {
+    pub champs: HashMap<StableId, String>,
+    /// `(champ, row id, value)`.
+    pub valeurs_lignes: Vec<(StableId, String, String)>,
+    pub donnees: HashMap<StableId, String>,
+    pub verifications: HashMap<StableId, Verification>,
+    pub confirmes: Vec<StableId>,
+}
+
+type ReponseRow = (i64, String, Option<String>, Option<String>, bool, Option<String>, bool);
+
+pub async fn reponses(c: Conn<'_>, id: DossierId) -> StoreResult<Reponses> {
+    const SQL: &str = concat!(
+        "SELECT stable_id, row_id, value, donnees, a_verifier, erreur_verification, confirme FROM champs \
+        WHERE dossier_id = $1 AND stream = $2 AND NOT EXISTS (",
+        annotation!("champs.dossier_id", "champs.stable_id"),
+        ")"
+    );
+    let rows: Vec<ReponseRow> = on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
+    let mut r = Reponses::default();
+    for (stable_id, row_id, value, donnees, a_verifier, erreur, confirme) in rows {
+        let champ = StableId(stable_id);
+        if !row_id.is_empty() {
+            if let Some(value) = value {
+                r.valeurs_lignes.push((champ, row_id, value));
+            }
+            continue;
+        }
+        if let Some(value) = value {
+            r.champs.insert(champ, value);
+        }
+        if let Some(donnees) = donnees {
+            r.donnees.insert(champ, donnees);
+        }
+        match erreur {
+            Some(message) if !a_verifier => {
+                r.verifications.insert(champ, Verification::Refusee(message));
+            }
+            _ if a_verifier => {
+                r.verifications.insert(champ, Verification::EnAttente);
+            }
+            _ => {}
+        }
+        if confirme {
+            r.confirmes.push(champ);
+        }
+    }
+    Ok(r)
+}
+
 /// The usager's answers: every value but the annotations privées.
 pub async fn champs(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId, String>> {
     const SQL: &str = concat!(
@@ -568,6 +619,73 @@ pub async fn annotations(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<Stab
     let rows: Vec<(i64, String)> =
         on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
     Ok(rows.into_iter().map(|(s, v)| (StableId(s), v)).collect())
+}
+
+/// The values of the rows of a dossier's annotation blocks: `(champ, row
+/// id, value)`, for instructeurs.
+pub async fn annotations_lignes(c: Conn<'_>, id: DossierId) -> StoreResult<Vec<(StableId, String, String)>> {
+    const SQL: &str = concat!(
+        "SELECT stable_id, row_id, value FROM champs WHERE dossier_id = $1 AND stream = $2 \
+        AND row_id <> '' AND value IS NOT NULL AND EXISTS (",
+        annotation!("champs.dossier_id", "champs.stable_id"),
+        ")"
+    );
+    let rows: Vec<(i64, String, String)> =
+        on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
+    Ok(rows.into_iter().map(|(s, r, v)| (StableId(s), r, v)).collect())
+}
+
+/// Writes an annotation block's rows as an instructeur left them: its
+/// list of row ids, the values of its champs in those rows, and deletes
+/// the values of its rows no longer listed. `NotFound` when `bloc` or one
+/// of `valeurs`' champs is no annotation of the dossier's revision.
+pub async fn ecrire_lignes_annotation(
+    c: Conn<'_>,
+    id: DossierId,
+    bloc: StableId,
+    rows: &[String],
+    valeurs: &[(StableId, String, Option<String>)],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    const VALEUR: &str = concat!(
+        "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, erreur_verification, donnees, confirme) \
+        SELECT $1, $2, $3, $4, $5, $6, FALSE, NULL, NULL, FALSE WHERE EXISTS (",
+        annotation!("$1", "$3"),
+        ") ON CONFLICT (dossier_id, stream, stable_id, row_id) DO UPDATE SET value = excluded.value, \
+        updated_at = excluded.updated_at"
+    );
+    const ANCIENNES: &str =
+        "SELECT value FROM champs WHERE dossier_id = $1 AND stream = $2 AND stable_id = $3 AND row_id = ''";
+    const RETIRER: &str = concat!(
+        "DELETE FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = $3 AND EXISTS (",
+        annotation!("champs.dossier_id", "champs.stable_id"),
+        ")"
+    );
+    let liste = serde_json::to_string(rows).unwrap_or_else(|_| "[]".to_string());
+    // `false` as soon as one write is refused (not an annotation): the
+    // caller's transaction, dropped on the error, undoes the others.
+    let ecrites = on!(c, c => 'ecrire: {
+        let anciennes: Option<Option<String>> =
+            sqlx::query_scalar(ANCIENNES).bind(id.0).bind(MAIN_STREAM).bind(bloc.0).fetch_optional(&mut *c).await?;
+        let n = sqlx::query(VALEUR).bind(id.0).bind(MAIN_STREAM).bind(bloc.0).bind("").bind(&liste).bind(now)
+            .execute(&mut *c).await?.rows_affected();
+        if n == 0 {
+            break 'ecrire false;
+        }
+        let anciennes = crate::domain::champ::repetition::ids_stockes(anciennes.flatten().as_deref());
+        for row in anciennes.iter().filter(|r| !rows.contains(r)) {
+            sqlx::query(RETIRER).bind(id.0).bind(MAIN_STREAM).bind(row).execute(&mut *c).await?;
+        }
+        for (champ, row, valeur) in valeurs.iter().filter(|(_, r, _)| rows.contains(r)) {
+            let n = sqlx::query(VALEUR).bind(id.0).bind(MAIN_STREAM).bind(champ.0).bind(row).bind(valeur.as_deref())
+                .bind(now).execute(&mut *c).await?.rows_affected();
+            if n == 0 {
+                break 'ecrire false;
+            }
+        }
+        true
+    });
+    if ecrites { Ok(()) } else { Err(StoreError::NotFound) }
 }
 
 /// Writes the value of one annotation privée (None clears); `NotFound` when

@@ -94,6 +94,16 @@ impl PieceRow {
     pub fn etat(&self) -> EtatPiece {
         EtatPiece::parse(&self.etat)
     }
+
+    /// The row it belongs to, for a champ of a block.
+    pub fn ligne(&self) -> Option<&str> {
+        Some(self.row_id.as_str()).filter(|r| !r.is_empty())
+    }
+
+    /// Whether it is a file of champ `stable_id` in `row` (`None`: top level).
+    pub fn est_de(&self, stable_id: StableId, row: Option<&str>) -> bool {
+        self.stable_id == stable_id.0 && self.ligne() == row
+    }
 }
 
 /// What the upload path wrote to the storage.
@@ -101,6 +111,8 @@ impl PieceRow {
 pub struct NouvellePiece<'a> {
     pub dossier: DossierId,
     pub stable_id: StableId,
+    /// The row of a block the champ repeats in; empty for a top-level champ.
+    pub row_id: &'a str,
     pub storage_key: &'a str,
     pub nom: &'a str,
     pub mime: &'a str,
@@ -121,9 +133,9 @@ macro_rules! select_piece {
 
 pub async fn insert(c: Conn<'_>, p: &NouvellePiece<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
     const SQL: &str = "INSERT INTO pieces_jointes (dossier_id, stable_id, row_id, storage_key, nom, mime, taille, \
-        sha256, etat, created_at) VALUES ($1, $2, '', $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+        sha256, etat, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
     let taille = i64::try_from(p.taille).unwrap_or(i64::MAX);
-    let id: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(p.dossier.0).bind(p.stable_id.0).bind(p.storage_key)
+    let id: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(p.dossier.0).bind(p.stable_id.0).bind(p.row_id).bind(p.storage_key)
         .bind(p.nom).bind(p.mime).bind(taille).bind(p.sha256).bind(p.etat.as_str()).bind(now).fetch_one(&mut *c).await)?;
     Ok(id)
 }

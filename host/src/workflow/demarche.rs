@@ -136,11 +136,6 @@ impl ChampInput {
                 e.add("type_champ", "Ce type de champ n'est pas disponible sur cette plateforme.");
                 TypeChamp::Text
             }
-            // Instructeurs fill annotations in one go, row-less for now.
-            Some(TypeChamp::Repetition) if liste.prive() => {
-                e.add("type_champ", "Les blocs répétables ne sont pas encore possibles dans les annotations privées.");
-                TypeChamp::Text
-            }
             // The titre d'identité is the usager's own identity document.
             Some(TypeChamp::TitreIdentite) if liste.prive() => {
                 e.add("type_champ", "Le titre d'identité ne peut être demandé qu'à l'usager, dans le formulaire.");

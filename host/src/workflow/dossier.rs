@@ -19,6 +19,7 @@ use crate::state::AppState;
 use crate::store::Tx;
 use crate::store::demarches::{self, Definition};
 use crate::store::dossiers::{self, DossierRow};
+use crate::store::pieces_jointes::PieceRow;
 use crate::workflow::courriel;
 use chrono::Utc;
 use serde_json::json;
@@ -82,6 +83,8 @@ pub struct Verifiees {
     /// Each block's rows, in order, and the values of their champs.
     pub blocs: Blocs,
     pub valeurs_lignes: ValeursLignes,
+    /// Champs hidden in a row by their condition, as `(champ, row id)`.
+    pub masques_lignes: Vec<(StableId, String)>,
 }
 
 /// Each block's row ids, in order.
@@ -201,7 +204,8 @@ pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: 
     let ev = crate::regles::evaluer(formulaire.regles.as_deref(), || {
         Valeurs::depuis_formulaire(types, &lignes, |tdc, row| Some(compose_dans(tdc, saisie, row)))
     });
-    let (blocs, valeurs_lignes) = verifier_lignes(types, saisie, &lignes, &ev, depot, maintenant, &mut erreurs);
+    let (blocs, valeurs_lignes, masques_lignes) =
+        verifier_lignes(types, saisie, &lignes, &ev, depot, maintenant, &mut erreurs);
     for tdc in types.iter().filter(|t| t.type_champ.has_value() && t.parent.is_none()) {
         let name = tdc.input_name();
         if !ev.visible(tdc.stable_id) {
@@ -280,7 +284,7 @@ pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: 
     if depot && let Some(message) = ev.ineligible {
         erreurs.add(INELIGIBILITE, message);
     }
-    Verifiees { values, erreurs, a_verifier, donnees, confirmes, masques, blocs, valeurs_lignes }
+    Verifiees { values, erreurs, a_verifier, donnees, confirmes, masques, blocs, valeurs_lignes, masques_lignes }
 }
 
 /// What a champ's inputs posted, composed into the one value it
@@ -328,9 +332,10 @@ fn verifier_lignes(
     depot: bool,
     maintenant: Maintenant,
     erreurs: &mut Erreurs,
-) -> (Blocs, ValeursLignes) {
+) -> (Blocs, ValeursLignes, Vec<(StableId, String)>) {
     let mut blocs = Vec::new();
     let mut valeurs = Vec::new();
+    let mut masques_lignes = Vec::new();
     for bloc in types.iter().filter(|t| t.type_champ == TypeChamp::Repetition && !t.prive) {
         let rows = lignes.get(&bloc.stable_id).cloned().unwrap_or_default();
         let visible = ev.visible(bloc.stable_id);
@@ -348,6 +353,7 @@ fn verifier_lignes(
             for tdc in repetition::enfants(types, bloc.stable_id).filter(|t| t.type_champ.has_value()) {
                 let name = format!("{prefixe}{}", tdc.input_name());
                 if !visible || masques.is_some_and(|m| m.contains(&tdc.stable_id)) {
+                    masques_lignes.push((tdc.stable_id, row.clone()));
                     let garde = if depot || !tdc.type_champ.saisi_par_usager() {
                         None
                     } else {
@@ -381,16 +387,36 @@ fn verifier_lignes(
         }
         blocs.push((bloc.stable_id, rows));
     }
-    (blocs, valeurs)
+    (blocs, valeurs, masques_lignes)
 }
 
-/// The file champs a condition hides: cleared when the dossier is filed
-/// or modified, files included.
-fn fichiers_masques(types: &[TypeDeChamp], verifiees: &Verifiees) -> Vec<StableId> {
-    types
+/// The files a save no longer holds: those of a row the usager removed
+/// (or of a block emptied because hidden) and, when the dossier is filed
+/// or modified (`depot`), those of a champ its condition hides, at the
+/// top level or in its row. A brouillon keeps hidden champs' files: the
+/// usager may show the champ again.
+fn pieces_a_retirer<'a>(
+    types: &[TypeDeChamp],
+    verifiees: &Verifiees,
+    pieces: &'a [PieceRow],
+    depot: bool,
+) -> Vec<&'a PieceRow> {
+    let parent = |stable_id: i64| types.iter().find(|t| t.stable_id.0 == stable_id).and_then(|t| t.parent);
+    pieces
         .iter()
-        .filter(|t| t.type_champ.est_fichier() && verifiees.masques.contains(&t.stable_id))
-        .map(|t| t.stable_id)
+        .filter(|p| match p.ligne() {
+            None => depot && verifiees.masques.iter().any(|m| m.0 == p.stable_id),
+            Some(row) => {
+                let rows = parent(p.stable_id)
+                    .and_then(|bloc| verifiees.blocs.iter().find(|(b, _)| *b == bloc))
+                    .map(|(_, rows)| rows.as_slice());
+                // A champ no longer in a block (the form changed) keeps
+                // its files: nothing here says they are not wanted.
+                let Some(rows) = rows else { return false };
+                !rows.iter().any(|r| r == row)
+                    || (depot && verifiees.masques_lignes.iter().any(|(c, r)| c.0 == p.stable_id && r == row))
+            }
+        })
         .collect()
 }
 
@@ -552,6 +578,8 @@ struct Contexte {
     dossier: DossierRow,
     formulaire: Formulaire,
     saisie: Saisie,
+    /// The dossier's files, as the save read them.
+    pieces: Vec<PieceRow>,
 }
 
 async fn contexte(
@@ -565,7 +593,7 @@ async fn contexte(
     let formulaire = formulaire_dans(state, tx, &dossier).await?;
     let pieces = crate::workflow::pieces_jointes::du_formulaire(tx, id, formulaire.types()).await?;
     let saisie = crate::workflow::pieces_jointes::avec_fichiers(formulaire.types(), saisie, &pieces);
-    Ok(Contexte { dossier, formulaire, saisie })
+    Ok(Contexte { dossier, formulaire, saisie, pieces })
 }
 
 /// Saves a brouillon as typed. Format errors are reported but the text is
@@ -577,7 +605,7 @@ pub async fn enregistrer_brouillon(
     saisie: &Saisie,
 ) -> Result<Result<(), Refus>, AppError> {
     let mut tx = state.store.read().await?;
-    let Contexte { dossier, formulaire, saisie } = contexte(state, &mut tx, usager, id, saisie).await?;
+    let Contexte { dossier, formulaire, saisie, pieces } = contexte(state, &mut tx, usager, id, saisie).await?;
     tx.commit().await?;
     if dossier.etat() != EtatDossier::Brouillon {
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
@@ -587,20 +615,23 @@ pub async fn enregistrer_brouillon(
     verifier_liens(state, usager, types, &mut verifiees).await?;
     // A brouillon defers nothing: the checks run again at dépôt.
     verifiees.a_verifier.clear();
-    if !sauver_brouillon(state, usager, id, &verifiees).await? {
+    let retirees = pieces_a_retirer(types, &verifiees, &pieces, false);
+    if !sauver_brouillon(state, usager, id, &verifiees, &retirees).await? {
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
     }
     if verifiees.erreurs.is_empty() { Ok(Ok(())) } else { Ok(Err(verifiees.refus())) }
 }
 
-/// Writes a brouillon's answers as typed. `false`, writing nothing, when
-/// the dossier is no longer a brouillon: it may have been déposé from
-/// another tab since it was read.
+/// Writes a brouillon's answers as typed, and deletes the files of rows
+/// removed (`retirees`). `false`, writing nothing, when the dossier is no
+/// longer a brouillon: it may have been déposé from another tab since it
+/// was read.
 async fn sauver_brouillon(
     state: &AppState,
     usager: &Usager,
     id: DossierId,
     verifiees: &Verifiees,
+    retirees: &[&PieceRow],
 ) -> Result<bool, AppError> {
     let now = Utc::now();
     let mut tx = state.store.write().await?;
@@ -610,8 +641,10 @@ async fn sauver_brouillon(
     }
     dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
     dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
+    let objets = crate::workflow::pieces_jointes::retirer_pieces(&mut tx, id, retirees).await?;
     dossiers::touch(tx.conn(), id, now).await?;
     tx.commit().await?;
+    crate::workflow::pieces_jointes::supprimer_objets(state, objets).await;
     Ok(true)
 }
 
@@ -628,7 +661,7 @@ pub async fn deposer(
     // 1. Read everything the dépôt needs, in one snapshot: the write
     //    transaction below holds the one writer, it only writes.
     let mut tx = state.store.read().await?;
-    let Contexte { dossier, formulaire, saisie } = contexte(state, &mut tx, usager, id, saisie).await?;
+    let Contexte { dossier, formulaire, saisie, pieces } = contexte(state, &mut tx, usager, id, saisie).await?;
     // A dépôt repeated after it went through (double click, a retry after a
     // lost answer) has nothing left to do: the usager sees the filed dossier.
     if dossier.etat() != EtatDossier::Brouillon {
@@ -651,7 +684,8 @@ pub async fn deposer(
         // Refused: the answers are saved as typed, the errors shown.
         verifiees.a_verifier.clear();
         // Déposé meanwhile from another tab: nothing left to do.
-        if !sauver_brouillon(state, usager, id, &verifiees).await? {
+        let retirees = pieces_a_retirer(types, &verifiees, &pieces, false);
+        if !sauver_brouillon(state, usager, id, &verifiees, &retirees).await? {
             return Ok(Ok(()));
         }
         return Ok(Err(verifiees.refus()));
@@ -691,8 +725,8 @@ pub async fn deposer(
     dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
     dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
     // A champ hidden by its condition is cleared, its files with it.
-    let objets =
-        crate::workflow::pieces_jointes::retirer_des_champs(&mut tx, id, &fichiers_masques(types, &verifiees)).await?;
+    let retirees = pieces_a_retirer(types, &verifiees, &pieces, true);
+    let objets = crate::workflow::pieces_jointes::retirer_pieces(&mut tx, id, &retirees).await?;
     dossiers::insert_traitement(tx.conn(), id, t.to, &usager.email, None, now).await?;
     enqueue_mail(tx.conn(), &mail, now).await?;
     for stable_id in &verifiees.a_verifier {
@@ -727,7 +761,7 @@ pub async fn modifier(
     saisie: &Saisie,
 ) -> Result<Result<(), Refus>, AppError> {
     let mut tx = state.store.read().await?;
-    let Contexte { dossier, formulaire, saisie } = contexte(state, &mut tx, usager, id, saisie).await?;
+    let Contexte { dossier, formulaire, saisie, pieces } = contexte(state, &mut tx, usager, id, saisie).await?;
     tx.commit().await?;
     if dossier.etat() != EtatDossier::EnConstruction {
         return Err(AppError::Refused(format!(
@@ -752,8 +786,8 @@ pub async fn modifier(
     dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
     dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
-    let objets =
-        crate::workflow::pieces_jointes::retirer_des_champs(&mut tx, id, &fichiers_masques(types, &verifiees)).await?;
+    let retirees = pieces_a_retirer(types, &verifiees, &pieces, true);
+    let objets = crate::workflow::pieces_jointes::retirer_pieces(&mut tx, id, &retirees).await?;
     for stable_id in &verifiees.a_verifier {
         enqueue_verification(tx.conn(), id, *stable_id, now).await?;
     }

@@ -9,6 +9,7 @@
 //! Objects are deleted only after the transaction that forgets them commits.
 
 use crate::domain::champ::fichier::{self, ENTETE_BYTES, FICHIERS_PAR_CHAMP_MAX};
+use crate::domain::champ::repetition;
 use crate::domain::compte::{Instructeur, Usager};
 use crate::domain::{DossierId, EtatDossier, StableId, TypeChamp, TypeDeChamp};
 use crate::error::AppError;
@@ -48,14 +49,25 @@ fn modifiable(d: &DossierRow) -> bool {
     matches!(d.etat(), EtatDossier::Brouillon | EtatDossier::EnConstruction)
 }
 
-/// The usager's dossier, still modifiable, and its file champ `stable_id`;
-/// anything else is not found.
+/// Where a file goes: a file champ, and for a champ of a block, the row.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub tdc: TypeDeChamp,
+    /// The row id (checked well-formed); `None` for a top-level champ.
+    pub ligne: Option<String>,
+}
+
+/// The usager's dossier, still modifiable, and its file champ `stable_id`
+/// (in row `ligne` when the champ belongs to a block); anything else is
+/// not found. The row may be one the page added and not saved yet: the
+/// save that drops it deletes its files.
 pub async fn champ_fichier(
     state: &AppState,
     usager: &Usager,
     id: DossierId,
     stable_id: StableId,
-) -> Result<(DossierRow, TypeDeChamp), AppError> {
+    ligne: Option<&str>,
+) -> Result<(DossierRow, Place), AppError> {
     let mut tx = state.store.read().await?;
     let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
     let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
@@ -67,7 +79,13 @@ pub async fn champ_fichier(
         .into_iter()
         .find(|t| t.stable_id == stable_id && t.type_champ.est_fichier() && !t.prive)
         .ok_or(AppError::NotFound)?;
-    Ok((d, tdc))
+    // A champ of a block takes files in a row, a top-level one outside.
+    let ligne = match (tdc.parent, ligne) {
+        (Some(_), Some(row)) if repetition::ligne_valide(row) => Some(row.to_owned()),
+        (None, None) => None,
+        _ => return Err(AppError::NotFound),
+    };
+    Ok((d, Place { tdc, ligne }))
 }
 
 /// A file being received: written to the storage as it arrives.
@@ -76,6 +94,7 @@ pub struct Televersement {
     upload: Option<Upload>,
     nom: String,
     tdc: TypeDeChamp,
+    ligne: Option<String>,
     max: u64,
     taille: u64,
     entete: Vec<u8>,
@@ -91,6 +110,7 @@ pub struct Recu {
     taille: u64,
     sha256: String,
     stable_id: StableId,
+    ligne: Option<String>,
 }
 
 impl Televersement {
@@ -98,9 +118,10 @@ impl Televersement {
     pub async fn commencer(
         state: &AppState,
         dossier: DossierId,
-        tdc: &TypeDeChamp,
+        place: &Place,
         nom: &str,
     ) -> Result<Televersement, AppError> {
+        let tdc = &place.tdc;
         let key = Key::new(["dossiers".to_string(), dossier.0.to_string(), uuid::Uuid::new_v4().to_string()])
             .map_err(|e| AppError::Internal(e.into()))?;
         let upload = state.storage.upload(&key).await.map_err(|e| AppError::Internal(e.into()))?;
@@ -109,6 +130,7 @@ impl Televersement {
             upload: Some(upload),
             nom: fichier::nom_sur(nom),
             tdc: tdc.clone(),
+            ligne: place.ligne.clone(),
             max: fichier::taille_max(&tdc.type_champ),
             taille: 0,
             entete: Vec::new(),
@@ -180,6 +202,7 @@ impl Televersement {
             taille: self.taille,
             sha256: hex::encode(self.hasher.finalize()),
             stable_id: self.tdc.stable_id,
+            ligne: self.ligne,
         }))
     }
 }
@@ -223,8 +246,9 @@ async fn attacher_en_base(
     }
     let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
     let tdc = types.iter().find(|t| t.stable_id == recu.stable_id).ok_or(AppError::NotFound)?;
+    let ligne = recu.ligne.as_deref();
     let existantes: Vec<PieceRow> =
-        store::of_dossier(tx.conn(), id).await?.into_iter().filter(|p| p.stable_id == recu.stable_id.0).collect();
+        store::of_dossier(tx.conn(), id).await?.into_iter().filter(|p| p.est_de(recu.stable_id, ligne)).collect();
     let mut remplacees = Vec::new();
     if fichier::plusieurs(tdc) {
         if existantes.len() >= FICHIERS_PAR_CHAMP_MAX {
@@ -243,6 +267,7 @@ async fn attacher_en_base(
     let nouvelle = NouvellePiece {
         dossier: id,
         stable_id: recu.stable_id,
+        row_id: ligne.unwrap_or_default(),
         storage_key: recu.key.as_str(),
         nom: &recu.nom,
         mime: recu.mime,
@@ -251,7 +276,7 @@ async fn attacher_en_base(
         etat,
     };
     let piece = store::insert(tx.conn(), &nouvelle, now).await?;
-    ecrire_valeur(&mut tx, id, recu.stable_id, now).await?;
+    ecrire_valeur(&mut tx, id, recu.stable_id, ligne, now).await?;
     if etat == EtatPiece::EnAttente {
         enqueue_analyse(tx.conn(), piece, now).await?;
     }
@@ -265,29 +290,36 @@ async fn ecrire_valeur(
     tx: &mut Tx,
     id: DossierId,
     stable_id: StableId,
+    ligne: Option<&str>,
     now: chrono::DateTime<Utc>,
 ) -> Result<(), AppError> {
     let noms: Vec<String> = store::of_dossier(tx.conn(), id)
         .await?
         .into_iter()
-        .filter(|p| p.stable_id == stable_id.0 && p.etat().compte())
+        .filter(|p| p.est_de(stable_id, ligne) && p.etat().compte())
         .map(|p| p.nom)
         .collect();
-    let values = [(stable_id, fichier::valeur(&noms))];
-    let none = HashMap::new();
-    let ecrits = dossiers::ChampsEcrits { values: &values, donnees: &none, a_verifier: &[], confirmes: &[] };
-    dossiers::upsert_champs(tx.conn(), id, ecrits, now).await?;
+    let valeur = fichier::valeur(&noms);
+    match ligne {
+        Some(row) => dossiers::ecrire_valeur_ligne(tx.conn(), id, stable_id, row, valeur.as_deref(), now).await?,
+        None => {
+            let values = [(stable_id, valeur)];
+            let none = HashMap::new();
+            let ecrits = dossiers::ChampsEcrits { values: &values, donnees: &none, a_verifier: &[], confirmes: &[] };
+            dossiers::upsert_champs(tx.conn(), id, ecrits, now).await?;
+        }
+    }
     Ok(())
 }
 
 /// Removes one file of the usager's modifiable dossier; its object goes
-/// after the commit. Returns the champ it belonged to and the dossier's state.
+/// after the commit. Returns the input it belonged to and the dossier's state.
 pub async fn retirer(
     state: &AppState,
     usager: &Usager,
     id: DossierId,
     piece: i64,
-) -> Result<(StableId, EtatDossier), AppError> {
+) -> Result<(String, EtatDossier), AppError> {
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
@@ -297,10 +329,14 @@ pub async fn retirer(
     let row = store::find(tx.conn(), id, piece).await?.ok_or(AppError::NotFound)?;
     store::delete(tx.conn(), id, piece).await?;
     let stable_id = StableId(row.stable_id);
-    ecrire_valeur(&mut tx, id, stable_id, now).await?;
+    ecrire_valeur(&mut tx, id, stable_id, row.ligne(), now).await?;
     tx.commit().await?;
+    let input = match row.ligne() {
+        Some(r) => format!("{}champ_{stable_id}", repetition::prefixe_ligne(r)),
+        None => format!("champ_{stable_id}"),
+    };
     supprimer_objets(state, row.storage_key.into_iter().collect()).await;
-    Ok((stable_id, d.etat()))
+    Ok((input, d.etat()))
 }
 
 /// The files of a dossier that a form's file champs count, read with the
@@ -314,39 +350,60 @@ pub async fn du_formulaire(tx: &mut Tx, id: DossierId, types: &[TypeDeChamp]) ->
 
 /// The answers of a form, with each file champ's value taken from its
 /// files (`pieces`, from `du_formulaire`): never from the form, where
-/// anyone can type anything.
+/// anyone can type anything. In a block, each posted row's file champs
+/// are set likewise.
 pub fn avec_fichiers(
     types: &[TypeDeChamp],
     saisie: &HashMap<String, String>,
     pieces: &[PieceRow],
 ) -> HashMap<String, String> {
-    let mut saisie = saisie.clone();
-    for tdc in types.iter().filter(|t| t.type_champ.est_fichier()) {
+    let valeur = |tdc: &TypeDeChamp, ligne: Option<&str>| {
         let noms: Vec<String> = pieces
             .iter()
-            .filter(|p| p.stable_id == tdc.stable_id.0 && p.etat().compte())
+            .filter(|p| p.est_de(tdc.stable_id, ligne) && p.etat().compte())
             .map(|p| p.nom.clone())
             .collect();
-        saisie.insert(tdc.input_name(), fichier::valeur(&noms).unwrap_or_default());
+        fichier::valeur(&noms).unwrap_or_default()
+    };
+    let mut out = saisie.clone();
+    for tdc in types.iter().filter(|t| t.type_champ.est_fichier()) {
+        let Some(bloc) = tdc.parent else {
+            out.insert(tdc.input_name(), valeur(tdc, None));
+            continue;
+        };
+        let rows = repetition::ids_valides(crate::workflow::dossier::multiples(saisie, &repetition::nom_lignes(bloc)));
+        for row in rows {
+            out.insert(format!("{}{}", repetition::prefixe_ligne(&row), tdc.input_name()), valeur(tdc, Some(&row)));
+        }
     }
-    saisie
+    out
 }
 
-/// The files of a dossier the caller may read, by champ.
-pub async fn du_dossier(
-    state: &AppState,
-    lecteur: &Lecteur<'_>,
-    id: DossierId,
-) -> Result<HashMap<StableId, Vec<PieceRow>>, AppError> {
+/// A dossier's files by the input they answer: champ and row (`None`
+/// outside blocks).
+pub type PiecesParChamp = HashMap<(StableId, Option<String>), Vec<PieceRow>>;
+
+/// The files of a dossier the caller may read, by champ and row.
+pub async fn du_dossier(state: &AppState, lecteur: &Lecteur<'_>, id: DossierId) -> Result<PiecesParChamp, AppError> {
     let mut tx = state.store.read().await?;
     dossier_de(tx.conn(), lecteur, id).await?;
     let pieces = store::of_dossier(tx.conn(), id).await?;
     tx.commit().await?;
-    let mut par_champ: HashMap<StableId, Vec<PieceRow>> = HashMap::new();
+    Ok(par_champ(pieces))
+}
+
+/// The same inside a page's read transaction, the dossier already found in
+/// the caller's scope; no query when the form asks for no file.
+pub async fn du_dossier_dans(tx: &mut Tx, id: DossierId, types: &[TypeDeChamp]) -> Result<PiecesParChamp, AppError> {
+    Ok(par_champ(du_formulaire(tx, id, types).await?))
+}
+
+fn par_champ(pieces: Vec<PieceRow>) -> PiecesParChamp {
+    let mut par_champ = PiecesParChamp::new();
     for p in pieces {
-        par_champ.entry(StableId(p.stable_id)).or_default().push(p);
+        par_champ.entry((StableId(p.stable_id), p.ligne().map(str::to_owned))).or_default().push(p);
     }
-    Ok(par_champ)
+    par_champ
 }
 
 /// A file to download: its row and its bytes as a stream. Only through the
@@ -418,17 +475,15 @@ pub async fn purger_titres(tx: &mut Tx, dossier: &DossierRow) -> Result<Vec<Stri
     Ok(pieces.into_iter().filter_map(|p| p.storage_key).collect())
 }
 
-/// At dépôt, in its transaction: the files of champs a condition hides are
-/// deleted with their rows (a hidden champ is cleared, its files too).
-/// Returns the keys to delete once it commits ([`supprimer_objets`]).
-pub async fn retirer_des_champs(tx: &mut Tx, id: DossierId, champs: &[StableId]) -> Result<Vec<String>, AppError> {
-    if champs.is_empty() {
-        return Ok(Vec::new());
-    }
+/// In a save's transaction: these files (read with the save's context)
+/// are deleted with their rows — those of a champ a condition hides at
+/// dépôt, those of a row the usager removed. Returns the keys to delete
+/// once it commits ([`supprimer_objets`]).
+pub async fn retirer_pieces(tx: &mut Tx, id: DossierId, pieces: &[&PieceRow]) -> Result<Vec<String>, AppError> {
     let mut keys = Vec::new();
-    for p in store::of_dossier(tx.conn(), id).await? {
-        if champs.iter().any(|c| c.0 == p.stable_id) && store::delete(tx.conn(), id, p.id).await? {
-            keys.extend(p.storage_key);
+    for p in pieces {
+        if store::delete(tx.conn(), id, p.id).await? {
+            keys.extend(p.storage_key.clone());
         }
     }
     Ok(keys)
@@ -484,7 +539,7 @@ pub async fn analyser(state: &AppState, piece: i64) -> anyhow::Result<()> {
     let mut tx = state.store.write().await?;
     let conclu = store::conclure_analyse(tx.conn(), piece, verdict).await?;
     if conclu {
-        ecrire_valeur(&mut tx, DossierId(row.dossier_id), StableId(row.stable_id), now).await?;
+        ecrire_valeur(&mut tx, DossierId(row.dossier_id), StableId(row.stable_id), row.ligne(), now).await?;
     }
     tx.commit().await?;
     if conclu && !verdict.compte() {
@@ -551,6 +606,7 @@ impl Televersement {
             upload: Some(upload),
             nom: fichier::nom_sur(nom),
             tdc,
+            ligne: None,
             max: MODELE_MAX_BYTES,
             taille: 0,
             entete: Vec::new(),

@@ -2,7 +2,7 @@
 //! the same workflow as the form (`Liste::Annotations`), on pages of their
 //! own. Instructeurs fill them; usagers never see them.
 
-use super::{Sens, champ_json, demarche_json, find, types_disponibles};
+use super::{Sens, arbre_json, blocs_json, demarche_json, find, types_disponibles};
 use crate::domain::{DemarcheId, Erreurs, StableId, TypeChamp};
 use crate::error::AppError;
 use crate::http::Ctx;
@@ -48,7 +48,8 @@ async fn page_liste(
     let data = json!({
         "titre": format!("Annotations privées — {}", d.libelle),
         "demarche": demarche_json(state, d),
-        "annotations": annotations.iter().map(|t| champ_json(state, t, &annotations)).collect::<Vec<_>>(),
+        "annotations": arbre_json(state, &annotations),
+        "blocs": blocs_json(&annotations, nouvelle),
         "types": types(state, &actives, &nouvelle.type_champ),
         "annotation": true,
         "form": nouvelle,
