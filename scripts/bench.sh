@@ -9,7 +9,8 @@ source scripts/lib.sh
 ./scripts/setup.sh
 ./scripts/build-plugins.sh
 source scripts/postgres.sh
-cargo build --release -p guichet
+# `--workspace`: the benches' feature set, so wasmtime is compiled once.
+cargo build --release --workspace --bin guichet
 export GUICHET_BIN="$CARGO_TARGET_DIR/release/guichet"
 cargo bench --bench depot
 cargo bench --bench plugins

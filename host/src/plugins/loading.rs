@@ -215,9 +215,19 @@ impl PluginHost {
                 }
             }
         }
+        // Several plugins compile at once, one per core: a module of a few
+        // functions leaves the compiler's own parallelism idle, and a first
+        // start compiles them all. In folder order, so the first error is
+        // always the same one.
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let mut prepared: Vec<Result<LoadedPlugin, PluginError>> = Vec::with_capacity(plugin_dirs.len());
+        for group in plugin_dirs.chunks(cores) {
+            let group: Vec<_> = group.iter().map(|plugin_dir| self.prepare(plugin_dir)).collect();
+            prepared.extend(futures_util::future::join_all(group).await);
+        }
         let mut loaded: Vec<LoadedPlugin> = Vec::with_capacity(plugin_dirs.len());
-        for plugin_dir in &plugin_dirs {
-            let plugin = self.prepare(plugin_dir).await?;
+        for (plugin_dir, plugin) in plugin_dirs.iter().zip(prepared) {
+            let plugin = plugin?;
             if let Some(other) = loaded.iter().find(|other| other.info.id == plugin.info.id) {
                 return Err(PluginError::Load {
                     plugin: plugin.info.id.clone(),
