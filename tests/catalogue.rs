@@ -312,3 +312,22 @@ async fn lecture_instructeur(instructeur: &Client, dossier: i64) {
     // The explication is no answer and no section of the dossier.
     page.assert_lacks("<dt>À lire</dt>").assert_lacks("Premier paragraphe");
 }
+
+/// The demo démarche shows one champ of every built-in type (README: the
+/// demo is where a newcomer sees the catalogue).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_shows_every_built_in_type() {
+    let app = TestApp::sqlite().await;
+    let demarche = guichet_tests::demo::demarche(&app).await;
+    let mut tx = app.server.state.store.read().await.expect("read");
+    let revision = demarche.current_revision().expect("published");
+    let types = guichet::store::demarches::types_de_champ(tx.conn(), revision).await.expect("form");
+    tx.commit().await.expect("commit");
+    let manquants: Vec<String> = guichet::domain::TypeChamp::BUILTIN
+        .iter()
+        .filter(|t| !types.iter().any(|tdc| tdc.type_champ == **t))
+        .map(|t| t.as_str())
+        .collect();
+    assert!(manquants.is_empty(), "types missing from the demo: {manquants:?}");
+    app.stop().await;
+}

@@ -292,3 +292,26 @@ async fn responses_carry_security_headers_and_safe_cookies() {
     assert_eq!(client.get("/health").await.body, "ok");
     app.stop().await;
 }
+
+/// The periodic sweep deletes expired sessions and links (a day after
+/// their expiry), so the tables do not grow with every login and e-mail;
+/// what has not expired stays and keeps working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_deletes_expired_sessions_and_links_only() {
+    use guichet::store::maintenance::purge_expired;
+    let app = TestApp::sqlite().await;
+    let usager = app.signed_in("balai@securite.example", Roles::default()).await;
+    app.client().post("/mot-de-passe/oublie", &[("email", "balai@securite.example")]).await.assert_status(200);
+    let store = &app.server.state.store;
+    let now = chrono::Utc::now();
+    let rien = purge_expired(store, now).await.expect("sweep");
+    assert_eq!((rien.sessions, rien.tokens), (0, 0), "nothing has expired yet");
+    usager.get("/dossiers").await.assert_status(200).assert_contains("Se déconnecter");
+
+    let purged = purge_expired(store, now + chrono::Duration::days(400)).await.expect("sweep");
+    assert!(purged.sessions >= 1 && purged.tokens >= 1, "{purged:?}");
+    // The session is gone: the person is asked to log in again.
+    usager.get("/dossiers").await.assert_lacks("Se déconnecter").assert_contains(r#"name="password""#);
+    assert_eq!(purge_expired(store, now + chrono::Duration::days(400)).await.expect("sweep").total(), 0);
+    app.stop().await;
+}

@@ -21,6 +21,64 @@ async fn header_has_the_dsfr_menu_button_and_modal() {
     app.stop().await;
 }
 
+/// Static files come compressed as the browser accepts (brotli first),
+/// kept a year under their fingerprinted URL, revalidated under a plain
+/// one, and a page's HTML is compressed too: a first visit costs the
+/// compressed bytes, a second one nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn static_files_are_compressed_and_kept_under_their_version() {
+    let app = TestApp::sqlite().await;
+    let client = app.client();
+    let page = client.get("/").await;
+    page.assert_status(200);
+    let start = page.body.find("/static/v-").expect("a fingerprinted URL on the page");
+    let css = page.body[start..].split('"').next().expect("URL").to_owned();
+    assert!(css.ends_with(".css"), "{css}");
+    let get = |path: String, encoding: &'static str| {
+        let http = client.http.clone();
+        let url = app.url(&path);
+        async move {
+            let response = http.get(url).header("accept-encoding", encoding).send().await.expect("GET");
+            let headers = response.headers().clone();
+            let body = response.bytes().await.expect("body");
+            (headers, body)
+        }
+    };
+    let header = |headers: &reqwest::header::HeaderMap, name: &str| {
+        headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
+    };
+    let (plain_headers, plain) = get(css.clone(), "identity").await;
+    assert_eq!(header(&plain_headers, "content-encoding"), "");
+    assert_eq!(header(&plain_headers, "cache-control"), "public, max-age=31536000, immutable");
+    let (br_headers, br) = get(css.clone(), "gzip, deflate, br").await;
+    assert_eq!(header(&br_headers, "content-encoding"), "br");
+    assert_eq!(header(&br_headers, "vary"), "accept-encoding");
+    assert!(br.len() * 4 < plain.len(), "brotli {} bytes for {} plain", br.len(), plain.len());
+    let (gz_headers, gz) = get(css.clone(), "gzip").await;
+    assert_eq!(header(&gz_headers, "content-encoding"), "gzip");
+    assert!(gz.len() * 3 < plain.len(), "gzip {} bytes for {} plain", gz.len(), plain.len());
+    // The same file without its version: revalidated, not kept a year.
+    let sans_version = format!("/static/{}", css.splitn(4, '/').nth(3).expect("file after the version"));
+    let (headers, _) = get(sans_version, "identity").await;
+    assert!(!header(&headers, "cache-control").contains("immutable"), "{headers:?}");
+    // A second visit: 304 on the ETag, no body.
+    let etag = header(&br_headers, "etag");
+    let response = client
+        .http
+        .get(app.url(&css))
+        .header("if-none-match", etag)
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(response.status().as_u16(), 304);
+    // The page itself is compressed.
+    let response = client.http.get(app.url("/")).header("accept-encoding", "br").send().await.expect("GET /");
+    let encoding = header(response.headers(), "content-encoding");
+    assert!(encoding == "br" || encoding == "gzip", "HTML encoding {encoding:?}");
+    app.stop().await;
+}
+
 /// Numbers read the French way on both sides, and a number typed with a
 /// thousands space comes back as typed in the form.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -258,8 +258,9 @@ where
 }
 
 /// The administrateur's form editor with a bloc répétable (its champs
-/// listed inside it, each with its own moves) passes axe-core at a phone's
-/// width, with no console error.
+/// listed inside it, each with its own moves), then a groupe's routing
+/// rule built with the no-code builder, pass axe-core at a phone's width,
+/// with no console error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn form_editor_with_a_block_on_a_phone() {
     let app = TestApp::sqlite().await;
@@ -283,6 +284,38 @@ async fn form_editor_with_a_block_on_a_phone() {
         .expect("scroll");
     browser.screenshot(&artifact_path("navigateur-mobile-editeur-bloc.png")).await;
     browser.check_page("mobile-editeur-bloc").await;
+
+    // A groupe's routing rule, built on a phone with the no-code builder.
+    let admin = guichet_tests::demo::client(&app, guichet_tests::demo::ADMIN).await;
+    let groupe = admin.post("/admin/demarches/1/groupes", &[("libelle", "Lyon")]).await;
+    let groupe = groupe.id_after("/admin/demarches/1/groupes/");
+    c.goto(&app.url(&format!("/admin/demarches/1/groupes/{groupe}/routage"))).await.expect("goto");
+    browser.screenshot(&artifact_path("navigateur-mobile-routage.png")).await;
+    browser.check_page("mobile-routage").await;
+    c.find(Locator::Css("select[name='clause_0_champ']"))
+        .await
+        .expect("the clause's champ")
+        .select_by_value("2")
+        .await
+        .expect("select");
+    c.find(Locator::Css("select[name='clause_0_operateur']"))
+        .await
+        .expect("the clause's comparison")
+        .select_by_value("contient")
+        .await
+        .expect("select");
+    c.find(Locator::Css("input[name='clause_0_valeur']"))
+        .await
+        .expect("the clause's value")
+        .send_keys("Lyon")
+        .await
+        .expect("type");
+    browser.submit(Locator::Css("button[name='action'][value='enregistrer']")).await;
+    let page = c.source().await.expect("page");
+    assert!(page.contains("La règle de routage a été enregistrée"), "saved");
+    assert!(page.contains("contient « Lyon »"), "the rule in words on the groupe's page");
+    browser.screenshot(&artifact_path("navigateur-mobile-groupe-routage.png")).await;
+    browser.check_page("mobile-groupe-routage").await;
     browser.close().await;
     app.stop().await;
 }

@@ -148,14 +148,17 @@ async fn parcours(app: &TestApp) {
 async fn usager(app: &TestApp) {
     let usager = app.signed_in("usager@repetitions.example", Roles::default()).await;
     let page = usager.post("/commencer/subvention-projet", &[]).await;
+    // A mandatory block starts with one row to fill.
     page.assert_status(200)
-        .assert_contains("Aucun élément pour l'instant.")
+        .assert_contains("Dépenses — élément 1")
+        .assert_lacks("Aucun élément pour l'instant.")
         .assert_contains(r#"value="ajouter:2""#)
         .assert_contains(r#"<button type="submit" name="intention" value="enregistrer" hidden"#);
+    assert_eq!(lignes(&page).len(), 1);
     let dossier = page.id_after("/dossiers/");
     let brouillon = format!("/dossiers/{dossier}/brouillon");
 
-    // A mandatory block needs a row.
+    // A mandatory block needs a row: the usager removed it.
     usager
         .post(&brouillon, &[("intention", "deposer"), ("champ_1", "Jardin partagé")])
         .await

@@ -30,6 +30,14 @@ async fn files_round_trip_through_a_real_s3_server() {
     assert_eq!(prod.get(&key).await.expect("get").as_ref(), data.as_slice());
     // Same key, other prefix: another deployment's file does not exist here.
     assert!(matches!(recette.get(&key).await, Err(StorageError::NotFound(_))));
+    // A copy within the bucket is a separate object: it outlives the original.
+    let copie = Key::new(["demarches", "7", "attestation", "logo-2.png"]).expect("key");
+    prod.copy(&key, &copie).await.expect("copy");
+    assert_eq!(prod.get(&copie).await.expect("get the copy").as_ref(), data.as_slice());
+    prod.delete(&copie).await.expect("delete the copy");
+    assert_eq!(prod.get(&key).await.expect("the original stays").as_ref(), data.as_slice());
+    let absent = Key::new(["demarches", "7", "absent"]).expect("key");
+    assert!(matches!(prod.copy(&absent, &copie).await, Err(StorageError::NotFound(_))));
     // Overwrite, then delete twice.
     prod.put(&key, Bytes::from_static(b"v2")).await.expect("overwrite");
     assert_eq!(prod.get(&key).await.expect("get").as_ref(), b"v2");

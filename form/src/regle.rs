@@ -11,6 +11,8 @@
 
 use crate::StableId;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::ops::Range;
 
 pub mod constructeur;
 pub mod evaluation;
@@ -82,6 +84,53 @@ pub fn variable(champ: StableId) -> String {
 /// only mentioned is still a dependency worth reporting.
 pub fn champs_nommes(expression: &str) -> Vec<StableId> {
     let mut found = Vec::new();
+    for (_, id) in noms_de_champs(expression) {
+        if !found.contains(&id) {
+            found.push(id);
+        }
+    }
+    found
+}
+
+/// `expression` with the champs of `renommes` named by their new ids, in
+/// code only (a string literal that happens to read `champ_3` is text).
+/// A copied block's champs read their own row's siblings this way.
+pub fn renommer_champs(expression: &str, renommes: &HashMap<StableId, StableId>) -> String {
+    let mut out = String::with_capacity(expression.len());
+    let mut from = 0;
+    for (digits, id) in noms_de_champs(expression) {
+        if let Some(nouveau) = renommes.get(&id) {
+            out.push_str(&expression[from..digits.start]);
+            out.push_str(&nouveau.0.to_string());
+            from = digits.end;
+        }
+    }
+    out.push_str(&expression[from..]);
+    out
+}
+
+impl Regle {
+    /// This rule reading the champs of `renommes` under their new ids:
+    /// its expression, its builder clauses and its references alike.
+    pub fn renommer(&self, renommes: &HashMap<StableId, StableId>) -> Regle {
+        let nouveau = |id: StableId| renommes.get(&id).copied().unwrap_or(id);
+        Regle {
+            expression: renommer_champs(&self.expression, renommes),
+            clauses: self.clauses.iter().map(|c| Clause { champ: nouveau(c.champ), ..c.clone() }).collect(),
+            combinaison: self.combinaison,
+            references: self
+                .references
+                .iter()
+                .map(|r| Reference { champ: nouveau(r.champ), type_champ: r.type_champ.clone() })
+                .collect(),
+        }
+    }
+}
+
+/// Every `champ_<digits>` name outside string literals: the byte range of
+/// its digits and the id they spell.
+fn noms_de_champs(expression: &str) -> Vec<(Range<usize>, StableId)> {
+    let mut found = Vec::new();
     let bytes = expression.as_bytes();
     let mut i = 0;
     let mut quote: Option<u8> = None;
@@ -114,9 +163,8 @@ pub fn champs_nommes(expression: &str) -> Vec<StableId> {
             if j > digits_start
                 && ends_word
                 && let Ok(n) = expression[digits_start..j].parse::<i64>()
-                && !found.contains(&StableId(n))
             {
-                found.push(StableId(n));
+                found.push((digits_start..j, StableId(n)));
             }
             i = j;
             continue;
@@ -144,6 +192,34 @@ mod tests {
         assert_eq!(champs_nommes(e), [StableId(12), StableId(4)]);
         assert_eq!(champs_nommes("\"unterminated champ_1"), []);
         assert_eq!(champs_nommes("champ_99999999999999999999999"), []);
+    }
+
+    #[test]
+    fn renaming_touches_code_only_and_every_part_of_a_rule() {
+        let renommes = HashMap::from([(StableId(3), StableId(30)), (StableId(4), StableId(40))]);
+        assert_eq!(
+            renommer_champs(r#"champ_3 > 1 && champ_1 == "champ_3" || champ_34 || champ_4"#, &renommes),
+            r#"champ_30 > 1 && champ_1 == "champ_3" || champ_34 || champ_40"#
+        );
+        let regle = Regle {
+            expression: "champ_3 == \"oui\" && champ_1 == \"a\"".into(),
+            clauses: vec![
+                Clause { champ: StableId(3), operateur: Operateur::Egal, valeur: "oui".into() },
+                Clause { champ: StableId(1), operateur: Operateur::Egal, valeur: "a".into() },
+            ],
+            combinaison: Combinaison::Et,
+            references: vec![
+                Reference { champ: StableId(3), type_champ: "text".into() },
+                Reference { champ: StableId(1), type_champ: "text".into() },
+            ],
+        };
+        let copie = regle.renommer(&renommes);
+        assert_eq!(copie.expression, "champ_30 == \"oui\" && champ_1 == \"a\"");
+        assert_eq!(copie.clauses[0].champ, StableId(30));
+        assert_eq!(copie.clauses[1].champ, StableId(1));
+        assert_eq!(copie.references[0].champ, StableId(30));
+        assert_eq!(copie.references[1], regle.references[1]);
+        assert_eq!(champs_nommes(&copie.expression), [StableId(30), StableId(1)]);
     }
 }
 

@@ -41,11 +41,32 @@ impl ReglesCache {
         if !ReglesRevision::necessaire(&publics, ineligibilite) {
             return None;
         }
+        Some(self.compilees(revision, publics, ineligibilite))
+    }
+
+    /// The compiled rules of the usager's form of `revision`, even when it
+    /// has none: what a groupe's routing rule is evaluated with.
+    pub fn du_formulaire_entier(
+        &self,
+        revision: RevisionId,
+        types: &[TypeDeChamp],
+        ineligibilite: Option<&Ineligibilite>,
+    ) -> Arc<ReglesRevision> {
+        let publics: Vec<TypeDeChamp> = types.iter().filter(|t| !t.prive).cloned().collect();
+        self.compilees(revision, publics, ineligibilite)
+    }
+
+    fn compilees(
+        &self,
+        revision: RevisionId,
+        publics: Vec<TypeDeChamp>,
+        ineligibilite: Option<&Ineligibilite>,
+    ) -> Arc<ReglesRevision> {
         let empreinte = empreinte(&publics, ineligibilite);
         if let Some((e, regles)) = self.lock().get(&revision)
             && *e == empreinte
         {
-            return Some(regles.clone());
+            return regles.clone();
         }
         // Compiled outside the lock: other forms are not held up meanwhile.
         let regles = Arc::new(ReglesRevision::compiler(&publics, ineligibilite, Arc::new(TerritoireOfficiel)));
@@ -57,7 +78,7 @@ impl ReglesCache {
             entries.remove(&k);
         }
         entries.insert(revision, (empreinte, regles.clone()));
-        Some(regles)
+        regles
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<RevisionId, (u64, Arc<ReglesRevision>)>> {

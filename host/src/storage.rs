@@ -245,6 +245,16 @@ impl Storage {
         Ok((size, result.into_stream().map(|r| r.map_err(StorageError::from)).boxed()))
     }
 
+    /// Copies an object within the store (S3's CopyObject, a file copy on
+    /// disk), without the bytes passing through this process: a copied
+    /// champ owns its model file, so replacing one never removes the other's.
+    pub async fn copy(&self, from: &Key, to: &Key) -> Result<(), StorageError> {
+        match self.inner.copy(&self.location(from), &self.location(to)).await {
+            Err(object_store::Error::NotFound { .. }) => Err(StorageError::NotFound(from.as_str().to_owned())),
+            other => Ok(other?),
+        }
+    }
+
     /// Deleting what is already gone succeeds: a retried clean-up must not fail.
     pub async fn delete(&self, key: &Key) -> Result<(), StorageError> {
         match self.inner.delete(&self.location(key)).await {
@@ -343,6 +353,19 @@ mod tests {
         let storage = Storage::open(&s3).unwrap();
         let key = Key::new(["demarches", "12", "logo.png"]).unwrap();
         assert_eq!(storage.location(&key).as_ref(), "prod/v1/demarches/12/logo.png");
+    }
+
+    #[tokio::test]
+    async fn a_local_copy_is_its_own_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(&StorageConfig::Local(dir.path().join("fichiers"))).unwrap();
+        let original = Key::new(["demarches", "1", "modeles", "a"]).unwrap();
+        let copie = Key::new(["demarches", "1", "modeles", "b"]).unwrap();
+        storage.put(&original, Bytes::from_static(b"%PDF-1.7 modele")).await.unwrap();
+        storage.copy(&original, &copie).await.unwrap();
+        storage.delete(&original).await.unwrap();
+        assert_eq!(storage.get(&copie).await.unwrap().as_ref(), b"%PDF-1.7 modele");
+        assert!(matches!(storage.copy(&original, &copie).await, Err(StorageError::NotFound(_))));
     }
 
     #[tokio::test]

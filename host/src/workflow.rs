@@ -13,6 +13,7 @@ pub mod limites;
 pub mod pieces_jointes;
 pub mod plugins;
 pub mod regles;
+pub mod routage;
 
 use crate::mail::Courriel;
 use crate::state::AppState;

@@ -226,6 +226,52 @@ pub fn sortir_du_bloc(types: &mut [TypeDeChamp], id: StableId) -> Result<(), Str
     Ok(())
 }
 
+/// What a new dossier stores for its blocks: a mandatory block starts with
+/// one row to fill (`nouvelle` names it), as on the original platform; an
+/// optional one starts empty. Annotation blocks are the instructeurs'.
+pub fn lignes_de_depart(types: &[TypeDeChamp], mut nouvelle: impl FnMut() -> String) -> Vec<(StableId, String)> {
+    types
+        .iter()
+        .filter(|t| t.type_champ == TypeChamp::Repetition && t.obligatoire && !t.prive)
+        .map(|t| (t.stable_id, serde_json::json!([nouvelle()]).to_string()))
+        .collect()
+}
+
+/// The ids a copy of champ `id` needs: one, and one per child of a block.
+pub fn a_copier(types: &[TypeDeChamp], id: StableId) -> usize {
+    1 + enfants(types, id).count()
+}
+
+/// Copies champ `id` right below itself (a block below its children, with
+/// copies of them), the copies taking `ids` in order ([`a_copier`] of them).
+/// The copied champs' rules and formulas read the copies of the champs
+/// they read inside the group (a row's siblings); what they read above
+/// stays. Returns each original id with its copy's, `None` when `id` is
+/// not in the form or `ids` does not fit.
+pub fn dupliquer(types: &mut Vec<TypeDeChamp>, id: StableId, ids: &[StableId]) -> Option<Vec<(StableId, StableId)>> {
+    let i = types.iter().position(|t| t.stable_id == id)?;
+    let fin = fin_du_groupe(types, i);
+    if ids.len() != fin - i || ids.iter().any(|n| types.iter().any(|t| t.stable_id == *n)) {
+        return None;
+    }
+    let renommes: HashMap<StableId, StableId> =
+        types[i..fin].iter().map(|t| t.stable_id).zip(ids.iter().copied()).collect();
+    let copies: Vec<TypeDeChamp> = types[i..fin]
+        .iter()
+        .map(|t| {
+            let mut copie = t.clone();
+            copie.stable_id = renommes[&t.stable_id];
+            copie.parent = t.parent.map(|p| renommes.get(&p).copied().unwrap_or(p));
+            copie.condition = t.condition.as_ref().map(|r| r.renommer(&renommes));
+            copie.options.calcul = t.options.calcul.as_deref().map(|f| crate::regle::renommer_champs(f, &renommes));
+            copie
+        })
+        .collect();
+    let paires = types[i..fin].iter().map(|t| t.stable_id).zip(ids.iter().copied()).collect();
+    types.splice(fin..fin, copies);
+    Some(paires)
+}
+
 /// Removes a champ, and a block's children with it.
 pub fn supprimer(types: &mut Vec<TypeDeChamp>, id: StableId) -> bool {
     let before = types.len();
@@ -391,5 +437,63 @@ mod tests {
         assert!(supprimer(&mut types, StableId(2)));
         assert_eq!(ordre(&types), [(1, None), (5, None)]);
         assert!(!supprimer(&mut types, StableId(2)));
+    }
+
+    #[test]
+    fn a_copy_stands_below_its_original_and_a_block_brings_its_children() {
+        let mut types = formulaire();
+        assert_eq!(a_copier(&types, StableId(1)), 1);
+        assert_eq!(dupliquer(&mut types, StableId(1), &[StableId(6)]), Some(vec![(StableId(1), StableId(6))]));
+        assert_eq!(ordre(&types), [(1, None), (6, None), (2, None), (3, Some(2)), (4, Some(2)), (5, None)]);
+
+        // A row sibling's rule follows the copy; a rule on a champ above
+        // the block keeps reading it. So does a copied formula.
+        let mut types = formulaire();
+        types[3].condition = Some(crate::regle::Regle {
+            expression: "champ_3 == \"x\" && champ_1 != \"\"".into(),
+            clauses: Vec::new(),
+            combinaison: crate::regle::Combinaison::Et,
+            references: Vec::new(),
+        });
+        types[3].options.calcul = Some("champ_3".into());
+        assert_eq!(a_copier(&types, StableId(2)), 3);
+        let paires = dupliquer(&mut types, StableId(2), &[StableId(7), StableId(8), StableId(9)]).unwrap();
+        assert_eq!(paires, [(StableId(2), StableId(7)), (StableId(3), StableId(8)), (StableId(4), StableId(9))]);
+        assert_eq!(
+            ordre(&types),
+            [(1, None), (2, None), (3, Some(2)), (4, Some(2)), (7, None), (8, Some(7)), (9, Some(7)), (5, None)]
+        );
+        let copie = &types[6];
+        assert_eq!(copie.condition.as_ref().unwrap().expression, "champ_8 == \"x\" && champ_1 != \"\"");
+        assert_eq!(copie.options.calcul.as_deref(), Some("champ_8"));
+        assert_eq!(types[3].condition.as_ref().unwrap().expression, "champ_3 == \"x\" && champ_1 != \"\"");
+
+        // A child is copied inside its block.
+        let mut types = formulaire();
+        dupliquer(&mut types, StableId(3), &[StableId(6)]).unwrap();
+        assert_eq!(ordre(&types), [(1, None), (2, None), (3, Some(2)), (6, Some(2)), (4, Some(2)), (5, None)]);
+    }
+
+    #[test]
+    fn a_mandatory_block_starts_with_one_row() {
+        let mut types = formulaire();
+        assert_eq!(lignes_de_depart(&types, || nouvelle_ligne(1, 1)), []);
+        types[1].obligatoire = true;
+        let depart = lignes_de_depart(&types, || nouvelle_ligne(1_700_000_000_000, 7));
+        assert_eq!(depart.len(), 1);
+        assert_eq!(depart[0].0, StableId(2));
+        assert_eq!(ids_stockes(Some(&depart[0].1)), [nouvelle_ligne(1_700_000_000_000, 7)]);
+        // An annotation block is filled by instructeurs, row by row.
+        types[1].prive = true;
+        assert_eq!(lignes_de_depart(&types, || nouvelle_ligne(1, 1)), []);
+    }
+
+    #[test]
+    fn a_copy_refuses_a_missing_champ_wrong_ids_or_ids_in_use() {
+        let mut types = formulaire();
+        assert_eq!(dupliquer(&mut types, StableId(42), &[StableId(6)]), None);
+        assert_eq!(dupliquer(&mut types, StableId(2), &[StableId(6)]), None);
+        assert_eq!(dupliquer(&mut types, StableId(1), &[StableId(5)]), None);
+        assert_eq!(types, formulaire());
     }
 }

@@ -199,3 +199,23 @@ fn the_sandbox_stops_what_rules_should_never_do() {
         }
     }
 }
+
+#[test]
+fn rules_over_the_whole_form_read_final_values_and_report_their_errors() {
+    let a = tdc(1, TypeChamp::YesNo);
+    let mut b = tdc(2, TypeChamp::IntegerNumber);
+    b.condition = expr("champ_1 == true");
+    let r = compiler(&[a, b]);
+    let grand = r.compiler_sur_tout("champ_2 > 10").expect("compiles");
+    let oui = r.compiler_sur_tout("champ_1 == true").expect("compiles");
+    let texte = r.compiler_sur_tout("\"pas un booléen\"").expect("compiles");
+    assert!(r.compiler_sur_tout("champ_3 == 1").unwrap_err().contains("champ_3"));
+    let (ev, resultats) = r.evaluer_avec(&valeurs(&[(1, "true"), (2, "12")]), &[&grand, &oui]);
+    assert!(ev.erreurs.is_empty());
+    assert_eq!(resultats, [Ok(true), Ok(true)]);
+    // A champ hidden by its condition reads blank: its stale 12 counts for nothing.
+    let (ev, resultats) = r.evaluer_avec(&valeurs(&[(1, "false"), (2, "12")]), &[&grand, &oui, &texte]);
+    assert!(!ev.visible(StableId(2)));
+    assert_eq!(resultats[..2], [Ok(false), Ok(false)]);
+    assert!(resultats[2].as_ref().unwrap_err().contains("vrai ou faux"), "{resultats:?}");
+}

@@ -117,6 +117,9 @@ pub struct ReglesRevision {
     champs: Vec<ChampCompile>,
     enfants: HashMap<StableId, Vec<ChampCompile>>,
     ineligibilite: Option<(Result<AST, String>, String)>,
+    /// Every champ's variable: what a rule over the whole form (the
+    /// inéligibilité, a groupe's routing rule) may read.
+    toutes: Scope<'static>,
 }
 
 impl ReglesRevision {
@@ -152,7 +155,23 @@ impl ReglesRevision {
         }
         let ineligibilite =
             ineligibilite.map(|i| (compiler(&engine, &disponibles, &i.regle.expression), i.message.clone()));
-        Self { engine, champs, enfants, ineligibilite }
+        Self { engine, champs, enfants, ineligibilite, toutes: disponibles }
+    }
+
+    /// Compiles a rule over the whole form, read as the inéligibilité
+    /// reads it (after every condition): a groupe's routing rule.
+    pub fn compiler_sur_tout(&self, expression: &str) -> Result<AST, String> {
+        compiler(&self.engine, &self.toutes, expression)
+    }
+
+    /// One pass over `valeurs`, then each rule of `finales` (compiled by
+    /// [`Self::compiler_sur_tout`]) over the form's final values: true,
+    /// false, or why it could not be evaluated.
+    pub fn evaluer_avec(&self, valeurs: &Valeurs, finales: &[&AST]) -> (Evaluation, Vec<Result<bool, String>>) {
+        let mut scope = Scope::new();
+        let ev = self.passe(valeurs, &mut scope);
+        let resultats = finales.iter().map(|ast| self.booleen(ast, &mut scope)).collect();
+        (ev, resultats)
     }
 
     /// Whether a form has any rule at all: most have none, and then no
@@ -171,21 +190,25 @@ impl ReglesRevision {
 
     /// One ordered pass over `valeurs`.
     pub fn evaluer(&self, valeurs: &Valeurs) -> Evaluation {
+        self.passe(valeurs, &mut Scope::new())
+    }
+
+    /// The pass itself, leaving every champ's final value in `scope`.
+    fn passe(&self, valeurs: &Valeurs, scope: &mut Scope<'static>) -> Evaluation {
         let mut ev = Evaluation::default();
-        let mut scope = Scope::new();
         for champ in &self.champs {
-            let visible = self.condition(champ, &mut scope, &mut ev);
+            let visible = self.condition(champ, scope, &mut ev);
             if !visible {
                 ev.masques.insert(champ.stable_id);
             }
             let valeur = match &champ.type_champ {
                 TypeChamp::Repetition => {
                     let lignes = valeurs.lignes.get(&champ.stable_id).map(Vec::as_slice).unwrap_or_default();
-                    self.repetition(champ.stable_id, visible, lignes, &mut scope, &mut ev);
+                    self.repetition(champ.stable_id, visible, lignes, scope, &mut ev);
                     if visible { Dynamic::from_int(lignes.len() as i64) } else { valeurs::vide() }
                 }
                 TypeChamp::Calcul => {
-                    let v = if visible { self.calcul(champ, &mut scope, &mut ev) } else { valeurs::vide() };
+                    let v = if visible { self.calcul(champ, scope, &mut ev) } else { valeurs::vide() };
                     ev.calculs.insert(champ.stable_id, valeurs::en_texte(&v));
                     v
                 }
@@ -195,7 +218,7 @@ impl ReglesRevision {
             scope.push_dynamic(champ.variable.clone(), valeur);
         }
         if let Some((regle, message)) = &self.ineligibilite {
-            match regle.as_ref().map_err(String::clone).and_then(|ast| self.booleen(ast, &mut scope)) {
+            match regle.as_ref().map_err(String::clone).and_then(|ast| self.booleen(ast, scope)) {
                 Ok(true) => ev.ineligible = Some(message.clone()),
                 Ok(false) => {}
                 Err(e) => ev.erreurs.push(ErreurRegle {

@@ -169,6 +169,22 @@ pub fn bloquants(tdcs: &[TypeDeChamp], ineligibilite: Option<&Ineligibilite>) ->
     out
 }
 
+/// What the groupes' routing rules (`(groupe, rule)`, over the whole
+/// form `tdcs`) stand in the way of publishing: a champ they read since
+/// deleted or retyped.
+pub fn bloquants_routage<'a>(
+    tdcs: &[TypeDeChamp],
+    regles: impl IntoIterator<Item = (&'a str, &'a Regle)>,
+) -> Vec<String> {
+    let champs = disponibles(tdcs, tdcs.len());
+    regles
+        .into_iter()
+        .filter_map(|(groupe, regle)| {
+            verifier(regle, tdcs, &champs).err().map(|e| format!("La règle de routage du groupe « {groupe} » {e}"))
+        })
+        .collect()
+}
+
 /// Checks one stored rule; the error completes « La condition de X … ».
 fn verifier(regle: &Regle, tdcs: &[TypeDeChamp], champs: &[&TypeDeChamp]) -> Result<(), String> {
     let libelle = |id: StableId| tdcs.iter().find(|t| t.stable_id == id).map(|t| t.libelle.clone());
@@ -254,6 +270,23 @@ mod tests {
         let i = Ineligibilite { regle: regle_experte("champ_1 > 3", &[&a]).unwrap(), message: " ".into() };
         let out = bloquants(&[a, c], Some(&i));
         assert_eq!(out.len(), 2, "{out:?}");
+    }
+
+    #[test]
+    fn a_routing_rule_on_a_deleted_or_retyped_champ_blocks_publication() {
+        let (a, b) = (tdc(1, TypeChamp::IntegerNumber), tdc(2, TypeChamp::Text));
+        let regle = regle_experte("champ_2 == \"Lyon\"", &[&a, &b]).unwrap();
+        assert!(bloquants_routage(&[a.clone(), b.clone()], [("Lyon", &regle)]).is_empty());
+        let out = bloquants_routage(std::slice::from_ref(&a), [("Lyon", &regle)]);
+        assert_eq!(
+            out,
+            [
+                "La règle de routage du groupe « Lyon » porte sur un champ qui a été supprimé : modifiez-la ou retirez-la."
+            ]
+        );
+        let mut b2 = b.clone();
+        b2.type_champ = TypeChamp::IntegerNumber;
+        assert!(bloquants_routage(&[a, b2], [("Lyon", &regle)])[0].contains("dont le type a changé"));
     }
 
     #[test]

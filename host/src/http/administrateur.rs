@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/demarches/{id}/champs/{stable_id}", get(champ).post(modifier_champ))
         .route("/admin/demarches/{id}/champs/{stable_id}/supprimer", post(supprimer_champ))
         .route("/admin/demarches/{id}/champs/{stable_id}/deplacer", post(deplacer_champ))
+        .route("/admin/demarches/{id}/champs/{stable_id}/dupliquer", post(dupliquer_champ))
         .route("/admin/demarches/{id}/publier", get(publication).post(publier))
         .merge(groupes::routes())
         .merge(regles::routes())
@@ -150,6 +151,7 @@ async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<R
     let nombre_groupes = crate::store::groupes::libelles(tx.conn(), d.id()).await?.len();
     let ineligibilite = demarches::ineligibilite(tx.conn(), d.draft_revision()?).await?;
     let mut manques = wf::manques_avant_publication(&types, ineligibilite.as_ref(), instructeurs.len());
+    manques.extend(wf::routage_a_revoir(tx.conn(), d.id(), &types).await?);
     manques.extend(wf::reglages_a_completer(&state, tx.conn(), d.id(), &types).await?);
     tx.commit().await?;
     ctx.page(
@@ -414,6 +416,14 @@ async fn supprimer_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> R
     let id = DemarcheId(ids.first()?);
     wf::supprimer_champ(&state, &admin, id, Liste::Formulaire, StableId(ids.second()?)).await?;
     Ok(Redirect::to(&format!("/admin/demarches/{id}/champs?notice=champ-supprime")).into_response())
+}
+
+/// The copy lands right below the original; the page goes back to it.
+async fn dupliquer_champ(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let id = DemarcheId(ids.first()?);
+    let copie = wf::dupliquer_champ(&state, &admin, id, Liste::Formulaire, StableId(ids.second()?)).await?;
+    Ok(Redirect::to(&format!("/admin/demarches/{id}/champs?notice=champ-duplique#champ-{copie}")).into_response())
 }
 
 #[derive(Deserialize)]

@@ -170,3 +170,49 @@ pub fn champ(tdc: &TypeDeChamp, value: &str) -> Map<String, Value> {
     }
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::StableId;
+    use crate::domain::champ::OptionsChamp;
+
+    fn liste(n: usize) -> TypeDeChamp {
+        TypeDeChamp {
+            stable_id: StableId(4),
+            type_champ: TypeChamp::DropDownList,
+            libelle: "Commune".into(),
+            description: String::new(),
+            obligatoire: false,
+            options: OptionsChamp { choix: (1..=n).map(|i| format!("Choix {i}")).collect(), ..OptionsChamp::default() },
+            parent: None,
+            condition: None,
+            prive: false,
+        }
+    }
+
+    #[test]
+    fn a_short_list_is_radios_a_long_one_a_searchable_select() {
+        for (n, kind, combobox) in [
+            (2, "radios", false),
+            (5, "radios", false),
+            (6, "select", false),
+            (19, "select", false),
+            (20, "select", true),
+        ] {
+            let vue = champ(&liste(n), "Choix 2");
+            assert_eq!(vue["kind"], kind, "{n} choices");
+            assert_eq!(vue["combobox"], combobox, "{n} choices");
+            let choix = vue["choix"].as_array().expect("choices");
+            assert_eq!(choix.len(), n);
+            assert_eq!(choix[1]["selected"], true, "the stored answer is selected");
+            assert_eq!(choix[1]["id"], "champ_4-1", "each radio has its own id for its label");
+        }
+        // Group titles (`--Titre--`) need a select, even when short.
+        let mut groupes = liste(3);
+        groupes.options.choix.insert(0, "--Groupe--".into());
+        let vue = champ(&groupes, "");
+        assert_eq!(vue["kind"], "select");
+        assert_eq!(vue["choix"][0]["separateur"], "Groupe");
+    }
+}

@@ -309,6 +309,15 @@ pub async fn next_stable_id(c: Conn<'_>, id: DemarcheId) -> StoreResult<StableId
     Ok(StableId(n))
 }
 
+/// `n` consecutive stable ids of démarche `id`, taken in one statement.
+pub async fn reserver_stable_ids(c: Conn<'_>, id: DemarcheId, n: usize) -> StoreResult<Vec<StableId>> {
+    const SQL: &str =
+        "UPDATE demarches SET next_stable_id = next_stable_id + $2 WHERE id = $1 RETURNING next_stable_id - $2";
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    let premier: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(n).fetch_one(&mut *c).await)?;
+    Ok((premier..premier + n).map(StableId).collect())
+}
+
 /// Writes the whole ordered form (public types de champ) of a revision;
 /// its annotations privées are left as they are.
 pub async fn replace_types_de_champ(c: Conn<'_>, revision: RevisionId, types: &[TypeDeChamp]) -> StoreResult<()> {

@@ -2,6 +2,7 @@
 //! through its démarche, so an id from another démarche is `NotFound`.
 
 use super::{Conn, StoreError, StoreResult};
+use crate::domain::regle::Regle;
 use crate::domain::{DemarcheId, GroupeInstructeurId, InstructeurId};
 use chrono::{DateTime, Utc};
 
@@ -13,17 +14,24 @@ pub struct GroupeRow {
     pub defaut: bool,
     pub instructeurs: i64,
     pub dossiers: i64,
+    /// The routing rule (JSON of a `Regle`), if the groupe has one.
+    #[serde(skip)]
+    pub regle_routage: Option<String>,
 }
 
 impl GroupeRow {
     pub fn id(&self) -> GroupeInstructeurId {
         GroupeInstructeurId(self.id)
     }
+
+    pub fn regle_routage(&self) -> Option<Regle> {
+        self.regle_routage.as_deref().and_then(|json| serde_json::from_str(json).ok())
+    }
 }
 
 macro_rules! select_row {
     ($where:literal) => {
-        concat!("SELECT g.id, g.libelle, g.defaut, \
+        concat!("SELECT g.id, g.libelle, g.defaut, g.regle_routage, \
     (SELECT COUNT(*) FROM groupes_instructeurs_instructeurs gii WHERE gii.groupe_instructeur_id = g.id) AS instructeurs, \
     (SELECT COUNT(*) FROM dossiers d WHERE d.groupe_instructeur_id = g.id) AS dossiers \
     FROM groupes_instructeurs g ", $where)
@@ -80,6 +88,36 @@ pub async fn renommer(c: Conn<'_>, id: DemarcheId, groupe: GroupeInstructeurId, 
     let n = on!(c, c => sqlx::query(SQL).bind(id.0).bind(groupe.0).bind(libelle).execute(&mut *c).await.map(|r| r.rows_affected()))
         .map_err(|e| StoreError::on_unique(e, "groupe"))?;
     if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
+/// Sets (`Some`) or removes (`None`) the routing rule of a groupe that is
+/// not the default one (the default receives what no rule takes).
+pub async fn set_regle_routage(
+    c: Conn<'_>,
+    id: DemarcheId,
+    groupe: GroupeInstructeurId,
+    regle: Option<&Regle>,
+) -> StoreResult<()> {
+    const SQL: &str =
+        "UPDATE groupes_instructeurs SET regle_routage = $3 WHERE demarche_id = $1 AND id = $2 AND defaut = FALSE";
+    let json = regle.map(|r| serde_json::to_string(r).unwrap_or_default());
+    let n = on!(c, c => sqlx::query(SQL).bind(id.0).bind(groupe.0).bind(json).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    if n == 1 { Ok(()) } else { Err(StoreError::NotFound) }
+}
+
+/// The groupes' routing rules in the order a dépôt tries them: by name,
+/// the first true one wins.
+pub async fn regles_routage(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<(GroupeInstructeurId, String, Regle)>> {
+    const SQL: &str = "SELECT id, libelle, regle_routage FROM groupes_instructeurs \
+        WHERE demarche_id = $1 AND defaut = FALSE AND regle_routage IS NOT NULL ORDER BY libelle, id";
+    let rows: Vec<(i64, String, String)> = on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(gid, libelle, json)| {
+            let regle = serde_json::from_str(&json).ok()?;
+            Some((GroupeInstructeurId(gid), libelle, regle))
+        })
+        .collect())
 }
 
 /// Deletes a groupe without dossiers; its members lose their membership.

@@ -7,15 +7,17 @@ use crate::domain::champ::{DESCRIPTION_MAX_CHARS, LIBELLE_MAX_CHARS, SaisieOptio
 use crate::domain::compte::Administrateur;
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, suggerer_path, valider_path};
 use crate::domain::regle::Ineligibilite;
-use crate::domain::regle::verification::{bloquants, disponibles, regle_experte};
+use crate::domain::regle::verification::{bloquants, bloquants_routage, disponibles, regle_experte};
 use crate::domain::validation::{texte_optionnel, texte_requis};
 use crate::domain::{DemarcheId, Erreurs, StableId, TypeChamp, TypeDeChamp};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::storage::Key;
 use crate::store::Tx;
 use crate::store::demarches::{self, DemarcheRow};
 use crate::store::groupes;
 use chrono::Utc;
+use std::collections::HashMap;
 
 /// Creates a démarche in test (brouillon) with an empty form, a default
 /// groupe instructeur, and its creator as administrateur.
@@ -427,6 +429,81 @@ pub async fn supprimer_champ(
     Ok(())
 }
 
+/// Copies a champ right below itself, a block with its champs; returns the
+/// copy's stable id. Each copy of a model file or notice is an object of
+/// its own (replacing one never removes the other's), copied before the
+/// transaction and removed again if the copy is not recorded.
+pub async fn dupliquer_champ(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    liste: Liste,
+    stable_id: StableId,
+) -> Result<StableId, AppError> {
+    let mut tx = state.store.read().await?;
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    editable(&d)?;
+    let types = demarches::liste(tx.conn(), d.draft_revision()?, liste.prive()).await?;
+    tx.commit().await?;
+    let i = types.iter().position(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
+    let mut modeles: HashMap<StableId, String> = HashMap::new();
+    for t in types.iter().skip(i).take(repetition::a_copier(&types, stable_id)) {
+        if let Some(modele) = &t.options.modele {
+            modeles.insert(t.stable_id, copier_objet(state, id, &modele.cle).await?);
+        }
+    }
+    let copie = enregistrer_copie(state, admin, id, liste, stable_id, &modeles).await;
+    if copie.is_err() {
+        crate::workflow::pieces_jointes::supprimer_objets(state, modeles.into_values().collect()).await;
+    }
+    copie
+}
+
+/// The transaction of [`dupliquer_champ`]: the copies take fresh stable
+/// ids and the copied objects' keys (`modeles`, by original champ).
+async fn enregistrer_copie(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    liste: Liste,
+    stable_id: StableId,
+    modeles: &HashMap<StableId, String>,
+) -> Result<StableId, AppError> {
+    let mut tx = state.store.write().await?;
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    editable(&d)?;
+    let revision = d.draft_revision()?;
+    let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
+    if !types.iter().any(|t| t.stable_id == stable_id) {
+        return Err(AppError::NotFound);
+    }
+    let ids = demarches::reserver_stable_ids(tx.conn(), id, repetition::a_copier(&types, stable_id)).await?;
+    let paires = repetition::dupliquer(&mut types, stable_id, &ids).ok_or(AppError::NotFound)?;
+    for (original, copie) in &paires {
+        let t = types.iter_mut().find(|t| t.stable_id == *copie).ok_or(AppError::NotFound)?;
+        match (t.options.modele.as_mut(), modeles.get(original)) {
+            (Some(modele), Some(cle)) => modele.cle.clone_from(cle),
+            // Read again in this transaction, the champ's model changed
+            // since it was copied: the copy goes without one.
+            (Some(_), None) => t.options.modele = None,
+            _ => {}
+        }
+    }
+    demarches::replace_liste(tx.conn(), revision, liste.prive(), &types).await?;
+    tx.commit().await?;
+    Ok(ids[0])
+}
+
+/// A copy of the object at `cle` under a new key of démarche `id`'s models.
+async fn copier_objet(state: &AppState, id: DemarcheId, cle: &str) -> Result<String, AppError> {
+    let from = Key::parse(cle).map_err(|e| AppError::Internal(e.into()))?;
+    let to =
+        Key::new(["demarches".to_string(), id.0.to_string(), "modeles".to_string(), uuid::Uuid::new_v4().to_string()])
+            .map_err(|e| AppError::Internal(e.into()))?;
+    state.storage.copy(&from, &to).await.map_err(|e| AppError::Internal(e.into()))?;
+    Ok(to.as_str().to_owned())
+}
+
 /// How the editor moves a champ.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Deplacement {
@@ -562,6 +639,18 @@ pub async fn reglages_a_completer(
     Ok(manques)
 }
 
+/// The groupes' routing rules that read a champ of the usager's form
+/// since deleted or retyped: publication waits until they are fixed.
+pub async fn routage_a_revoir(
+    c: crate::store::Conn<'_>,
+    id: DemarcheId,
+    types: &[TypeDeChamp],
+) -> Result<Vec<String>, AppError> {
+    let regles = groupes::regles_routage(c, id).await?;
+    let publics: Vec<TypeDeChamp> = types.iter().filter(|t| !t.prive).cloned().collect();
+    Ok(bloquants_routage(&publics, regles.iter().map(|(_, groupe, regle)| (groupe.as_str(), regle))))
+}
+
 /// Whether a champ's options pass its plugin's schema and hold every
 /// setting its manifest requires (a champ's own page may leave them to the
 /// démarche, which may leave them empty).
@@ -694,6 +783,7 @@ pub async fn publier(
     let instructeurs = demarches::list_instructeurs(tx.conn(), id).await?;
     let ineligibilite = demarches::ineligibilite(tx.conn(), revision).await?;
     let mut manques = manques_avant_publication(&types, ineligibilite.as_ref(), instructeurs.len());
+    manques.extend(routage_a_revoir(tx.conn(), id, &types).await?);
     manques.extend(reglages_a_completer(state, tx.conn(), id, &types).await?);
     if let Some(path) = &path
         && *path != d.path

@@ -56,6 +56,16 @@ pub async fn commencer(state: &AppState, usager: &Usager, path: &str, test: bool
     }
     let revision = d.current_revision().ok_or(AppError::NotFound)?;
     let id = dossiers::insert(tx.conn(), d.id(), revision, usager.compte_id, test, now).await?;
+    let definition = state.formulaires.de_revision(tx.conn(), revision).await?;
+    let depart: Vec<(StableId, Option<String>)> = repetition::lignes_de_depart(&definition.types, || {
+        repetition::nouvelle_ligne(now.timestamp_millis(), rand::random())
+    })
+    .into_iter()
+    .map(|(bloc, lignes)| (bloc, Some(lignes)))
+    .collect();
+    let aucune = HashMap::new();
+    let ecrits = dossiers::ChampsEcrits { values: &depart, donnees: &aucune, a_verifier: &[], confirmes: &[] };
+    dossiers::upsert_champs(tx.conn(), id, ecrits, now).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -649,9 +659,9 @@ async fn sauver_brouillon(
 }
 
 /// Submits a brouillon: en_construction, with a number, routed by the
-/// démarche's routing rule (or to its default groupe), and an accusé de
-/// réception e-mail. With any error the answers are still saved and the
-/// errors returned.
+/// groupes' rules or the routing plugin (`routage`; else to the default
+/// groupe), and an accusé de réception e-mail. With any error the answers
+/// are still saved and the errors returned.
 pub async fn deposer(
     state: &AppState,
     usager: &Usager,
@@ -668,6 +678,7 @@ pub async fn deposer(
         return Ok(Ok(()));
     }
     let demarche = demarches::find(tx.conn(), dossier.demarche_id()).await?;
+    let regles_groupes = crate::store::groupes::regles_routage(tx.conn(), dossier.demarche_id()).await?;
     let regle = crate::workflow::extensions::regle_de_routage(state, &mut tx, dossier.demarche_id()).await?;
     tx.commit().await?;
     if !demarche.etat().accepte_nouveaux_dossiers() {
@@ -690,15 +701,23 @@ pub async fn deposer(
         }
         return Ok(Err(verifiees.refus()));
     }
-    let routage = crate::workflow::extensions::router(
-        state,
-        &dossier,
-        types,
-        &verifiees.values,
-        &verifiees.donnees,
-        regle.as_ref(),
-    )
-    .await;
+    // The groupes' own rules first, then the routing plugin.
+    let par_regles =
+        crate::workflow::routage::par_regles(state, &formulaire, dossier.revision_id(), &verifiees, &regles_groupes);
+    let routage = match par_regles {
+        Some(routage) => routage,
+        None => {
+            crate::workflow::extensions::router(
+                state,
+                &dossier,
+                types,
+                &verifiees.values,
+                &verifiees.donnees,
+                regle.as_ref(),
+            )
+            .await
+        }
+    };
     let mail = courriel(state, &usager.email, "mails/accuse_reception", &mail_data(state, &dossier, None))?;
     // 3. The write: state, dates, groupe (the rule's choice if it still
     //    exists, else the default one) and routing explanation in one

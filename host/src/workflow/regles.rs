@@ -1,16 +1,17 @@
 //! What administrateurs do with the rules of a form: a champ's display
-//! condition and the démarche's inéligibilité, built with the no-code
-//! builder or typed in rhai (expert mode). Each rule is checked against
-//! the champs it may read when saved, and again at publication.
+//! condition, the démarche's inéligibilité and the groupes' routing
+//! rules, built with the no-code builder or typed in rhai (expert mode).
+//! Each rule is checked against the champs it may read when saved, and
+//! again at publication.
 
 use crate::domain::compte::Administrateur;
 use crate::domain::regle::verification::disponibles;
 use crate::domain::regle::{Ineligibilite, MESSAGE_MAX_CHARS, SaisieRegle};
 use crate::domain::validation::texte_requis;
-use crate::domain::{DemarcheId, Erreurs, StableId, TypeDeChamp};
+use crate::domain::{DemarcheId, Erreurs, GroupeInstructeurId, StableId, TypeDeChamp};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::demarches;
+use crate::store::{demarches, groupes};
 use crate::workflow::demarche::editable;
 
 /// The champs of the same form as `types[index]` (the usager's form or
@@ -97,6 +98,37 @@ pub async fn definir_ineligibilite(
         }
     };
     demarches::set_ineligibilite(tx.conn(), revision, ineligibilite.as_ref()).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Sets (`Some`) or removes (`None`) the routing rule of a groupe (not the
+/// default one): a rule over the usager's whole form, as filed. It can
+/// change after publication, like the groupes themselves.
+pub async fn definir_routage(
+    state: &AppState,
+    admin: &Administrateur,
+    id: DemarcheId,
+    groupe: GroupeInstructeurId,
+    saisie: Option<&SaisieRegle>,
+) -> Result<Result<(), Erreurs>, AppError> {
+    let mut tx = state.store.write().await?;
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    if groupes::find(tx.conn(), id, groupe).await?.defaut {
+        return Err(AppError::NotFound);
+    }
+    let regle = match saisie {
+        None => None,
+        Some(s) => {
+            let revision = d.current_revision().ok_or(AppError::NotFound)?;
+            let types = formulaire_usager(&demarches::types_de_champ(tx.conn(), revision).await?);
+            match s.regle(&disponibles(&types, types.len())) {
+                Ok(r) => Some(r),
+                Err(refus) => return Ok(Err(erreurs(refus))),
+            }
+        }
+    };
+    groupes::set_regle_routage(tx.conn(), id, groupe, regle.as_ref()).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }

@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/demarches/{id}/annotations/{stable_id}", get(annotation).post(modifier))
         .route("/admin/demarches/{id}/annotations/{stable_id}/supprimer", post(supprimer))
         .route("/admin/demarches/{id}/annotations/{stable_id}/deplacer", post(deplacer))
+        .route("/admin/demarches/{id}/annotations/{stable_id}/dupliquer", post(dupliquer))
 }
 
 /// The catalogue of the form, but the titre d'identité: it is the usager's.
@@ -141,6 +142,13 @@ async fn supprimer(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<
     let id = DemarcheId(ids.first()?);
     wf::supprimer_champ(&state, &admin, id, Liste::Annotations, StableId(ids.second()?)).await?;
     Ok(Redirect::to(&format!("{}?notice=annotation-supprimee", liste_url(id))).into_response())
+}
+
+async fn dupliquer(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let id = DemarcheId(ids.first()?);
+    let copie = wf::dupliquer_champ(&state, &admin, id, Liste::Annotations, StableId(ids.second()?)).await?;
+    Ok(Redirect::to(&format!("{}?notice=annotation-dupliquee#annotation-{copie}", liste_url(id))).into_response())
 }
 
 async fn deplacer(

@@ -156,7 +156,7 @@ async fn find_groupe(state: &AppState, ctx: &Ctx, ids: &Ids) -> Result<(Demarche
     Ok((d, g))
 }
 
-fn lien_groupe(d: &DemarcheRow, g: &GroupeRow) -> String {
+pub(super) fn lien_groupe(d: &DemarcheRow, g: &GroupeRow) -> String {
     format!("/admin/demarches/{}/groupes/{}", d.id, g.id)
 }
 
@@ -171,6 +171,13 @@ async fn page_groupe(
 ) -> Result<Response, AppError> {
     let mut tx = state.store.read().await?;
     let membres = groupes::instructeurs(tx.conn(), g.id()).await?;
+    let routage = match (g.regle_routage(), d.current_revision()) {
+        (Some(regle), Some(revision)) => {
+            let types = crate::store::demarches::types_de_champ(tx.conn(), revision).await?;
+            Some(crate::domain::regle::decrire(&regle, &types))
+        }
+        _ => None,
+    };
     tx.commit().await?;
     let data: Value = json!({
         "titre": format!("Groupe « {} » — {}", g.libelle, d.libelle),
@@ -178,6 +185,7 @@ async fn page_groupe(
         "groupe": g,
         "lien": lien_groupe(d, g),
         "membres": membres,
+        "routage": routage,
         "suppression_impossible": crate::domain::groupe::suppression_impossible(g.defaut, g.dossiers),
         "libelle": libelle,
         "email": email,

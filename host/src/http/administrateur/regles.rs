@@ -1,5 +1,5 @@
-//! The rule editor: a champ's display condition and the démarche's
-//! inéligibilité, on pages of their own. The no-code builder works without
+//! The rule editor: a champ's display condition, the démarche's
+//! inéligibilité and a groupe's routing rule, on pages of their own. The no-code builder works without
 //! JavaScript: « Ajouter une condition » and « Retirer » post the rows as
 //! typed and the page comes back with one row more or less; « Enregistrer »
 //! saves. The expert mode takes the rhai expression.
@@ -7,12 +7,13 @@
 use crate::domain::regle::saisie::{cle_erreur_clause, nom_clause};
 use crate::domain::regle::verification::disponibles;
 use crate::domain::regle::{Operateur, SaisieRegle};
-use crate::domain::{DemarcheId, Erreurs, StableId, TypeDeChamp};
+use crate::domain::{DemarcheId, Erreurs, GroupeInstructeurId, StableId, TypeDeChamp};
 use crate::error::AppError;
 use crate::http::Ctx;
 use crate::http::form::{Formulaire, Ids};
 use crate::state::AppState;
 use crate::store::demarches::{self, DemarcheRow};
+use crate::store::groupes::{self, GroupeRow};
 use crate::workflow::regles::{self as wf, formulaire_usager, meme_formulaire};
 use axum::Router;
 use axum::extract::State;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/demarches/{id}/champs/{stable_id}/condition", get(condition).post(enregistrer_condition))
         .route("/admin/demarches/{id}/ineligibilite", get(ineligibilite).post(enregistrer_ineligibilite))
+        .route("/admin/demarches/{id}/groupes/{groupe_id}/routage", get(routage).post(enregistrer_routage))
 }
 
 /// The builder's view: each row with its champ and operator lists, the
@@ -270,6 +272,89 @@ async fn enregistrer_ineligibilite(
                 &erreurs,
             )
         }
+    }
+}
+
+/// A groupe (not the default one) with the usager's form its routing
+/// rule reads: the form filed now, published or in test.
+async fn contexte_routage(
+    state: &AppState,
+    ctx: &Ctx,
+    ids: &Ids,
+) -> Result<(DemarcheRow, GroupeRow, Vec<TypeDeChamp>), AppError> {
+    let d = super::find(state, ctx, DemarcheId(ids.first()?)).await?;
+    let mut tx = state.store.read().await?;
+    let g = groupes::find(tx.conn(), d.id(), GroupeInstructeurId(ids.second()?)).await?;
+    if g.defaut {
+        return Err(AppError::NotFound);
+    }
+    let revision = d.current_revision().ok_or(AppError::NotFound)?;
+    let types = formulaire_usager(&demarches::types_de_champ(tx.conn(), revision).await?);
+    tx.commit().await?;
+    Ok((d, g, types))
+}
+
+fn page_routage(
+    state: &AppState,
+    ctx: &Ctx,
+    (d, g, types): &(DemarcheRow, GroupeRow, Vec<TypeDeChamp>),
+    saisie: &SaisieRegle,
+    existe: bool,
+    erreurs: &Erreurs,
+) -> Result<Response, AppError> {
+    let lisibles = disponibles(types, types.len());
+    let lien = super::groupes::lien_groupe(d, g);
+    let data = json!({
+        "titre": format!("Règle de routage — {}", g.libelle),
+        "demarche": super::demarche_json(state, d),
+        "groupe": g,
+        "action": format!("{lien}/routage"),
+        "retour": lien,
+        "existe": existe,
+        "regle": constructeur(saisie, &lisibles, erreurs),
+        "aucun_champ": lisibles.is_empty(),
+        "erreurs": erreurs,
+    });
+    ctx.form_page(state, "administrateur/routage", data, erreurs)
+}
+
+async fn routage(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let contexte = contexte_routage(&state, &ctx, &ids).await?;
+    let existante = contexte.1.regle_routage();
+    let saisie = SaisieRegle::depuis(existante.as_ref());
+    page_routage(&state, &ctx, &contexte, &saisie, existante.is_some(), &Erreurs::new())
+}
+
+async fn enregistrer_routage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(f): Formulaire<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let admin = ctx.administrateur()?;
+    let contexte = contexte_routage(&state, &ctx, &ids).await?;
+    let (id, groupe) = (contexte.0.id(), contexte.1.id());
+    let mut saisie = SaisieRegle::depuis_formulaire(&f);
+    let existe = f.contains_key("existe");
+    let action = action(&f);
+    let notice = if matches!(action, Action::Supprimer) { "routage-supprime" } else { "routage-enregistre" };
+    let result = match action {
+        a @ (Action::Ajouter | Action::Retirer(_)) => {
+            match a {
+                Action::Retirer(i) => saisie.retirer_ligne(i),
+                _ => saisie.ajouter_ligne(),
+            }
+            return page_routage(&state, &ctx, &contexte, &saisie, existe, &Erreurs::new());
+        }
+        Action::Supprimer => wf::definir_routage(&state, &admin, id, groupe, None).await?,
+        Action::Enregistrer => wf::definir_routage(&state, &admin, id, groupe, Some(&saisie)).await?,
+    };
+    match result {
+        Ok(()) => {
+            let retour = super::groupes::lien_groupe(&contexte.0, &contexte.1);
+            Ok(Redirect::to(&format!("{retour}?notice={notice}")).into_response())
+        }
+        Err(erreurs) => page_routage(&state, &ctx, &contexte, &saisie, existe, &erreurs),
     }
 }
 
