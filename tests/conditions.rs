@@ -295,3 +295,52 @@ async fn usager(app: &TestApp) {
         .assert_lacks("beaucoup")
         .assert_lacks("<dt>Nombre d'enfants</dt>");
 }
+
+/// A rule that compiles but fails on real answers (text minus a number)
+/// shows its champ to the usager, and the administrateur finds it on the
+/// form's page until the rule changes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rule_failing_on_answers_is_shown_to_the_administrateur() {
+    let app = TestApp::sqlite().await;
+    let admin = app.signed_in("admin@echecs.example", Roles { administrateur: true, ..Roles::default() }).await;
+    let page = admin
+        .post(
+            "/admin/demarches",
+            &[
+                ("libelle", "Aide aux jardins"),
+                ("description", "Une aide aux jardins partagés."),
+                ("service_nom", "Service des espaces verts"),
+                ("service_organisme", "Mairie"),
+                ("service_email", "jardins@echecs.example"),
+            ],
+        )
+        .await;
+    let demarche = page.id_after("/admin/demarches/");
+    let champs = format!("/admin/demarches/{demarche}/champs");
+    ajouter(&admin, &champs, &[("type_champ", "text"), ("libelle", "Nom du jardin")]).await;
+    ajouter(&admin, &champs, &[("type_champ", "text"), ("libelle", "Surface cultivée")]).await;
+    admin
+        .post(&format!("{champs}/2/condition"), &[("mode", "expert"), ("expression", "champ_1 - 1 > 0")])
+        .await
+        .assert_status(200);
+    admin.get(&champs).await.assert_lacks("Règles qui ont échoué");
+    admin.post(&format!("/admin/demarches/{demarche}/instructeurs"), &[("email", "i@echecs.example")]).await;
+    admin.post(&format!("/admin/demarches/{demarche}/publier"), &[("path", "aide-jardins")]).await.assert_status(200);
+
+    let usager = app.signed_in("usager@echecs.example", Roles::default()).await;
+    let page = usager.post("/commencer/aide-jardins", &[]).await;
+    let dossier = page.id_after("/dossiers/");
+    usager
+        .post(&format!("/dossiers/{dossier}/brouillon"), &[("champ_1", "Les Lilas"), ("champ_2", "")])
+        .await
+        .assert_status(200)
+        // The failing condition shows its champ.
+        .assert_contains(r#"data-champ="2">"#);
+    admin
+        .get(&champs)
+        .await
+        .assert_status(200)
+        .assert_contains("Règles qui ont échoué sur des réponses d'usagers")
+        .assert_contains("La condition de « Surface cultivée » ne peut pas être évaluée");
+    app.stop().await;
+}

@@ -10,8 +10,8 @@
 
 use crate::domain::regle::{Evaluation, Ineligibilite, ReglesRevision, Valeurs};
 use crate::domain::territoire::TerritoireOfficiel;
-use crate::domain::{RevisionId, TypeDeChamp};
-use std::collections::HashMap;
+use crate::domain::{RevisionId, StableId, TypeDeChamp};
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
@@ -21,9 +21,19 @@ use std::sync::{Arc, Mutex};
 /// its next use.
 const MAX_REVISIONS: usize = 2_000;
 
+/// Longest failure message kept for the editor: rhai's messages are a line;
+/// this bounds what a rule failing on every save can hold in memory.
+const ECHEC_MAX_CHARS: usize = 500;
+
 #[derive(Default)]
 pub struct ReglesCache {
     entries: Mutex<HashMap<RevisionId, (u64, Arc<ReglesRevision>)>>,
+    /// The last failure of each rule when it ran on an usager's answers,
+    /// by revision and champ (`None`: the inéligibilité). The usager only
+    /// sees the champ shown (or a computed value left blank); the editor
+    /// shows these to the administrateur. Forgotten when the revision's
+    /// rules change, bounded like `entries`.
+    echecs: Mutex<HashMap<RevisionId, BTreeMap<Option<StableId>, String>>>,
 }
 
 impl ReglesCache {
@@ -68,6 +78,8 @@ impl ReglesCache {
         {
             return regles.clone();
         }
+        // Failures of the rules as they were no longer say anything.
+        lock(&self.echecs).remove(&revision);
         // Compiled outside the lock: other forms are not held up meanwhile.
         let regles = Arc::new(ReglesRevision::compiler(&publics, ineligibilite, Arc::new(TerritoireOfficiel)));
         let mut entries = self.lock();
@@ -82,10 +94,50 @@ impl ReglesCache {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<RevisionId, (u64, Arc<ReglesRevision>)>> {
-        // A panic while holding the lock leaves a map that is still
-        // consistent (inserts and removes are single calls).
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.entries)
     }
+
+    /// One evaluation of a form's rules over its answers; without rules,
+    /// everything is visible and nothing is computed. A rule that fails is
+    /// logged and kept for the editor ([`Self::echecs`]).
+    pub fn evaluer(
+        &self,
+        revision: RevisionId,
+        regles: Option<&ReglesRevision>,
+        valeurs: impl FnOnce() -> Valeurs,
+    ) -> Evaluation {
+        let Some(regles) = regles else {
+            return Evaluation::default();
+        };
+        let ev = regles.evaluer(&valeurs());
+        if !ev.erreurs.is_empty() {
+            let mut echecs = lock(&self.echecs);
+            if echecs.len() >= MAX_REVISIONS
+                && !echecs.contains_key(&revision)
+                && let Some(k) = echecs.keys().next().copied()
+            {
+                echecs.remove(&k);
+            }
+            let derniers = echecs.entry(revision).or_default();
+            for e in &ev.erreurs {
+                tracing::warn!(message = %e.message, revision = revision.0, "rule evaluation failed");
+                derniers.insert(e.champ, e.message.chars().take(ECHEC_MAX_CHARS).collect());
+            }
+        }
+        ev
+    }
+
+    /// The rules of `revision` that failed when they last ran, in form
+    /// order of their champ (the inéligibilité first).
+    pub fn echecs(&self, revision: RevisionId) -> Vec<String> {
+        lock(&self.echecs).get(&revision).map(|m| m.values().cloned().collect()).unwrap_or_default()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while holding the lock leaves a map that is still
+    // consistent (inserts and removes are single calls).
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// What a revision's compiled rules depend on: the champs in order with
@@ -102,20 +154,6 @@ fn empreinte(types: &[TypeDeChamp], ineligibilite: Option<&Ineligibilite>) -> u6
     }
     ineligibilite.map(|i| (i.regle.expression.as_str(), i.message.as_str())).hash(&mut h);
     h.finish()
-}
-
-/// One evaluation of a form's rules over its answers; without rules,
-/// everything is visible and nothing is computed.
-pub fn evaluer(regles: Option<&ReglesRevision>, valeurs: impl FnOnce() -> Valeurs) -> Evaluation {
-    let Some(regles) = regles else {
-        return Evaluation::default();
-    };
-    let ev = regles.evaluer(&valeurs());
-    for e in &ev.erreurs {
-        // The administrateur sees it in the editor; here it shows the champ.
-        tracing::warn!(message = %e.message, "rule evaluation failed");
-    }
-    ev
 }
 
 #[cfg(test)]
@@ -164,10 +202,35 @@ mod tests {
         let regles = cache.du_formulaire(RevisionId(1), &[note, b], None).unwrap();
         let mut valeurs = Valeurs::default();
         valeurs.champs.insert(StableId(1), "10".into());
-        let ev = evaluer(Some(&regles), || valeurs);
+        let ev = cache.evaluer(RevisionId(1), Some(&regles), || valeurs);
         // The rule does not compile without the annotation: the champ is
         // shown and the error reported, nothing about the note leaks.
         assert!(ev.visible(StableId(2)));
         assert_eq!(ev.erreurs.len(), 1);
+    }
+
+    #[test]
+    fn a_rule_failing_on_answers_is_kept_for_the_editor_until_it_changes() {
+        let cache = ReglesCache::default();
+        let a = tdc(1, TypeChamp::Text);
+        let mut b = tdc(2, TypeChamp::Text);
+        // Text minus a number: fine to compile, fails on every answer.
+        b.condition = Some(regle_experte("champ_1 - 1 > 0", &[&a]).unwrap());
+        let types = [a.clone(), b.clone()];
+        let regles = cache.du_formulaire(RevisionId(7), &types, None).unwrap();
+        assert!(cache.echecs(RevisionId(7)).is_empty());
+        let valeurs = || Valeurs { champs: HashMap::from([(StableId(1), "x".to_string())]), ..Valeurs::default() };
+        let ev = cache.evaluer(RevisionId(7), Some(&regles), valeurs);
+        assert!(ev.visible(StableId(2)), "a failing condition shows its champ");
+        let echecs = cache.echecs(RevisionId(7));
+        assert_eq!(echecs.len(), 1, "{echecs:?}");
+        assert!(echecs[0].starts_with("La condition de « Champ 2 » ne peut pas être évaluée"), "{echecs:?}");
+        cache.evaluer(RevisionId(7), Some(&regles), valeurs);
+        assert_eq!(cache.echecs(RevisionId(7)).len(), 1, "one entry per rule, the last failure");
+        assert!(cache.echecs(RevisionId(8)).is_empty());
+        // Fixed in the editor: recompiled, the old failure is gone.
+        b.condition = Some(regle_experte("vide(champ_1)", &[&a]).unwrap());
+        cache.du_formulaire(RevisionId(7), &[a, b], None).unwrap();
+        assert!(cache.echecs(RevisionId(7)).is_empty());
     }
 }

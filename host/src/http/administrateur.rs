@@ -291,6 +291,23 @@ pub(super) fn blocs_json(types: &[TypeDeChamp], nouveau: &ChampInput) -> Vec<Val
         .collect()
 }
 
+/// The failures of the démarche's rules when they last ran on answers,
+/// for the draft and for the form dossiers are filed with.
+fn echecs(
+    state: &AppState,
+    d: &DemarcheRow,
+    types: &[TypeDeChamp],
+    ineligibilite: Option<&crate::domain::regle::Ineligibilite>,
+) -> Result<Vec<String>, AppError> {
+    // Compiled again if the draft's rules changed since they ran, which
+    // forgets the failures of the rules as they were.
+    let draft = d.draft_revision()?;
+    state.regles.du_formulaire(draft, types, ineligibilite);
+    let mut revisions = vec![draft];
+    revisions.extend(d.current_revision().filter(|r| *r != draft));
+    Ok(revisions.into_iter().flat_map(|r| state.regles.echecs(r)).collect())
+}
+
 /// Whether a champ of this type has a settings page of its own.
 fn reglages_plugin(state: &AppState, type_champ: &TypeChamp) -> bool {
     type_champ.plugin_id().and_then(|id| state.plugins.type_de_champ(id)).is_some_and(|p| !p.settings.is_empty())
@@ -319,6 +336,9 @@ async fn page_champs(
             &crate::workflow::regles::formulaire_usager(&types),
             ineligibilite.as_ref(),
         ),
+        // Rules that failed on usagers' answers (the usager only saw the
+        // champ shown): the draft's, and the published form's.
+        "echecs": echecs(state, d, &types, ineligibilite.as_ref())?,
         "ineligibilite": ineligibilite.as_ref().map(|i| json!({
             "regle": crate::domain::regle::decrire(&i.regle, &types),
             "message": i.message,

@@ -220,7 +220,7 @@ async fn formulaire(
     // Which champs show and what computed champs are worth, for the
     // answers on the page (without JavaScript, a save shows the champs an
     // answer makes visible).
-    let evaluation = crate::regles::evaluer(regles.as_deref(), || {
+    let evaluation = state.regles.evaluer(d.revision_id(), regles.as_deref(), || {
         RegleValeurs::depuis_formulaire(types, &valeurs.toutes_lignes(types), |tdc, row| {
             Some(valeurs.get_dans(tdc, row))
         })
@@ -382,7 +382,7 @@ async fn regles(
     let regles = state.regles.du_formulaire(d.revision_id(), types, definition.ineligibilite.as_ref());
     let valeurs = Valeurs::Typed(&saisie);
     let par_bloc = valeurs.toutes_lignes(types);
-    let ev = crate::regles::evaluer(regles.as_deref(), || {
+    let ev = state.regles.evaluer(d.revision_id(), regles.as_deref(), || {
         RegleValeurs::depuis_formulaire(types, &par_bloc, |tdc, row| Some(valeurs.get_dans(tdc, row)))
     });
     let calculs: serde_json::Map<String, serde_json::Value> = types

@@ -287,6 +287,22 @@ pub(crate) fn editable(d: &DemarcheRow) -> Result<(), AppError> {
     }
 }
 
+/// The list `liste` of the démarche's draft, read in the administrateur's
+/// scope inside `tx`, once the form may still change: what every edit of
+/// the form starts from, and the revision it writes back to.
+async fn liste_a_modifier(
+    tx: &mut Tx,
+    admin: &Administrateur,
+    id: DemarcheId,
+    liste: Liste,
+) -> Result<(crate::domain::RevisionId, Vec<TypeDeChamp>), AppError> {
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    editable(&d)?;
+    let revision = d.draft_revision()?;
+    let types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
+    Ok((revision, types))
+}
+
 /// Adds a type de champ at the end of the form or of the annotations.
 pub async fn ajouter_champ(
     state: &AppState,
@@ -301,9 +317,7 @@ pub async fn ajouter_champ(
         return Ok(Err(e));
     }
     let mut tx = state.store.write().await?;
-    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    editable(&d)?;
-    let revision = d.draft_revision()?;
+    let (revision, mut types) = liste_a_modifier(&mut tx, admin, id, liste).await?;
     // One counter for both lists: a stable id names one champ or one
     // annotation of the démarche, never both.
     let stable_id = demarches::next_stable_id(tx.conn(), id).await?;
@@ -314,7 +328,6 @@ pub async fn ajouter_champ(
     if let Err(e) = plugin_active(&mut tx, id, &tdc).await? {
         return Ok(Err(e));
     }
-    let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
     let nouveau = tdc.stable_id;
     let parent = match input.parent.trim() {
         "" => None,
@@ -349,13 +362,10 @@ pub async fn modifier_champ(
         Err(e) => return Ok(Err(e)),
     };
     let mut tx = state.store.write().await?;
-    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    editable(&d)?;
-    let revision = d.draft_revision()?;
+    let (revision, mut types) = liste_a_modifier(&mut tx, admin, id, liste).await?;
     if let Err(e) = plugin_active(&mut tx, id, &tdc).await? {
         return Ok(Err(e));
     }
-    let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
     let slot = types.iter_mut().find(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
     // A file champ's formats and model, an explication's notice, are set
     // on their own page (`pieces_jointes::regler_champ`): kept while its
@@ -416,10 +426,7 @@ pub async fn supprimer_champ(
     stable_id: StableId,
 ) -> Result<(), AppError> {
     let mut tx = state.store.write().await?;
-    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    editable(&d)?;
-    let revision = d.draft_revision()?;
-    let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
+    let (revision, mut types) = liste_a_modifier(&mut tx, admin, id, liste).await?;
     // A block goes with its champs.
     if !repetition::supprimer(&mut types, stable_id) {
         return Err(AppError::NotFound);
@@ -470,10 +477,7 @@ async fn enregistrer_copie(
     modeles: &HashMap<StableId, String>,
 ) -> Result<StableId, AppError> {
     let mut tx = state.store.write().await?;
-    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    editable(&d)?;
-    let revision = d.draft_revision()?;
-    let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
+    let (revision, mut types) = liste_a_modifier(&mut tx, admin, id, liste).await?;
     if !types.iter().any(|t| t.stable_id == stable_id) {
         return Err(AppError::NotFound);
     }
@@ -527,10 +531,7 @@ pub async fn deplacer_champ(
     deplacement: Deplacement,
 ) -> Result<(), AppError> {
     let mut tx = state.store.write().await?;
-    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    editable(&d)?;
-    let revision = d.draft_revision()?;
-    let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
+    let (revision, mut types) = liste_a_modifier(&mut tx, admin, id, liste).await?;
     if !types.iter().any(|t| t.stable_id == stable_id) {
         return Err(AppError::NotFound);
     }

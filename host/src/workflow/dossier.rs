@@ -10,7 +10,7 @@ use crate::domain::demarche::EtatDemarche;
 use crate::domain::dossier::transition;
 use crate::domain::regle::{ReglesRevision, Valeurs};
 use crate::domain::{
-    ActionDossier, DossierId, Erreurs, EtatDossier, StableId, TransitionError, TypeChamp, TypeDeChamp,
+    ActionDossier, DossierId, Erreurs, EtatDossier, RevisionId, StableId, TransitionError, TypeChamp, TypeDeChamp,
 };
 use crate::error::AppError;
 use crate::jobs::{enqueue_attestation, enqueue_mail, enqueue_verification};
@@ -211,7 +211,7 @@ pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: 
     // The rules first: a champ they hide is neither validated nor sent to
     // its plugin, and computed champs take their value.
     let lignes = lignes_saisies(types, saisie);
-    let ev = crate::regles::evaluer(formulaire.regles.as_deref(), || {
+    let ev = state.regles.evaluer(formulaire.revision, formulaire.regles.as_deref(), || {
         Valeurs::depuis_formulaire(types, &lignes, |tdc, row| Some(compose_dans(tdc, saisie, row)))
     });
     let (blocs, valeurs_lignes, masques_lignes) =
@@ -555,6 +555,7 @@ fn plugin_indisponible(libelle: &str, err: &PluginError) -> String {
 /// (`definition`), the settings of the plugins enabled on its démarche
 /// (each plugin's `options`), and its compiled rules.
 pub struct Formulaire {
+    pub revision: RevisionId,
     pub definition: Arc<Definition>,
     pub reglages: Reglages,
     /// `None`: the form has no rule.
@@ -578,7 +579,7 @@ async fn formulaire_dans(state: &AppState, tx: &mut Tx, dossier: &DossierRow) ->
     };
     let regles =
         state.regles.du_formulaire(dossier.revision_id(), &definition.types, definition.ineligibilite.as_ref());
-    Ok(Formulaire { definition, reglages, regles })
+    Ok(Formulaire { revision: dossier.revision_id(), definition, reglages, regles })
 }
 
 /// What a save, a modification or a dépôt reads before it writes, in one
@@ -702,8 +703,7 @@ pub async fn deposer(
         return Ok(Err(verifiees.refus()));
     }
     // The groupes' own rules first, then the routing plugin.
-    let par_regles =
-        crate::workflow::routage::par_regles(state, &formulaire, dossier.revision_id(), &verifiees, &regles_groupes);
+    let par_regles = crate::workflow::routage::par_regles(state, &formulaire, &verifiees, &regles_groupes);
     let routage = match par_regles {
         Some(routage) => routage,
         None => {

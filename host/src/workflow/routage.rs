@@ -5,7 +5,7 @@
 //! default groupe.
 
 use crate::domain::regle::{Regle, Valeurs, decrire};
-use crate::domain::{GroupeInstructeurId, RevisionId, StableId};
+use crate::domain::{GroupeInstructeurId, StableId};
 use crate::state::AppState;
 use crate::workflow::dossier::{Formulaire, Verifiees};
 use crate::workflow::extensions::Routage;
@@ -20,7 +20,6 @@ pub type ReglesDeGroupes = Vec<(GroupeInstructeurId, String, Regle)>;
 pub fn par_regles(
     state: &AppState,
     formulaire: &Formulaire,
-    revision: RevisionId,
     verifiees: &Verifiees,
     regles: &ReglesDeGroupes,
 ) -> Option<Routage> {
@@ -28,7 +27,8 @@ pub fn par_regles(
         return None;
     }
     let types = formulaire.types();
-    let compilees = state.regles.du_formulaire_entier(revision, types, formulaire.definition.ineligibilite.as_ref());
+    let compilees =
+        state.regles.du_formulaire_entier(formulaire.revision, types, formulaire.definition.ineligibilite.as_ref());
     let asts: Vec<_> = regles
         .iter()
         .filter_map(|(groupe, libelle, regle)| match compilees.compiler_sur_tout(&regle.expression) {
