@@ -1,9 +1,9 @@
 //! The usager's journey in a real headless Chromium, on a desktop screen and
 //! on a phone (375 px): sign up, confirm the e-mail, sign in, fill the demo
-//! démarche's form (with a refused first attempt), submit. Every page on the
-//! way is checked with axe-core (no serious or critical violation) and must
-//! leave no error in the browser's console. Screenshots go to the test
-//! artifacts folder.
+//! démarche's form (with a refused first attempt), submit; the same form
+//! with JavaScript off. Every page on the way is checked with axe-core (no
+//! serious or critical violation) and must leave no error in the browser's
+//! console. Screenshots go to the test artifacts folder.
 
 use fantoccini::Locator;
 use guichet_tests::app::TestApp;
@@ -316,6 +316,93 @@ async fn form_editor_with_a_block_on_a_phone() {
     assert!(page.contains("contient « Lyon »"), "the rule in words on the groupe's page");
     browser.screenshot(&artifact_path("navigateur-mobile-groupe-routage.png")).await;
     browser.check_page("mobile-groupe-routage").await;
+    browser.close().await;
+    app.stop().await;
+}
+
+/// The same journey with JavaScript off: everything the scripts do live
+/// comes from the server on a save. A « Oui » shows its
+/// question after « Enregistrer le brouillon », « Ajouter un élément »
+/// adds a row, a file chosen in a row goes with the form's post, the total
+/// is computed by the server, and the dossier is filed, with no console
+/// error (axe-core needs JavaScript: the journeys above check these pages).
+/// On a desktop screen: ChromeDriver hangs when a phone's device emulation
+/// meets JavaScript turned off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usager_files_a_dossier_without_javascript() {
+    let shot = |what: &str| artifact_path(&format!("navigateur-sans-js-{what}.png"));
+    let app = TestApp::sqlite().await;
+    guichet::demo::seed(&app.server.state).await.expect("demo data");
+    let browser = Browser::start_without_javascript(Viewport::DESKTOP).await;
+    let c = &browser.client;
+    c.goto(&app.url("/connexion")).await.expect("goto");
+    c.find(Locator::Id("email")).await.expect("email").send_keys(guichet_tests::demo::USAGER).await.expect("type");
+    c.find(Locator::Id("password")).await.expect("password").send_keys(guichet::demo::PASSWORD).await.expect("type");
+    browser.submit(Locator::Css("form[action='/connexion'] button[type=submit]")).await;
+    c.goto(&app.url("/commencer/demo")).await.expect("goto");
+    browser.submit(Locator::XPath("//button[contains(., 'Commencer la démarche')]")).await;
+    assert!(c.current_url().await.expect("url").path().ends_with("/brouillon"));
+    let scripts = c.execute("return document.querySelectorAll('script').length", vec![]).await.expect("count");
+    assert!(scripts.as_u64().unwrap_or(0) > 0, "the page has scripts, which do not run here");
+    browser.check_console("sans-js-brouillon").await;
+
+    c.find(Locator::Id("champ_2")).await.expect("nom").send_keys("Union sportive de Démoville").await.expect("type");
+    c.find(Locator::Id("champ_3")).await.expect("siret").send_keys("732 829 320 00074").await.expect("type");
+    c.find(Locator::Id("champ_4"))
+        .await
+        .expect("adresse")
+        .send_keys("1 place de la Mairie 99999 Démoville")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#champ_6 option[value='Rugby']")).await.expect("option").click().await.expect("select");
+    c.find(Locator::Id("champ_7")).await.expect("adherents").send_keys("240").await.expect("type");
+    c.find(Locator::Id("champ_9")).await.expect("montant").send_keys("3500,00").await.expect("type");
+    // « Oui »: without a script nothing changes until the brouillon is saved.
+    let derniere = Locator::XPath("//label[contains(., 'Montant de la dernière subvention')]");
+    c.find(Locator::Css("label[for='champ_10']")).await.expect("oui").click().await.expect("click");
+    assert!(!c.find(derniere).await.expect("conditional champ").is_displayed().await.expect("displayed"));
+    browser.submit(Locator::XPath("//button[@value='enregistrer' and not(@hidden)]")).await;
+    assert!(c.source().await.expect("source").contains("Votre brouillon a bien été enregistré"));
+    assert!(c.find(derniere).await.expect("conditional champ").is_displayed().await.expect("displayed"));
+    // What was typed is kept, and the server computed the amount per adhérent.
+    let nom = c.find(Locator::Id("champ_2")).await.expect("nom").prop("value").await.expect("value");
+    assert_eq!(nom.as_deref(), Some("Union sportive de Démoville"));
+    let par_adherent = c.find(Locator::Css("output[data-calcul]")).await.expect("calcul").text().await;
+    assert_eq!(par_adherent.expect("text"), "14,58");
+    browser.check_console("sans-js-condition").await;
+
+    // A row of the budget, with its quote: the file goes with the save.
+    browser.submit(Locator::XPath("//button[starts-with(normalize-space(.), 'Ajouter un élément')]")).await;
+    let ligne = c.find(Locator::Css("fieldset.guichet-ligne")).await.expect("the new row");
+    let saisies = ligne.find_all(Locator::Css("input.fr-input")).await.expect("the row's inputs");
+    assert_eq!(saisies.len(), 2, "poste and montant");
+    saisies[0].send_keys("Location du gymnase").await.expect("type");
+    saisies[1].send_keys("1200,5").await.expect("type");
+    let dossier_devis = std::env::temp_dir().join(format!("guichet-devis-sans-js-{}", std::process::id()));
+    std::fs::create_dir_all(&dossier_devis).expect("temp dir");
+    let devis = dossier_devis.join("devis-gymnase.pdf");
+    std::fs::write(&devis, PDF).expect("write the quote");
+    let choix = ligne.find(Locator::Css("input[type=file]")).await.expect("the row's file input");
+    choix.send_keys(devis.to_str().expect("utf-8 path")).await.expect("choose the file");
+    browser.submit(Locator::XPath("//button[@value='enregistrer' and not(@hidden)]")).await;
+    let ligne = c.find(Locator::Css("fieldset.guichet-ligne")).await.expect("the row, saved");
+    let fichiers = ligne.find(Locator::Css(".guichet-fichiers")).await.expect("the row's files").text().await;
+    assert!(fichiers.expect("text").contains("devis-gymnase.pdf"), "the file is listed in its row");
+    let sorties = c.find_all(Locator::Css("output[data-calcul]")).await.expect("calculs");
+    let total = sorties.last().expect("the budget's total").text().await.expect("text");
+    assert_eq!(total, "1200,5", "the server totals the rows");
+    c.execute("document.querySelector('fieldset.guichet-ligne').scrollIntoView()", vec![]).await.expect("scroll");
+    browser.screenshot(&shot("bloc")).await;
+    browser.check_console("sans-js-bloc").await;
+
+    c.find(Locator::Css("label[for='champ_13']")).await.expect("attestation").click().await.expect("click");
+    browser.submit(Locator::XPath("//button[@value='deposer']")).await;
+    let body = c.source().await.expect("source");
+    assert!(body.contains("Votre dossier a bien été déposé"), "{body}");
+    assert!(body.contains("devis-gymnase.pdf") && body.contains("Location du gymnase"));
+    let _ = std::fs::remove_dir_all(&dossier_devis);
+    browser.screenshot(&shot("depose")).await;
+    browser.check_console("sans-js-depose").await;
     browser.close().await;
     app.stop().await;
 }

@@ -88,8 +88,23 @@ impl Browser {
         }
     }
 
+    /// Like `start_with`, with JavaScript turned off for pages (as some
+    /// usagers browse, and as a failed script leaves them): the core
+    /// journeys must work on the server's HTML alone. WebDriver's own
+    /// synchronous scripts (page state) still run; axe-core does not.
+    pub async fn start_without_javascript(viewport: Viewport) -> Browser {
+        match Self::try_start_with(viewport, false).await {
+            Ok(browser) => browser,
+            Err(e) => panic!("cannot start the browser: {e}"),
+        }
+    }
+
     /// Starts ChromeDriver and a headless Chromium.
     pub async fn try_start(viewport: Viewport) -> Result<Browser, String> {
+        Self::try_start_with(viewport, true).await
+    }
+
+    async fn try_start_with(viewport: Viewport, javascript: bool) -> Result<Browser, String> {
         let chromedriver = util::env_path("GUICHET_CHROMEDRIVER", "/usr/bin/chromedriver");
         let chromium = util::env_path("GUICHET_CHROMIUM", "/usr/bin/chromium");
         for (what, path) in [("chromedriver", &chromedriver), ("chromium", &chromium)] {
@@ -117,7 +132,7 @@ impl Browser {
         for attempt in 0..3 {
             let log_path = logs.path().join(format!("chromedriver-{attempt}.log"));
             match spawn_driver(&chromedriver, &log_path).await {
-                Ok((mut driver, port)) => match connect(port, &chromium, profile.path(), viewport).await {
+                Ok((mut driver, port)) => match connect(port, &chromium, profile.path(), viewport, javascript).await {
                     Ok(client) => {
                         return Ok(Browser { client, viewport, driver, port, _profile: profile, _logs: logs });
                     }
@@ -285,6 +300,19 @@ impl Browser {
         );
     }
 
+    /// Fails the test when the console shows an error. For pages without
+    /// JavaScript, where axe-core cannot run (it needs the page's event
+    /// loop); the JavaScript journeys check the same pages with axe-core.
+    pub async fn check_console(&self, what: &str) {
+        let errors = self.console_errors().await;
+        if errors.is_empty() {
+            return;
+        }
+        self.screenshot(&artifact_path(&format!("echec-{what}.png"))).await;
+        let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        panic!("{what} ({url}): console errors: {errors:#?}");
+    }
+
     /// Saves a PNG screenshot of the viewport to `path`, creating its parent
     /// directories. Panics on failure (a test helper).
     pub async fn screenshot(&self, path: &Path) {
@@ -360,7 +388,13 @@ async fn spawn_driver(chromedriver: &Path, log_path: &Path) -> Result<(Child, u1
     Ok((driver, port))
 }
 
-async fn connect(port: u16, chromium: &Path, profile: &Path, viewport: Viewport) -> Result<Client, String> {
+async fn connect(
+    port: u16,
+    chromium: &Path,
+    profile: &Path,
+    viewport: Viewport,
+    javascript: bool,
+) -> Result<Client, String> {
     // The flags the machine notes say headless Chromium needs here: as root
     // (--no-sandbox), without GPU, and without the background connections to
     // Google's services that this closed network refuses.
@@ -380,6 +414,11 @@ async fn connect(port: u16, chromium: &Path, profile: &Path, viewport: Viewport)
         format!("--user-data-dir={}", profile.display()),
     ];
     let mut options = json!({ "binary": chromium.display().to_string(), "args": args });
+    if !javascript {
+        // The content setting a person changes in Chromium's settings:
+        // pages' scripts do not run, WebDriver's do.
+        options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
+    }
     if viewport.is_small() {
         // Headless Chromium keeps windows at least 500 px wide: a phone's
         // width needs the device emulation (as DevTools' device mode).

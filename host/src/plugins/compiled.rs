@@ -119,8 +119,18 @@ impl CompileCache {
         let compiled = engine.precompile_component(wasm)?;
         if let Err(error) = write_atomically(&path, &compiled) {
             tracing::warn!(path = %path.display(), %error, "cannot keep the compiled plugin");
+            return Ok((deserialize(engine, &compiled)?, false));
         }
-        Ok((deserialize(engine, &compiled)?, false))
+        // Mapped back from the file, as on a warm start: the code is then
+        // file pages the kernel can share and reclaim, not a second,
+        // anonymous copy held for the life of the process.
+        match load(engine, &path) {
+            Ok(component) => Ok((component, false)),
+            Err(error) => {
+                tracing::warn!(path = %path.display(), error = %format!("{error:#}"), "compiled plugin unreadable");
+                Ok((deserialize(engine, &compiled)?, false))
+            }
+        }
     }
 }
 
