@@ -65,8 +65,8 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     browser.check_page(&format!("{ecran}-demarche")).await;
     browser.submit(Locator::Css("main a[href^='/inscription']")).await;
     browser.check_page(&format!("{ecran}-inscription")).await;
-    c.find(Locator::Id("email")).await.expect("email").send_keys(EMAIL).await.expect("type");
-    c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    browser.type_into("email", EMAIL).await;
+    browser.type_into("password", PASSWORD).await;
     browser.submit(Locator::Css("form[action='/inscription'] button[type=submit]")).await;
     let body = c.source().await.expect("source");
     assert!(body.contains("Confirmez votre adresse électronique"), "{body}");
@@ -77,8 +77,8 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     c.goto(&link).await.expect("confirm");
     assert!(c.source().await.expect("source").contains("Votre adresse électronique est confirmée"));
     browser.check_page(&format!("{ecran}-connexion")).await;
-    c.find(Locator::Id("email")).await.expect("email").send_keys(EMAIL).await.expect("type");
-    c.find(Locator::Id("password")).await.expect("password").send_keys(PASSWORD).await.expect("type");
+    browser.type_into("email", EMAIL).await;
+    browser.type_into("password", PASSWORD).await;
     browser.submit(Locator::Css("form[action='/connexion'] button[type=submit]")).await;
 
     c.goto(&app.url("/commencer/demo")).await.expect("goto");
@@ -87,8 +87,8 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     browser.check_page(&format!("{ecran}-brouillon")).await;
 
     // A first attempt with an invalid SIRET and missing answers.
-    c.find(Locator::Id("champ_2")).await.expect("nom").send_keys("Union sportive de Démoville").await.expect("type");
-    c.find(Locator::Id("champ_3")).await.expect("siret").send_keys("732 829 320 00075").await.expect("type");
+    browser.type_into("champ_2", "Union sportive de Démoville").await;
+    browser.type_into("champ_3", "732 829 320 00075").await;
     browser.submit(Locator::XPath("//button[@value='deposer']")).await;
     let body = c.source().await.expect("source");
     assert!(body.contains("Le formulaire contient des erreurs"), "{body}");
@@ -110,16 +110,11 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     siret.send_keys("732 829 320 00074").await.expect("type");
     // The adresse plugin's champ: typed by hand (the demo grants no geocoder,
     // so no suggestion comes; the value is kept as a manual entry).
-    c.find(Locator::Id("champ_4"))
-        .await
-        .expect("adresse")
-        .send_keys("1 place de la Mairie 99999 Démoville")
-        .await
-        .expect("type");
-    c.find(Locator::Id("champ_5")).await.expect("date").send_keys("15/09/1998").await.expect("type");
+    browser.type_into("champ_4", "1 place de la Mairie 99999 Démoville").await;
+    browser.type_into("champ_5", "15/09/1998").await;
     c.find(Locator::Css("#champ_6 option[value='Rugby']")).await.expect("option").click().await.expect("select");
-    c.find(Locator::Id("champ_7")).await.expect("adherents").send_keys("240").await.expect("type");
-    c.find(Locator::Id("champ_9")).await.expect("montant").send_keys("3500,00").await.expect("type");
+    browser.type_into("champ_7", "240").await;
+    browser.type_into("champ_9", "3500,00").await;
     // A valeur calculée follows the answers (static/regles.js).
     let calcul = attendre(|| async {
         let t = c.find(Locator::Css("output[data-calcul]")).await.ok()?.text().await.ok()?;
@@ -267,15 +262,7 @@ async fn form_editor_with_a_block_on_a_phone() {
     guichet::demo::seed(&app.server.state).await.expect("demo data");
     let browser = Browser::start_with(Viewport::PHONE).await;
     let c = &browser.client;
-    c.goto(&app.url("/connexion")).await.expect("goto");
-    c.find(Locator::Id("email"))
-        .await
-        .expect("email")
-        .send_keys("administrateur@demo.guichet.localhost")
-        .await
-        .expect("type");
-    c.find(Locator::Id("password")).await.expect("password").send_keys(guichet::demo::PASSWORD).await.expect("type");
-    browser.submit(Locator::Css("form[action='/connexion'] button[type=submit]")).await;
+    browser.log_in(&app.url("/connexion"), guichet_tests::demo::ADMIN, guichet::demo::PASSWORD).await;
     c.goto(&app.url("/admin/demarches/1/champs")).await.expect("goto");
     let bloc = c.find(Locator::Css("ol.guichet-champs--bloc")).await.expect("the block's champs, listed inside it");
     assert!(bloc.text().await.expect("text").contains("Poste de dépense"));
@@ -335,10 +322,7 @@ async fn usager_files_a_dossier_without_javascript() {
     guichet::demo::seed(&app.server.state).await.expect("demo data");
     let browser = Browser::start_without_javascript(Viewport::DESKTOP).await;
     let c = &browser.client;
-    c.goto(&app.url("/connexion")).await.expect("goto");
-    c.find(Locator::Id("email")).await.expect("email").send_keys(guichet_tests::demo::USAGER).await.expect("type");
-    c.find(Locator::Id("password")).await.expect("password").send_keys(guichet::demo::PASSWORD).await.expect("type");
-    browser.submit(Locator::Css("form[action='/connexion'] button[type=submit]")).await;
+    browser.log_in(&app.url("/connexion"), guichet_tests::demo::USAGER, guichet::demo::PASSWORD).await;
     c.goto(&app.url("/commencer/demo")).await.expect("goto");
     browser.submit(Locator::XPath("//button[contains(., 'Commencer la démarche')]")).await;
     assert!(c.current_url().await.expect("url").path().ends_with("/brouillon"));
@@ -346,17 +330,12 @@ async fn usager_files_a_dossier_without_javascript() {
     assert!(scripts.as_u64().unwrap_or(0) > 0, "the page has scripts, which do not run here");
     browser.check_console("sans-js-brouillon").await;
 
-    c.find(Locator::Id("champ_2")).await.expect("nom").send_keys("Union sportive de Démoville").await.expect("type");
-    c.find(Locator::Id("champ_3")).await.expect("siret").send_keys("732 829 320 00074").await.expect("type");
-    c.find(Locator::Id("champ_4"))
-        .await
-        .expect("adresse")
-        .send_keys("1 place de la Mairie 99999 Démoville")
-        .await
-        .expect("type");
+    browser.type_into("champ_2", "Union sportive de Démoville").await;
+    browser.type_into("champ_3", "732 829 320 00074").await;
+    browser.type_into("champ_4", "1 place de la Mairie 99999 Démoville").await;
     c.find(Locator::Css("#champ_6 option[value='Rugby']")).await.expect("option").click().await.expect("select");
-    c.find(Locator::Id("champ_7")).await.expect("adherents").send_keys("240").await.expect("type");
-    c.find(Locator::Id("champ_9")).await.expect("montant").send_keys("3500,00").await.expect("type");
+    browser.type_into("champ_7", "240").await;
+    browser.type_into("champ_9", "3500,00").await;
     // « Oui »: without a script nothing changes until the brouillon is saved.
     let derniere = Locator::XPath("//label[contains(., 'Montant de la dernière subvention')]");
     c.find(Locator::Css("label[for='champ_10']")).await.expect("oui").click().await.expect("click");

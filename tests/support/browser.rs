@@ -184,6 +184,25 @@ impl Browser {
         }
     }
 
+    /// Types `text` into the field whose id is `id`, as a person would.
+    pub async fn type_into(&self, id: &str, text: &str) {
+        self.client
+            .find(fantoccini::Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("no field #{id}: {e}"))
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("cannot type into #{id}: {e}"));
+    }
+
+    /// Signs in through the login page at `url`.
+    pub async fn log_in(&self, url: &str, email: &str, password: &str) {
+        self.client.goto(url).await.expect("goto the login page");
+        self.type_into("email", email).await;
+        self.type_into("password", password).await;
+        self.submit(fantoccini::Locator::Css("form[action='/connexion'] button[type=submit]")).await;
+    }
+
     /// Clicks a link or button of the site's header. On a small screen the
     /// header's links are in the menu modal: the « Menu » button opens it
     /// first, as a person would.
