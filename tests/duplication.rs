@@ -91,7 +91,7 @@ async fn parcours(app: &TestApp) {
     let page = admin.post(&format!("{champs_url}/2/dupliquer"), &[]).await;
     page.assert_status(200)
         .assert_contains("Le champ a été dupliqué : sa copie est placée juste en dessous.")
-        .assert_contains("Dupliquer<span class=\"fr-sr-only\"> « Équipements »</span> avec ses champs");
+        .assert_contains("Dupliquer avec ses champs<span class=\"fr-sr-only\"> « Équipements »</span>");
     assert_eq!(ordre(&page.body, "champ"), [1, 2, 3, 4, 6, 7, 8, 5]);
     assert_eq!(page.body.matches("Affiché si « Déjà commandé ? » est égal à « oui »").count(), 2);
     // The copy's condition reads the copied sibling, not the original.

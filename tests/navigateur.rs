@@ -303,6 +303,35 @@ async fn form_editor_with_a_block_on_a_phone() {
     assert!(page.contains("contient « Lyon »"), "the rule in words on the groupe's page");
     browser.screenshot(&artifact_path("navigateur-mobile-groupe-routage.png")).await;
     browser.check_page("mobile-groupe-routage").await;
+
+    // A form still in test shows each champ's actions, « Dupliquer » too.
+    let page = admin
+        .post(
+            "/admin/demarches",
+            &[
+                ("libelle", "Aide aux clubs"),
+                ("description", "Une aide aux clubs."),
+                ("service_nom", "Service des sports"),
+                ("service_organisme", "Mairie"),
+                ("service_email", "sports@demo.guichet.localhost"),
+            ],
+        )
+        .await;
+    let brouillon = page.id_after("/admin/demarches/");
+    let champs = format!("/admin/demarches/{brouillon}/champs");
+    admin.post(&champs, &[("type_champ", "repetition"), ("libelle", "Équipes")]).await.assert_status(200);
+    let enfant = [("type_champ", "text"), ("libelle", "Nom de l'équipe"), ("parent", "1")];
+    admin.post(&champs, &enfant).await.assert_status(200);
+    admin.post(&format!("{champs}/1/dupliquer"), &[]).await.assert_status(200);
+    c.goto(&app.url(&champs)).await.expect("goto");
+    let boutons = c.find_all(Locator::XPath("//button[starts-with(normalize-space(.), 'Dupliquer')]")).await;
+    let boutons = boutons.expect("buttons");
+    assert_eq!(boutons.len(), 4, "two blocks and their champs");
+    // Laid out as read: the words keep their space in the flex button.
+    let texte = boutons[0].text().await.expect("text");
+    assert!(texte.starts_with("Dupliquer avec ses champs"), "{texte:?}");
+    browser.screenshot(&artifact_path("navigateur-mobile-editeur-dupliquer.png")).await;
+    browser.check_page("mobile-editeur-dupliquer").await;
     browser.close().await;
     app.stop().await;
 }
