@@ -315,6 +315,37 @@ async fn suggestions_are_limited_per_compte_and_answer_json() {
     app.stop().await;
 }
 
+/// Guessing one compte's password from many addresses: each address is
+/// locked out of it after a few failures, and the compte's own counter
+/// stops the whole attempt at 100 failures an hour, with a French 429.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_one_compte_from_many_ips_is_limited() {
+    let app = TestApp::sqlite().await;
+    app.compte("cible@exemple.fr", Roles::default()).await;
+    let mut echecs = 0;
+    let mut refused = None;
+    'adresses: for octet in 20..60 {
+        let attaquant = app.client_from(&format!("127.0.1.{octet}"));
+        for _ in 0..5 {
+            let page = attaquant
+                .post("/connexion", &[("email", "cible@exemple.fr"), ("password", "essai-au-hasard-123")])
+                .await;
+            if page.status == 429 {
+                refused = Some(page);
+                break 'adresses;
+            }
+            page.assert_status(422);
+            echecs += 1;
+        }
+    }
+    let page = refused.expect("guessing from many addresses is stopped by a 429");
+    assert_eq!(echecs, 100, "the compte's counter allows 100 failures an hour");
+    page.assert_contains("Trop de tentatives");
+    assert!(french_error_page(&page));
+    assert!(retry_after(&page).is_some_and(|s| s > 0 && s <= 3600), "{:?}", page.headers);
+    app.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_passwords_from_one_ip_do_not_lock_the_owner_out() {
     verrou_par_ip(TestApp::sqlite().await).await;
