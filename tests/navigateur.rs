@@ -112,7 +112,7 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     // so no suggestion comes; the value is kept as a manual entry).
     browser.type_into("champ_4", "1 place de la Mairie 99999 Démoville").await;
     browser.type_into("champ_5", "15/09/1998").await;
-    c.find(Locator::Css("#champ_6 option[value='Rugby']")).await.expect("option").click().await.expect("select");
+    browser.choose("champ_6", "Rugby").await;
     browser.type_into("champ_7", "240").await;
     browser.type_into("champ_9", "3500,00").await;
     // A valeur calculée follows the answers (static/regles.js).
@@ -279,24 +279,9 @@ async fn form_editor_with_a_block_on_a_phone() {
     c.goto(&app.url(&format!("/admin/demarches/1/groupes/{groupe}/routage"))).await.expect("goto");
     browser.screenshot(&artifact_path("navigateur-mobile-routage.png")).await;
     browser.check_page("mobile-routage").await;
-    c.find(Locator::Css("select[name='clause_0_champ']"))
-        .await
-        .expect("the clause's champ")
-        .select_by_value("2")
-        .await
-        .expect("select");
-    c.find(Locator::Css("select[name='clause_0_operateur']"))
-        .await
-        .expect("the clause's comparison")
-        .select_by_value("contient")
-        .await
-        .expect("select");
-    c.find(Locator::Css("input[name='clause_0_valeur']"))
-        .await
-        .expect("the clause's value")
-        .send_keys("Lyon")
-        .await
-        .expect("type");
+    browser.choose("clause_0_champ", "2").await;
+    browser.choose("clause_0_operateur", "contient").await;
+    browser.type_into("clause_0_valeur", "Lyon").await;
     browser.submit(Locator::Css("button[name='action'][value='enregistrer']")).await;
     let page = c.source().await.expect("page");
     assert!(page.contains("La règle de routage a été enregistrée"), "saved");
@@ -362,7 +347,7 @@ async fn usager_files_a_dossier_without_javascript() {
     browser.type_into("champ_2", "Union sportive de Démoville").await;
     browser.type_into("champ_3", "732 829 320 00074").await;
     browser.type_into("champ_4", "1 place de la Mairie 99999 Démoville").await;
-    c.find(Locator::Css("#champ_6 option[value='Rugby']")).await.expect("option").click().await.expect("select");
+    browser.choose("champ_6", "Rugby").await;
     browser.type_into("champ_7", "240").await;
     browser.type_into("champ_9", "3500,00").await;
     // « Oui »: without a script nothing changes until the brouillon is saved.

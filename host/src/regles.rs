@@ -47,11 +47,10 @@ impl ReglesCache {
         types: &[TypeDeChamp],
         ineligibilite: Option<&Ineligibilite>,
     ) -> Option<Arc<ReglesRevision>> {
-        let publics: Vec<TypeDeChamp> = types.iter().filter(|t| !t.prive).cloned().collect();
-        if !ReglesRevision::necessaire(&publics, ineligibilite) {
+        if !ReglesRevision::necessaire(publics(types), ineligibilite) {
             return None;
         }
-        Some(self.compilees(revision, publics, ineligibilite))
+        Some(self.compilees(revision, types, ineligibilite))
     }
 
     /// The compiled rules of the usager's form of `revision`, even when it
@@ -62,17 +61,19 @@ impl ReglesCache {
         types: &[TypeDeChamp],
         ineligibilite: Option<&Ineligibilite>,
     ) -> Arc<ReglesRevision> {
-        let publics: Vec<TypeDeChamp> = types.iter().filter(|t| !t.prive).cloned().collect();
-        self.compilees(revision, publics, ineligibilite)
+        self.compilees(revision, types, ineligibilite)
     }
 
+    /// Every request that reads a form comes here: the fingerprint is
+    /// taken over the types as they are, and the usager's form is only
+    /// copied out when it must be compiled.
     fn compilees(
         &self,
         revision: RevisionId,
-        publics: Vec<TypeDeChamp>,
+        types: &[TypeDeChamp],
         ineligibilite: Option<&Ineligibilite>,
     ) -> Arc<ReglesRevision> {
-        let empreinte = empreinte(&publics, ineligibilite);
+        let empreinte = empreinte(publics(types), ineligibilite);
         if let Some((e, regles)) = self.lock().get(&revision)
             && *e == empreinte
         {
@@ -81,14 +82,10 @@ impl ReglesCache {
         // Failures of the rules as they were no longer say anything.
         lock(&self.echecs).remove(&revision);
         // Compiled outside the lock: other forms are not held up meanwhile.
+        let publics: Vec<TypeDeChamp> = publics(types).cloned().collect();
         let regles = Arc::new(ReglesRevision::compiler(&publics, ineligibilite, Arc::new(TerritoireOfficiel)));
         let mut entries = self.lock();
-        if entries.len() >= MAX_REVISIONS
-            && !entries.contains_key(&revision)
-            && let Some(k) = entries.keys().next().copied()
-        {
-            entries.remove(&k);
-        }
+        faire_place(&mut entries, revision);
         entries.insert(revision, (empreinte, regles.clone()));
         regles
     }
@@ -112,12 +109,7 @@ impl ReglesCache {
         let ev = regles.evaluer(&valeurs());
         if !ev.erreurs.is_empty() {
             let mut echecs = lock(&self.echecs);
-            if echecs.len() >= MAX_REVISIONS
-                && !echecs.contains_key(&revision)
-                && let Some(k) = echecs.keys().next().copied()
-            {
-                echecs.remove(&k);
-            }
+            faire_place(&mut echecs, revision);
             let derniers = echecs.entry(revision).or_default();
             for e in &ev.erreurs {
                 tracing::warn!(message = %e.message, revision = revision.0, "rule evaluation failed");
@@ -134,6 +126,24 @@ impl ReglesCache {
     }
 }
 
+/// The types de champ of the usager's form: no rule the usager triggers
+/// may read an annotation privée.
+fn publics(types: &[TypeDeChamp]) -> impl Iterator<Item = &TypeDeChamp> {
+    types.iter().filter(|t| !t.prive)
+}
+
+/// Room for `revision` in a map bounded by [`MAX_REVISIONS`]: past it, an
+/// arbitrary other revision is dropped (recompiled, or its failures
+/// forgotten, on its next use).
+fn faire_place<V>(map: &mut HashMap<RevisionId, V>, revision: RevisionId) {
+    if map.len() >= MAX_REVISIONS
+        && !map.contains_key(&revision)
+        && let Some(k) = map.keys().next().copied()
+    {
+        map.remove(&k);
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic while holding the lock leaves a map that is still
     // consistent (inserts and removes are single calls).
@@ -142,7 +152,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// What a revision's compiled rules depend on: the champs in order with
 /// their type, parent, condition and formula, and the inéligibilité.
-fn empreinte(types: &[TypeDeChamp], ineligibilite: Option<&Ineligibilite>) -> u64 {
+fn empreinte<'a>(types: impl Iterator<Item = &'a TypeDeChamp>, ineligibilite: Option<&Ineligibilite>) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for t in types {
         t.stable_id.0.hash(&mut h);

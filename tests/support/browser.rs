@@ -195,6 +195,17 @@ impl Browser {
             .unwrap_or_else(|e| panic!("cannot type into #{id}: {e}"));
     }
 
+    /// Picks the option of value `value` in the list whose id is `id`.
+    pub async fn choose(&self, id: &str, value: &str) {
+        self.client
+            .find(fantoccini::Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("no list #{id}: {e}"))
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("no option {value:?} in #{id}: {e}"));
+    }
+
     /// Signs in through the login page at `url`.
     pub async fn log_in(&self, url: &str, email: &str, password: &str) {
         self.client.goto(url).await.expect("goto the login page");

@@ -254,8 +254,9 @@ pub fn dupliquer(types: &mut Vec<TypeDeChamp>, id: StableId, ids: &[StableId]) -
     if ids.len() != fin - i || ids.iter().any(|n| types.iter().any(|t| t.stable_id == *n)) {
         return None;
     }
-    let renommes: HashMap<StableId, StableId> =
+    let paires: Vec<(StableId, StableId)> =
         types[i..fin].iter().map(|t| t.stable_id).zip(ids.iter().copied()).collect();
+    let renommes: HashMap<StableId, StableId> = paires.iter().copied().collect();
     let copies: Vec<TypeDeChamp> = types[i..fin]
         .iter()
         .map(|t| {
@@ -267,7 +268,6 @@ pub fn dupliquer(types: &mut Vec<TypeDeChamp>, id: StableId, ids: &[StableId]) -
             copie
         })
         .collect();
-    let paires = types[i..fin].iter().map(|t| t.stable_id).zip(ids.iter().copied()).collect();
     types.splice(fin..fin, copies);
     Some(paires)
 }

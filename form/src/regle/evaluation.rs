@@ -176,8 +176,11 @@ impl ReglesRevision {
 
     /// Whether a form has any rule at all: most have none, and then no
     /// evaluation is needed.
-    pub fn necessaire(tdcs: &[TypeDeChamp], ineligibilite: Option<&Ineligibilite>) -> bool {
-        ineligibilite.is_some() || tdcs.iter().any(|t| t.condition.is_some() || t.type_champ == TypeChamp::Calcul)
+    pub fn necessaire<'a>(
+        tdcs: impl IntoIterator<Item = &'a TypeDeChamp>,
+        ineligibilite: Option<&Ineligibilite>,
+    ) -> bool {
+        ineligibilite.is_some() || tdcs.into_iter().any(|t| t.condition.is_some() || t.type_champ == TypeChamp::Calcul)
     }
 
     /// How many rules were compiled (conditions, calculs, inéligibilité).

@@ -301,15 +301,9 @@ pub async fn set_ineligibilite(
     expect_one(done, "revision")
 }
 
-/// Reserves the next stable id of a démarche.
-pub async fn next_stable_id(c: Conn<'_>, id: DemarcheId) -> StoreResult<StableId> {
-    const SQL: &str =
-        "UPDATE demarches SET next_stable_id = next_stable_id + 1 WHERE id = $1 RETURNING next_stable_id - 1";
-    let n: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_one(&mut *c).await)?;
-    Ok(StableId(n))
-}
-
 /// `n` consecutive stable ids of démarche `id`, taken in one statement.
+/// One counter for the form and the annotations: a stable id names one
+/// champ or one annotation of the démarche, never both.
 pub async fn reserver_stable_ids(c: Conn<'_>, id: DemarcheId, n: usize) -> StoreResult<Vec<StableId>> {
     const SQL: &str =
         "UPDATE demarches SET next_stable_id = next_stable_id + $2 WHERE id = $1 RETURNING next_stable_id - $2";

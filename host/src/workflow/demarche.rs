@@ -318,9 +318,9 @@ pub async fn ajouter_champ(
     }
     let mut tx = state.store.write().await?;
     let (revision, mut types) = liste_a_modifier(&mut tx, admin, id, liste).await?;
-    // One counter for both lists: a stable id names one champ or one
-    // annotation of the démarche, never both.
-    let stable_id = demarches::next_stable_id(tx.conn(), id).await?;
+    let [stable_id] = demarches::reserver_stable_ids(tx.conn(), id, 1).await?[..] else {
+        return Err(AppError::NotFound);
+    };
     let tdc = match input.valider(state, liste, stable_id) {
         Ok(t) => t,
         Err(e) => return Ok(Err(e)),
@@ -648,7 +648,7 @@ pub async fn routage_a_revoir(
     types: &[TypeDeChamp],
 ) -> Result<Vec<String>, AppError> {
     let regles = groupes::regles_routage(c, id).await?;
-    let publics: Vec<TypeDeChamp> = types.iter().filter(|t| !t.prive).cloned().collect();
+    let publics = crate::workflow::regles::formulaire_usager(types);
     Ok(bloquants_routage(&publics, regles.iter().map(|(_, groupe, regle)| (groupe.as_str(), regle))))
 }
 

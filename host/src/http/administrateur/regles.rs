@@ -1,8 +1,9 @@
 //! The rule editor: a champ's display condition, the démarche's
-//! inéligibilité and a groupe's routing rule, on pages of their own. The no-code builder works without
-//! JavaScript: « Ajouter une condition » and « Retirer » post the rows as
-//! typed and the page comes back with one row more or less; « Enregistrer »
-//! saves. The expert mode takes the rhai expression.
+//! inéligibilité and a groupe's routing rule, on pages of their own. The
+//! no-code builder works without JavaScript: « Ajouter une condition » and
+//! « Retirer » post the rows as typed and the page comes back with one row
+//! more or less; « Enregistrer » saves. The expert mode takes the rhai
+//! expression.
 
 use crate::domain::regle::saisie::{cle_erreur_clause, nom_clause};
 use crate::domain::regle::verification::disponibles;
@@ -78,21 +79,27 @@ fn constructeur(saisie: &SaisieRegle, champs: &[&TypeDeChamp], erreurs: &Erreurs
     })
 }
 
-/// What the builder's buttons ask: a row more or less (the page comes back
-/// as typed), removing the rule, or saving it.
+/// What the builder's buttons ask: a row more or less (already applied to
+/// the rule being typed: the page comes back as it now is), removing the
+/// rule, or saving it.
 enum Action {
-    Ajouter,
-    Retirer(usize),
+    Lignes,
     Supprimer,
     Enregistrer,
 }
 
-fn action(f: &HashMap<String, String>) -> Action {
+fn action(f: &HashMap<String, String>, saisie: &mut SaisieRegle) -> Action {
     match f.get("action").map(String::as_str) {
-        Some("ajouter") => Action::Ajouter,
+        Some("ajouter") => {
+            saisie.ajouter_ligne();
+            Action::Lignes
+        }
         Some("supprimer") => Action::Supprimer,
         Some(a) => match a.strip_prefix("retirer_").and_then(|i| i.parse().ok()) {
-            Some(i) => Action::Retirer(i),
+            Some(i) => {
+                saisie.retirer_ligne(i);
+                Action::Lignes
+            }
             None => Action::Enregistrer,
         },
         None => Action::Enregistrer,
@@ -150,15 +157,11 @@ async fn enregistrer_condition(
     let id = DemarcheId(ids.first()?);
     let stable_id = StableId(ids.second()?);
     let mut saisie = SaisieRegle::depuis_formulaire(&f);
-    let action = action(&f);
+    let action = action(&f, &mut saisie);
     let notice = if matches!(action, Action::Supprimer) { "condition-supprimee" } else { "condition-enregistree" };
     let retour = format!("/admin/demarches/{id}/champs?notice={notice}#champ-{}", stable_id.0);
     let result = match action {
-        a @ (Action::Ajouter | Action::Retirer(_)) => {
-            match a {
-                Action::Retirer(i) => saisie.retirer_ligne(i),
-                _ => saisie.ajouter_ligne(),
-            }
+        Action::Lignes => {
             let (d, types) = contexte(&state, &ctx, &ids).await?;
             return page_condition(&state, &ctx, &d, &types, stable_id, &saisie, &Erreurs::new());
         }
@@ -235,15 +238,11 @@ async fn enregistrer_ineligibilite(
     let id = DemarcheId(ids.first()?);
     let mut saisie = SaisieRegle::depuis_formulaire(&f);
     let message = f.get("message").cloned().unwrap_or_default();
-    let action = action(&f);
+    let action = action(&f, &mut saisie);
     let notice =
         if matches!(action, Action::Supprimer) { "ineligibilite-supprimee" } else { "ineligibilite-enregistree" };
     let result = match action {
-        a @ (Action::Ajouter | Action::Retirer(_)) => {
-            match a {
-                Action::Retirer(i) => saisie.retirer_ligne(i),
-                _ => saisie.ajouter_ligne(),
-            }
+        Action::Lignes => {
             let (d, types) = contexte(&state, &ctx, &ids).await?;
             let existe = f.contains_key("existe");
             return page_ineligibilite(
@@ -336,14 +335,10 @@ async fn enregistrer_routage(
     let (id, groupe) = (contexte.0.id(), contexte.1.id());
     let mut saisie = SaisieRegle::depuis_formulaire(&f);
     let existe = f.contains_key("existe");
-    let action = action(&f);
+    let action = action(&f, &mut saisie);
     let notice = if matches!(action, Action::Supprimer) { "routage-supprime" } else { "routage-enregistre" };
     let result = match action {
-        a @ (Action::Ajouter | Action::Retirer(_)) => {
-            match a {
-                Action::Retirer(i) => saisie.retirer_ligne(i),
-                _ => saisie.ajouter_ligne(),
-            }
+        Action::Lignes => {
             return page_routage(&state, &ctx, &contexte, &saisie, existe, &Erreurs::new());
         }
         Action::Supprimer => wf::definir_routage(&state, &admin, id, groupe, None).await?,
