@@ -96,6 +96,12 @@ grep -q "Demande de subvention" <<<"$page" || die "/commencer/demo does not show
 page="$(fetch /connexion)" || die "GET /connexion failed"
 grep -q 'name="password"' <<<"$page" || die "/connexion shows no login form"
 stop_server
+# Each plugin is loaded, and logged, once at a start (it was twice once).
+# The log's colours, if any, are left out before reading it.
+loaded="$(sed 's/\x1b\[[0-9;]*m//g' "$log_file" | grep 'plugin loaded' | grep -o 'plugin\.id=[^ ]*' | sort || true)"
+[[ -n "$loaded" ]] || die "the demo server's log says no « plugin loaded »"
+twice="$(uniq -d <<<"$loaded")"
+[[ -z "$twice" ]] || die "plugins logged as loaded more than once at start: $twice"
 trap guichet_on_exit EXIT
 rm -rf "$data_dir"
-log "demo check passed: /commencer/demo and /connexion answered"
+log "demo check passed: /commencer/demo and /connexion answered, $(wc -l <<<"$loaded") plugins loaded once each"

@@ -1,12 +1,13 @@
 // Progressive enhancement of the « carte » champ (templates/partials/champ_carte.hbs).
 //
-// Without this file (or without the vendored libraries) the champ is a
-// textarea holding GeoJSON, and the form works as is. With it, each
-// textarea[data-carte] gets a Leaflet map with Leaflet-Geoman's drawing
-// tools above it; every change of the drawing is written back into the
-// textarea (which stays the form's field), and the area and length of what is
-// drawn are shown live. A visible toggle shows the textarea again, for
-// keyboard users and for pasting GeoJSON; editing it redraws the map.
+// Without this file (or without the vendored libraries) the champ takes
+// positions typed one per line, or GeoJSON, and the form works as is.
+// With it, the typed positions are removed and each textarea[data-carte]
+// gets a Leaflet map with Leaflet-Geoman's drawing tools above it; every
+// change of the drawing is written back into the textarea (which stays the
+// form's field), and the area and length of what is drawn are shown live.
+// A visible toggle shows the textarea again, for keyboard users and for
+// pasting GeoJSON; editing it redraws the map.
 //
 // No inline script or style (the CSP forbids them): the libraries and their
 // stylesheets are loaded from /static/vendor/ by this file, once per page,
@@ -211,7 +212,16 @@
 
   function initialiser(textarea, index) {
     var L = window.L;
-    var groupe = textarea.closest(".fr-input-group") || textarea.parentNode;
+    var champ = textarea.closest(".guichet-carte-champ") || textarea.parentNode;
+    // With a map, the positions typed by hand are not needed: removed, so
+    // that the form does not post them over the drawing.
+    var sansScript = champ.querySelector("[data-carte-sans-script]");
+    if (sansScript) { sansScript.parentNode.removeChild(sansScript); }
+    // The GeoJSON (label and textarea) leaves its « Importer » disclosure:
+    // it is the field the map writes, shown by the toggle below.
+    var saisie = textarea.closest(".fr-input-group") || textarea;
+    var importer = champ.querySelector("[data-carte-import]");
+    if (importer) { importer.parentNode.replaceChild(saisie, importer); }
     // The `geometries` option as set ("Lignes et polygones"…), empty for all.
     var genres = (textarea.dataset.geometries || "points lignes polygones").toLowerCase();
     var max = parseInt(textarea.dataset.max, 10) || 50;
@@ -219,12 +229,15 @@
 
     var bloc = document.createElement("div");
     bloc.className = "guichet-carte";
+    var consigne = document.createElement("p");
+    consigne.className = "fr-hint-text";
+    consigne.textContent = "Dessinez sur la carte les points, lignes ou surfaces demandés.";
     var carteEl = document.createElement("div");
     carteEl.className = "guichet-carte__carte";
     carteEl.id = id + "-carte";
     carteEl.setAttribute("role", "region");
-    var libelle = groupe.querySelector("label");
-    carteEl.setAttribute("aria-label", "Carte" + (libelle ? " : " + libelle.textContent.trim().split("\n")[0] : ""));
+    var legende = champ.querySelector("legend") || champ.querySelector("label");
+    carteEl.setAttribute("aria-label", "Carte" + (legende ? " : " + legende.textContent.trim().split("\n")[0] : ""));
     var etat = document.createElement("p");
     etat.className = "guichet-carte__mesures fr-text--sm";
     etat.id = id + "-mesures";
@@ -234,22 +247,23 @@
     bascule.className = "fr-btn fr-btn--tertiary fr-btn--sm guichet-carte__bascule";
     bascule.textContent = "Saisir les coordonnées au format GeoJSON";
     bascule.setAttribute("aria-controls", textarea.id);
+    bloc.appendChild(consigne);
     bloc.appendChild(carteEl);
     bloc.appendChild(etat);
     bloc.appendChild(bascule);
-    groupe.insertBefore(bloc, textarea);
+    saisie.parentNode.insertBefore(bloc, saisie);
 
-    // The textarea stays the field; hidden behind the toggle unless the
+    // The GeoJSON stays the field; hidden behind the toggle unless the
     // server refused its content (then its error must be seen with it).
     var enErreur = textarea.getAttribute("aria-invalid") === "true";
     function montrer(visible) {
-      textarea.hidden = !visible;
+      saisie.hidden = !visible;
       bascule.setAttribute("aria-expanded", visible ? "true" : "false");
     }
     montrer(enErreur);
     bascule.addEventListener("click", function () {
-      montrer(textarea.hidden);
-      if (!textarea.hidden) { textarea.focus(); }
+      montrer(saisie.hidden);
+      if (!saisie.hidden) { textarea.focus(); }
     });
 
     // A drawn point is an image whose text Leaflet sets to « Marker ».

@@ -29,9 +29,9 @@ async fn a_polygon_of_hundreds_of_vertices_is_filed_in_the_carte_champ() {
     let usager = app.signed_in("polygone@exemple.fr", Roles::default()).await;
     let brouillon = usager.post("/commencer/demo", &[]).await;
     brouillon.assert_status(200);
-    // The carte champ's textarea is the one with `data-carte`.
+    // The carte champ's GeoJSON textarea is the one with `data-carte`.
     let body = &brouillon.body;
-    let carte = body.find("data-carte").expect("the demo démarche has a carte champ");
+    let carte = body.find(" data-carte ").expect("the demo démarche has a carte champ");
     let marker = "name=\"";
     let start = body[..carte].rfind(marker).expect("the carte textarea's name") + marker.len();
     let name = &body[start..start + body[start..].find('"').expect("end of the name")];

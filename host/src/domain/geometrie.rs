@@ -4,6 +4,8 @@
 //! algorithms (plugins/carte/src/mesure.rs, static/carte.js), so the three
 //! agree.
 
+pub mod coordonnees;
+
 use serde_json::Value;
 
 const RAYON_AUTHALIQUE: f64 = 6_371_007.181;

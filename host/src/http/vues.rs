@@ -280,12 +280,74 @@ fn vue_champ(f: &FormView<'_>, tdc: &TypeDeChamp, ligne: Option<Rang<'_>>) -> Va
         "carte_geometries": option("geometries").as_str().unwrap_or(""),
         "carte_max": option("max-geometries").as_i64().unwrap_or(50),
     });
+    if kind == "carte"
+        && let Some(o) = vue.as_object_mut()
+    {
+        o.extend(vue_carte_sans_script(valeurs, erreurs, &name, &value, option("geometries").as_str().unwrap_or("")));
+    }
     if let Some(o) = vue.as_object_mut() {
         o.extend(super::vues_catalogue::champ(tdc, &value));
         if let Some(token) = autocomplete {
             o.insert("autocomplete".into(), Value::from(token));
         }
     }
+    vue
+}
+
+/// The map champ without a map: the drawing as positions typed one per
+/// line (`workflow::dossier::trace`), as just typed or as stored.
+fn vue_carte_sans_script(
+    valeurs: &Valeurs<'_>,
+    erreurs: &crate::domain::Erreurs,
+    name: &str,
+    value: &str,
+    geometries: &str,
+) -> serde_json::Map<String, Value> {
+    use crate::domain::geometrie::{self, coordonnees::Forme};
+    use crate::workflow::dossier::trace;
+    let enregistre = geometrie::coordonnees::depuis_geojson(value);
+    let tape = match valeurs {
+        Valeurs::Typed(m) => m.get(&trace::nom_coordonnees(name)).map(|t| {
+            let forme = m.get(&trace::nom_forme(name)).and_then(|f| Forme::parse(f));
+            (forme, t.clone(), m.get(&trace::nom_initiales(name)).cloned().unwrap_or_default())
+        }),
+        Valeurs::Stored(..) => None,
+    };
+    let (forme, positions, initiales) = tape.unwrap_or_else(|| {
+        let (forme, positions) = enregistre.clone().map_or((None, String::new()), |(f, p)| (Some(f), p));
+        (forme, positions.clone(), trace::initiales(forme, &positions))
+    });
+    // The kinds the champ's `geometries` option allows, as the map's tools.
+    let genres = geometries.to_lowercase();
+    let permises: Vec<Forme> = Forme::TOUTES
+        .into_iter()
+        .filter(|f| {
+            genres.is_empty()
+                || genres.contains(match f {
+                    Forme::Points => "point",
+                    Forme::Lignes => "ligne",
+                    Forme::Surfaces => "polygone",
+                })
+        })
+        .collect();
+    let choisie = forme.filter(|f| permises.contains(f)).or(permises.first().copied());
+    // What the page shows must be what `initiales` says it shows.
+    let initiales = match (valeurs, enregistre.is_some()) {
+        (Valeurs::Typed(_), _) | (_, true) => initiales,
+        _ => trace::initiales(choisie, ""),
+    };
+    let mut vue = serde_json::Map::new();
+    vue.insert(
+        "carte_formes".into(),
+        permises
+            .iter()
+            .map(|f| json!({ "value": f.as_str(), "libelle": f.libelle(), "selected": Some(*f) == choisie }))
+            .collect(),
+    );
+    vue.insert("carte_coordonnees".into(), Value::from(positions));
+    vue.insert("carte_initiales".into(), Value::from(initiales));
+    vue.insert("carte_coordonnees_erreur".into(), json!(erreurs.get(&trace::nom_coordonnees(name))));
+    vue.insert("carte_enregistre".into(), json!(geometrie::description(value).filter(|_| !value.is_empty())));
     vue
 }
 

@@ -26,6 +26,8 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub mod trace;
+
 /// Answers as posted by the form: input name (`champ_<stable_id>`) → text.
 pub type Saisie = HashMap<String, String>;
 
@@ -199,7 +201,10 @@ async fn controler(state: &AppState, plugin: &str, libelle: &str, value: &str, o
 pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: &Saisie, depot: bool) -> Verifiees {
     let (types, reglages) = (formulaire.types(), &formulaire.reglages);
     let mut values = Vec::with_capacity(types.len());
-    let mut erreurs = Erreurs::new();
+    // Positions typed in a map champ without a map become its GeoJSON
+    // first: the rules and the plugin read the drawing.
+    let (saisie, mut erreurs) = trace::avec_traces(state, types, saisie);
+    let saisie = saisie.as_ref();
     let mut a_verifier = Vec::new();
     let mut donnees = HashMap::new();
     let mut confirmes = Vec::new();
