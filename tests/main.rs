@@ -5,6 +5,7 @@
 //! library in `tests/support/`.
 
 mod annotations;
+mod apercu;
 mod attestation_template;
 mod autocompletion;
 mod carte_polygone;

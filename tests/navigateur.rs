@@ -192,7 +192,19 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
         .for_element(Locator::Css("#champ_12-carte .leaflet-pm-icon-marker"))
         .await
         .expect("the map's drawing tools (Leaflet and Geoman loaded under the CSP)");
+    // The tools speak French, on the link a screen reader announces, and so
+    // does the tooltip that follows the pointer.
+    let lien = c.find(Locator::Css("#champ_12-carte a.leaflet-buttons-control-button")).await.expect("tool link");
+    assert_eq!(lien.attr("aria-label").await.expect("aria-label").as_deref(), Some("Placer un point"));
+    // With a map, the positions typed by hand are gone: they would be
+    // posted over the drawing.
+    assert!(c.find(Locator::Id("champ_12_coordonnees")).await.is_err(), "no typed positions beside the map");
     outil.click().await.expect("marker tool");
+    // Geoman follows a mouse pointer with its hint; a touch screen has none.
+    if viewport == Viewport::DESKTOP {
+        let infobulle = c.find(Locator::Css("#champ_12-carte .leaflet-tooltip")).await.expect("the drawing tooltip");
+        assert_eq!(infobulle.html(true).await.expect("tooltip text").trim(), "Cliquez pour placer un point");
+    }
     c.find(Locator::Id("champ_12-carte")).await.expect("map").click().await.expect("click on the map");
     let geojson = c.find(Locator::Id("champ_12")).await.expect("textarea").prop("value").await.expect("value");
     let geojson = geojson.unwrap_or_default();
@@ -271,6 +283,22 @@ async fn form_editor_with_a_block_on_a_phone() {
         .expect("scroll");
     browser.screenshot(&artifact_path("navigateur-mobile-editeur-bloc.png")).await;
     browser.check_page("mobile-editeur-bloc").await;
+
+    // The preview: the usager's page, whose « Oui » shows its question live.
+    c.find(Locator::LinkText("Aperçu du formulaire")).await.expect("the preview link").click().await.expect("click");
+    let derniere = Locator::XPath("//label[contains(., 'Montant de la dernière subvention')]");
+    assert!(!c.find(derniere).await.expect("conditional champ").is_displayed().await.expect("displayed"));
+    c.find(Locator::Css("label[for='champ_10']")).await.expect("oui").click().await.expect("click");
+    let montre = c.wait().at_most(std::time::Duration::from_secs(5)).for_element(derniere).await.expect("champ");
+    for _ in 0..50 {
+        if montre.is_displayed().await.expect("displayed") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(montre.is_displayed().await.expect("displayed"), "« Oui » shows the question in the preview");
+    browser.screenshot(&artifact_path("navigateur-mobile-apercu.png")).await;
+    browser.check_page("mobile-apercu").await;
 
     // A groupe's routing rule, built on a phone with the no-code builder.
     let admin = guichet_tests::demo::client(&app, guichet_tests::demo::ADMIN).await;
@@ -387,6 +415,38 @@ async fn usager_files_a_dossier_without_javascript() {
     c.execute("document.querySelector('fieldset.guichet-ligne').scrollIntoView()", vec![]).await.expect("scroll");
     browser.screenshot(&shot("bloc")).await;
     browser.check_console("sans-js-bloc").await;
+
+    // The carte without a map: positions typed one per line. A line that
+    // is no position is refused next to the field, and kept as typed.
+    assert!(
+        !c.find(Locator::Id("champ_12")).await.expect("GeoJSON").is_displayed().await.expect("displayed"),
+        "the GeoJSON waits behind « Importer un tracé GeoJSON »"
+    );
+    browser.choose("champ_12_forme", "surfaces").await;
+    browser.type_into("champ_12_coordonnees", "43.6085, 3.8796\n43.6095, 3.8796\nprès du stade").await;
+    browser.submit(Locator::XPath("//button[@value='enregistrer' and not(@hidden)]")).await;
+    // The refused form comes back as a 422, which Chrome logs: expected.
+    let journal = browser.console_errors().await;
+    assert!(journal.iter().all(|e| e.contains("status of 422")), "{journal:?}");
+    let erreur = c.find(Locator::Id("champ_12_coordonnees-erreur")).await.expect("the error next to the field");
+    assert!(erreur.text().await.expect("text").starts_with("Ligne 3 : « près du stade » n'est pas une position"));
+    let positions = c.find(Locator::Id("champ_12_coordonnees")).await.expect("positions");
+    assert!(positions.prop("value").await.expect("value").unwrap_or_default().contains("près du stade"));
+    positions.clear().await.expect("clear");
+    positions.send_keys("43.6085, 3.8796\n43.6095, 3.8796\n43.6095, 3.8806").await.expect("type");
+    browser.submit(Locator::XPath("//button[@value='enregistrer' and not(@hidden)]")).await;
+    let enregistre = c.find(Locator::Css(".guichet-carte-champ .guichet-formes")).await.expect("the saved drawing");
+    assert!(enregistre.text().await.expect("text").starts_with("Polygone : "), "read back in words");
+    // The stored drawing as positions again (the plugin may turn its
+    // outline round, as GeoJSON wants it anticlockwise).
+    let positions = c.find(Locator::Id("champ_12_coordonnees")).await.expect("positions").prop("value").await;
+    let positions = positions.expect("value").unwrap_or_default();
+    let mut lignes: Vec<&str> = positions.lines().collect();
+    lignes.sort_unstable();
+    assert_eq!(lignes, ["43.6085, 3.8796", "43.6095, 3.8796", "43.6095, 3.8806"], "{positions}");
+    c.execute("document.getElementById('champ_12_coordonnees').scrollIntoView()", vec![]).await.expect("scroll");
+    browser.screenshot(&shot("carte")).await;
+    browser.check_console("sans-js-carte").await;
 
     c.find(Locator::Css("label[for='champ_13']")).await.expect("attestation").click().await.expect("click");
     browser.submit(Locator::XPath("//button[@value='deposer']")).await;

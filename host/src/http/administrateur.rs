@@ -2,6 +2,7 @@
 //! groupes instructeurs in `groupes`.
 
 mod annotations;
+mod apercu;
 pub(super) mod attestation;
 pub(super) mod champ_fichier;
 mod groupes;
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .merge(groupes::routes())
         .merge(regles::routes())
         .merge(annotations::routes())
+        .merge(apercu::routes())
         .merge(plugin_champ::routes())
 }
 

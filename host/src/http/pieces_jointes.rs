@@ -339,10 +339,10 @@ pub fn enrichir_formulaire(
     champs: &mut [Value],
     types: &[TypeDeChamp],
     pieces: &PiecesParChamp,
-    id: DossierId,
-    csrf: &str,
+    cible: CibleFichiers<'_>,
 ) {
     let modele_json = |tdc: &TypeDeChamp| {
+        let CibleFichiers::Dossier { id, .. } = cible else { return None };
         tdc.options.modele.as_ref().map(|m| {
             json!({
                 "nom": m.nom,
@@ -368,12 +368,24 @@ pub fn enrichir_formulaire(
             .get(&(tdc.stable_id, ligne.map(str::to_owned)))
             .into_iter()
             .flatten()
-            .map(|p| piece_json(p, id, "/dossiers"))
+            .filter_map(|p| match cible {
+                CibleFichiers::Dossier { id, .. } => Some(piece_json(p, id, "/dossiers")),
+                CibleFichiers::Apercu => None,
+            })
             .collect();
         let plein = liste.len() >= if fichier::plusieurs(tdc) { fichier::FICHIERS_PAR_CHAMP_MAX } else { usize::MAX };
-        let chemin = match ligne {
-            Some(row) => format!("/dossiers/{id}/champs/{}/lignes/{row}/fichiers", tdc.stable_id),
-            None => format!("/dossiers/{id}/champs/{}/fichiers", tdc.stable_id),
+        // The preview sends nothing: no address, so static/fichiers.js
+        // leaves the input alone.
+        let televersement = match (cible, ligne) {
+            (CibleFichiers::Apercu, _) => String::new(),
+            (CibleFichiers::Dossier { id, csrf }, Some(row)) => format!(
+                "/dossiers/{id}/champs/{}/lignes/{row}/fichiers?{}={csrf}",
+                tdc.stable_id,
+                crate::http::CSRF_FIELD
+            ),
+            (CibleFichiers::Dossier { id, csrf }, None) => {
+                format!("/dossiers/{id}/champs/{}/fichiers?{}={csrf}", tdc.stable_id, crate::http::CSRF_FIELD)
+            }
         };
         let details = json!({
             "pieces": liste,
@@ -383,11 +395,20 @@ pub fn enrichir_formulaire(
             "formats": fichier::extensions_lisibles(tdc),
             "taille_max": fichier::taille_lisible(fichier::taille_max(&tdc.type_champ)),
             "modele": modele_json(tdc),
-            "televersement": format!("{chemin}?{}={csrf}", crate::http::CSRF_FIELD),
+            "televersement": televersement,
         });
         o.insert("kind".into(), json!("fichier"));
         o.insert("fichier".into(), details);
     });
+}
+
+/// Where a form's file champs send their files and offer their model.
+#[derive(Clone, Copy)]
+pub enum CibleFichiers<'a> {
+    /// A dossier's form: each file goes to the dossier as soon as chosen.
+    Dossier { id: DossierId, csrf: &'a str },
+    /// The editor's preview: nothing is sent, no model to download.
+    Apercu,
 }
 
 /// Adds to a dossier's answers as read (`vues::champs_lecture`) the list of

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::http::Ctx;
 use crate::http::ctx::ClientIp;
 use crate::http::form::{Ids, SaisieDossier};
-use crate::http::pieces_jointes;
+use crate::http::pieces_jointes::{self, CibleFichiers};
 use crate::http::vues::{self, Valeurs};
 use crate::state::AppState;
 use crate::store::{attestations, demarches, dossiers};
@@ -236,7 +236,7 @@ async fn formulaire(
         regles: &evaluation,
     };
     let mut champs = vues::champs_formulaire(&vue, types);
-    pieces_jointes::enrichir_formulaire(&mut champs, types, &pieces, id, &ctx.csrf);
+    pieces_jointes::enrichir_formulaire(&mut champs, types, &pieces, CibleFichiers::Dossier { id, csrf: &ctx.csrf });
     // Each file's « Supprimer » button submits a small form of its own,
     // outside the dossier form (Enter in a field never removes a file).
     let suppressions: Vec<Value> = pieces
@@ -303,7 +303,7 @@ async fn enregistrer(State(state): State<AppState>, ctx: Ctx, ids: Ids, req: Req
 /// `ligne=supprimer:<bloc>:<row>`: the row list in `saisie` is changed
 /// accordingly. Returns where the page should go back to (the new row, or
 /// the block), `None` when the post is no row action.
-fn appliquer_action_ligne(saisie: &mut Saisie) -> Option<String> {
+pub(crate) fn appliquer_action_ligne(saisie: &mut Saisie) -> Option<String> {
     let action = saisie.remove("ligne")?;
     let mut parts = action.split(':');
     let verbe = parts.next()?;
@@ -380,9 +380,21 @@ async fn regles(
     let types = &definition.types;
     tx.commit().await?;
     let regles = state.regles.du_formulaire(d.revision_id(), types, definition.ineligibilite.as_ref());
-    let valeurs = Valeurs::Typed(&saisie);
+    Ok(axum::Json(reponse_regles(&state, d.revision_id(), types, regles.as_deref(), &saisie)).into_response())
+}
+
+/// Which champs the answers typed so far hide and what computed champs
+/// are worth, at the top level and in each row (JSON for `static/regles.js`).
+pub(crate) fn reponse_regles(
+    state: &AppState,
+    revision: crate::domain::RevisionId,
+    types: &[crate::domain::TypeDeChamp],
+    regles: Option<&crate::domain::regle::ReglesRevision>,
+    saisie: &Saisie,
+) -> serde_json::Value {
+    let valeurs = Valeurs::Typed(saisie);
     let par_bloc = valeurs.toutes_lignes(types);
-    let ev = state.regles.evaluer(d.revision_id(), regles.as_deref(), || {
+    let ev = state.regles.evaluer(revision, regles, || {
         RegleValeurs::depuis_formulaire(types, &par_bloc, |tdc, row| Some(valeurs.get_dans(tdc, row)))
     });
     let calculs: serde_json::Map<String, serde_json::Value> = types
@@ -416,8 +428,7 @@ async fn regles(
             lignes.insert(row.clone(), json!({ "masques": masques, "calculs": calculs }));
         }
     }
-    Ok(axum::Json(json!({ "masques": masques, "calculs": calculs, "lignes": lignes, "ineligible": ev.ineligible }))
-        .into_response())
+    json!({ "masques": masques, "calculs": calculs, "lignes": lignes, "ineligible": ev.ineligible })
 }
 
 /// Autocomplete for a plugin champ of the usager's own dossier (JSON for
