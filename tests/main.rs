@@ -25,6 +25,7 @@ mod http_securite;
 mod interface;
 mod migrations;
 mod navigateur;
+mod parcours_complet;
 mod pieces_jointes;
 mod plugins_champs;
 mod plugins_extensions;
