@@ -155,6 +155,35 @@ fn a_hidden_computed_champ_is_blank_and_a_failing_one_reported() {
 }
 
 #[test]
+fn a_computed_champ_over_blank_answers_is_blank_not_broken() {
+    let montant = tdc(1, TypeChamp::DecimalNumber);
+    let adherents = tdc(2, TypeChamp::IntegerNumber);
+    let mut par_adherent = tdc(3, TypeChamp::Calcul);
+    par_adherent.options.calcul = Some("arrondi(champ_1 / champ_2, 2)".into());
+    let mut ecart = tdc(4, TypeChamp::Calcul);
+    ecart.options.calcul = Some("-(champ_1 - champ_2 * 2.5 + 1) % 7".into());
+    let r = compiler(&[montant, adherents, par_adherent, ecart]);
+    // A brouillon just opened: nothing answered, nothing to report.
+    let ev = r.evaluer(&Valeurs::default());
+    assert!(ev.erreurs.is_empty(), "{:?}", ev.erreurs);
+    assert_eq!(ev.calculs.get(&StableId(3)), Some(&None));
+    assert_eq!(ev.calculs.get(&StableId(4)), Some(&None));
+    // Half answered, either half: still blank, still no error.
+    for v in [valeurs(&[(1, "3500")]), valeurs(&[(2, "240")])] {
+        let ev = r.evaluer(&v);
+        assert!(ev.erreurs.is_empty(), "{:?}", ev.erreurs);
+        assert_eq!(ev.calculs.get(&StableId(3)), Some(&None));
+    }
+    let ev = r.evaluer(&valeurs(&[(1, "3500"), (2, "240")]));
+    assert_eq!(ev.calculs.get(&StableId(3)), Some(&Some("14.58".into())));
+    // A rule that is really wrong is still reported.
+    let mut faux = tdc(5, TypeChamp::Calcul);
+    faux.options.calcul = Some("champ_1 + \"euros\" / 2".into());
+    let r = compiler(&[tdc(1, TypeChamp::DecimalNumber), faux]);
+    assert_eq!(r.evaluer(&valeurs(&[(1, "3")])).erreurs.len(), 1);
+}
+
+#[test]
 fn ineligibilite_gives_its_message_when_true() {
     let a = tdc(1, TypeChamp::IntegerNumber);
     let i = Ineligibilite {

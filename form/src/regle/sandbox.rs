@@ -137,9 +137,27 @@ fn enregistrer_fonctions(engine: &mut Engine, territoire: Arc<dyn Territoire>) {
         let facteur = 10f64.powi(decimales.clamp(0, 10) as i32);
         Dynamic::from_float((n * facteur).round() / facteur)
     });
+    enregistrer_operations_sur_vide(engine);
     let t = territoire.clone();
     engine.register_fn("dans_departement", move |v: Dynamic, code: Dynamic| dans(&v, &code, |c| t.departement(c)));
     engine.register_fn("dans_region", move |v: Dynamic, code: Dynamic| dans(&v, &code, |c| territoire.region(c)));
+}
+
+/// Arithmetic on a blank answer gives a blank: a computed value waits for
+/// the answers it needs (a brouillon just opened has none) instead of
+/// failing, which would report the rule as broken to the administrateur
+/// for every new dossier. Comparisons need nothing: rhai answers false
+/// when the two sides' types differ.
+fn enregistrer_operations_sur_vide(engine: &mut Engine) {
+    use rhai::{FLOAT, INT};
+    for op in ["+", "-", "*", "/", "%"] {
+        engine.register_fn(op, |_: (), _: ()| ());
+        engine.register_fn(op, |_: (), _: INT| ());
+        engine.register_fn(op, |_: INT, _: ()| ());
+        engine.register_fn(op, |_: (), _: FLOAT| ());
+        engine.register_fn(op, |_: FLOAT, _: ()| ());
+    }
+    engine.register_fn("-", |_: ()| ());
 }
 
 /// Blank: no answer, an empty text or an empty list.
