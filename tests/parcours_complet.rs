@@ -26,6 +26,7 @@ use guichet::storage::StorageConfig;
 use guichet::store::pieces_jointes::{self, PieceRow};
 use guichet::workflow::comptes::Roles;
 use guichet_tests::app::{Backend, Client, Page, TestApp};
+use guichet_tests::fichiers::{adresse_televersement, televerser};
 use guichet_tests::s3::S3Server;
 use reqwest::multipart::{Form, Part};
 
@@ -294,15 +295,6 @@ fn valeur(page: &Page, name: &str) -> String {
     tag[start..].split('"').next().expect("value").to_owned()
 }
 
-/// The upload URL (`data-televersement`) of the file champ `name`.
-fn televersement(page: &Page, name: &str) -> String {
-    let groupe =
-        page.body.split(&format!("id=\"{name}-groupe\"")).nth(1).unwrap_or_else(|| panic!("no file champ {name}"));
-    let marker = "data-televersement=\"";
-    let start = groupe.find(marker).expect("an upload URL") + marker.len();
-    groupe[start..].split('"').next().expect("url").to_owned()
-}
-
 /// Posts the dossier form of `page` as the browser does (multipart), with
 /// these fields and files.
 async fn envoyer(
@@ -356,19 +348,8 @@ async fn remplir(app: &TestApp, path: &str) -> i64 {
     assert_eq!(rows.len(), 1, "{rows:?}");
 
     // The pièce justificative with JavaScript: to the champ's upload URL.
-    let url = televersement(&page, &n("Justificatif de domicile"));
-    let form = Form::new().percent_encode_noop().part("fichier", Part::bytes(PDF.to_vec()).file_name(NOM_PDF));
-    let response = usager
-        .http
-        .post(app.url(&url))
-        .header("accept", "application/json")
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    let status = response.status().as_u16();
-    let answer: serde_json::Value =
-        serde_json::from_str(&response.text().await.unwrap_or_default()).unwrap_or_default();
+    let url = adresse_televersement(&page.body, &n("Justificatif de domicile"));
+    let (status, answer) = televerser(&usager.http, &app.url(&url), NOM_PDF, PDF).await;
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["fichier"]["nom"], NOM_PDF, "{answer}");
 

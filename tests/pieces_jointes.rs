@@ -10,6 +10,7 @@ use guichet::storage::StorageConfig;
 use guichet::store::pieces_jointes::{self, PieceRow};
 use guichet::workflow::comptes::Roles;
 use guichet_tests::app::{Backend, Client, PASSWORD, TestApp};
+use guichet_tests::fichiers;
 use guichet_tests::s3::S3Server;
 use reqwest::cookie::CookieStore;
 use reqwest::multipart::{Form, Part};
@@ -84,18 +85,7 @@ impl Navigateur {
     async fn televerser(&self, brouillon: &str, name: &str, nom: &str, data: &[u8]) -> (u16, serde_json::Value) {
         let page = self.get(brouillon).await.1;
         let url = televersement(&page, name);
-        let form =
-            Form::new().percent_encode_noop().part("fichier", Part::bytes(data.to_vec()).file_name(nom.to_owned()));
-        let response = self
-            .http
-            .post(self.url(&url))
-            .header("accept", "application/json")
-            .multipart(form)
-            .send()
-            .await
-            .expect("upload");
-        let status = response.status().as_u16();
-        (status, serde_json::from_str(&response.text().await.unwrap_or_default()).unwrap_or_default())
+        fichiers::televerser(&self.http, &self.url(&url), nom, data).await
     }
 
     /// The form without JavaScript: multipart to its own action.
@@ -123,10 +113,9 @@ fn jeton(page: &str) -> String {
 
 /// The upload URL (`data-televersement`) of a champ on the form page.
 fn televersement(page: &str, name: &str) -> String {
-    let marker = "data-televersement=\"/dossiers/";
-    let groupe = page.split(&format!("id=\"{name}-groupe\"")).nth(1).expect("file champ on the page");
-    let start = groupe.find(marker).expect("upload URL") + "data-televersement=\"".len();
-    groupe[start..].split('"').next().expect("url").to_owned()
+    let url = fichiers::adresse_televersement(page, name);
+    assert!(url.starts_with("/dossiers/"), "an upload URL of the dossier: {url}");
+    url
 }
 
 /// A published démarche with a pièce justificative (several files) and a

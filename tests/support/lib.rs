@@ -18,6 +18,7 @@ pub mod app;
 pub mod browser;
 pub mod contrats;
 pub mod demo;
+pub mod fichiers;
 pub mod pdf;
 pub mod plugin_host;
 pub mod postgres;

@@ -298,7 +298,7 @@ fn vue_champ(f: &FormView<'_>, tdc: &TypeDeChamp, ligne: Option<Rang<'_>>) -> Va
 /// line (`workflow::dossier::trace`), as just typed or as stored.
 fn vue_carte_sans_script(
     valeurs: &Valeurs<'_>,
-    erreurs: &crate::domain::Erreurs,
+    erreurs: &Erreurs,
     name: &str,
     value: &str,
     geometries: &str,
@@ -402,11 +402,7 @@ pub fn champs_lecture(
         // A drawing reads as a list of shapes, not as its GeoJSON; the
         // GeoJSON goes to the read-only map static/carte.js draws.
         // Any plugin asking for the map widget stores GeoJSON.
-        let carte = tdc
-            .type_champ
-            .plugin_id()
-            .and_then(|id| state.plugins.type_de_champ(id))
-            .is_some_and(|p| p.input.widget == Widget::Map);
+        let carte = crate::workflow::dossier::trace::est_carte(state, tdc);
         let formes = value.filter(|v| carte && !v.is_empty()).and_then(crate::domain::geometrie::description);
         let champ = json!({
             "stable_id": tdc.stable_id.0,

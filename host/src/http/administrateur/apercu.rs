@@ -37,7 +37,8 @@ fn revision(d: &DemarcheRow) -> Result<RevisionId, AppError> {
 
 async fn apercu(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
     let d = super::find(&state, &ctx, DemarcheId(ids.first()?)).await?;
-    page(&state, &ctx, &d, None, &Erreurs::new()).await
+    let formulaire = formulaire(&state, &d).await?;
+    page(&state, &ctx, &d, &formulaire, None, &Erreurs::new())
 }
 
 /// « Vérifier les réponses », or a block's « Ajouter un élément » /
@@ -49,17 +50,17 @@ async fn verifier(
     SaisieDossier(mut saisie): SaisieDossier,
 ) -> Result<Response, AppError> {
     let d = super::find(&state, &ctx, DemarcheId(ids.first()?)).await?;
-    if crate::http::usager::appliquer_action_ligne(&mut saisie).is_some() {
-        return page(&state, &ctx, &d, Some(&saisie), &Erreurs::new()).await;
-    }
     let formulaire = formulaire(&state, &d).await?;
+    if crate::http::usager::appliquer_action_ligne(&mut saisie).is_some() {
+        return page(&state, &ctx, &d, &formulaire, Some(&saisie), &Erreurs::new());
+    }
     let verifiees = wf::verifier_saisie(&state, &formulaire, &saisie, true).await;
     let mut erreurs = verifiees.erreurs;
     // No file is sent from the preview: a mandatory one is not « missing ».
     let fichiers: Vec<String> =
         formulaire.types().iter().filter(|t| t.type_champ.est_fichier()).map(|t| t.input_name()).collect();
     erreurs.0.retain(|e| !fichiers.iter().any(|f| e.champ.ends_with(f.as_str())));
-    page(&state, &ctx, &d, Some(&saisie), &erreurs).await
+    page(&state, &ctx, &d, &formulaire, Some(&saisie), &erreurs)
 }
 
 async fn formulaire(state: &AppState, d: &DemarcheRow) -> Result<wf::Formulaire, AppError> {
@@ -76,14 +77,14 @@ async fn formulaire(state: &AppState, d: &DemarcheRow) -> Result<wf::Formulaire,
     Ok(wf::Formulaire { revision, definition, reglages, regles })
 }
 
-async fn page(
+fn page(
     state: &AppState,
     ctx: &Ctx,
     d: &DemarcheRow,
+    formulaire: &wf::Formulaire,
     saisie: Option<&Saisie>,
     erreurs: &Erreurs,
 ) -> Result<Response, AppError> {
-    let formulaire = formulaire(state, d).await?;
     let types = formulaire.types();
     // A first visit: a mandatory block starts with one row, as a new
     // brouillon does.
