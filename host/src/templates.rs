@@ -2,11 +2,21 @@
 //! Defaults are embedded in the binary; an operator directory may override
 //! any of them by name. Strict mode: a missing variable is an error, which
 //! the template tests catch before users do.
+//!
+//! A page template holds the page's main content only; `layouts/base` is
+//! rendered around it with the same data, the content in `{{{page_body}}}`.
+//! Handlebars copies a partial's whole context on every call, so the layout
+//! as a partial block, or a partial called without a context argument at
+//! the top of a page, would copy all the page's data: on a dossier page,
+//! that was a fifth of the server's time per request. Partials called at a
+//! page's top level get their own small context (`{{> partials/erreurs
+//! erreurs}}`), and the CSRF field is a helper.
 
 use anyhow::Context;
 use handlebars::Handlebars;
 use rust_embed::RustEmbed;
 use serde::Serialize;
+use serde_json::Value;
 use std::path::Path;
 
 #[derive(RustEmbed)]
@@ -20,6 +30,9 @@ pub struct Templates {
 }
 
 const EXTENSION: &str = ".hbs";
+const LAYOUT: &str = "layouts/base";
+/// The key under which the layout finds the rendered page.
+const PAGE_BODY: &str = "page_body";
 
 impl Templates {
     /// `static_prefix` is where this version of the static files is served
@@ -31,6 +44,7 @@ impl Templates {
         html.register_helper("asset", Box::new(AssetUrl { prefix: static_prefix.to_owned() }));
         html.register_helper("pluriel", Box::new(pluriel_helper));
         html.register_helper("url_encode", Box::new(url_encode_helper));
+        html.register_helper("csrf_input", Box::new(csrf_input));
         let mut text = Handlebars::new();
         text.set_strict_mode(true);
         text.register_helper("pluriel", Box::new(pluriel_helper));
@@ -58,8 +72,19 @@ impl Templates {
         Ok(Templates { html, text })
     }
 
-    pub fn render_html<T: Serialize>(&self, name: &str, data: &T) -> anyhow::Result<String> {
-        self.html.render(name, data).with_context(|| format!("rendering {name}"))
+    /// Renders page `name` inside the layout. `data` is moved into the
+    /// render context, not copied: it must hold the layout's keys too
+    /// (`http::ctx::base_context`).
+    pub fn render_page(&self, name: &str, data: Value) -> anyhow::Result<String> {
+        let mut context = handlebars::Context::from(data);
+        let body = self.html.render_with_context(name, &context).with_context(|| format!("rendering {name}"))?;
+        match context.data_mut() {
+            Value::Object(map) => {
+                map.insert(PAGE_BODY.to_owned(), Value::String(body));
+            }
+            _ => anyhow::bail!("rendering {name}: the page data is not an object"),
+        }
+        self.html.render_with_context(LAYOUT, &context).with_context(|| format!("rendering {LAYOUT} around {name}"))
     }
 
     pub fn render_text<T: Serialize>(&self, name: &str, data: &T) -> anyhow::Result<String> {
@@ -95,6 +120,30 @@ impl handlebars::HelperDef for AssetUrl {
         out.write(&format!("{}/{}", self.prefix, path.trim_start_matches('/')))?;
         Ok(())
     }
+}
+
+/// `{{csrf_input}}`: the hidden field of the page's CSRF token, read from the
+/// page's data (`csrf_field`, `csrf`) wherever the form sits in the page.
+fn csrf_input(
+    _: &handlebars::Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &handlebars::Context,
+    _: &mut handlebars::RenderContext<'_, '_>,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let field = |key: &str| {
+        ctx.data()
+            .get(key)
+            .and_then(Value::as_str)
+            .ok_or_else(|| handlebars::RenderErrorReason::MissingVariable(Some(key.to_owned())))
+    };
+    let (name, token) = (field("csrf_field")?, field("csrf")?);
+    out.write(&format!(
+        r#"<input type="hidden" name="{}" value="{}">"#,
+        handlebars::html_escape(name),
+        handlebars::html_escape(token)
+    ))?;
+    Ok(())
 }
 
 // `{{erreur_pour erreurs "email"}}`: the message for one field, or null, so

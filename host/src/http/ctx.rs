@@ -189,7 +189,7 @@ pub fn render(state: &AppState, template: &str, mut base: Value, data: Value) ->
     if let (Some(base), Value::Object(data)) = (base.as_object_mut(), data) {
         base.extend(data);
     }
-    Ok(state.templates.render_html(template, &base)?)
+    Ok(state.templates.render_page(template, base)?)
 }
 
 /// Reads one cookie from the request headers.
