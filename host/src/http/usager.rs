@@ -138,7 +138,8 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     } else {
         Default::default()
     };
-    let attestation = attestations::exists(tx.conn(), d.id()).await?;
+    // Only an accepted dossier has an attestation.
+    let attestation = d.etat() == EtatDossier::Accepte && attestations::exists(tx.conn(), d.id()).await?;
     let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, d.id(), types).await?;
     tx.commit().await?;
     let values = &reponses.champs;

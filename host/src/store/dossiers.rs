@@ -30,6 +30,9 @@ pub struct DossierRow {
     /// E-mail of the usager who owns it.
     pub usager_email: String,
     pub demarche_libelle: String,
+    /// Whether the démarche takes dossiers: a dépôt reads it with the
+    /// dossier, one statement fewer on the busiest write.
+    pub demarche_etat: String,
 }
 
 impl DossierRow {
@@ -49,6 +52,10 @@ impl DossierRow {
         // The column only ever receives `EtatDossier::as_str` values.
         EtatDossier::parse(&self.etat).unwrap_or(EtatDossier::Brouillon)
     }
+
+    pub fn demarche_etat(&self) -> EtatDemarche {
+        EtatDemarche::parse(&self.demarche_etat).unwrap_or(EtatDemarche::Close)
+    }
 }
 
 macro_rules! select_dossier {
@@ -56,7 +63,7 @@ macro_rules! select_dossier {
         concat!(
             "SELECT d.id, d.demarche_id, d.revision_id, d.groupe_instructeur_id, d.compte_id, d.etat, d.for_test, ",
             "d.motivation, d.created_at, d.updated_at, d.depose_at, d.en_instruction_at, d.processed_at, ",
-            "c.email AS usager_email, m.libelle AS demarche_libelle ",
+            "c.email AS usager_email, m.libelle AS demarche_libelle, m.etat AS demarche_etat ",
             "FROM dossiers d JOIN comptes c ON c.id = d.compte_id JOIN demarches m ON m.id = d.demarche_id ",
             $tail
         )

@@ -571,13 +571,22 @@ impl Formulaire {
     pub fn types(&self) -> &[TypeDeChamp] {
         &self.definition.types
     }
+
+    /// Whether `reglages` were read: only forms with plugin champs need them.
+    pub fn a_des_champs_plugin(&self) -> bool {
+        a_des_champs_plugin(&self.definition.types)
+    }
+}
+
+fn a_des_champs_plugin(types: &[TypeDeChamp]) -> bool {
+    types.iter().any(|t| t.type_champ.plugin_id().is_some())
 }
 
 /// Reads a dossier's form inside `tx`; a published one comes from memory.
 async fn formulaire_dans(state: &AppState, tx: &mut Tx, dossier: &DossierRow) -> Result<Formulaire, AppError> {
     let definition = state.formulaires.de_revision(tx.conn(), dossier.revision_id()).await?;
     // Most forms have no plugin champ: no query for settings then.
-    let reglages = if definition.types.iter().any(|t| t.type_champ.plugin_id().is_some()) {
+    let reglages = if a_des_champs_plugin(&definition.types) {
         demarches::plugins_reglages(tx.conn(), dossier.demarche_id()).await?
     } else {
         Reglages::new()
@@ -683,11 +692,20 @@ pub async fn deposer(
     if dossier.etat() != EtatDossier::Brouillon {
         return Ok(Ok(()));
     }
-    let demarche = demarches::find(tx.conn(), dossier.demarche_id()).await?;
     let regles_groupes = crate::store::groupes::regles_routage(tx.conn(), dossier.demarche_id()).await?;
-    let regle = crate::workflow::extensions::regle_de_routage(state, &mut tx, dossier.demarche_id()).await?;
+    // The form's settings when it has plugin champs; else read here, for
+    // the routing plugin.
+    let lus;
+    let reglages = if formulaire.a_des_champs_plugin() {
+        &formulaire.reglages
+    } else {
+        lus = demarches::plugins_reglages(tx.conn(), dossier.demarche_id()).await?;
+        &lus
+    };
+    let regle = crate::workflow::extensions::regle_de_routage(state, &mut tx, dossier.demarche_id(), reglages).await?;
     tx.commit().await?;
-    if !demarche.etat().accepte_nouveaux_dossiers() {
+    let demarche_etat = dossier.demarche_etat();
+    if !demarche_etat.accepte_nouveaux_dossiers() {
         return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
     }
     let t = transition(dossier.etat(), ActionDossier::Deposer, None)?;
@@ -736,7 +754,7 @@ pub async fn deposer(
         usager.compte_id,
         dossier.etat(),
         t.to,
-        demarche.etat(),
+        demarche_etat,
         routage.groupe,
         routage.explication.as_deref(),
         now,

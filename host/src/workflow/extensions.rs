@@ -34,12 +34,15 @@ pub struct RegleDeRoutage {
 }
 
 /// The démarche's routing rule, if a routing plugin is enabled on it.
+/// `reglages`: the démarche's enabled plugins and their settings, as the
+/// caller read them in `tx`.
 pub async fn regle_de_routage(
     state: &AppState,
     tx: &mut Tx,
     demarche: DemarcheId,
+    reglages: &HashMap<String, String>,
 ) -> StoreResult<Option<RegleDeRoutage>> {
-    let Some((plugin, options)) = plugin_active(state, tx, demarche, ExtensionPoint::Routage).await? else {
+    let Some((plugin, options)) = plugin_actif(state, reglages, ExtensionPoint::Routage) else {
         return Ok(None);
     };
     let groupes = groupes::libelles(tx.conn(), demarche).await?;
@@ -54,14 +57,22 @@ pub async fn plugin_active(
     demarche: DemarcheId,
     point: ExtensionPoint,
 ) -> StoreResult<Option<(PluginInfo, String)>> {
-    let actives = demarches::plugins_actives(tx.conn(), demarche).await?;
-    let Some(info) = actives.iter().filter_map(|id| state.plugins.plugin(id)).find(|info| info.provides == point)
-    else {
-        return Ok(None);
-    };
     let reglages = demarches::plugins_reglages(tx.conn(), demarche).await?;
+    Ok(plugin_actif(state, &reglages, point))
+}
+
+/// `plugin_active` over settings already read: every enabled plugin has a
+/// settings row, so their keys are the enabled plugins.
+fn plugin_actif(
+    state: &AppState,
+    reglages: &HashMap<String, String>,
+    point: ExtensionPoint,
+) -> Option<(PluginInfo, String)> {
+    let mut actives: Vec<&String> = reglages.keys().collect();
+    actives.sort();
+    let info = actives.into_iter().filter_map(|id| state.plugins.plugin(id)).find(|info| info.provides == point)?;
     let options = reglages.get(&info.id).cloned().unwrap_or_else(|| "{}".to_owned());
-    Ok(Some((info, options)))
+    Some((info, options))
 }
 
 /// A dossier as plugins see it, from its row and the answers given.
