@@ -516,15 +516,29 @@ async fn gros_fichier(app: TestApp) {
     app.stop().await;
 }
 
+/// The peak memory is the whole process's: each measurement runs in a test
+/// process of its own, or the tests running alongside would count in it.
+#[test]
+fn a_200_mb_file_streams_with_bounded_memory_on_local_storage() {
+    let _seul = UN_A_LA_FOIS.blocking_lock();
+    guichet_tests::processus::dans_un_processus_seul("pieces_jointes::gros_fichier_en_local");
+}
+
+#[test]
+fn a_200_mb_file_streams_with_bounded_memory_on_s3() {
+    let _seul = UN_A_LA_FOIS.blocking_lock();
+    guichet_tests::processus::dans_un_processus_seul("pieces_jointes::gros_fichier_sur_s3");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_200_mb_file_streams_with_bounded_memory_on_local_storage() {
-    let _seul = UN_A_LA_FOIS.lock().await;
+#[ignore = "run in a process of its own by a_200_mb_file_streams_with_bounded_memory_on_local_storage"]
+async fn gros_fichier_en_local() {
     gros_fichier(TestApp::sqlite().await).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_200_mb_file_streams_with_bounded_memory_on_s3() {
-    let _seul = UN_A_LA_FOIS.lock().await;
+#[ignore = "run in a process of its own by a_200_mb_file_streams_with_bounded_memory_on_s3"]
+async fn gros_fichier_sur_s3() {
     let Some(s3) = S3Server::start().await else { return };
     let storage = s3.storage_config("pieces");
     let app = TestApp::start_with(Backend::Sqlite, |c| c.storage = storage).await.expect("app");

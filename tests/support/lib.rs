@@ -22,6 +22,7 @@ pub mod fichiers;
 pub mod pdf;
 pub mod plugin_host;
 pub mod postgres;
+pub mod processus;
 pub mod s3;
 pub mod smtp;
 
