@@ -64,6 +64,14 @@ impl Templates {
             }
         }
         for (name, body) in sources {
+            // An override written when pages wrapped themselves in the
+            // layout would now show the layout twice.
+            if body.contains("{{#> layouts/") {
+                anyhow::bail!(
+                    "template {name}: a page no longer wraps itself in {{{{#> {LAYOUT}}}}}: the layout is rendered \
+                     around every page; remove that line and the closing {{{{/{LAYOUT}}}}}"
+                );
+            }
             if name.starts_with("mails/") {
                 text.register_template_string(&name, &body).with_context(|| format!("template {name}"))?;
             }
@@ -193,6 +201,18 @@ fn read_dir_templates(root: &Path, dir: &Path) -> anyhow::Result<Vec<(String, St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_override_still_wrapping_its_page_in_the_layout_is_refused() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::create_dir_all(dir.path().join("usager")).expect("folder");
+        let page = "{{#> layouts/base}}\n<h1>Mes dossiers</h1>\n{{/layouts/base}}\n";
+        std::fs::write(dir.path().join("usager/dossiers.hbs"), page).expect("override");
+        let erreur = Templates::load(Some(dir.path()), "/static").err().expect("refused").to_string();
+        assert!(erreur.contains("usager/dossiers") && erreur.contains("layouts/base"), "{erreur}");
+        std::fs::write(dir.path().join("usager/dossiers.hbs"), "<h1>Mes dossiers</h1>\n").expect("override");
+        assert!(Templates::load(Some(dir.path()), "/static").is_ok());
+    }
 
     #[test]
     fn pluriel_agrees_in_number_the_french_way() {
