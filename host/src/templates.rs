@@ -9,9 +9,9 @@
 //! as a partial block, or a partial called without a context argument at
 //! the top of a page, would copy all the page's data: in the dépôt
 //! benchmark, copying and dropping it was most of the 14 % of the server's
-//! time that handlebars took. Partials called at a
-//! page's top level get their own small context (`{{> partials/erreurs
-//! erreurs}}`), and the CSRF field is a helper.
+//! time that handlebars took. Partials called at a page's top level get
+//! their own small context (`{{> partials/erreurs erreurs}}`), and the CSRF
+//! field is a helper.
 
 use anyhow::Context;
 use handlebars::Handlebars;
