@@ -12,6 +12,7 @@ mod carte_polygone;
 mod carte_tuiles;
 mod catalogue;
 mod conditions;
+mod config_demarche;
 mod confirmation_siret;
 mod conformance;
 mod contrat_rdv_service_public;

@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod demarche_config;
 pub mod demo;
 pub mod domain;
 pub mod error;
@@ -70,6 +71,7 @@ pub async fn build_state(mut config: Config) -> anyhow::Result<AppState> {
         jobs_notify: Arc::new(Notify::new()),
         regles: Arc::new(regles::ReglesCache::default()),
         formulaires: Arc::new(formulaires::FormulairesCache::default()),
+        demarche_config: Arc::new(demarche_config::DemarcheConfigCache::default()),
     })
 }
 

@@ -27,4 +27,7 @@ pub struct AppState {
     pub regles: Arc<crate::regles::ReglesCache>,
     /// Published forms, read once (`formulaires.rs`).
     pub formulaires: Arc<crate::formulaires::FormulairesCache>,
+    /// Each démarche's settings as its dossiers read them
+    /// (`demarche_config.rs`).
+    pub demarche_config: Arc<crate::demarche_config::DemarcheConfigCache>,
 }

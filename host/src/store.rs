@@ -133,6 +133,12 @@ impl Tx {
 /// PostgreSQL's default server limit is 100 for all replicas together.
 const SQLITE_POOL_SIZE: u32 = 8;
 const POSTGRES_POOL_SIZE: u32 = 16;
+/// A pooled PostgreSQL connection idle for longer than this is pinged
+/// before use: a server restart or a firewall dropping quiet connections
+/// shows up there, not as a failed request. A connection used more recently
+/// is not: pinging every one cost a round trip per transaction, five per
+/// dépôt and its page.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(10);
 /// A request waiting longer than this for a connection is failing anyway;
 /// better a clear error than an ever-growing queue.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -163,6 +169,15 @@ impl Store {
             let pool = PgPoolOptions::new()
                 .max_connections(POSTGRES_POOL_SIZE)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > PING_WHEN_IDLE_FOR {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(options)
                 .await?;
             Ok(Store::Postgres(pool))

@@ -123,7 +123,7 @@ async fn page_dossier(
         dossiers::reponses(tx.conn(), id).await?;
     let traitements = dossiers::traitements(tx.conn(), id).await?;
     let suiveurs = dossiers::suiveurs(tx.conn(), id).await?;
-    let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
+    let config = state.demarche_config.du_dossier(tx.conn(), &d).await?;
     let routage = dossiers::routage_explication(tx.conn(), id).await?;
     let attestation = crate::store::attestations::exists(tx.conn(), id).await?;
     let annotations = demarches::annotations(tx.conn(), d.revision_id()).await?;
@@ -150,7 +150,7 @@ async fn page_dossier(
     let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, id, types).await?;
     tx.commit().await?;
     let non_confirmes = vues::non_confirmes(state, types, &donnees, &confirmes);
-    let affichages = vues::affichages(state, types, &values, &donnees, &reglages).await;
+    let affichages = vues::affichages(state, types, &values, &donnees, &config.reglages).await;
     let etat = d.etat();
     let suivi = suiveurs.iter().any(|(i, _)| *i == instructeur.instructeur_id.0);
     let (decision, motivation) = erreur.as_ref().map_or(("", ""), |e| (e.decision, e.motivation));

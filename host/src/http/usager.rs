@@ -130,20 +130,16 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
     let types = &definition.types;
     // Everything in this one snapshot: the answers in one statement, the
-    // plugin settings and files only when the form has such champs.
+    // démarche's settings from memory, the files only when the form has
+    // file champs.
     let reponses = dossiers::reponses(tx.conn(), d.id()).await?;
-    let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
-    let reglages = if types.iter().any(|t| t.type_champ.plugin_id().is_some()) {
-        demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?
-    } else {
-        Default::default()
-    };
+    let config = state.demarche_config.du_dossier(tx.conn(), &d).await?;
     // Only an accepted dossier has an attestation.
     let attestation = d.etat() == EtatDossier::Accepte && attestations::exists(tx.conn(), d.id()).await?;
     let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, d.id(), types).await?;
     tx.commit().await?;
     let values = &reponses.champs;
-    let affichages = vues::affichages(&state, types, values, &reponses.donnees, &reglages).await;
+    let affichages = vues::affichages(&state, types, values, &reponses.donnees, &config.reglages).await;
     let lignes = repetition::lignes_stockees(types, values, &reponses.valeurs_lignes);
     let mut champs = vues::champs_lecture(&state, types, values, &lignes, &affichages, &reponses.verifications, &[]);
     pieces_jointes::enrichir_lecture(&mut champs, types, &pieces, d.id(), "/dossiers");
@@ -153,7 +149,7 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
         json!({
             "titre": format!("Dossier n° {}", d.id),
             "dossier": vues::dossier(&d),
-            "service": demarche.service(),
+            "service": config.demarche.service(),
             "champs": champs,
             "attestation": attestation.then(|| format!("/dossiers/{id}/attestation")),
         }),
@@ -179,15 +175,10 @@ async fn formulaire(
     }
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
     let types = &definition.types;
-    let demarche = demarches::find(tx.conn(), d.demarche_id()).await?;
+    let config = state.demarche_config.du_dossier(tx.conn(), &d).await?;
     let dossiers::Reponses { champs: stored, valeurs_lignes, donnees, confirmes, .. } =
         dossiers::reponses(tx.conn(), id).await?;
     let lignes = repetition::lignes_stockees(types, &stored, &valeurs_lignes);
-    let reglages = if types.iter().any(|t| t.type_champ.plugin_id().is_some()) {
-        demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?
-    } else {
-        Default::default()
-    };
     let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, id, types).await?;
     tx.commit().await?;
     let regles = state.regles.du_formulaire(d.revision_id(), types, definition.ineligibilite.as_ref());
@@ -198,7 +189,7 @@ async fn formulaire(
         Some((_, r)) => (&r.valeurs, &r.donnees, r.confirmes.as_slice()),
         None => (&stored, &donnees, confirmes.as_slice()),
     };
-    let affichages = vues::affichages(state, types, trouve_valeurs, trouve_donnees, &reglages).await;
+    let affichages = vues::affichages(state, types, trouve_valeurs, trouve_donnees, &config.reglages).await;
     // A box for every value with données whose plugin asks for one, shown
     // or not by `display` (the value stands in for what it found).
     let confirmations: std::collections::HashMap<_, _> = trouve_donnees
@@ -232,7 +223,7 @@ async fn formulaire(
         valeurs: &valeurs,
         affichages: &affichages,
         confirmations: &confirmations,
-        reglages: &reglages,
+        reglages: &config.reglages,
         erreurs,
         regles: &evaluation,
     };
@@ -250,9 +241,9 @@ async fn formulaire(
     // With files the form is multipart: its CSRF token goes in the query.
     let action = if fichiers { format!("{action}?{}={}", crate::http::CSRF_FIELD, ctx.csrf) } else { action };
     let data = json!({
-        "titre": if brouillon { demarche.libelle.clone() } else { format!("Modifier le dossier n° {id}") },
+        "titre": if brouillon { config.demarche.libelle.clone() } else { format!("Modifier le dossier n° {id}") },
         "dossier": vues::dossier(&d),
-        "demarche": { "libelle": demarche.libelle, "description": demarche.description, "service": demarche.service() },
+        "demarche": { "libelle": config.demarche.libelle, "description": config.demarche.description, "service": config.demarche.service() },
         "champs": champs,
         "erreurs": erreurs,
         "brouillon": brouillon,
@@ -451,12 +442,13 @@ async fn suggestions(
     let d = dossiers::find_for_usager(tx.conn(), DossierId(id), usager.compte_id).await?;
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
     let types = &definition.types;
-    let reglages = demarches::plugins_reglages(tx.conn(), d.demarche_id()).await?;
+    let config = state.demarche_config.du_dossier(tx.conn(), &d).await?;
     tx.commit().await?;
+    let reglages = &config.reglages;
     let tdc = types.iter().find(|t| t.stable_id.0 == stable_id).ok_or(AppError::NotFound)?;
     let plugin = tdc.type_champ.plugin_id().ok_or(AppError::NotFound)?;
     let q = query.get("q").map(String::as_str).unwrap_or("");
-    let options = wf::options_du_champ(&reglages, tdc);
+    let options = wf::options_du_champ(reglages, tdc);
     let list = match state.plugins.suggest(plugin, q, &options, SUGGESTIONS_SHOWN).await {
         Ok(list) => list,
         // Autocomplete is a convenience: when the plugin or its API is down

@@ -25,6 +25,9 @@ pub struct DemarcheRow {
     pub published_revision_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    /// Bumped by the database on any change of the démarche, its plugins'
+    /// settings or its groupes (migration 0014).
+    pub config_version: i64,
 }
 
 impl DemarcheRow {
@@ -67,7 +70,7 @@ macro_rules! select_demarche {
         concat!(
             "SELECT d.id, d.libelle, d.description, d.etat, d.path, d.service_nom, d.service_organisme, ",
             "d.service_email, d.service_telephone, d.service_horaires, d.service_adresse, d.draft_revision_id, ",
-            "d.published_revision_id, d.created_at, d.published_at FROM demarches d ",
+            "d.published_revision_id, d.created_at, d.published_at, d.config_version FROM demarches d ",
             $tail
         )
     };

@@ -33,6 +33,9 @@ pub struct DossierRow {
     /// Whether the démarche takes dossiers: a dépôt reads it with the
     /// dossier, one statement fewer on the busiest write.
     pub demarche_etat: String,
+    /// Which settings of the démarche this snapshot saw: the key of the
+    /// démarche's settings kept in memory (`demarche_config.rs`).
+    pub demarche_config_version: i64,
 }
 
 impl DossierRow {
@@ -63,7 +66,8 @@ macro_rules! select_dossier {
         concat!(
             "SELECT d.id, d.demarche_id, d.revision_id, d.groupe_instructeur_id, d.compte_id, d.etat, d.for_test, ",
             "d.motivation, d.created_at, d.updated_at, d.depose_at, d.en_instruction_at, d.processed_at, ",
-            "c.email AS usager_email, m.libelle AS demarche_libelle, m.etat AS demarche_etat ",
+            "c.email AS usager_email, m.libelle AS demarche_libelle, m.etat AS demarche_etat, ",
+            "m.config_version AS demarche_config_version ",
             "FROM dossiers d JOIN comptes c ON c.id = d.compte_id JOIN demarches m ON m.id = d.demarche_id ",
             $tail
         )

@@ -2,6 +2,7 @@
 //! follow, instruct and decide. Every state change writes a Traitement and,
 //! where the usager must know, enqueues an e-mail in the same transaction.
 
+use crate::demarche_config::DemarcheConfig;
 use crate::domain::champ::choix::valeur_saisie;
 use crate::domain::champ::repetition;
 use crate::domain::champ::{Maintenant, manque_obligatoire, sans_caracteres_interdits, valider_format_le};
@@ -199,7 +200,7 @@ async fn controler(state: &AppState, plugin: &str, libelle: &str, value: &str, o
 /// (mandatory champs required; a plugin outage defers the check instead of
 /// refusing); otherwise a brouillon, where an outage is only reported.
 pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: &Saisie, depot: bool) -> Verifiees {
-    let (types, reglages) = (formulaire.types(), &formulaire.reglages);
+    let (types, reglages) = (formulaire.types(), &formulaire.config.reglages);
     let mut values = Vec::with_capacity(types.len());
     // Positions typed in a map champ without a map become its GeoJSON
     // first: the rules and the plugin read the drawing.
@@ -557,12 +558,12 @@ fn plugin_indisponible(libelle: &str, err: &PluginError) -> String {
 }
 
 /// The form of a dossier: its types de champ and inéligibilité rule
-/// (`definition`), the settings of the plugins enabled on its démarche
-/// (each plugin's `options`), and its compiled rules.
+/// (`definition`), its démarche's settings (each enabled plugin's
+/// `options`, the groupes' routing rules), and its compiled rules.
 pub struct Formulaire {
     pub revision: RevisionId,
     pub definition: Arc<Definition>,
-    pub reglages: Reglages,
+    pub config: Arc<DemarcheConfig>,
     /// `None`: the form has no rule.
     pub regles: Option<Arc<ReglesRevision>>,
 }
@@ -571,29 +572,16 @@ impl Formulaire {
     pub fn types(&self) -> &[TypeDeChamp] {
         &self.definition.types
     }
-
-    /// Whether `reglages` were read: only forms with plugin champs need them.
-    pub fn a_des_champs_plugin(&self) -> bool {
-        a_des_champs_plugin(&self.definition.types)
-    }
 }
 
-fn a_des_champs_plugin(types: &[TypeDeChamp]) -> bool {
-    types.iter().any(|t| t.type_champ.plugin_id().is_some())
-}
-
-/// Reads a dossier's form inside `tx`; a published one comes from memory.
+/// Reads a dossier's form inside `tx`; a published one, and its démarche's
+/// settings unless changed, come from memory.
 async fn formulaire_dans(state: &AppState, tx: &mut Tx, dossier: &DossierRow) -> Result<Formulaire, AppError> {
     let definition = state.formulaires.de_revision(tx.conn(), dossier.revision_id()).await?;
-    // Most forms have no plugin champ: no query for settings then.
-    let reglages = if a_des_champs_plugin(&definition.types) {
-        demarches::plugins_reglages(tx.conn(), dossier.demarche_id()).await?
-    } else {
-        Reglages::new()
-    };
+    let config = state.demarche_config.du_dossier(tx.conn(), dossier).await?;
     let regles =
         state.regles.du_formulaire(dossier.revision_id(), &definition.types, definition.ineligibilite.as_ref());
-    Ok(Formulaire { revision: dossier.revision_id(), definition, reglages, regles })
+    Ok(Formulaire { revision: dossier.revision_id(), definition, config, regles })
 }
 
 /// What a save, a modification or a dépôt reads before it writes, in one
@@ -692,18 +680,8 @@ pub async fn deposer(
     if dossier.etat() != EtatDossier::Brouillon {
         return Ok(Ok(()));
     }
-    let regles_groupes = crate::store::groupes::regles_routage(tx.conn(), dossier.demarche_id()).await?;
-    // The form's settings when it has plugin champs; else read here, for
-    // the routing plugin.
-    let lus;
-    let reglages = if formulaire.a_des_champs_plugin() {
-        &formulaire.reglages
-    } else {
-        lus = demarches::plugins_reglages(tx.conn(), dossier.demarche_id()).await?;
-        &lus
-    };
-    let regle = crate::workflow::extensions::regle_de_routage(state, &mut tx, dossier.demarche_id(), reglages).await?;
     tx.commit().await?;
+    let regle = crate::workflow::extensions::regle_de_routage(state, &formulaire.config);
     let demarche_etat = dossier.demarche_etat();
     if !demarche_etat.accepte_nouveaux_dossiers() {
         return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
@@ -726,7 +704,8 @@ pub async fn deposer(
         return Ok(Err(verifiees.refus()));
     }
     // The groupes' own rules first, then the routing plugin.
-    let par_regles = crate::workflow::routage::par_regles(state, &formulaire, &verifiees, &regles_groupes);
+    let par_regles =
+        crate::workflow::routage::par_regles(state, &formulaire, &verifiees, &formulaire.config.regles_routage);
     let routage = match par_regles {
         Some(routage) => routage,
         None => {
@@ -917,13 +896,11 @@ pub async fn instruire(
     // 6. An accepted dossier gets its attestation, rendered by a job, when
     //    the démarche has an attestation plugin.
     if action == ActionDossier::Accepter
-        && crate::workflow::extensions::plugin_active(
+        && crate::workflow::extensions::plugin_actif(
             state,
-            &mut tx,
-            dossier.demarche_id(),
+            &state.demarche_config.du_dossier(tx.conn(), &dossier).await?.reglages,
             crate::plugins::ExtensionPoint::Attestation,
         )
-        .await?
         .is_some()
     {
         enqueue_attestation(tx.conn(), id, now).await?;

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use crate::demarche_config::DemarcheConfig;
 use crate::domain::{DemarcheId, DossierId, GroupeInstructeurId, StableId, TypeDeChamp};
 use crate::plugins::{ChampSnapshot, DossierSnapshot, ExtensionPoint, GroupeSnapshot, PluginInfo};
 use crate::state::AppState;
@@ -15,7 +16,6 @@ use crate::storage::Key;
 use crate::store::attestations::{self, NouvelleAttestation};
 use crate::store::demarches;
 use crate::store::dossiers::{self, DossierRow};
-use crate::store::groupes;
 use crate::store::{StoreResult, Tx};
 
 /// The groupe a dossier goes to (`None`: the démarche's default groupe),
@@ -34,19 +34,9 @@ pub struct RegleDeRoutage {
 }
 
 /// The démarche's routing rule, if a routing plugin is enabled on it.
-/// `reglages`: the démarche's enabled plugins and their settings, as the
-/// caller read them in `tx`.
-pub async fn regle_de_routage(
-    state: &AppState,
-    tx: &mut Tx,
-    demarche: DemarcheId,
-    reglages: &HashMap<String, String>,
-) -> StoreResult<Option<RegleDeRoutage>> {
-    let Some((plugin, options)) = plugin_actif(state, reglages, ExtensionPoint::Routage) else {
-        return Ok(None);
-    };
-    let groupes = groupes::libelles(tx.conn(), demarche).await?;
-    Ok(Some(RegleDeRoutage { plugin, options, groupes }))
+pub fn regle_de_routage(state: &AppState, config: &DemarcheConfig) -> Option<RegleDeRoutage> {
+    let (plugin, options) = plugin_actif(state, &config.reglages, ExtensionPoint::Routage)?;
+    Some(RegleDeRoutage { plugin, options, groupes: config.groupes.clone() })
 }
 
 /// The démarche's enabled plugin of `point`, if any (the first by id when an
@@ -63,7 +53,7 @@ pub async fn plugin_active(
 
 /// `plugin_active` over settings already read: every enabled plugin has a
 /// settings row, so their keys are the enabled plugins.
-fn plugin_actif(
+pub fn plugin_actif(
     state: &AppState,
     reglages: &HashMap<String, String>,
     point: ExtensionPoint,
@@ -170,10 +160,9 @@ pub async fn generer_attestation(state: &AppState, id: DossierId) -> anyhow::Res
     if dossier.etat() != crate::domain::EtatDossier::Accepte {
         return Ok(());
     }
-    let demarche = demarches::find(tx.conn(), dossier.demarche_id()).await?;
-    let Some((plugin, options)) =
-        plugin_active(state, &mut tx, dossier.demarche_id(), ExtensionPoint::Attestation).await?
-    else {
+    let config = state.demarche_config.du_dossier(tx.conn(), &dossier).await?;
+    let demarche = &config.demarche;
+    let Some((plugin, options)) = plugin_actif(state, &config.reglages, ExtensionPoint::Attestation) else {
         return Ok(());
     };
     let types = demarches::types_de_champ(tx.conn(), dossier.revision_id()).await?;
@@ -184,7 +173,7 @@ pub async fn generer_attestation(state: &AppState, id: DossierId) -> anyhow::Res
     let token = crate::security::random_token();
     let verification_url = state.config.url(&format!("/attestations/{token}"));
     let snapshot = snapshot(&dossier, &dossier.etat, &types, &values, &donnees);
-    let template = crate::workflow::attestation_templates::template(state, &demarche).await?;
+    let template = crate::workflow::attestation_templates::template(state, demarche).await?;
     let document =
         state.plugins.render_attestation(&plugin.id, &snapshot, &template, &verification_url, &options).await?;
     let sha256 = hex::encode(Sha256::digest(&document.data));

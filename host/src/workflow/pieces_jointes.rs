@@ -70,14 +70,17 @@ pub async fn champ_fichier(
 ) -> Result<(DossierRow, Place), AppError> {
     let mut tx = state.store.read().await?;
     let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
-    let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
+    // The form: from memory once published, like every other read of it.
+    let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
     tx.commit().await?;
     if !modifiable(&d) {
         return Err(AppError::Refused("Ce dossier ne peut plus être modifié.".into()));
     }
-    let tdc = types
-        .into_iter()
+    let tdc = definition
+        .types
+        .iter()
         .find(|t| t.stable_id == stable_id && t.type_champ.est_fichier() && !t.prive)
+        .cloned()
         .ok_or(AppError::NotFound)?;
     // A champ of a block takes files in a row, a top-level one outside.
     let ligne = match (tdc.parent, ligne) {

@@ -14,7 +14,7 @@ use crate::http::Ctx;
 use crate::http::form::{Ids, SaisieDossier};
 use crate::http::vues::{self, Valeurs};
 use crate::state::AppState;
-use crate::store::demarches::{self, DemarcheRow};
+use crate::store::demarches::DemarcheRow;
 use crate::workflow::dossier::{self as wf, Saisie};
 use axum::Router;
 use axum::extract::State;
@@ -67,14 +67,10 @@ async fn formulaire(state: &AppState, d: &DemarcheRow) -> Result<wf::Formulaire,
     let revision = revision(d)?;
     let mut tx = state.store.read().await?;
     let definition = state.formulaires.de_revision(tx.conn(), revision).await?;
-    let reglages = if definition.types.iter().any(|t| t.type_champ.plugin_id().is_some()) {
-        demarches::plugins_reglages(tx.conn(), d.id()).await?
-    } else {
-        wf::Reglages::new()
-    };
+    let config = state.demarche_config.de_demarche(tx.conn(), d.id(), d.config_version).await?;
     tx.commit().await?;
     let regles = state.regles.du_formulaire(revision, &definition.types, definition.ineligibilite.as_ref());
-    Ok(wf::Formulaire { revision, definition, reglages, regles })
+    Ok(wf::Formulaire { revision, definition, config, regles })
 }
 
 fn page(
@@ -113,7 +109,7 @@ fn page(
         valeurs: &valeurs,
         affichages: &aucun,
         confirmations: &HashMap::new(),
-        reglages: &formulaire.reglages,
+        reglages: &formulaire.config.reglages,
         erreurs,
         regles: &evaluation,
     };
