@@ -4,6 +4,7 @@
 //! (real servers, SMTP, PostgreSQL, S3, Chromium) is the `guichet_tests`
 //! library in `tests/support/`.
 
+mod administrateurs;
 mod annotations;
 mod apercu;
 mod attestation_template;

@@ -317,6 +317,16 @@ async fn form_editor_with_a_block_on_a_phone() {
     browser.screenshot(&artifact_path("navigateur-mobile-groupe-routage.png")).await;
     browser.check_page("mobile-groupe-routage").await;
 
+    // The démarche's administrateurs: a co-administrateur invited on a phone.
+    c.goto(&app.url("/admin/demarches/1/administrateurs")).await.expect("goto");
+    browser.type_into("email", "co.admin@demo.guichet.localhost").await;
+    browser.submit(Locator::XPath("//button[normalize-space(.)='Inviter']")).await;
+    let page = c.source().await.expect("page");
+    assert!(page.contains("L'administrateur a été ajouté à la démarche."), "invited");
+    assert!(page.contains("co.admin@demo.guichet.localhost"), "listed");
+    browser.screenshot(&artifact_path("navigateur-mobile-administrateurs.png")).await;
+    browser.check_page("mobile-administrateurs").await;
+
     // A form still in test shows each champ's actions, « Dupliquer » too.
     let page = admin
         .post(

@@ -1,6 +1,7 @@
-//! The `guichet` command line: `serve`, `serve --demo`, `migrate` and
-//! `plugins compile`. Flags have environment variables; a flag that cannot
-//! be used becomes one [`ConfigError`] line naming it, with an example.
+//! The `guichet` command line: `serve`, `serve --demo`, `migrate`,
+//! `plugins compile` and `administrateur ajouter`. Flags have environment
+//! variables; a flag that cannot be used becomes one [`ConfigError`] line
+//! naming it, with an example.
 
 use crate::config::{Config, MapTiles, sqlite_url};
 use anyhow::Context;
@@ -16,6 +17,18 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Parses a command line (the first item is the program's name), for
+    /// tests that run commands in-process.
+    pub fn from_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        <Cli as Parser>::try_parse_from(args)
+    }
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Run the web server and job workers.
@@ -25,6 +38,26 @@ pub enum Command {
     /// Plugin maintenance.
     #[command(subcommand)]
     Plugins(PluginsCommand),
+    /// Administrateurs: the operator designates the first ones.
+    #[command(subcommand)]
+    Administrateur(AdministrateurCommand),
+}
+
+#[derive(Subcommand)]
+pub enum AdministrateurCommand {
+    /// Makes EMAIL an administrateur (and instructeur): creates the compte
+    /// if needed and e-mails a link to choose a password (or, to a compte
+    /// that has one, a notice). Run it with the server's settings (same
+    /// variables) so the link and the e-mail relay are the server's.
+    Ajouter(AjouterArgs),
+}
+
+#[derive(Args)]
+pub struct AjouterArgs {
+    /// The administrateur's e-mail address.
+    pub email: String,
+    #[command(flatten)]
+    pub serve: Box<ServeArgs>,
 }
 
 #[derive(Subcommand)]
@@ -246,8 +279,32 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Plugins(PluginsCommand::Compile(args)) => compile_plugins(args).await,
+        Command::Administrateur(AdministrateurCommand::Ajouter(args)) => ajouter_administrateur(args).await,
         Command::Serve(args) => serve(*args).await,
     }
+}
+
+async fn ajouter_administrateur(args: AjouterArgs) -> anyhow::Result<()> {
+    let mut config = args.serve.config()?;
+    // Designating an administrateur runs no plugin: none is loaded (nor
+    // compiled on a machine that has not done it yet).
+    config.plugins_dirs = Vec::new();
+    let state = crate::build_state(config).await?;
+    let fait = crate::workflow::administrateurs::designer(&state, &args.email).await?;
+    let quoi =
+        if fait.invitation { "un lien pour choisir son mot de passe" } else { "un avis (il a déjà un mot de passe)" };
+    // The e-mail is in the queue, durable; sent now when possible, else by
+    // the server's workers, which retry.
+    match crate::workers::run_job(&state, fait.job).await? {
+        Some(Ok(())) => println!("{} est administrateur. Courriel envoyé : {quoi}.", fait.email),
+        None => println!("{} est administrateur. Le serveur envoie le courriel : {quoi}.", fait.email),
+        Some(Err(error)) => println!(
+            "{} est administrateur. Le courriel ({quoi}) n'a pas pu partir ({error}) : le serveur le renverra.",
+            fait.email
+        ),
+    }
+    state.store.close().await;
+    Ok(())
 }
 
 async fn compile_plugins(args: CompileArgs) -> anyhow::Result<()> {

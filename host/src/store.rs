@@ -24,6 +24,7 @@ macro_rules! on {
     };
 }
 
+pub mod administrateurs;
 pub mod attestation_templates;
 pub mod attestations;
 pub mod comptes;

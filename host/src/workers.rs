@@ -94,13 +94,35 @@ pub async fn run_one(state: &AppState) -> StoreResult<bool> {
     let Some(job) = jobs::claim(&state.store, now, lease_until).await? else {
         return Ok(false);
     };
+    // A failed job is recorded (retried or dead) by `execute`: the worker
+    // goes on with the next one either way.
+    let _outcome = execute(state, &job).await?;
+    Ok(true)
+}
+
+/// Runs job `id` now if no worker has taken it yet: `None` then, else
+/// its outcome (a failure is recorded and retried like any other).
+pub async fn run_job(state: &AppState, id: i64) -> StoreResult<Option<Result<(), String>>> {
+    let now = Utc::now();
+    let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+    let Some(job) = jobs::claim_id(&state.store, id, now, lease_until).await? else {
+        return Ok(None);
+    };
+    execute(state, &job).await.map(Some)
+}
+
+/// Runs a claimed job and records its outcome.
+async fn execute(state: &AppState, job: &jobs::JobRow) -> StoreResult<Result<(), String>> {
     // `instrument`, never `span.enter()` across an await: the guard would
     // tag whatever else the thread runs meanwhile with this job's span.
     let span = tracing::info_span!("job", id = job.id, queue = %job.queue, attempt = job.attempts);
-    let outcome = with_heartbeat(state, job.id, run(state, &job)).instrument(span.clone()).await;
+    let outcome = with_heartbeat(state, job.id, run(state, job)).instrument(span.clone()).await;
     let now = Utc::now();
     match outcome {
-        Ok(()) => jobs::complete(&state.store, job.id, now).await?,
+        Ok(()) => {
+            jobs::complete(&state.store, job.id, now).await?;
+            Ok(Ok(()))
+        }
         Err(err) => {
             let message = format!("{err:#}");
             let retry = (job.attempts < job.max_attempts).then(|| backoff(job.attempts, now));
@@ -112,9 +134,9 @@ pub async fn run_one(state: &AppState) -> StoreResult<bool> {
                 }
             });
             jobs::fail(&state.store, job.id, &message, retry, now).await?;
+            Ok(Err(message))
         }
     }
-    Ok(true)
 }
 
 async fn run(state: &AppState, job: &jobs::JobRow) -> anyhow::Result<()> {

@@ -3,6 +3,7 @@
 //! in order: there are no hidden callbacks. Nothing slow (password hashing,
 //! plugin calls) runs while a write transaction is open.
 
+pub mod administrateurs;
 pub mod attestation_templates;
 pub mod comptes;
 pub mod demarche;

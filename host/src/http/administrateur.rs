@@ -1,6 +1,8 @@
 //! The administrateur's pages: démarches, their form editor, publication;
-//! groupes instructeurs in `groupes`.
+//! groupes instructeurs in `groupes`, co-administrateurs in
+//! `administrateurs`.
 
+mod administrateurs;
 mod annotations;
 mod apercu;
 pub(super) mod attestation;
@@ -39,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/demarches/{id}/champs/{stable_id}/dupliquer", post(dupliquer_champ))
         .route("/admin/demarches/{id}/publier", get(publication).post(publier))
         .merge(groupes::routes())
+        .merge(administrateurs::routes())
         .merge(regles::routes())
         .merge(annotations::routes())
         .merge(apercu::routes())

@@ -89,6 +89,8 @@ fn notice_message(code: &str) -> Option<&'static str> {
         "annotation-dupliquee" => "L'annotation privée a été dupliquée : sa copie est placée juste en dessous.",
         "instructeur-affecte" => "L'instructeur a été affecté. Il a été prévenu par courriel.",
         "instructeur-retire" => "L'instructeur a été retiré de la démarche.",
+        "administrateur-invite" => "L'administrateur a été ajouté à la démarche. Il a été prévenu par courriel.",
+        "administrateur-retire" => "L'administrateur a été retiré de la démarche.",
         "instructeur-retire-du-groupe" => "L'instructeur a été retiré du groupe.",
         "groupe-cree" => "Le groupe a été créé. Affectez-lui maintenant des instructeurs.",
         "groupe-renomme" => "Le groupe a été renommé. Pensez à mettre à jour les tables de routage qui le nomment.",

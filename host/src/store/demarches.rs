@@ -105,13 +105,6 @@ pub async fn update_infos(c: Conn<'_>, id: DemarcheId, input: &DemarcheInput) ->
     Ok(())
 }
 
-pub async fn link_administrateur(c: Conn<'_>, id: DemarcheId, admin: AdministrateurId) -> StoreResult<()> {
-    const SQL: &str =
-        "INSERT INTO demarches_administrateurs (demarche_id, administrateur_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(admin.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
 pub async fn insert_revision(c: Conn<'_>, id: DemarcheId, now: DateTime<Utc>) -> StoreResult<RevisionId> {
     const SQL: &str = "INSERT INTO revisions (demarche_id, created_at) VALUES ($1, $2) RETURNING id";
     let rid: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(now).fetch_one(&mut *c).await)?;

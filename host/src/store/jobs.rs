@@ -50,6 +50,24 @@ pub async fn claim(store: &Store, now: DateTime<Utc>, lease_until: DateTime<Utc>
     Ok(row)
 }
 
+/// Claims one given job if it is still pending (no worker took it), for a
+/// command that wants its own e-mail sent before it exits. A worker racing
+/// for it is refused by the same `state = 'pending'` guard.
+pub async fn claim_id(
+    store: &Store,
+    id: i64,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> StoreResult<Option<JobRow>> {
+    const SQL: &str = "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $3, updated_at = $2 \
+        WHERE id = $1 AND state = 'pending' RETURNING id, queue, payload, attempts, max_attempts";
+    let mut tx = store.write().await?;
+    let row =
+        on!(tx.conn(), c => sqlx::query_as(SQL).bind(id).bind(now).bind(lease_until).fetch_optional(&mut *c).await)?;
+    tx.commit().await?;
+    Ok(row)
+}
+
 /// Extends a running job's lease (the worker's heartbeat). A job that is no
 /// longer running is left alone.
 pub async fn renew_lease(store: &Store, id: i64, until: DateTime<Utc>) -> StoreResult<()> {

@@ -39,7 +39,7 @@ pub async fn creer(
         let revision = demarches::insert_revision(tx.conn(), id, now).await?;
         demarches::set_draft_revision(tx.conn(), id, revision).await?;
         groupes::insert(tx.conn(), id, "défaut", true, now).await?;
-        demarches::link_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+        crate::store::administrateurs::ajouter(tx.conn(), id, admin.administrateur_id).await?;
         tx.commit().await?;
         Ok::<_, AppError>(id)
     }
