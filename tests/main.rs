@@ -7,6 +7,7 @@
 mod administrateurs;
 mod annotations;
 mod apercu;
+mod appareils;
 mod attestation_template;
 mod autocompletion;
 mod carte_polygone;

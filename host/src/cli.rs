@@ -160,6 +160,11 @@ pub struct ServeArgs {
     /// are refused (fail closed); without it, files are accepted unscanned.
     #[arg(long, env = "GUICHET_SCANNER_COMMAND")]
     pub scanner_command: Option<String>,
+    /// Agents (instructeurs, administrateurs, experts) confirm each sign-in
+    /// from a new browser with a link e-mailed to them; the browser is then
+    /// trusted for 30 days. Usagers are not asked.
+    #[arg(long, env = "GUICHET_AGENTS_CONFIRM_NEW_BROWSERS")]
+    pub agents_confirm_new_browsers: bool,
 }
 
 /// A flag or variable whose value cannot be used: said in one line, with
@@ -254,6 +259,7 @@ impl ServeArgs {
         config.static_dir = self.static_dir.clone();
         config.templates_dir = self.templates_dir.clone();
         config.job_workers = self.job_workers;
+        config.confirm_new_browsers = self.agents_confirm_new_browsers;
         config.demo = self.demo;
         config.metrics_token = self.metrics_token.clone().filter(|t| !t.is_empty());
         config.client_ip_header =

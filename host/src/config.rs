@@ -49,6 +49,10 @@ pub struct Config {
     /// 0 clean, 1 infected, anything else an error (the file is refused).
     /// `None`: files are accepted unscanned.
     pub scanner_command: Option<Vec<String>>,
+    /// Agents (instructeurs, administrateurs, experts) confirm a sign-in
+    /// from a browser they have not used for a month with a link e-mailed
+    /// to them: a stolen password alone opens no agent's dossiers.
+    pub confirm_new_browsers: bool,
 }
 
 /// A raster tile service (`https://…/{z}/{x}/{y}.png`): its URL template,
@@ -112,6 +116,7 @@ impl Config {
             map_tiles: None,
             client_ip_header: None,
             scanner_command: None,
+            confirm_new_browsers: false,
         }
     }
 

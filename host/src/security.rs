@@ -63,6 +63,26 @@ pub fn sign(secret: &[u8], message: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// The value of a trusted-browser cookie: whose, until when (Unix
+/// seconds), signed with the server secret so it cannot be made up or
+/// moved to another compte.
+pub fn trusted_browser_value(secret: &[u8], compte: i64, until: i64) -> String {
+    format!("{compte}.{until}.{}", sign(secret, &format!("appareil:{compte}:{until}")))
+}
+
+/// Whether `value` is a trusted-browser cookie for `compte`, signed with
+/// `secret` and still valid at `now` (Unix seconds).
+pub fn trusted_browser_ok(secret: &[u8], value: &str, compte: i64, now: i64) -> bool {
+    let mut parts = value.splitn(3, '.');
+    let (Some(c), Some(until), Some(mac)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let (Ok(c), Ok(until)) = (c.parse::<i64>(), until.parse::<i64>()) else {
+        return false;
+    };
+    c == compte && until > now && constant_time_eq(mac, &sign(secret, &format!("appareil:{c}:{until}")))
+}
+
 /// Compares secrets without leaking where they differ through timing.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
@@ -71,6 +91,20 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trusted_browser_cookie_holds_only_for_its_compte_its_key_and_its_time() {
+        let v = trusted_browser_value(b"cle", 7, 1_000);
+        assert!(trusted_browser_ok(b"cle", &v, 7, 999));
+        assert!(!trusted_browser_ok(b"cle", &v, 7, 1_000), "expired");
+        assert!(!trusted_browser_ok(b"cle", &v, 8, 999), "another compte");
+        assert!(!trusted_browser_ok(b"autre", &v, 7, 999), "another server key");
+        let prolonge = v.replacen("1000", "9999", 1);
+        assert!(!trusted_browser_ok(b"cle", &prolonge, 7, 999), "a date pushed back by hand");
+        for bad in ["", "7", "7.1000", "x.1000.ab", "7.y.ab", "7.1000.", "..", "7.1000.zz.zz"] {
+            assert!(!trusted_browser_ok(b"cle", bad, 7, 999), "{bad:?}");
+        }
+    }
 
     #[tokio::test]
     async fn passwords_verify_only_against_their_own_hash() {

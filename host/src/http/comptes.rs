@@ -4,14 +4,14 @@ use crate::domain::Erreurs;
 use crate::domain::limite::{INSCRIPTION_IP, REINITIALISATION_IP, sujet_ip};
 use crate::error::AppError;
 use crate::http::Ctx;
-use crate::http::ctx::{ClientIp, SESSION_COOKIE, set_cookie};
+use crate::http::ctx::{ClientIp, SESSION_COOKIE, cookie, cookie_name, set_cookie};
 use crate::http::form::Formulaire;
 use crate::state::AppState;
-use crate::workflow::comptes::{self, RefusConnexion, SESSION_VALIDITY, Tentative};
+use crate::workflow::comptes::{self, APPAREIL_CONFIANCE, RefusConnexion, SESSION_VALIDITY, Tentative};
 use crate::workflow::limites;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/inscription", get(inscription).post(inscrire))
         .route("/confirmation", get(confirmer))
         .route("/connexion", get(connexion).post(connecter))
+        .route("/connexion/appareil", get(appareil).post(confirmer_appareil))
         .route("/deconnexion", post(deconnecter))
         .route("/mot-de-passe/oublie", get(oubli).post(demander_reinitialisation))
         .route("/mot-de-passe/nouveau", get(nouveau_mot_de_passe).post(changer_mot_de_passe))
@@ -154,37 +155,52 @@ async fn connexion(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Reto
     )
 }
 
+/// The cookie that marks a browser an agent confirmed
+/// (`Config::confirm_new_browsers`).
+const APPAREIL_COOKIE: &str = "guichet_appareil";
+
+/// The answer to a successful sign-in: to `retour`, with the session
+/// cookie and a new CSRF seed (nothing learnt before signing in, a token in
+/// a page or a planted seed, carries over).
+fn session_ouverte(state: &AppState, retour: &str, token: &str) -> Response {
+    let mut response = Redirect::to(retour).into_response();
+    let cookie = set_cookie(state, SESSION_COOKIE, token, SESSION_VALIDITY.num_seconds());
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    crate::http::csrf::renew_seed(state, &mut response);
+    response
+}
+
 async fn connecter(
     State(state): State<AppState>,
     ctx: Ctx,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Formulaire(f): Formulaire<Identifiants>,
 ) -> Result<Response, AppError> {
     let retour = safe_return(f.retour.as_deref());
+    let appareil = cookie(&headers, &cookie_name(&state, APPAREIL_COOKIE));
     let tentative = Tentative {
         email: &f.email,
         password: &f.password,
         ip,
         retour: &retour,
         session_precedente: ctx.session_token.as_deref(),
+        appareil: appareil.as_deref(),
     };
     match comptes::connecter(&state, &tentative).await {
-        Ok(token) => {
-            let mut response = Redirect::to(&retour).into_response();
-            let cookie = set_cookie(&state, SESSION_COOKIE, &token, SESSION_VALIDITY.num_seconds());
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().append(header::SET_COOKIE, v);
-            }
-            // A new CSRF seed too: nothing learnt before signing in (a
-            // token in a page, a planted seed) carries over.
-            crate::http::csrf::renew_seed(&state, &mut response);
-            Ok(response)
-        }
+        Ok(token) => Ok(session_ouverte(&state, &retour, &token)),
+        Err(RefusConnexion::NouvelAppareil) => ctx.page(
+            &state,
+            "comptes/appareil",
+            json!({ "titre": "Confirmez votre connexion", "envoye": true, "email": f.email }),
+        ),
         Err(RefusConnexion::Limite { retry_after_secs }) => Err(AppError::TooManyRequests { retry_after_secs }),
         Err(refus) => {
             let mut erreurs = Erreurs::new();
             match refus {
-                RefusConnexion::Limite { .. } => {}
+                RefusConnexion::Limite { .. } | RefusConnexion::NouvelAppareil => {}
                 RefusConnexion::Identifiants => erreurs.add("email", "Adresse électronique ou mot de passe incorrect. Après 6 essais infructueux, les connexions à ce compte depuis votre adresse internet sont suspendues pendant une heure ; choisir un nouveau mot de passe lève cette suspension."),
                 RefusConnexion::NonConfirme => erreurs.add("email", "Votre adresse électronique n'est pas encore confirmée. Nous venons de vous renvoyer un lien de confirmation par courriel."),
             }
@@ -200,6 +216,56 @@ async fn connecter(
             )
         }
     }
+}
+
+#[derive(Deserialize, Default)]
+struct LienAppareil {
+    #[serde(default)]
+    jeton: String,
+    #[serde(default)]
+    retour: Option<String>,
+}
+
+/// The e-mailed link shows a button, and only its POST signs in: mail
+/// filters that open links to scan them must not use it up.
+async fn appareil(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<LienAppareil>,
+) -> Result<Response, AppError> {
+    let valide = comptes::lien_appareil_valide(&state, &q.jeton).await?;
+    let data = json!({
+        "titre": "Confirmez votre connexion",
+        "envoye": false,
+        "valide": valide,
+        "jeton": q.jeton,
+        "retour": safe_return(q.retour.as_deref()),
+    });
+    if valide { ctx.page(&state, "comptes/appareil", data) } else { ctx.invalid_page(&state, "comptes/appareil", data) }
+}
+
+async fn confirmer_appareil(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Formulaire(f): Formulaire<LienAppareil>,
+) -> Result<Response, AppError> {
+    let retour = safe_return(f.retour.as_deref());
+    let Some((session, compte)) = comptes::confirmer_appareil(&state, &f.jeton, ctx.session_token.as_deref()).await?
+    else {
+        return ctx.invalid_page(
+            &state,
+            "comptes/appareil",
+            json!({ "titre": "Confirmez votre connexion", "envoye": false, "valide": false, "jeton": "", "retour": retour }),
+        );
+    };
+    let mut response = session_ouverte(&state, &retour, &session);
+    let until = (chrono::Utc::now() + APPAREIL_CONFIANCE).timestamp();
+    let valeur = crate::security::trusted_browser_value(&state.config.secret_key, compte.0, until);
+    let cookie = set_cookie(&state, APPAREIL_COOKIE, &valeur, APPAREIL_CONFIANCE.num_seconds());
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(response)
 }
 
 async fn deconnecter(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {

@@ -10,15 +10,30 @@ pub struct CompteRow {
     pub email: String,
     pub password_hash: Option<String>,
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// An instructeur, administrateur or expert: reads others' dossiers.
+    pub agent: bool,
+}
+
+macro_rules! select_compte {
+    ($where:literal) => {
+        concat!(
+            "SELECT id, email, password_hash, confirmed_at, ",
+            "(EXISTS (SELECT 1 FROM instructeurs i WHERE i.compte_id = comptes.id) ",
+            "OR EXISTS (SELECT 1 FROM administrateurs a WHERE a.compte_id = comptes.id) ",
+            "OR EXISTS (SELECT 1 FROM experts e WHERE e.compte_id = comptes.id)) AS agent ",
+            "FROM comptes ",
+            $where
+        )
+    };
 }
 
 pub async fn find_by_email(c: Conn<'_>, email: &str) -> StoreResult<Option<CompteRow>> {
-    const SQL: &str = "SELECT id, email, password_hash, confirmed_at FROM comptes WHERE email = $1";
+    const SQL: &str = select_compte!("WHERE email = $1");
     Ok(on!(c, c => sqlx::query_as(SQL).bind(email).fetch_optional(&mut *c).await)?)
 }
 
 pub async fn find(c: Conn<'_>, id: CompteId) -> StoreResult<CompteRow> {
-    const SQL: &str = "SELECT id, email, password_hash, confirmed_at FROM comptes WHERE id = $1";
+    const SQL: &str = select_compte!("WHERE id = $1");
     on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut *c).await)?.ok_or(StoreError::NotFound)
 }
 
@@ -90,6 +105,8 @@ pub enum TokenPurpose {
     Confirmation,
     Reinitialisation,
     Invitation,
+    /// Confirms an agent's sign-in from a new browser.
+    Appareil,
 }
 
 impl TokenPurpose {
@@ -98,6 +115,7 @@ impl TokenPurpose {
             Self::Confirmation => "confirmation",
             Self::Reinitialisation => "reinitialisation",
             Self::Invitation => "invitation",
+            Self::Appareil => "appareil",
         }
     }
 }

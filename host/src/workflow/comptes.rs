@@ -10,7 +10,7 @@ use crate::domain::limite::{
 };
 use crate::error::AppError;
 use crate::jobs::enqueue_mail;
-use crate::security::{hash_password, random_token, sha256_hex, verify_password};
+use crate::security::{hash_password, random_token, sha256_hex, trusted_browser_ok, verify_password};
 use crate::state::AppState;
 use crate::store::comptes::{self, TokenPurpose};
 use crate::store::{Conn, StoreError, rate_limits, sessions};
@@ -25,6 +25,12 @@ const RESET_VALIDITY: Duration = Duration::hours(2);
 pub const INVITATION_VALIDITY: Duration = Duration::days(7);
 /// A session lasts a working day; long enough to fill a long form.
 pub const SESSION_VALIDITY: Duration = Duration::hours(12);
+/// A new browser's confirmation link: used right after the password, so
+/// short, like the window for someone reading a stolen one.
+const APPAREIL_VALIDITY: Duration = Duration::minutes(30);
+/// How long a confirmed browser stays trusted (a month, as the original
+/// platform does for its instructeurs).
+pub const APPAREIL_CONFIANCE: Duration = Duration::days(30);
 
 /// Creates a compte and e-mails a confirmation link. If the e-mail already
 /// has a compte, its owner gets an e-mail instead, and the caller sees the
@@ -145,6 +151,10 @@ pub enum RefusConnexion {
     NonConfirme,
     /// Too many failures from this IP, or for this e-mail address.
     Limite { retry_after_secs: u64 },
+    /// The password was right, but an agent signs in from a browser not
+    /// trusted yet (`Config::confirm_new_browsers`): a link to confirm was
+    /// e-mailed; no session is open.
+    NouvelAppareil,
 }
 
 /// A sign-in attempt: who, and from where.
@@ -157,6 +167,8 @@ pub struct Tentative<'a> {
     pub retour: &'a str,
     /// This browser's current session, ended by the new one.
     pub session_precedente: Option<&'a str>,
+    /// This browser's trusted-browser cookie, if it sent one.
+    pub appareil: Option<&'a str>,
 }
 
 /// Checks credentials and opens a session; returns the session token.
@@ -237,9 +249,28 @@ pub async fn connecter(state: &AppState, t: &Tentative<'_>) -> Result<String, Re
             state.jobs_notify.notify_one();
             return Ok(Err(RefusConnexion::NonConfirme));
         }
-        // 4. Success: clear this address's failures on the compte, end the
-        //    browser's previous session, open a session.
+        // 4. The right password: clear this address's failures on the
+        //    compte.
         rate_limits::clear_prefix(tx.conn(), &limites::bucket(&CONNEXION_VERROU, &[&email, &ip])).await?;
+        // 5. An agent on a browser not trusted yet: a link to confirm, by
+        //    e-mail, and no session until it is used.
+        let confiance =
+            t.appareil.is_some_and(|v| trusted_browser_ok(&state.config.secret_key, v, compte.id, now.timestamp()));
+        if state.config.confirm_new_browsers && compte.agent && !confiance {
+            let token = new_token(tx.conn(), id, TokenPurpose::Appareil, APPAREIL_VALIDITY).await?;
+            let lien = format!("/connexion/appareil?jeton={token}&retour={}", urlencoding(t.retour));
+            let mail = courriel(
+                state,
+                &compte.email,
+                "mails/nouvel_appareil",
+                &json!({ "lien": state.config.url(&lien), "minutes": APPAREIL_VALIDITY.num_minutes() }),
+            )?;
+            enqueue_mail(tx.conn(), &mail, now).await?;
+            tx.commit().await?;
+            state.jobs_notify.notify_one();
+            return Ok(Err(RefusConnexion::NouvelAppareil));
+        }
+        // 6. Success: end the browser's previous session, open a session.
         if let Some(previous) = t.session_precedente {
             sessions::delete(tx.conn(), &sha256_hex(previous)).await?;
         }
@@ -253,6 +284,40 @@ pub async fn connecter(state: &AppState, t: &Tentative<'_>) -> Result<String, Re
         tracing::error!(error = %format!("{e:#}"), "login failed");
         Err(RefusConnexion::Identifiants)
     })
+}
+
+fn urlencoding(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// An agent confirms a sign-in with the e-mailed link: the browser that
+/// uses it gets a session (ending its previous one) and becomes trusted.
+/// `None` when the link is unknown, used or expired.
+pub async fn confirmer_appareil(
+    state: &AppState,
+    token: &str,
+    session_precedente: Option<&str>,
+) -> Result<Option<(String, CompteId)>, AppError> {
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    let Some(compte) = comptes::consume_token(tx.conn(), &sha256_hex(token), TokenPurpose::Appareil, now).await? else {
+        return Ok(None);
+    };
+    if let Some(previous) = session_precedente {
+        sessions::delete(tx.conn(), &sha256_hex(previous)).await?;
+    }
+    let session = random_token();
+    sessions::insert(tx.conn(), &sha256_hex(&session), compte, now, now + SESSION_VALIDITY).await?;
+    tx.commit().await?;
+    Ok(Some((session, compte)))
+}
+
+/// Whether a confirmation link can still be used (to show its page).
+pub async fn lien_appareil_valide(state: &AppState, token: &str) -> Result<bool, AppError> {
+    let mut tx = state.store.read().await?;
+    let ok = comptes::token_is_valid(tx.conn(), &sha256_hex(token), TokenPurpose::Appareil, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(ok)
 }
 
 pub async fn deconnecter(state: &AppState, session_token: &str) -> Result<(), AppError> {
