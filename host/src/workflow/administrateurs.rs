@@ -12,10 +12,9 @@ use crate::error::AppError;
 use crate::jobs::enqueue_mail;
 use crate::state::AppState;
 use crate::store::administrateurs::{self, Retrait};
-use crate::store::comptes::{self, TokenPurpose};
+use crate::store::comptes;
 use crate::store::{Tx, demarches};
-use crate::workflow::comptes::{INVITATION_VALIDITY, new_token};
-use crate::workflow::courriel;
+use crate::workflow::comptes::courriel_de_role;
 use chrono::Utc;
 use serde_json::json;
 
@@ -36,22 +35,17 @@ pub async fn designer(state: &AppState, email: &str) -> anyhow::Result<Designati
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     let (compte, _, a_un_mot_de_passe) = compte_administrateur(&mut tx, &email).await?;
-    let mail = if a_un_mot_de_passe {
-        courriel(state, &email, "mails/administrateur_designe", &json!({ "lien": state.config.url("/admin") }))?
-    } else {
-        let token = new_token(tx.conn(), compte, TokenPurpose::Invitation, INVITATION_VALIDITY).await?;
-        courriel(
-            state,
-            &email,
-            "mails/invitation_administrateur",
-            &json!({
-                "demarche": null,
-                "administrateur": null,
-                "lien": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
-                "jours": INVITATION_VALIDITY.num_days(),
-            }),
-        )?
-    };
+    let mail = courriel_de_role(
+        state,
+        tx.conn(),
+        compte,
+        &email,
+        a_un_mot_de_passe,
+        ("mails/invitation_administrateur", "mails/administrateur_designe"),
+        "/admin",
+        json!({ "demarche": null, "administrateur": null }),
+    )
+    .await?;
     let job = enqueue_mail(tx.conn(), &mail, now).await?;
     tx.commit().await?;
     Ok(Designation { email, job, invitation: !a_un_mot_de_passe })
@@ -81,31 +75,17 @@ pub async fn inviter(
     let (compte, invite, a_un_mot_de_passe) = compte_administrateur(&mut tx, &email).await?;
     // 3. The membership; 4. the e-mail, only to a newcomer.
     if administrateurs::ajouter(tx.conn(), id, invite).await? {
-        let mail = if a_un_mot_de_passe {
-            courriel(
-                state,
-                &email,
-                "mails/administrateur_ajoute",
-                &json!({
-                    "demarche": d.libelle,
-                    "administrateur": admin.email,
-                    "lien": state.config.url(&format!("/admin/demarches/{id}")),
-                }),
-            )?
-        } else {
-            let token = new_token(tx.conn(), compte, TokenPurpose::Invitation, INVITATION_VALIDITY).await?;
-            courriel(
-                state,
-                &email,
-                "mails/invitation_administrateur",
-                &json!({
-                    "demarche": d.libelle,
-                    "administrateur": admin.email,
-                    "lien": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
-                    "jours": INVITATION_VALIDITY.num_days(),
-                }),
-            )?
-        };
+        let mail = courriel_de_role(
+            state,
+            tx.conn(),
+            compte,
+            &email,
+            a_un_mot_de_passe,
+            ("mails/invitation_administrateur", "mails/administrateur_ajoute"),
+            &format!("/admin/demarches/{id}"),
+            json!({ "demarche": d.libelle, "administrateur": admin.email }),
+        )
+        .await?;
         enqueue_mail(tx.conn(), &mail, now).await?;
     }
     tx.commit().await?;

@@ -10,6 +10,7 @@ use crate::domain::limite::{
 };
 use crate::error::AppError;
 use crate::jobs::enqueue_mail;
+use crate::mail::Courriel;
 use crate::security::{hash_password, random_token, sha256_hex, trusted_browser_ok, verify_password};
 use crate::state::AppState;
 use crate::store::comptes::{self, TokenPurpose};
@@ -125,6 +126,31 @@ pub(crate) async fn new_token(
     let now = Utc::now();
     comptes::insert_token(c, &sha256_hex(&token), compte, purpose, now, now + validity).await?;
     Ok(token)
+}
+
+/// The e-mail that tells someone they were given a role: to a compte
+/// without a password, `invitation` with a link to choose one (`lien`,
+/// valid `jours` days, added to `data`); to one with a password, `avis`
+/// with `arrivee` (a path) as its `lien`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn courriel_de_role(
+    state: &AppState,
+    c: Conn<'_>,
+    compte: CompteId,
+    email: &str,
+    a_un_mot_de_passe: bool,
+    (invitation, avis): (&str, &str),
+    arrivee: &str,
+    mut data: serde_json::Value,
+) -> anyhow::Result<Courriel> {
+    if a_un_mot_de_passe {
+        data["lien"] = json!(state.config.url(arrivee));
+        return courriel(state, email, avis, &data);
+    }
+    let token = new_token(c, compte, TokenPurpose::Invitation, INVITATION_VALIDITY).await?;
+    data["lien"] = json!(state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")));
+    data["jours"] = json!(INVITATION_VALIDITY.num_days());
+    courriel(state, email, invitation, &data)
 }
 
 /// Confirms the compte behind a confirmation link. False if the link is
@@ -258,7 +284,7 @@ pub async fn connecter(state: &AppState, t: &Tentative<'_>) -> Result<String, Re
             t.appareil.is_some_and(|v| trusted_browser_ok(&state.config.secret_key, v, compte.id, now.timestamp()));
         if state.config.confirm_new_browsers && compte.agent && !confiance {
             let token = new_token(tx.conn(), id, TokenPurpose::Appareil, APPAREIL_VALIDITY).await?;
-            let lien = format!("/connexion/appareil?jeton={token}&retour={}", urlencoding(t.retour));
+            let lien = format!("/connexion/appareil?jeton={token}&retour={}", crate::error::url_encode(t.retour));
             let mail = courriel(
                 state,
                 &compte.email,
@@ -284,10 +310,6 @@ pub async fn connecter(state: &AppState, t: &Tentative<'_>) -> Result<String, Re
         tracing::error!(error = %format!("{e:#}"), "login failed");
         Err(RefusConnexion::Identifiants)
     })
-}
-
-fn urlencoding(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// An agent confirms a sign-in with the e-mailed link: the browser that

@@ -7,10 +7,9 @@ use crate::domain::{CompteId, DemarcheId, Erreurs, GroupeInstructeurId, Instruct
 use crate::error::AppError;
 use crate::jobs::enqueue_mail;
 use crate::state::AppState;
-use crate::store::comptes::{self, TokenPurpose};
+use crate::store::comptes;
 use crate::store::{StoreError, demarches, groupes};
-use crate::workflow::comptes::{INVITATION_VALIDITY, new_token};
-use crate::workflow::courriel;
+use crate::workflow::comptes::courriel_de_role;
 use chrono::Utc;
 use serde_json::json;
 
@@ -155,32 +154,17 @@ pub async fn affecter_instructeur(
     // 4. The e-mail: an invitation (with a password link) or a notice.
     if nouveau {
         let groupe_libelle = (!groupe.defaut).then_some(groupe.libelle.as_str());
-        let mail = if a_un_mot_de_passe {
-            courriel(
-                state,
-                &email,
-                "mails/affectation_instructeur",
-                &json!({
-                    "demarche": d.libelle,
-                    "groupe": groupe_libelle,
-                    "lien": state.config.url("/instructeur"),
-                }),
-            )?
-        } else {
-            let token = new_token(tx.conn(), compte, TokenPurpose::Invitation, INVITATION_VALIDITY).await?;
-            courriel(
-                state,
-                &email,
-                "mails/invitation_instructeur",
-                &json!({
-                    "demarche": d.libelle,
-                    "groupe": groupe_libelle,
-                    "administrateur": admin.email,
-                    "lien": state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")),
-                    "jours": INVITATION_VALIDITY.num_days(),
-                }),
-            )?
-        };
+        let mail = courriel_de_role(
+            state,
+            tx.conn(),
+            compte,
+            &email,
+            a_un_mot_de_passe,
+            ("mails/invitation_instructeur", "mails/affectation_instructeur"),
+            "/instructeur",
+            json!({ "demarche": d.libelle, "groupe": groupe_libelle, "administrateur": admin.email }),
+        )
+        .await?;
         enqueue_mail(tx.conn(), &mail, now).await?;
     }
     tx.commit().await?;
