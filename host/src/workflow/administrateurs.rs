@@ -7,14 +7,14 @@
 //! carrying a link to choose a password when they have none yet.
 
 use crate::domain::compte::{Administrateur, normaliser_email};
-use crate::domain::{AdministrateurId, CompteId, DemarcheId, Erreurs};
+use crate::domain::{AdministrateurId, DemarcheId, Erreurs};
 use crate::error::AppError;
 use crate::jobs::enqueue_mail;
 use crate::state::AppState;
 use crate::store::administrateurs::{self, Retrait};
 use crate::store::comptes;
 use crate::store::{Tx, demarches};
-use crate::workflow::comptes::courriel_de_role;
+use crate::workflow::comptes::{Destinataire, courriel_de_role, destinataire};
 use chrono::Utc;
 use serde_json::json;
 
@@ -34,13 +34,11 @@ pub async fn designer(state: &AppState, email: &str) -> anyhow::Result<Designati
     let email = normaliser_email(email).map_err(anyhow::Error::msg)?;
     let now = Utc::now();
     let mut tx = state.store.write().await?;
-    let (compte, _, a_un_mot_de_passe) = compte_administrateur(&mut tx, &email).await?;
+    let (qui, _) = compte_administrateur(&mut tx, &email).await?;
     let mail = courriel_de_role(
         state,
         tx.conn(),
-        compte,
-        &email,
-        a_un_mot_de_passe,
+        &qui,
         ("mails/invitation_administrateur", "mails/administrateur_designe"),
         "/admin",
         json!({ "demarche": null, "administrateur": null }),
@@ -48,7 +46,7 @@ pub async fn designer(state: &AppState, email: &str) -> anyhow::Result<Designati
     .await?;
     let job = enqueue_mail(tx.conn(), &mail, now).await?;
     tx.commit().await?;
-    Ok(Designation { email, job, invitation: !a_un_mot_de_passe })
+    Ok(Designation { email, job, invitation: !qui.a_un_mot_de_passe })
 }
 
 /// An administrateur of démarche `id` invites another one by e-mail.
@@ -72,15 +70,13 @@ pub async fn inviter(
     // 1. The démarche, in the inviting administrateur's scope.
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
     // 2. The compte (created if needed) and its roles.
-    let (compte, invite, a_un_mot_de_passe) = compte_administrateur(&mut tx, &email).await?;
+    let (qui, invite) = compte_administrateur(&mut tx, &email).await?;
     // 3. The membership; 4. the e-mail, only to a newcomer.
     if administrateurs::ajouter(tx.conn(), id, invite).await? {
         let mail = courriel_de_role(
             state,
             tx.conn(),
-            compte,
-            &email,
-            a_un_mot_de_passe,
+            &qui,
             ("mails/invitation_administrateur", "mails/administrateur_ajoute"),
             &format!("/admin/demarches/{id}"),
             json!({ "demarche": d.libelle, "administrateur": admin.email }),
@@ -118,14 +114,11 @@ pub async fn retirer(
 }
 
 /// The compte of `email` (created without a password if new) with the
-/// administrateur and instructeur roles, and whether it has a password.
-async fn compte_administrateur(tx: &mut Tx, email: &str) -> Result<(CompteId, AdministrateurId, bool), AppError> {
+/// administrateur and instructeur roles.
+async fn compte_administrateur(tx: &mut Tx, email: &str) -> Result<(Destinataire, AdministrateurId), AppError> {
     let now = Utc::now();
-    let (compte, a_un_mot_de_passe) = match comptes::find_by_email(tx.conn(), email).await? {
-        Some(c) => (CompteId(c.id), c.password_hash.is_some()),
-        None => (comptes::insert(tx.conn(), email, None, now).await?, false),
-    };
-    let admin = comptes::ensure_administrateur(tx.conn(), compte, now).await?;
-    comptes::ensure_instructeur(tx.conn(), compte, now).await?;
-    Ok((compte, admin, a_un_mot_de_passe))
+    let qui = destinataire(tx.conn(), email).await?;
+    let admin = comptes::ensure_administrateur(tx.conn(), qui.compte, now).await?;
+    comptes::ensure_instructeur(tx.conn(), qui.compte, now).await?;
+    Ok((qui, admin))
 }

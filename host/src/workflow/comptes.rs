@@ -128,29 +128,45 @@ pub(crate) async fn new_token(
     Ok(token)
 }
 
+/// Someone given a role by e-mail (an instructeur, an administrateur):
+/// their compte, and whether they chose a password yet.
+pub(crate) struct Destinataire {
+    pub compte: CompteId,
+    pub email: String,
+    pub a_un_mot_de_passe: bool,
+}
+
+/// The compte of `email` (already normalised), created without a password
+/// when there is none: its owner chooses one through the invitation.
+pub(crate) async fn destinataire(c: Conn<'_>, email: &str) -> Result<Destinataire, StoreError> {
+    let mut c = c;
+    let (compte, a_un_mot_de_passe) = match comptes::find_by_email(c.reborrow(), email).await? {
+        Some(row) => (CompteId(row.id), row.password_hash.is_some()),
+        None => (comptes::insert(c, email, None, Utc::now()).await?, false),
+    };
+    Ok(Destinataire { compte, email: email.to_owned(), a_un_mot_de_passe })
+}
+
 /// The e-mail that tells someone they were given a role: to a compte
 /// without a password, `invitation` with a link to choose one (`lien`,
 /// valid `jours` days, added to `data`); to one with a password, `avis`
 /// with `arrivee` (a path) as its `lien`.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn courriel_de_role(
     state: &AppState,
     c: Conn<'_>,
-    compte: CompteId,
-    email: &str,
-    a_un_mot_de_passe: bool,
+    qui: &Destinataire,
     (invitation, avis): (&str, &str),
     arrivee: &str,
     mut data: serde_json::Value,
 ) -> anyhow::Result<Courriel> {
-    if a_un_mot_de_passe {
+    if qui.a_un_mot_de_passe {
         data["lien"] = json!(state.config.url(arrivee));
-        return courriel(state, email, avis, &data);
+        return courriel(state, &qui.email, avis, &data);
     }
-    let token = new_token(c, compte, TokenPurpose::Invitation, INVITATION_VALIDITY).await?;
+    let token = new_token(c, qui.compte, TokenPurpose::Invitation, INVITATION_VALIDITY).await?;
     data["lien"] = json!(state.config.url(&format!("/mot-de-passe/nouveau?jeton={token}")));
     data["jours"] = json!(INVITATION_VALIDITY.num_days());
-    courriel(state, email, invitation, &data)
+    courriel(state, &qui.email, invitation, &data)
 }
 
 /// Confirms the compte behind a confirmation link. False if the link is

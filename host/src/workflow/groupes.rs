@@ -3,13 +3,13 @@
 
 use crate::domain::compte::{Administrateur, normaliser_email};
 use crate::domain::groupe::{suppression_impossible, valider_libelle};
-use crate::domain::{CompteId, DemarcheId, Erreurs, GroupeInstructeurId, InstructeurId};
+use crate::domain::{DemarcheId, Erreurs, GroupeInstructeurId, InstructeurId};
 use crate::error::AppError;
 use crate::jobs::enqueue_mail;
 use crate::state::AppState;
 use crate::store::comptes;
 use crate::store::{StoreError, demarches, groupes};
-use crate::workflow::comptes::courriel_de_role;
+use crate::workflow::comptes::{courriel_de_role, destinataire};
 use chrono::Utc;
 use serde_json::json;
 
@@ -143,12 +143,8 @@ pub async fn affecter_instructeur(
         }
     };
     // 2. The compte (created if needed) and its instructeur role.
-    let existing = comptes::find_by_email(tx.conn(), &email).await?;
-    let (compte, a_un_mot_de_passe) = match &existing {
-        Some(c) => (CompteId(c.id), c.password_hash.is_some()),
-        None => (comptes::insert(tx.conn(), &email, None, now).await?, false),
-    };
-    let instructeur = comptes::ensure_instructeur(tx.conn(), compte, now).await?;
+    let qui = destinataire(tx.conn(), &email).await?;
+    let instructeur = comptes::ensure_instructeur(tx.conn(), qui.compte, now).await?;
     // 3. The membership.
     let nouveau = groupes::assign_instructeur(tx.conn(), groupe.id(), instructeur, now).await?;
     // 4. The e-mail: an invitation (with a password link) or a notice.
@@ -157,9 +153,7 @@ pub async fn affecter_instructeur(
         let mail = courriel_de_role(
             state,
             tx.conn(),
-            compte,
-            &email,
-            a_un_mot_de_passe,
+            &qui,
             ("mails/invitation_instructeur", "mails/affectation_instructeur"),
             "/instructeur",
             json!({ "demarche": d.libelle, "groupe": groupe_libelle, "administrateur": admin.email }),
