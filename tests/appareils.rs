@@ -3,7 +3,9 @@
 //! link; the link's page only shows a button (mail filters that open links
 //! do not use it up), its POST signs in and marks the browser trusted for
 //! a month, so the next sign-in there is direct. Another browser is asked
-//! again; a used link is refused; usagers are never asked.
+//! again; a used link is refused; usagers are never asked. The pages are
+//! also driven in Chromium, on a phone and, without JavaScript, on a
+//! desktop screen.
 
 use guichet::workflow::comptes::Roles;
 use guichet_tests::app::{Backend, Client, PASSWORD, TestApp};
@@ -132,6 +134,36 @@ async fn confirmation_pages_in_a_browser_on_a_phone() {
     browser.submit(fantoccini::Locator::XPath("//button[normalize-space(.)='Confirmer la connexion']")).await;
     let page = browser.client.source().await.expect("page");
     assert!(page.contains("Se déconnecter"), "signed in");
+    browser.close().await;
+    app.stop().await;
+}
+
+/// The same confirmation, then the démarche's « Administrateurs » page, on
+/// a desktop screen with JavaScript off: plain forms do everything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirmation_and_administrateurs_without_javascript_on_a_desktop() {
+    use guichet_tests::browser::{Browser, Viewport, artifact_path};
+    let app = TestApp::start_with(Backend::Sqlite, |c| c.confirm_new_browsers = true).await.expect("app");
+    guichet::demo::seed(&app.server.state).await.expect("demo data");
+    let admin = guichet_tests::demo::ADMIN;
+    let browser = Browser::start_without_javascript(Viewport::DESKTOP).await;
+    browser.log_in(&app.url("/connexion"), admin, guichet::demo::PASSWORD).await;
+    let page = browser.client.source().await.expect("page");
+    assert!(page.contains("un lien de confirmation vient d'être envoyé"), "the e-mail is announced");
+    browser.screenshot(&artifact_path("navigateur-bureau-sans-js-appareil-envoye.png")).await;
+    let mail = app.mail(admin, "Confirmez votre connexion").await;
+    let lien = mail.first_link(&app.url("/connexion/appareil")).expect("link");
+    browser.client.goto(&lien).await.expect("goto");
+    browser.submit(fantoccini::Locator::XPath("//button[normalize-space(.)='Confirmer la connexion']")).await;
+    assert!(browser.client.source().await.expect("page").contains("Se déconnecter"), "signed in");
+
+    browser.client.goto(&app.url("/admin/demarches/1/administrateurs")).await.expect("goto");
+    browser.type_into("email", "co.admin@demo.guichet.localhost").await;
+    browser.submit(fantoccini::Locator::XPath("//button[normalize-space(.)='Inviter']")).await;
+    let page = browser.client.source().await.expect("page");
+    assert!(page.contains("L'administrateur a été ajouté à la démarche."), "invited");
+    assert!(page.contains("co.admin@demo.guichet.localhost"), "listed");
+    browser.screenshot(&artifact_path("navigateur-bureau-sans-js-administrateurs.png")).await;
     browser.close().await;
     app.stop().await;
 }
