@@ -17,6 +17,7 @@
 
 use guichet::config::Config;
 use guichet::domain::compte::{Administrateur, Usager};
+use guichet::domain::demarche::reglages::ReglagesSaisis;
 use guichet::domain::demarche::{DemarcheInput, Service};
 use guichet::domain::{AdministrateurId, DemarcheId};
 use guichet::store::{comptes, demarches, dossiers};
@@ -181,7 +182,12 @@ async fn fixtures(data_dir: &std::path::Path, database_url: &str, path: &str) ->
     let id = wf::creer(
         &state,
         &admin,
-        DemarcheInput { libelle: "Démarche de mesure".into(), description: "Vingt champs.".into(), service },
+        DemarcheInput {
+            libelle: "Démarche de mesure".into(),
+            description: "Vingt champs.".into(),
+            service,
+            reglages: ReglagesSaisis { cadre_juridique: "Arrêté de mesure".into(), ..ReglagesSaisis::default() },
+        },
     )
     .await
     .map_err(|(_, e)| format!("{e:?}"))

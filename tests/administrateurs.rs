@@ -86,6 +86,7 @@ async fn parcours(app: &TestApp) {
                 ("description", "Une aide au fonctionnement des clubs."),
                 ("service_nom", "Direction des sports"),
                 ("service_organisme", "Préfecture"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "sports@prefecture.example"),
                 ("service_telephone", "01 23 45 67 89"),
                 ("service_horaires", "Du lundi au vendredi, 9 h – 17 h"),

@@ -43,6 +43,7 @@ async fn parcours(app: &TestApp) {
                 ("description", "Une démarche avec des annotations privées."),
                 ("service_nom", "Service"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "s@annotations.example"),
             ],
         )
@@ -193,8 +194,15 @@ async fn parcours(app: &TestApp) {
         .await
         .assert_status(200)
         .assert_contains("La démarche est publiée");
-    admin.get(&annotations).await.assert_contains("ne peuvent pas encore être modifiées");
-    admin.post(&annotations, &[("type_champ", "text"), ("libelle", "Trop tard")]).await.assert_status(422);
+    // Published: a new annotation waits in the draft revision until the
+    // modifications are published; here they are dropped.
+    admin
+        .post(&annotations, &[("type_champ", "text"), ("libelle", "Plus tard")])
+        .await
+        .assert_status(200)
+        .assert_contains("1 modification en attente");
+    admin.post(&format!("/admin/demarches/{demarche}/modifications/annuler"), &[]).await.assert_status(200);
+    admin.get(&annotations).await.assert_lacks("Plus tard");
 
     usager_et_instructeur(app, &instructeur).await;
 }

@@ -82,6 +82,7 @@ async fn parcours(app: &TestApp) {
                 ("description", "Une démarche avec chaque type de champ."),
                 ("service_nom", "Service test"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "service@catalogue.example"),
             ],
         )

@@ -37,6 +37,7 @@ async fn parcours(app: &TestApp) {
                 ("description", "Une aide par enfant."),
                 ("service_nom", "Service famille"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "famille@conditions.example"),
             ],
         )
@@ -311,6 +312,7 @@ async fn a_rule_failing_on_answers_is_shown_to_the_administrateur() {
                 ("description", "Une aide aux jardins partagés."),
                 ("service_nom", "Service des espaces verts"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "jardins@echecs.example"),
             ],
         )

@@ -84,9 +84,11 @@ async fn parcours(app: &TestApp) {
         libelle: demarche.libelle.clone(),
         description: demarche.description.clone(),
         service: demarche.service(),
+        reglages: demarche.reglages().saisis(),
     };
     input.service.nom = "Service renommé ailleurs".into();
-    changer!(app, |c| demarches::update_infos(c, id, &input));
+    let reglages = demarche.reglages();
+    changer!(app, |c| demarches::update_infos(c, id, &input, &reglages));
     let (v1, c1) = apres(app, dossier, v0).await;
     assert_eq!(c1.demarche.service_nom, "Service renommé ailleurs");
 

@@ -2,8 +2,9 @@
 //! its original; a block comes with its champs, whose condition on a row's
 //! sibling reads the copied sibling; a model file is copied as an object
 //! of its own (replacing the original's leaves the copy's); another
-//! administrateur gets a 404 and a published form refuses the copy. The
-//! annotations privées have the same button.
+//! administrateur gets a 404; on a published form the copy goes to the
+//! draft revision, and dropping the draft deletes only the copy's file.
+//! The annotations privées have the same button.
 
 use guichet::workflow::comptes::Roles;
 use guichet_tests::app::{Client, TestApp};
@@ -63,6 +64,7 @@ async fn parcours(app: &TestApp) {
                 ("description", "Une aide à l'achat d'équipements."),
                 ("service_nom", "Service des sports"),
                 ("service_organisme", "Département"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "sports@duplication.example"),
             ],
         )
@@ -127,8 +129,18 @@ async fn parcours(app: &TestApp) {
         .post(&format!("/admin/demarches/{demarche}/publier"), &[("path", "equipements-sportifs")])
         .await
         .assert_status(200);
-    // Published: the form no longer changes, copies included.
-    admin.post(&format!("{champs_url}/1/dupliquer"), &[]).await.assert_status(422);
+    // Published: the copy goes to a draft usagers do not see; dropping the
+    // draft deletes the copy's model file, never the published one's.
+    admin
+        .post(&format!("{champs_url}/1/dupliquer"), &[])
+        .await
+        .assert_status(200)
+        .assert_contains("1 modification en attente");
+    admin
+        .post(&format!("/admin/demarches/{demarche}/modifications/annuler"), &[])
+        .await
+        .assert_status(200)
+        .assert_contains("Les modifications ont été annulées");
 
     // The usager downloads each model: the copy kept the first file.
     let usager = app.signed_in("usager@duplication.example", Roles::default()).await;

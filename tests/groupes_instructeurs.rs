@@ -179,6 +179,7 @@ async fn parcours(app: &TestApp) {
                 ("description", "Pour vérifier les accès."),
                 ("service_nom", "Service"),
                 ("service_organisme", "Organisme"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "service@exemple.fr"),
             ],
         )

@@ -20,6 +20,7 @@ pub(crate) async fn demarche_publiee(
                 ("description", "Pour les résidents."),
                 ("service_nom", "Voirie"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "voirie@mairie.example"),
             ],
         )

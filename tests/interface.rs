@@ -170,6 +170,7 @@ async fn publication_errors_belong_to_their_own_field() {
                 ("description", "Une aide."),
                 ("service_nom", "Service jeunesse"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "jeunesse@mairie.example"),
             ],
         )
@@ -190,7 +191,7 @@ async fn publication_errors_belong_to_their_own_field() {
     // An address taken by another démarche: said at the field, with the rest.
     let page = admin.post(&publier, &[("path", guichet::demo::PATH)]).await;
     page.assert_status(422)
-        .assert_contains(&format!("{field_error}Cette adresse est déjà utilisée par une autre démarche."))
+        .assert_contains(&format!("{field_error}Cette adresse est, ou a été, celle d'une autre démarche"))
         .assert_contains("Au moins un instructeur");
 
     // An invalid address: its error, and the missing instructeur too.
@@ -283,6 +284,7 @@ async fn pages_offer_only_what_works() {
                 ("description", "Essai."),
                 ("service_nom", "Service"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "service@mairie.example"),
             ],
         )

@@ -336,6 +336,7 @@ async fn form_editor_with_a_block_on_a_phone() {
                 ("description", "Une aide aux clubs."),
                 ("service_nom", "Service des sports"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "sports@demo.guichet.localhost"),
             ],
         )

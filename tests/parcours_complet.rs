@@ -150,6 +150,7 @@ async fn construire(app: &TestApp, path: &str) -> i64 {
                 ("description", "Une aide pour équiper un jardin partagé."),
                 ("service_nom", "Service des espaces verts"),
                 ("service_organisme", "Mairie de Nantes"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "jardins@nantes.example"),
             ],
         )

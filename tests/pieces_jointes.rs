@@ -129,6 +129,7 @@ async fn demarche(app: &TestApp, admin: &Client, path: &str, instructeur: &str) 
                 ("description", "Une aide pour les étudiants."),
                 ("service_nom", "Service logement"),
                 ("service_organisme", "Mairie de Nantes"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "logement@nantes.example"),
             ],
         )
@@ -590,6 +591,7 @@ async fn an_explication_offers_its_notice_for_download() {
                 ("description", "Une aide pour les clubs."),
                 ("service_nom", "Service des sports"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "sports@notice.example"),
             ],
         )
@@ -665,6 +667,7 @@ async fn each_row_of_a_block_has_its_own_files() {
                 ("description", "Du matériel pour les clubs."),
                 ("service_nom", "Service des sports"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "sports@lignes.example"),
             ],
         )

@@ -26,6 +26,7 @@ async fn demarche(app: &TestApp, admin: &Client, plugin: &str, libelles: &[&str]
                 ("description", "Demande d'autorisation."),
                 ("service_nom", "Service voirie"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "voirie@mairie.example"),
             ],
         )

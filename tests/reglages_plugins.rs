@@ -29,6 +29,7 @@ async fn plugin_settings_are_filled_checked_and_applied() {
                 ("description", "Versement sur un compte bancaire."),
                 ("service_nom", "Service comptable"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "compta@mairie.example"),
             ],
         )

@@ -50,6 +50,7 @@ async fn parcours(app: &TestApp) {
                 ("description", "Une aide aux projets associatifs."),
                 ("service_nom", "Service vie associative"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "associations@repetitions.example"),
             ],
         )

@@ -58,6 +58,7 @@ async fn parcours(app: &TestApp) {
                 ("description", "Une aide répartie entre les antennes."),
                 ("service_nom", "Direction des quartiers"),
                 ("service_organisme", "Ville"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "quartiers@routage.example"),
             ],
         )

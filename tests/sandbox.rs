@@ -90,6 +90,7 @@ async fn a_broken_plugin_keeps_the_draft_and_defers_its_checks_at_depot() {
                 ("description", "Pour vérifier que le serveur tient bon."),
                 ("service_nom", "Service essais"),
                 ("service_organisme", "Ministère des essais"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "essais@ministere.example"),
             ],
         )
@@ -253,6 +254,7 @@ async fn a_plugin_that_keeps_failing_is_degraded_and_shown_to_administrateurs_an
                 ("description", "Elle utilise un plugin défaillant."),
                 ("service_nom", "Service essais"),
                 ("service_organisme", "Ministère des essais"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "essais@ministere.example"),
             ],
         )

@@ -158,6 +158,7 @@ async fn every_error_a_person_can_reach_is_the_french_page() {
                 ("description", "Pour les erreurs."),
                 ("service_nom", "Voirie"),
                 ("service_organisme", "Mairie"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "voirie@mairie.example"),
             ],
         )
@@ -517,6 +518,7 @@ async fn a_contact_address_is_a_plain_e_mail_address() {
                     ("description", "Pour le contact."),
                     ("service_nom", "Voirie"),
                     ("service_organisme", "Mairie"),
+                    ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                     ("service_email", email),
                 ],
             )
@@ -554,6 +556,7 @@ async fn demarche_avec_piege(admin: &guichet_tests::app::Client, libelle: &str) 
                 ("description", "Elle utilise un plugin bavard."),
                 ("service_nom", "Service essais"),
                 ("service_organisme", "Ministère des essais"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "essais@ministere.example"),
             ],
         )

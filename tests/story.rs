@@ -43,6 +43,7 @@ async fn story(app: &TestApp) {
                 ("description", "Une aide de 500 euros pour les jeunes de 18 à 25 ans."),
                 ("service_nom", "Service jeunesse"),
                 ("service_organisme", "Mairie de Nantes"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "jeunesse@nantes.example"),
             ],
         )
@@ -159,9 +160,26 @@ async fn story(app: &TestApp) {
         .assert_status(200)
         .assert_contains("La démarche est publiée");
     admin.get(&format!("/dossiers/{test_dossier}")).await.assert_status(404);
-    admin.get(&format!("/commencer/test/{test_path}")).await.assert_status(404);
-    // The form of a published démarche is frozen (revisions come later).
-    admin.post(&champs_url, &[("type_champ", "text"), ("libelle", "Ajout tardif")]).await.assert_status(422);
+    // The old test link follows the démarche to its new address, and says
+    // it is published now.
+    admin
+        .get(&format!("/commencer/test/{test_path}"))
+        .await
+        .assert_status(200)
+        .assert_contains("Cette démarche est publiée")
+        .assert_contains("href=\"/commencer/aide-permis\"");
+    // Editing the published form goes to a draft revision, which usagers
+    // never see unless it is published; here it is dropped.
+    admin
+        .post(&champs_url, &[("type_champ", "text"), ("libelle", "Ajout tardif")])
+        .await
+        .assert_status(200)
+        .assert_contains("1 modification en attente");
+    admin
+        .post(&format!("/admin/demarches/{demarche}/modifications/annuler"), &[])
+        .await
+        .assert_status(200)
+        .assert_lacks("Ajout tardif");
 
     // ── 2. The usager signs up and files a dossier. ──
     let usager = app.client();

@@ -29,6 +29,7 @@ async fn territory_champs_from_the_editor_to_the_instructeur() {
                 ("description", "Pour déclarer une course."),
                 ("service_nom", "Service des sports"),
                 ("service_organisme", "Préfecture"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "sports@prefecture.example"),
             ],
         )

@@ -55,6 +55,7 @@ async fn scenario(app: &TestApp) {
                 ("description", "Une démarche avec un champ SIRET."),
                 ("service_nom", "Service essais"),
                 ("service_organisme", "Ministère des essais"),
+                ("cadre_juridique", "Délibération n° 2026-12 du conseil"),
                 ("service_email", "essais@ministere.example"),
             ],
         )

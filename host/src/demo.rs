@@ -4,6 +4,7 @@
 
 use crate::domain::champ::SaisieOptions;
 use crate::domain::compte::Administrateur;
+use crate::domain::demarche::reglages::ReglagesSaisis;
 use crate::domain::demarche::{DemarcheInput, Service};
 use crate::domain::{AdministrateurId, DemarcheId, TypeChamp};
 use crate::state::AppState;
@@ -44,7 +45,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
     // A write transaction: the administrateur role may be created here
     // (PostgreSQL refuses an INSERT in a read-only one).
     let mut tx = state.store.write().await?;
-    let exists = demarches::path_exists(tx.conn(), PATH).await?;
+    let exists = !demarches::paths::libre(tx.conn(), PATH, None).await?;
     let admin_id = comptes::ensure_administrateur(tx.conn(), admin_compte, chrono::Utc::now()).await?;
     tx.commit().await?;
     if exists {
@@ -65,6 +66,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<DemoInfo> {
             telephone: "01 23 45 67 89".into(),
             horaires: "Du lundi au vendredi, de 9 h à 12 h".into(),
             adresse: "1 place de la Mairie, 99999 Démoville".into(),
+        },
+        reglages: ReglagesSaisis {
+            cadre_juridique: "Délibération n° 2026-04 du conseil municipal de Démoville du 3 mars 2026".into(),
+            message_fin_depot: "Le service des sports étudie les demandes chaque mois. Vous recevrez la décision par courriel.".into(),
+            ..ReglagesSaisis::default()
         },
     };
     let id = wf::creer(state, &admin, input).await.map_err(|(_, e)| anyhow!("demo démarche refused: {e:?}"))?;

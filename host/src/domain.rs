@@ -13,8 +13,10 @@ pub mod demarche;
 pub mod dossier;
 pub mod geometrie;
 pub mod groupe;
+pub mod heure;
 pub mod ids;
 pub mod limite;
+pub mod revision;
 pub mod validation;
 
 pub use champ::{TypeChamp, TypeDeChamp};

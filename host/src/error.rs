@@ -235,6 +235,16 @@ pub fn url_encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
+/// A 301 to `to`: an address that moved for good (a démarche's former
+/// path), so that browsers and search engines update their links.
+pub fn redirection_permanente(to: &str) -> Response {
+    let mut response = StatusCode::MOVED_PERMANENTLY.into_response();
+    if let Ok(value) = HeaderValue::from_str(to) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
 /// The status of a form page shown again because of validation errors.
 pub fn form_status() -> StatusCode {
     StatusCode::UNPROCESSABLE_ENTITY

@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(usager::routes_formulaire())
         .merge(pieces_jointes::routes())
         .merge(administrateur::champ_fichier::routes())
+        .merge(administrateur::fichiers::routes_televersement())
         .layer(axum::extract::DefaultBodyLimit::max(pieces_jointes::UPLOAD_BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(pieces_jointes::UPLOAD_BODY_LIMIT));
     Router::new()

@@ -3,7 +3,7 @@
 //! that run the jobs after commit are in `workers.rs`; this module does not
 //! depend on the workflow, the workflow depends on it.
 
-use crate::domain::{DossierId, StableId};
+use crate::domain::{DemarcheId, DossierId, RevisionId, StableId};
 use crate::mail::Courriel;
 use crate::store::{Conn, StoreResult, jobs};
 use chrono::{DateTime, Utc};
@@ -16,6 +16,11 @@ pub const QUEUE_VERIFICATION: &str = "verification";
 pub const QUEUE_ATTESTATION: &str = "attestation";
 /// Uploaded files waiting for the operator's virus scanner.
 pub const QUEUE_ANALYSE: &str = "analyse";
+/// Dossiers en construction moved to a revision just published.
+pub const QUEUE_REBASE: &str = "rebase";
+/// A rebase only fails on a database error; each attempt goes on where the
+/// last one stopped.
+const REBASE_MAX_ATTEMPTS: i64 = 30;
 /// One attempt: the job itself fails closed (a scanner error refuses the
 /// file, the usager is told); a second attempt only covers a worker that
 /// died mid-scan.
@@ -76,6 +81,24 @@ pub(crate) struct AnalyseJob {
 pub async fn enqueue_analyse(c: Conn<'_>, piece_id: i64, now: DateTime<Utc>) -> StoreResult<i64> {
     let payload = serde_json::json!(AnalyseJob { piece_id }).to_string();
     jobs::enqueue(c, QUEUE_ANALYSE, &payload, ANALYSE_MAX_ATTEMPTS, now).await
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(crate) struct RebaseJob {
+    pub demarche_id: i64,
+    pub revision_id: i64,
+}
+
+/// Queues the rebase of a démarche's dossiers en construction onto the
+/// revision published in the caller's transaction.
+pub async fn enqueue_rebase(
+    c: Conn<'_>,
+    demarche: DemarcheId,
+    revision: RevisionId,
+    now: DateTime<Utc>,
+) -> StoreResult<i64> {
+    let payload = serde_json::json!(RebaseJob { demarche_id: demarche.0, revision_id: revision.0 }).to_string();
+    jobs::enqueue(c, QUEUE_REBASE, &payload, REBASE_MAX_ATTEMPTS, now).await
 }
 
 /// When to try again after `attempts` failures.

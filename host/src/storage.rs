@@ -262,6 +262,23 @@ impl Storage {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// Deletes every object under `prefix` (a dossier's or a démarche's
+    /// folder, when the row that knew their keys is erased); returns how
+    /// many. Objects already gone are not an error.
+    pub async fn delete_prefix(&self, prefix: &Key) -> Result<u64, StorageError> {
+        let location = self.location(prefix);
+        let mut listed = self.inner.list(Some(&location));
+        let mut n = 0;
+        while let Some(meta) = listed.next().await {
+            let meta = meta?;
+            match self.inner.delete(&meta.location).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => n += 1,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// An object being written part by part ([`Storage::upload`]).
@@ -379,6 +396,21 @@ mod tests {
         storage.delete(&key).await.unwrap();
         storage.delete(&key).await.unwrap();
         assert!(matches!(storage.get(&key).await, Err(StorageError::NotFound(_))));
+    }
+
+    #[tokio::test]
+    async fn a_prefix_is_deleted_with_everything_under_it_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(&StorageConfig::Local(dir.path().join("fichiers"))).unwrap();
+        let keys = [["dossiers", "1", "a"], ["dossiers", "1", "b"], ["dossiers", "10", "c"]];
+        for k in keys {
+            storage.put(&Key::new(k).unwrap(), Bytes::from_static(b"x")).await.unwrap();
+        }
+        assert_eq!(storage.delete_prefix(&Key::new(["dossiers", "1"]).unwrap()).await.unwrap(), 2);
+        assert!(matches!(storage.get(&Key::new(keys[0]).unwrap()).await, Err(StorageError::NotFound(_))));
+        // `dossiers/10` shares the text prefix, not the folder.
+        assert!(storage.get(&Key::new(keys[2]).unwrap()).await.is_ok());
+        assert_eq!(storage.delete_prefix(&Key::new(["dossiers", "1"]).unwrap()).await.unwrap(), 0);
     }
 
     #[tokio::test]

@@ -1,12 +1,13 @@
 //! Job workers: each claims a job from the queue (`jobs`), runs it through
 //! the workflow, keeps the job's lease alive while it runs, and records the
-//! outcome. Worker 0 also reports plugin degradations and sweeps expired
-//! rows (sessions, spent links, old finished jobs).
+//! outcome. Worker 0 also reports plugin degradations, sweeps expired
+//! rows (sessions, spent links, old finished jobs) and closes démarches
+//! past their deadline.
 
 use crate::domain::{DossierId, StableId};
 use crate::jobs::{
-    AnalyseJob, AttestationJob, QUEUE_ANALYSE, QUEUE_ATTESTATION, QUEUE_MAIL, QUEUE_VERIFICATION, VerificationJob,
-    backoff,
+    AnalyseJob, AttestationJob, QUEUE_ANALYSE, QUEUE_ATTESTATION, QUEUE_MAIL, QUEUE_REBASE, QUEUE_VERIFICATION,
+    RebaseJob, VerificationJob, backoff,
 };
 use crate::mail::Courriel;
 use crate::state::AppState;
@@ -28,6 +29,9 @@ const POLL_INTERVAL: Duration = Duration::from_millis(1_000);
 /// Expired sessions and spent links are deleted this often: without it they
 /// pile up forever (one row per login and per e-mailed link).
 const SWEEP_INTERVAL: Duration = Duration::from_secs(15 * 60);
+/// Démarches past their deadline are closed this often: within a minute of
+/// it (dépôts are refused from the exact instant, job or not).
+const ECHEANCES_INTERVAL: Duration = Duration::from_secs(60);
 
 /// Starts `n` workers; they stop when `shutdown` turns true.
 pub fn spawn_workers(state: AppState, n: usize, shutdown: watch::Receiver<bool>) -> Vec<tokio::task::JoinHandle<()>> {
@@ -43,6 +47,7 @@ pub fn spawn_workers(state: AppState, n: usize, shutdown: watch::Receiver<bool>)
 async fn worker(state: AppState, index: usize, mut shutdown: watch::Receiver<bool>) {
     tracing::debug!(worker = index, "job worker started");
     let mut last_sweep: Option<Instant> = None;
+    let mut last_echeances: Option<Instant> = None;
     loop {
         if *shutdown.borrow() {
             break;
@@ -53,6 +58,10 @@ async fn worker(state: AppState, index: usize, mut shutdown: watch::Receiver<boo
             if last_sweep.is_none_or(|at| at.elapsed() >= SWEEP_INTERVAL) {
                 last_sweep = Some(Instant::now());
                 sweep(&state).await;
+            }
+            if last_echeances.is_none_or(|at| at.elapsed() >= ECHEANCES_INTERVAL) {
+                last_echeances = Some(Instant::now());
+                echeances(&state).await;
             }
         }
         match run_one(&state).await {
@@ -84,6 +93,15 @@ pub async fn sweep(state: &AppState) {
         Ok(purged) if purged.total() > 0 => tracing::info!(?purged, "expired rows deleted"),
         Ok(_) => {}
         Err(err) => tracing::error!(error = %err, "cannot delete expired rows"),
+    }
+}
+
+/// Closes the démarches whose deadline has come.
+pub async fn echeances(state: &AppState) {
+    match crate::workflow::demarche::etats::clore_echues(state, Utc::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(demarches = n, "demarches closed on their deadline"),
+        Err(err) => tracing::error!(error = %err, "cannot close demarches past their deadline"),
     }
 }
 
@@ -163,6 +181,16 @@ async fn run(state: &AppState, job: &jobs::JobRow) -> anyhow::Result<()> {
             let a: AnalyseJob =
                 serde_json::from_str(&job.payload).map_err(|e| anyhow::anyhow!("unreadable payload: {e}"))?;
             crate::workflow::pieces_jointes::analyser(state, a.piece_id).await
+        }
+        QUEUE_REBASE => {
+            let r: RebaseJob =
+                serde_json::from_str(&job.payload).map_err(|e| anyhow::anyhow!("unreadable payload: {e}"))?;
+            crate::workflow::demarche::revisions::rebaser(
+                state,
+                crate::domain::DemarcheId(r.demarche_id),
+                crate::domain::RevisionId(r.revision_id),
+            )
+            .await
         }
         other => Err(anyhow::anyhow!("unknown queue {other}")),
     }

@@ -315,11 +315,7 @@ impl Browser {
     pub async fn check_page(&self, what: &str) {
         let violations = self.axe_violations().await;
         let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
-        // A refused form comes back with 422 on purpose (the page says why):
-        // Chromium logs that status of the document itself as an error.
-        let own_422 = format!("{url} - Failed to load resource: the server responded with a status of 422");
-        let errors: Vec<String> =
-            self.console_errors().await.into_iter().filter(|e| !e.starts_with(&own_422)).collect();
+        let errors = self.page_errors(&url).await;
         if violations.is_empty() && errors.is_empty() {
             return;
         }
@@ -334,13 +330,21 @@ impl Browser {
     /// JavaScript, where axe-core cannot run (it needs the page's event
     /// loop); the JavaScript journeys check the same pages with axe-core.
     pub async fn check_console(&self, what: &str) {
-        let errors = self.console_errors().await;
+        let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let errors = self.page_errors(&url).await;
         if errors.is_empty() {
             return;
         }
         self.screenshot(&artifact_path(&format!("echec-{what}.png"))).await;
-        let url = self.client.current_url().await.map(|u| u.to_string()).unwrap_or_default();
         panic!("{what} ({url}): console errors: {errors:#?}");
+    }
+
+    /// The console's errors but one: a refused form comes back with 422 on
+    /// purpose (the page says why), and Chromium logs that status of the
+    /// document at `url` itself as an error.
+    async fn page_errors(&self, url: &str) -> Vec<String> {
+        let own_422 = format!("{url} - Failed to load resource: the server responded with a status of 422");
+        self.console_errors().await.into_iter().filter(|e| !e.starts_with(&own_422)).collect()
     }
 
     /// Saves a PNG screenshot of the viewport to `path`, creating its parent

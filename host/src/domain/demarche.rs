@@ -1,7 +1,15 @@
 //! Démarches: the form and its processing rules, as an administrateur
-//! defines them, with the organisation (service) that answers usagers.
+//! defines them, with the organisation (service) that answers usagers, its
+//! settings (`reglages`) and its life: test, published, closed or
+//! unpublished.
+
+pub mod fichier;
+pub mod monavis;
+pub mod reglages;
 
 use crate::domain::validation::{Erreurs, texte_optionnel, texte_requis};
+use chrono::NaiveDate;
+use reglages::{Reglages, ReglagesSaisis};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -11,8 +19,11 @@ pub enum EtatDemarche {
     Brouillon,
     /// Open to usagers at `/commencer/<path>`.
     Publiee,
-    /// No longer accepts new dossiers.
+    /// No longer accepts new dossiers; those filed are still processed.
     Close,
+    /// Taken offline: its address answers that it is no longer available;
+    /// filed dossiers are still processed. Can be published again.
+    Depubliee,
 }
 
 impl EtatDemarche {
@@ -21,11 +32,12 @@ impl EtatDemarche {
             Self::Brouillon => "brouillon",
             Self::Publiee => "publiee",
             Self::Close => "close",
+            Self::Depubliee => "depubliee",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Brouillon, Self::Publiee, Self::Close].into_iter().find(|e| e.as_str() == s)
+        [Self::Brouillon, Self::Publiee, Self::Close, Self::Depubliee].into_iter().find(|e| e.as_str() == s)
     }
 
     pub fn libelle(self) -> &'static str {
@@ -33,12 +45,28 @@ impl EtatDemarche {
             Self::Brouillon => "En test",
             Self::Publiee => "Publiée",
             Self::Close => "Close",
+            Self::Depubliee => "Dépubliée",
         }
     }
 
     /// A brouillon accepts test dossiers, a publiée accepts real ones.
     pub fn accepte_nouveaux_dossiers(self) -> bool {
         matches!(self, Self::Brouillon | Self::Publiee)
+    }
+
+    /// Published for the first time, or again after a closing or an
+    /// unpublishing (the usagers' old links work again).
+    pub fn peut_etre_publiee(self) -> bool {
+        self != Self::Publiee
+    }
+
+    /// An unpublished démarche may be closed too (it then says why).
+    pub fn peut_etre_close(self) -> bool {
+        matches!(self, Self::Publiee | Self::Depubliee)
+    }
+
+    pub fn peut_etre_depubliee(self) -> bool {
+        matches!(self, Self::Publiee | Self::Close)
     }
 }
 
@@ -59,6 +87,7 @@ pub struct DemarcheInput {
     pub libelle: String,
     pub description: String,
     pub service: Service,
+    pub reglages: ReglagesSaisis,
 }
 
 pub const DEMARCHE_LIBELLE_MAX: usize = 200;
@@ -68,8 +97,14 @@ const SERVICE_FIELD_MAX: usize = 500;
 impl DemarcheInput {
     /// Trims every field and reports every problem at once. The refusal hands
     /// the input back so the form is shown again with what was typed.
+    /// `aujourdhui` is the Paris date; `date_limite_actuelle` the deadline
+    /// already set, if any (kept even when past).
     #[allow(clippy::result_large_err, reason = "the error path re-renders a form; its size costs nothing")]
-    pub fn valider(self) -> Result<DemarcheInput, (DemarcheInput, Erreurs)> {
+    pub fn valider(
+        self,
+        aujourdhui: NaiveDate,
+        date_limite_actuelle: Option<NaiveDate>,
+    ) -> Result<(DemarcheInput, Reglages), (DemarcheInput, Erreurs)> {
         let mut e = Erreurs::new();
         let s = &self.service;
         let service = Service {
@@ -109,11 +144,14 @@ impl DemarcheInput {
                 DEMARCHE_DESCRIPTION_MAX,
             ),
             service,
+            reglages: self.reglages.clone(),
         };
-        // Reorder so the summary follows the page: titre, description, service.
+        let reglages = self.reglages.valider(&mut e, aujourdhui, date_limite_actuelle);
+        // Reorder so the summary follows the page: titre, description,
+        // service, then the settings.
         e.0.sort_by_key(|err| !matches!(err.champ.as_str(), "libelle" | "description"));
         match e.into_result() {
-            Ok(()) => Ok(cleaned),
+            Ok(()) => Ok((cleaned, reglages)),
             Err(e) => Err((cleaned, e)),
         }
     }
@@ -182,24 +220,35 @@ mod tests {
                 email: "Sports@Nantes.fr".into(),
                 ..Service::default()
             },
+            reglages: ReglagesSaisis::default(),
         }
+    }
+
+    fn aujourdhui() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 7).expect("valid date")
     }
 
     #[test]
     fn a_complete_demarche_is_trimmed_and_accepted() {
-        let d = input().valider().unwrap();
+        let (d, reglages) = input().valider(aujourdhui(), None).unwrap();
+        assert_eq!(reglages, Reglages::default());
         assert_eq!(d.libelle, "Aide à l'équipement");
         assert_eq!(d.service.email, "sports@nantes.fr");
     }
 
     #[test]
     fn every_missing_field_is_reported_in_page_order() {
-        let (_, e) = DemarcheInput::default().valider().unwrap_err();
+        let mut vide = DemarcheInput::default();
+        vide.reglages.duree_conservation_mois = "0".into();
+        let (_, e) = vide.valider(aujourdhui(), None).unwrap_err();
         let fields: Vec<_> = e.0.iter().map(|e| e.champ.as_str()).collect();
-        assert_eq!(fields, ["libelle", "description", "service_nom", "service_organisme", "service_email"]);
+        assert_eq!(
+            fields,
+            ["libelle", "description", "service_nom", "service_organisme", "service_email", "duree_conservation_mois"]
+        );
         let mut bad = input();
         bad.service.email = "pas une adresse".into();
-        let (kept, e) = bad.valider().unwrap_err();
+        let (kept, e) = bad.valider(aujourdhui(), None).unwrap_err();
         assert_eq!(kept.service.email, "pas une adresse");
         assert!(e.get("service_email").is_some());
     }

@@ -1,17 +1,23 @@
 //! The administrateur's pages: démarches, their form editor, publication;
 //! groupes instructeurs in `groupes`, co-administrateurs in
-//! `administrateurs`.
+//! `administrateurs`, closing, unpublishing and deletion in `etats`,
+//! cloning and transfer in `cloner`, its files in `fichiers`.
 
 mod administrateurs;
 mod annotations;
 mod apercu;
 pub(super) mod attestation;
 pub(super) mod champ_fichier;
+mod cloner;
+mod etats;
+pub(super) mod fichiers;
 mod groupes;
 mod plugin_champ;
 mod regles;
+mod revisions;
 
 use crate::domain::champ::repetition;
+use crate::domain::demarche::reglages::ReglagesSaisis;
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, Service};
 use crate::domain::{DemarcheId, Erreurs, StableId, TypeChamp, TypeDeChamp};
 use crate::error::AppError;
@@ -42,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/demarches/{id}/publier", get(publication).post(publier))
         .merge(groupes::routes())
         .merge(administrateurs::routes())
+        .merge(etats::routes())
+        .merge(cloner::routes())
+        .merge(revisions::routes())
+        .merge(fichiers::routes())
         .merge(regles::routes())
         .merge(annotations::routes())
         .merge(apercu::routes())
@@ -66,6 +76,26 @@ struct DemarcheForm {
     service_horaires: String,
     #[serde(default)]
     service_adresse: String,
+    #[serde(default)]
+    duree_conservation_mois: String,
+    #[serde(default)]
+    demandeur: String,
+    #[serde(default)]
+    date_limite_depot: String,
+    #[serde(default)]
+    declaratif: String,
+    #[serde(default)]
+    message_fin_depot: String,
+    #[serde(default)]
+    lien_site: String,
+    #[serde(default)]
+    monavis: String,
+    #[serde(default)]
+    cadre_juridique: String,
+    #[serde(default)]
+    notice_url: String,
+    #[serde(default)]
+    modele: String,
 }
 
 impl DemarcheForm {
@@ -80,6 +110,18 @@ impl DemarcheForm {
                 telephone: self.service_telephone,
                 horaires: self.service_horaires,
                 adresse: self.service_adresse,
+            },
+            reglages: ReglagesSaisis {
+                duree_conservation_mois: self.duree_conservation_mois,
+                demandeur: self.demandeur,
+                date_limite_depot: self.date_limite_depot,
+                declaratif: self.declaratif,
+                message_fin_depot: self.message_fin_depot,
+                lien_site: self.lien_site,
+                monavis: self.monavis,
+                cadre_juridique: self.cadre_juridique,
+                notice_url: self.notice_url,
+                modele: self.modele,
             },
         }
     }
@@ -100,9 +142,18 @@ pub(super) fn demarche_json(state: &AppState, d: &DemarcheRow) -> Value {
         "libelle": d.libelle,
         "description": d.description,
         "service": d.service(),
+        "etat": etat,
         "etat_libelle": etat.libelle(),
         "en_test": etat == EtatDemarche::Brouillon,
         "publiee": etat == EtatDemarche::Publiee,
+        "close": etat == EtatDemarche::Close,
+        "depubliee": etat == EtatDemarche::Depubliee,
+        "peut_etre_publiee": etat.peut_etre_publiee(),
+        "peut_etre_close": etat.peut_etre_close(),
+        "peut_etre_depubliee": etat.peut_etre_depubliee(),
+        "motif_cloture": d.motif_cloture,
+        "close_le": d.closed_at.map(crate::http::vues::date_heure),
+        "date_limite": d.date_limite_depot.map(crate::http::vues::date_limite),
         "path": d.path,
         "lien_test": state.config.url(&format!("/commencer/test/{}", d.path)),
         "lien_public": state.config.url(&format!("/commencer/{}", d.path)),
@@ -119,7 +170,37 @@ async fn mes_demarches(State(state): State<AppState>, ctx: Ctx) -> Result<Respon
 }
 
 fn edition_data(titre: &str, action: &str, input: &DemarcheInput, erreurs: &Erreurs) -> Value {
-    json!({ "titre": titre, "action": action, "form": input, "erreurs": erreurs })
+    let r = &input.reglages;
+    let demandeur = [
+        ("particulier", "Particuliers", "L'usager indique sa civilité, son nom et son prénom avant le formulaire."),
+        (
+            "personne_morale",
+            "Personnes morales",
+            "L'usager indique le numéro SIRET de son organisation ; ses informations sont récupérées automatiquement.",
+        ),
+    ];
+    let declaratif = [
+        ("", "Non déclarative", "Les instructeurs passent eux-mêmes les dossiers en instruction."),
+        ("en_instruction", "Passer les dossiers en instruction dès leur dépôt", ""),
+        ("accepte", "Accepter les dossiers dès leur dépôt", ""),
+    ];
+    let demandeur_choisi = if r.demandeur.is_empty() { "particulier" } else { r.demandeur.as_str() };
+    json!({
+        "titre": titre, "action": action, "form": input, "erreurs": erreurs,
+        "choix_demandeur": choix(&demandeur, demandeur_choisi),
+        "choix_declaratif": choix(&declaratif, &r.declaratif),
+    })
+}
+
+/// Radio buttons for `partials/radios`: (value, libellé, hint), one checked.
+fn choix(options: &[(&str, &str, &str)], choisi: &str) -> Vec<Value> {
+    options
+        .iter()
+        .enumerate()
+        .map(|(i, (value, libelle, hint))| {
+            json!({ "id": i, "value": value, "libelle": libelle, "hint": hint, "selected": *value == choisi })
+        })
+        .collect()
 }
 
 async fn nouvelle(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
@@ -150,14 +231,14 @@ async fn creer(
 async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
     let d = find(&state, &ctx, DemarcheId(ids.first()?)).await?;
     let mut tx = state.store.read().await?;
-    let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
+    let nombre_champs = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?.len();
     let nombre_annotations = demarches::annotations(tx.conn(), d.draft_revision()?).await?.len();
-    let instructeurs = demarches::list_instructeurs(tx.conn(), d.id()).await?;
+    let nombre_instructeurs = demarches::list_instructeurs(tx.conn(), d.id()).await?.len();
     let nombre_groupes = crate::store::groupes::libelles(tx.conn(), d.id()).await?.len();
-    let ineligibilite = demarches::ineligibilite(tx.conn(), d.draft_revision()?).await?;
-    let mut manques = wf::manques_avant_publication(&types, ineligibilite.as_ref(), instructeurs.len());
-    manques.extend(wf::routage_a_revoir(tx.conn(), d.id(), &types).await?);
-    manques.extend(wf::reglages_a_completer(&state, tx.conn(), d.id(), &types).await?);
+    let manques = wf::manques(&state, tx.conn(), &d, chrono::Utc::now()).await?;
+    let anciens = demarches::paths::anciens(tx.conn(), d.id()).await?;
+    let revision = revisions::bandeau(tx.conn(), &d).await?;
+    let rebase = demarches::revisions::rebase_en_cours(tx.conn(), d.id()).await?;
     tx.commit().await?;
     ctx.page(
         &state,
@@ -165,18 +246,26 @@ async fn demarche(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<R
         json!({
             "titre": d.libelle,
             "demarche": demarche_json(&state, &d),
-            "nombre_champs": types.len(),
+            "nombre_champs": nombre_champs,
             "nombre_annotations": nombre_annotations,
-            "nombre_instructeurs": instructeurs.len(),
+            "nombre_instructeurs": nombre_instructeurs,
             "nombre_groupes": nombre_groupes,
             "manques": manques,
+            "revision": revision,
+            "rebase": rebase.map(|r| json!({ "total": r.total, "faits": r.faits })),
+            "anciens_liens": anciens.iter().map(|p| state.config.url(&format!("/commencer/{p}"))).collect::<Vec<_>>(),
         }),
     )
 }
 
 async fn edition(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
     let d = find(&state, &ctx, DemarcheId(ids.first()?)).await?;
-    let input = DemarcheInput { libelle: d.libelle.clone(), description: d.description.clone(), service: d.service() };
+    let input = DemarcheInput {
+        libelle: d.libelle.clone(),
+        description: d.description.clone(),
+        service: d.service(),
+        reglages: d.reglages().saisis(),
+    };
     ctx.page(
         &state,
         "administrateur/edition",
@@ -329,9 +418,11 @@ async fn page_champs(
     let types = demarches::types_de_champ(tx.conn(), d.draft_revision()?).await?;
     let actives = demarches::plugins_actives(tx.conn(), d.id()).await?;
     let ineligibilite = demarches::ineligibilite(tx.conn(), d.draft_revision()?).await?;
+    let revision = revisions::bandeau(tx.conn(), d).await?;
     tx.commit().await?;
     let data = json!({
         "titre": format!("Formulaire — {}", d.libelle),
+        "revision": revision,
         "demarche": demarche_json(state, d),
         "champs": arbre_json(state, &types),
         "blocs": blocs_json(&types, nouveau),
@@ -490,12 +581,28 @@ async fn page_publication(
     path: &str,
     erreurs: &Erreurs,
 ) -> Result<Response, AppError> {
+    let manques = if d.etat().peut_etre_publiee() {
+        let mut tx = state.store.read().await?;
+        let manques = wf::manques(state, tx.conn(), d, chrono::Utc::now()).await?;
+        tx.commit().await?;
+        manques
+    } else {
+        Vec::new()
+    };
+    let (titre_page, bouton) = match d.etat() {
+        EtatDemarche::Brouillon => ("Publier la démarche", "Publier"),
+        EtatDemarche::Publiee => ("Changer l'adresse de la démarche", "Changer l'adresse"),
+        EtatDemarche::Close | EtatDemarche::Depubliee => ("Publier à nouveau la démarche", "Publier à nouveau"),
+    };
     let data = json!({
-        "titre": format!("Publier — {}", d.libelle),
+        "titre": format!("{titre_page} — {}", d.libelle),
+        "titre_page": titre_page,
+        "bouton": bouton,
         "demarche": demarche_json(state, d),
         "path": path,
         "prefixe": state.config.url("/commencer/"),
         "erreurs": erreurs,
+        "manques": manques,
     });
     ctx.form_page(state, "administrateur/publier", data, erreurs)
 }
@@ -521,7 +628,12 @@ async fn publier(
     let admin = ctx.administrateur()?;
     let id = DemarcheId(ids.first()?);
     match wf::publier(&state, &admin, id, &f.path).await? {
-        Ok(_) => Ok(Redirect::to(&format!("/admin/demarches/{id}?notice=publiee")).into_response()),
+        Ok(wf::Publication::Publiee) => {
+            Ok(Redirect::to(&format!("/admin/demarches/{id}?notice=publiee")).into_response())
+        }
+        Ok(wf::Publication::AdresseChangee) => {
+            Ok(Redirect::to(&format!("/admin/demarches/{id}?notice=adresse-changee")).into_response())
+        }
         Err(erreurs) => {
             let d = find(&state, &ctx, id).await?;
             page_publication(&state, &ctx, &d, &f.path, &erreurs).await

@@ -59,6 +59,7 @@ fn notice_message(code: &str) -> Option<&'static str> {
         "depose" => "Votre dossier a bien été déposé. Un accusé de réception vous a été envoyé par courriel.",
         "modifie" => "Les modifications de votre dossier ont bien été enregistrées.",
         "fichier-supprime" => "Le fichier a été supprimé.",
+        "fichier-enregistre" => "Le fichier a été enregistré.",
         "confirme" => "Votre adresse électronique est confirmée. Vous pouvez vous connecter.",
         "lien-invalide" => "Ce lien n'est plus valide. Il a peut-être déjà été utilisé ou a expiré.",
         "mot-de-passe-change" => "Votre mot de passe a été enregistré. Vous pouvez vous connecter.",
@@ -99,6 +100,25 @@ fn notice_message(code: &str) -> Option<&'static str> {
             "Le modèle d'attestation a été enregistré. Il s'applique aux prochaines attestations."
         }
         "publiee" => "La démarche est publiée. Les usagers peuvent déposer leurs dossiers.",
+        "adresse-changee" => "L'adresse de la démarche a été changée. L'ancienne redirige vers la nouvelle.",
+        "demarche-close" => {
+            "La démarche est close. Les usagers ayant un brouillon ont été prévenus ; les dossiers déposés restent à instruire."
+        }
+        "demarche-depubliee" => "La démarche est dépubliée : son adresse indique qu'elle n'est plus en ligne.",
+        "modifications-publiees" => {
+            "Les modifications sont publiées : les nouveaux dossiers et les brouillons utilisent le nouveau formulaire, les dossiers en construction y passent en arrière-plan."
+        }
+        "modifications-annulees" => {
+            "Les modifications ont été annulées : le formulaire est celui que les usagers remplissent."
+        }
+        "demarche-clonee" => "La démarche a été clonée : la copie est en test, adaptez-la puis publiez-la.",
+        "demarche-transferee" => {
+            "Une copie de la démarche a été transférée. L'administrateur en a été prévenu par courriel."
+        }
+        "demarche-supprimee" => "La démarche a été supprimée.",
+        "demarche-masquee" => {
+            "La démarche a été supprimée. Ses dossiers déposés sont conservés jusqu'à la fin de leur durée de conservation."
+        }
         "plugin-active" => "Le plugin est activé pour cette démarche.",
         "plugin-active-champ" => "Le plugin est activé : ses types de champ sont proposés dans le formulaire.",
         "plugin-desactive" => "Le plugin est désactivé pour cette démarche.",

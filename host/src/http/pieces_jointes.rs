@@ -260,7 +260,7 @@ fn mime_du_nom(nom: &str) -> &'static str {
 /// A file as an attachment, never rendered by the browser: the type we
 /// recognised (from the allow-list, never HTML), `nosniff`, a sandbox CSP
 /// in case a browser opens it anyway, and the name in RFC 6266 form.
-fn telechargement(
+pub(crate) fn telechargement(
     nom: &str,
     mime: &str,
     size: u64,

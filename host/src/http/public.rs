@@ -1,5 +1,5 @@
-//! Pages for everyone: home, health check, attestation verification, not
-//! found.
+//! Pages for everyone: home, health check, attestation verification, a
+//! démarche's own files (logo, notice, cadre juridique), not found.
 
 use crate::error::AppError;
 use crate::http::Ctx;
@@ -15,6 +15,19 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(accueil))
         .route("/health", get(health))
         .route("/attestations/{token}", get(verifier_attestation))
+        .route("/demarches/{id}/fichiers/{usage}", get(fichier_demarche))
+}
+
+/// A démarche's logo, notice or cadre juridique: public information of
+/// its page, served as a download with the type read at upload.
+async fn fichier_demarche(
+    State(state): State<AppState>,
+    Path((id, usage)): Path<(i64, String)>,
+) -> Result<Response, AppError> {
+    let usage = crate::domain::demarche::fichier::UsageFichier::parse(&usage).ok_or(AppError::NotFound)?;
+    let (fichier, size, stream) =
+        crate::workflow::demarche::fichiers::lire(&state, crate::domain::DemarcheId(id), usage).await?;
+    Ok(crate::http::pieces_jointes::telechargement(&fichier.nom, &fichier.mime, size, stream))
 }
 
 async fn accueil(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {

@@ -1,7 +1,8 @@
 //! The usager's pages: a démarche's start page, their dossiers, the form.
 
-use crate::domain::champ::repetition;
+use crate::domain::champ::{self as domain_champ, repetition};
 use crate::domain::demarche::EtatDemarche;
+use crate::domain::demarche::fichier::UsageFichier;
 use crate::domain::limite::{SUGGESTIONS_COMPTE, SUGGESTIONS_IP, sujet_ip};
 use crate::domain::regle::Valeurs as RegleValeurs;
 use crate::domain::{DossierId, Erreurs, EtatDossier};
@@ -54,7 +55,19 @@ async fn demarche_test(
 
 async fn page_demarche(state: &AppState, ctx: &Ctx, path: &str, test: bool) -> Result<Response, AppError> {
     let mut tx = state.store.read().await?;
-    let d = demarches::find_by_path(tx.conn(), path).await?;
+    let d = match demarches::find_by_path(tx.conn(), path).await {
+        Ok(d) => d,
+        Err(crate::store::StoreError::NotFound) => {
+            // A former address: links printed on leaflets and sites still
+            // lead to the démarche.
+            let actuel = demarches::paths::actuel(tx.conn(), path).await?;
+            tx.commit().await?;
+            let actuel = actuel.ok_or(AppError::NotFound)?;
+            let prefixe = if test { "/commencer/test" } else { "/commencer" };
+            return Ok(crate::error::redirection_permanente(&format!("{prefixe}/{actuel}")));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let etat = d.etat();
     if test && etat != EtatDemarche::Brouillon {
         // A test link kept from before the publication: say where the
@@ -73,8 +86,28 @@ async fn page_demarche(state: &AppState, ctx: &Ctx, path: &str, test: bool) -> R
         Some(c) => dossiers::find_brouillon(tx.conn(), d.id(), crate::domain::CompteId(c.compte_id)).await?,
         None => None,
     };
+    // The démarche suggested instead of a closed one, if still published.
+    let redirection = match d.redirection_demarche_id.filter(|_| etat == EtatDemarche::Close) {
+        Some(r) => match demarches::find(tx.conn(), crate::domain::DemarcheId(r)).await {
+            Ok(cible) if cible.etat() == EtatDemarche::Publiee => {
+                Some(json!({ "libelle": cible.libelle, "lien": format!("/commencer/{}", cible.path) }))
+            }
+            Ok(_) | Err(crate::store::StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => None,
+    };
+    let fichiers = demarches::fichiers::list(tx.conn(), d.id()).await?;
     tx.commit().await?;
+    let fichier = |usage: UsageFichier| {
+        fichiers
+            .iter()
+            .any(|f| f.usage == usage.as_str())
+            .then(|| format!("/demarches/{}/fichiers/{}", d.id, usage.as_str()))
+    };
     let action = if test { format!("/commencer/test/{path}") } else { format!("/commencer/{path}") };
+    let now = chrono::Utc::now();
+    let reglages = d.reglages();
     ctx.page(
         state,
         "usager/demarche",
@@ -84,7 +117,19 @@ async fn page_demarche(state: &AppState, ctx: &Ctx, path: &str, test: bool) -> R
                 "libelle": d.libelle,
                 "description": d.description,
                 "service": d.service(),
-                "close": etat == EtatDemarche::Close,
+                "ouverte": d.accepte_depots(now),
+                "close": etat == EtatDemarche::Close || (etat == EtatDemarche::Publiee && !d.accepte_depots(now)),
+                "depubliee": etat == EtatDemarche::Depubliee,
+                "motif_cloture": if etat == EtatDemarche::Close { d.motif_cloture.as_str() } else { crate::workflow::demarche::etats::MOTIF_DATE_LIMITE },
+                "redirection": redirection,
+                "date_limite": d.date_limite_depot.map(vues::date_limite),
+                "notice_url": reglages.notice_url,
+                "logo": fichier(UsageFichier::Logo),
+                "notice": fichier(UsageFichier::Notice),
+                "cadre_juridique_fichier": fichier(UsageFichier::CadreJuridique),
+                "lien_site": reglages.lien_site,
+                "cadre_juridique": vues::cadre_juridique(&reglages.cadre_juridique),
+                "duree_conservation_mois": reglages.duree_conservation_mois,
             },
             "test": test,
             "action": action,
@@ -143,15 +188,31 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     let lignes = repetition::lignes_stockees(types, values, &reponses.valeurs_lignes);
     let mut champs = vues::champs_lecture(&state, types, values, &lignes, &affichages, &reponses.verifications, &[]);
     pieces_jointes::enrichir_lecture(&mut champs, types, &pieces, d.id(), "/dossiers");
+    // A revision published since the dépôt may have made champs mandatory
+    // or added some: the usager is asked to complete them.
+    let a_completer: Vec<String> = if d.etat() == EtatDossier::EnConstruction {
+        types
+            .iter()
+            .filter(|t| t.parent.is_none() && t.condition.is_none())
+            .filter_map(|t| domain_champ::manque_obligatoire(t, values.get(&t.stable_id).map(String::as_str)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     ctx.page(
         &state,
         "usager/dossier",
         json!({
             "titre": format!("Dossier n° {}", d.id),
             "dossier": vues::dossier(&d),
+            "a_completer": a_completer,
             "service": config.demarche.service(),
             "champs": champs,
             "attestation": attestation.then(|| format!("/dossiers/{id}/attestation")),
+            // What the administration says after a dépôt, and where to
+            // rate the démarche (only the MonAvis link is kept from its code).
+            "message_fin_depot": config.demarche.message_fin_depot,
+            "lien_monavis": config.demarche.reglages().lien_monavis(),
         }),
     )
 }

@@ -7,7 +7,7 @@ use crate::domain::{Erreurs, StableId, TypeChamp, TypeDeChamp};
 use crate::plugins::{InputMode, Widget};
 use crate::state::AppState;
 use crate::store::dossiers::{DossierRow, TraitementRow, Verification};
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -562,30 +562,32 @@ pub fn traitements(rows: &[TraitementRow]) -> Vec<Value> {
         .collect()
 }
 
+/// A démarche's cadre juridique as shown to usagers: a link when the
+/// administrateur gave an address, the text otherwise.
+pub fn cadre_juridique(texte: &str) -> Value {
+    match url::Url::parse(texte.trim()) {
+        Ok(u) if matches!(u.scheme(), "https" | "http") => json!({ "lien": texte.trim() }),
+        _ if texte.trim().is_empty() => Value::Null,
+        _ => json!({ "texte": texte }),
+    }
+}
+
+/// A deadline as the administrateur chose it: « 14/09/2026 à 23 h 59 »
+/// (it is stored as the midnight that ends that day in Paris).
+pub fn date_limite(fin: DateTime<Utc>) -> String {
+    format!("{} à 23 h 59", crate::domain::heure::jour_de_la_fin(fin).format("%d/%m/%Y"))
+}
+
 /// "23/11/2026 à 15 h 04", in metropolitan French time.
 pub fn date_heure(at: DateTime<Utc>) -> String {
-    let local = at + paris_offset(at);
+    let local = crate::domain::heure::a_paris(at);
     format!("{} à {} h {:02}", local.format("%d/%m/%Y"), local.format("%-H"), local.format("%M"))
-}
-
-/// CET/CEST without a time zone database: summer time runs from the last
-/// Sunday of March to the last Sunday of October, switching at 01:00 UTC.
-fn paris_offset(at: DateTime<Utc>) -> Duration {
-    let year = at.year();
-    let start = last_sunday_01h(year, 3);
-    let end = last_sunday_01h(year, 10);
-    if at >= start && at < end { Duration::hours(2) } else { Duration::hours(1) }
-}
-
-fn last_sunday_01h(year: i32, month: u32) -> DateTime<Utc> {
-    let last_day =
-        (25..=31).rev().filter_map(|d| NaiveDate::from_ymd_opt(year, month, d)).find(|d| d.weekday() == Weekday::Sun);
-    last_day.and_then(|d| d.and_hms_opt(1, 0, 0)).map(|dt| Utc.from_utc_datetime(&dt)).unwrap_or_else(Utc::now)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     #[test]
     fn dates_are_shown_in_french_time_across_summer_time() {

@@ -21,6 +21,14 @@ pub async fn list(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<Administrateur
 }
 
 /// Adds an administrateur to a démarche; `false` when they already were.
+/// The administrateur with this (normalised) e-mail, and the e-mail.
+pub async fn par_email(c: Conn<'_>, email: &str) -> StoreResult<Option<(AdministrateurId, String)>> {
+    const SQL: &str =
+        "SELECT a.id, c.email FROM administrateurs a JOIN comptes c ON c.id = a.compte_id WHERE c.email = $1";
+    let row: Option<(i64, String)> = on!(c, c => sqlx::query_as(SQL).bind(email).fetch_optional(&mut *c).await)?;
+    Ok(row.map(|(id, email)| (AdministrateurId(id), email)))
+}
+
 pub async fn ajouter(c: Conn<'_>, id: DemarcheId, admin: AdministrateurId) -> StoreResult<bool> {
     const SQL: &str =
         "INSERT INTO demarches_administrateurs (demarche_id, administrateur_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";

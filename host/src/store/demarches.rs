@@ -1,7 +1,10 @@
 //! Démarches, their revisions and types de champ, their administrateurs
-//! and instructeurs, the plugins they enable.
+//! and instructeurs, the plugins they enable; their states in `etats`,
+//! their addresses in `paths`, their files in `fichiers`, what a clone
+//! copies in `clonage`.
 
 use crate::domain::champ::OptionsChamp;
+use crate::domain::demarche::reglages::{Declaratif, Demandeur, Reglages};
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, Service};
 use crate::domain::regle::Ineligibilite;
 use crate::domain::{AdministrateurId, DemarcheId, InstructeurId, RevisionId, StableId, TypeChamp, TypeDeChamp};
@@ -25,9 +28,23 @@ pub struct DemarcheRow {
     pub published_revision_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
     /// Bumped by the database on any change of the démarche, its plugins'
     /// settings or its groupes (migration 0014).
     pub config_version: i64,
+    pub duree_conservation_mois: i64,
+    pub demandeur: String,
+    /// The instant dépôts stop (the end of the chosen day in Paris).
+    pub date_limite_depot: Option<DateTime<Utc>>,
+    pub declaratif: Option<String>,
+    pub message_fin_depot: String,
+    pub lien_site: String,
+    pub monavis: String,
+    pub cadre_juridique: String,
+    pub notice_url: String,
+    pub motif_cloture: String,
+    pub redirection_demarche_id: Option<i64>,
+    pub modele: bool,
 }
 
 impl DemarcheRow {
@@ -63,6 +80,27 @@ impl DemarcheRow {
     pub fn draft_revision(&self) -> StoreResult<RevisionId> {
         self.draft_revision_id.map(RevisionId).ok_or(StoreError::NotFound)
     }
+
+    pub fn reglages(&self) -> Reglages {
+        Reglages {
+            duree_conservation_mois: self.duree_conservation_mois,
+            demandeur: Demandeur::parse(&self.demandeur).unwrap_or_default(),
+            date_limite_depot: self.date_limite_depot.map(crate::domain::heure::jour_de_la_fin),
+            declaratif: self.declaratif.as_deref().and_then(Declaratif::parse),
+            message_fin_depot: self.message_fin_depot.clone(),
+            lien_site: self.lien_site.clone(),
+            monavis: self.monavis.clone(),
+            cadre_juridique: self.cadre_juridique.clone(),
+            notice_url: self.notice_url.clone(),
+            modele: self.modele,
+        }
+    }
+
+    /// Whether a new dossier may be filed now: the state allows it and the
+    /// deadline, if any, is not past (the closing job may not have run yet).
+    pub fn accepte_depots(&self, now: DateTime<Utc>) -> bool {
+        self.etat().accepte_nouveaux_dossiers() && self.date_limite_depot.is_none_or(|limite| now < limite)
+    }
 }
 
 macro_rules! select_demarche {
@@ -70,37 +108,68 @@ macro_rules! select_demarche {
         concat!(
             "SELECT d.id, d.libelle, d.description, d.etat, d.path, d.service_nom, d.service_organisme, ",
             "d.service_email, d.service_telephone, d.service_horaires, d.service_adresse, d.draft_revision_id, ",
-            "d.published_revision_id, d.created_at, d.published_at, d.config_version FROM demarches d ",
+            "d.published_revision_id, d.created_at, d.published_at, d.closed_at, d.config_version, ",
+            "d.duree_conservation_mois, d.demandeur, d.date_limite_depot, d.declaratif, d.message_fin_depot, ",
+            "d.lien_site, d.monavis, d.cadre_juridique, d.notice_url, d.motif_cloture, d.redirection_demarche_id, d.modele ",
+            "FROM demarches d ",
             $tail
         )
     };
 }
 
-pub async fn insert(c: Conn<'_>, input: &DemarcheInput, path: &str, now: DateTime<Utc>) -> StoreResult<DemarcheId> {
+// After the macro: `clonage` selects démarches with it.
+pub mod clonage;
+pub mod etats;
+pub mod fichiers;
+pub mod paths;
+pub mod revisions;
+
+pub async fn insert(
+    mut c: Conn<'_>,
+    input: &DemarcheInput,
+    reglages: &Reglages,
+    path: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<DemarcheId> {
     const SQL: &str = "INSERT INTO demarches (libelle, description, etat, path, service_nom, service_organisme, \
         service_email, service_telephone, service_horaires, service_adresse, created_at) \
         VALUES ($1, $2, 'brouillon', $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
     let s = &input.service;
-    let id: i64 = on!(c, c => sqlx::query_scalar(SQL)
+    let id: i64 = on!(c.reborrow(), c => sqlx::query_scalar(SQL)
         .bind(&input.libelle).bind(&input.description).bind(path)
         .bind(&s.nom).bind(&s.organisme).bind(&s.email).bind(&s.telephone).bind(&s.horaires).bind(&s.adresse)
         .bind(now).fetch_one(&mut *c).await)
     .map_err(|e| StoreError::on_unique(e, "path"))?;
-    Ok(DemarcheId(id))
+    let id = DemarcheId(id);
+    set_reglages(c.reborrow(), id, reglages).await?;
+    paths::enregistrer(c, id, path, now).await?;
+    Ok(id)
 }
 
-pub async fn path_exists(c: Conn<'_>, path: &str) -> StoreResult<bool> {
-    const SQL: &str = "SELECT COUNT(*) FROM demarches WHERE path = $1";
-    let n: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(path).fetch_one(&mut *c).await)?;
-    Ok(n > 0)
-}
-
-pub async fn update_infos(c: Conn<'_>, id: DemarcheId, input: &DemarcheInput) -> StoreResult<()> {
+pub async fn update_infos(
+    mut c: Conn<'_>,
+    id: DemarcheId,
+    input: &DemarcheInput,
+    reglages: &Reglages,
+) -> StoreResult<()> {
     const SQL: &str = "UPDATE demarches SET libelle = $2, description = $3, service_nom = $4, service_organisme = $5, \
         service_email = $6, service_telephone = $7, service_horaires = $8, service_adresse = $9 WHERE id = $1";
     let s = &input.service;
-    on!(c, c => sqlx::query(SQL).bind(id.0).bind(&input.libelle).bind(&input.description)
+    let n = on!(c.reborrow(), c => sqlx::query(SQL).bind(id.0).bind(&input.libelle).bind(&input.description)
         .bind(&s.nom).bind(&s.organisme).bind(&s.email).bind(&s.telephone).bind(&s.horaires).bind(&s.adresse)
+        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    expect_one(n, "demarche")?;
+    set_reglages(c, id, reglages).await
+}
+
+async fn set_reglages(c: Conn<'_>, id: DemarcheId, r: &Reglages) -> StoreResult<()> {
+    const SQL: &str = "UPDATE demarches SET duree_conservation_mois = $2, demandeur = $3, date_limite_depot = $4, \
+        declaratif = $5, message_fin_depot = $6, lien_site = $7, monavis = $8, cadre_juridique = $9, notice_url = $10, \
+        modele = $11 WHERE id = $1";
+    let limite = r.date_limite_depot.map(crate::domain::heure::fin_du_jour_a_paris);
+    on!(c, c => sqlx::query(SQL).bind(id.0).bind(r.duree_conservation_mois).bind(r.demandeur.as_str()).bind(limite)
+        .bind(r.declaratif.map(Declaratif::as_str)).bind(&r.message_fin_depot).bind(&r.lien_site).bind(&r.monavis)
+        .bind(&r.cadre_juridique).bind(&r.notice_url).bind(r.modele)
         .execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
@@ -144,7 +213,7 @@ pub async fn find(c: Conn<'_>, id: DemarcheId) -> StoreResult<DemarcheRow> {
 }
 
 pub async fn find_by_path(c: Conn<'_>, path: &str) -> StoreResult<DemarcheRow> {
-    const SQL: &str = select_demarche!("WHERE d.path = $1");
+    const SQL: &str = select_demarche!("WHERE d.path = $1 AND d.supprimee_at IS NULL");
     on!(c, c => sqlx::query_as(SQL).bind(path).fetch_optional(&mut *c).await)?.ok_or(StoreError::NotFound)
 }
 
@@ -152,14 +221,16 @@ pub async fn find_by_path(c: Conn<'_>, path: &str) -> StoreResult<DemarcheRow> {
 /// démarche is `NotFound`, exactly like a missing one.
 pub async fn find_for_administrateur(c: Conn<'_>, id: DemarcheId, admin: AdministrateurId) -> StoreResult<DemarcheRow> {
     const SQL: &str = select_demarche!(
-        "JOIN demarches_administrateurs da ON da.demarche_id = d.id AND da.administrateur_id = $2 WHERE d.id = $1"
+        "JOIN demarches_administrateurs da ON da.demarche_id = d.id AND da.administrateur_id = $2 \
+         WHERE d.id = $1 AND d.supprimee_at IS NULL"
     );
     on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(admin.0).fetch_optional(&mut *c).await)?.ok_or(StoreError::NotFound)
 }
 
 pub async fn list_for_administrateur(c: Conn<'_>, admin: AdministrateurId) -> StoreResult<Vec<DemarcheRow>> {
     const SQL: &str = select_demarche!(
-        "JOIN demarches_administrateurs da ON da.demarche_id = d.id AND da.administrateur_id = $1 ORDER BY d.id DESC"
+        "JOIN demarches_administrateurs da ON da.demarche_id = d.id AND da.administrateur_id = $1 \
+         WHERE d.supprimee_at IS NULL ORDER BY d.id DESC"
     );
     Ok(on!(c, c => sqlx::query_as(SQL).bind(admin.0).fetch_all(&mut *c).await)?)
 }
@@ -167,7 +238,7 @@ pub async fn list_for_administrateur(c: Conn<'_>, admin: AdministrateurId) -> St
 /// A démarche on which the instructeur belongs to at least one groupe.
 pub async fn find_for_instructeur(c: Conn<'_>, id: DemarcheId, instructeur: InstructeurId) -> StoreResult<DemarcheRow> {
     const SQL: &str = select_demarche!(
-        "WHERE d.id = $1 AND EXISTS (SELECT 1 FROM groupes_instructeurs g \
+        "WHERE d.id = $1 AND d.supprimee_at IS NULL AND EXISTS (SELECT 1 FROM groupes_instructeurs g \
          JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = g.id \
          WHERE g.demarche_id = d.id AND gii.instructeur_id = $2)"
     );
@@ -177,7 +248,7 @@ pub async fn find_for_instructeur(c: Conn<'_>, id: DemarcheId, instructeur: Inst
 
 pub async fn list_for_instructeur(c: Conn<'_>, instructeur: InstructeurId) -> StoreResult<Vec<DemarcheRow>> {
     const SQL: &str = select_demarche!(
-        "WHERE EXISTS (SELECT 1 FROM groupes_instructeurs g \
+        "WHERE d.supprimee_at IS NULL AND EXISTS (SELECT 1 FROM groupes_instructeurs g \
          JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = g.id \
          WHERE g.demarche_id = d.id AND gii.instructeur_id = $1) ORDER BY d.id DESC"
     );
@@ -362,10 +433,12 @@ pub async fn list_instructeurs(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<I
     Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_all(&mut *c).await)?)
 }
 
-/// Test dossiers belong to the draft; publication starts from a clean slate.
-pub async fn delete_test_dossiers(c: Conn<'_>, id: DemarcheId) -> StoreResult<u64> {
-    const SQL: &str = "DELETE FROM dossiers WHERE demarche_id = $1 AND for_test = TRUE";
-    Ok(on!(c, c => sqlx::query(SQL).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?)
+/// Test dossiers belong to the draft; publication starts from a clean
+/// slate. Returns them, for the caller to delete their files after commit.
+pub async fn delete_test_dossiers(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<crate::domain::DossierId>> {
+    const SQL: &str = "DELETE FROM dossiers WHERE demarche_id = $1 AND for_test = TRUE RETURNING id";
+    let ids: Vec<i64> = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_all(&mut *c).await)?;
+    Ok(ids.into_iter().map(crate::domain::DossierId).collect())
 }
 
 /// Ids of the plugins enabled on a démarche, sorted.

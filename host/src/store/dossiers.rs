@@ -246,8 +246,9 @@ pub async fn update_etat(
 /// the groupe (`groupe` when it still belongs to the démarche, else the
 /// démarche's default groupe) and the routing explanation. Guarded: the
 /// dossier must still be the usager's brouillon in state `from`, and its
-/// démarche still in state `demarche` (the one checked before). `false`
-/// when the guard failed: a concurrent dépôt, or the démarche closed.
+/// démarche still in state `demarche` (the one checked before) and before
+/// its deadline. `false` when the guard failed: a concurrent dépôt, or the
+/// démarche closed.
 #[allow(clippy::too_many_arguments)]
 pub async fn deposer(
     c: Conn<'_>,
@@ -266,7 +267,8 @@ pub async fn deposer(
           (SELECT g.id FROM groupes_instructeurs g WHERE g.demarche_id = dossiers.demarche_id AND g.defaut = TRUE \
            ORDER BY g.id LIMIT 1)) \
         WHERE id = $1 AND compte_id = $2 AND etat = $3 \
-        AND EXISTS (SELECT 1 FROM demarches m WHERE m.id = dossiers.demarche_id AND m.etat = $8)";
+        AND EXISTS (SELECT 1 FROM demarches m WHERE m.id = dossiers.demarche_id AND m.etat = $8 \
+          AND (m.date_limite_depot IS NULL OR m.date_limite_depot > $7))";
     let n = on!(c, c => sqlx::query(SQL).bind(id.0).bind(usager.0).bind(from.as_str()).bind(to.as_str())
         .bind(groupe.map(|g| g.0)).bind(explication).bind(now).bind(demarche.as_str())
         .execute(&mut *c).await.map(|r| r.rows_affected()))?;

@@ -1,12 +1,20 @@
 //! What administrateurs do with a démarche: create it, build its form,
-//! publish it. Groupes instructeurs are in `groupes`.
+//! publish it; close, unpublish, publish again or delete it (`etats`); its
+//! logo, notice and cadre juridique files (`fichiers`). Groupes
+//! instructeurs are in `groupes`.
+
+pub mod cloner;
+pub mod etats;
+pub mod fichiers;
+pub mod revisions;
 
 use crate::domain::champ::repetition;
 use crate::domain::champ::section::sauts_de_niveau;
 use crate::domain::champ::{DESCRIPTION_MAX_CHARS, LIBELLE_MAX_CHARS, SaisieOptions};
 use crate::domain::compte::Administrateur;
+use crate::domain::demarche::fichier::UsageFichier;
 use crate::domain::demarche::{DemarcheInput, EtatDemarche, suggerer_path, valider_path};
-use crate::domain::regle::Ineligibilite;
+use crate::domain::heure::a_paris;
 use crate::domain::regle::verification::{bloquants, bloquants_routage, disponibles, regle_experte};
 use crate::domain::validation::{texte_optionnel, texte_requis};
 use crate::domain::{DemarcheId, Erreurs, StableId, TypeChamp, TypeDeChamp};
@@ -27,15 +35,16 @@ pub async fn creer(
     admin: &Administrateur,
     input: DemarcheInput,
 ) -> Result<DemarcheId, (DemarcheInput, Erreurs)> {
-    let input = input.valider()?;
+    let now = Utc::now();
+    let (input, reglages) = input.valider(a_paris(now).date(), None)?;
     let kept = input.clone();
     let result = async {
-        let now = Utc::now();
         let mut tx = state.store.write().await?;
         // 1. A free path derived from the libellé (changeable at publication).
         let path = free_path(&mut tx, &suggerer_path(&input.libelle)).await?;
-        // 2. The démarche, its draft revision, its default groupe, its administrateur.
-        let id = demarches::insert(tx.conn(), &input, &path, now).await?;
+        // 2. The démarche and its address, its draft revision, its default
+        //    groupe, its administrateur.
+        let id = demarches::insert(tx.conn(), &input, &reglages, &path, now).await?;
         let revision = demarches::insert_revision(tx.conn(), id, now).await?;
         demarches::set_draft_revision(tx.conn(), id, revision).await?;
         groupes::insert(tx.conn(), id, "défaut", true, now).await?;
@@ -55,7 +64,7 @@ pub async fn creer(
 async fn free_path(tx: &mut Tx, base: &str) -> Result<String, AppError> {
     for n in 1..1000 {
         let candidate = if n == 1 { base.to_string() } else { format!("{base}-{n}") };
-        if !demarches::path_exists(tx.conn(), &candidate).await? {
+        if demarches::paths::libre(tx.conn(), &candidate, None).await? {
             return Ok(candidate);
         }
     }
@@ -71,13 +80,16 @@ pub async fn modifier(
     id: DemarcheId,
     input: DemarcheInput,
 ) -> Result<Result<(), (DemarcheInput, Erreurs)>, AppError> {
-    let input = match input.valider() {
-        Ok(i) => i,
+    let now = Utc::now();
+    let mut tx = state.store.write().await?;
+    let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
+    // A deadline already set stays acceptable once past (the démarche is
+    // then closed; its other settings can still be edited).
+    let (input, reglages) = match input.valider(a_paris(now).date(), d.reglages().date_limite_depot) {
+        Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };
-    let mut tx = state.store.write().await?;
-    demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    demarches::update_infos(tx.conn(), id, &input).await?;
+    demarches::update_infos(tx.conn(), id, &input, &reglages).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }
@@ -279,12 +291,11 @@ pub async fn regler_plugin(
     Ok(Ok(()))
 }
 
-pub(crate) fn editable(d: &DemarcheRow) -> Result<(), AppError> {
-    if d.etat() == EtatDemarche::Brouillon {
-        Ok(())
-    } else {
-        Err(AppError::Refused("Le formulaire d'une démarche publiée ne peut pas encore être modifié.".into()))
-    }
+/// The revision the editor writes to, in `tx`: the démarche's draft, copied
+/// from the published form on the first edit after a publication (usagers
+/// keep filling the published one until « Publier les modifications »).
+pub(crate) async fn revision_a_modifier(tx: &mut Tx, d: &DemarcheRow) -> Result<crate::domain::RevisionId, AppError> {
+    Ok(demarches::revisions::assurer_brouillon(tx.conn(), d, Utc::now()).await?)
 }
 
 /// The list `liste` of the démarche's draft, read in the administrateur's
@@ -297,8 +308,7 @@ async fn liste_a_modifier(
     liste: Liste,
 ) -> Result<(crate::domain::RevisionId, Vec<TypeDeChamp>), AppError> {
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    editable(&d)?;
-    let revision = d.draft_revision()?;
+    let revision = revision_a_modifier(tx, &d).await?;
     let types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
     Ok((revision, types))
 }
@@ -449,7 +459,7 @@ pub async fn dupliquer_champ(
 ) -> Result<StableId, AppError> {
     let mut tx = state.store.read().await?;
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    editable(&d)?;
+    // The draft, or the published form it will be copied from.
     let types = demarches::liste(tx.conn(), d.draft_revision()?, liste.prive()).await?;
     tx.commit().await?;
     let i = types.iter().position(|t| t.stable_id == stable_id).ok_or(AppError::NotFound)?;
@@ -501,9 +511,7 @@ async fn enregistrer_copie(
 /// A copy of the object at `cle` under a new key of démarche `id`'s models.
 async fn copier_objet(state: &AppState, id: DemarcheId, cle: &str) -> Result<String, AppError> {
     let from = Key::parse(cle).map_err(|e| AppError::Internal(e.into()))?;
-    let to =
-        Key::new(["demarches".to_string(), id.0.to_string(), "modeles".to_string(), uuid::Uuid::new_v4().to_string()])
-            .map_err(|e| AppError::Internal(e.into()))?;
+    let to = crate::workflow::pieces_jointes::cle_de_demarche(id, "modeles")?;
     state.storage.copy(&from, &to).await.map_err(|e| AppError::Internal(e.into()))?;
     Ok(to.as_str().to_owned())
 }
@@ -579,27 +587,75 @@ fn formule_valide(types: &[TypeDeChamp], edite: StableId) -> Result<(), Erreurs>
     })
 }
 
-/// What stands between a démarche and its publication, in French: title
-/// levels, rules reading champs since deleted, retyped or moved below,
-/// an empty form, no instructeur.
-pub fn manques_avant_publication(
-    types: &[TypeDeChamp],
-    ineligibilite: Option<&Ineligibilite>,
-    instructeurs: usize,
-) -> Vec<String> {
-    let mut manques: Vec<String> = sauts_de_niveau(types).into_iter().map(|(_, m)| m).collect();
-    // The usager's form and the annotations privées are checked apart: a
-    // rule of one never reads the other.
-    let (publics, prives): (Vec<TypeDeChamp>, Vec<TypeDeChamp>) = types.iter().cloned().partition(|t| !t.prive);
-    manques.extend(bloquants(&publics, ineligibilite));
-    manques.extend(bloquants(&prives, None));
-    if !types.iter().any(|t| t.type_champ.has_value()) {
-        manques.push("Le formulaire doit comporter au moins un champ à remplir.".to_owned());
-    }
+/// One thing that stands between a démarche and its publication, in
+/// French, with the page where the administrateur fixes it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Manque {
+    pub message: String,
+    pub lien: String,
+}
+
+/// The publication checklist: every blocker, each with where to fix it.
+/// Read in the caller's snapshot (the page, or the publication's write).
+pub async fn manques(
+    state: &AppState,
+    mut c: crate::store::Conn<'_>,
+    d: &DemarcheRow,
+    now: chrono::DateTime<Utc>,
+) -> Result<Vec<Manque>, AppError> {
+    let id = d.id();
+    let revision = d.draft_revision()?;
+    let types = demarches::types_de_champ(c.reborrow(), revision).await?;
+    let annotations = demarches::annotations(c.reborrow(), revision).await?;
+    let instructeurs = demarches::list_instructeurs(c.reborrow(), id).await?.len();
+    let ineligibilite = demarches::ineligibilite(c.reborrow(), revision).await?;
+    let lien = |page: &str| format!("/admin/demarches/{id}/{page}");
+    let vers = |page: &str| {
+        let lien = lien(page);
+        move |message: String| Manque { message, lien: lien.clone() }
+    };
+    let mut out = Vec::new();
+    // The form: title levels, rules, at least one champ to fill.
+    let formulaire = {
+        let mut m: Vec<String> = sauts_de_niveau(&types).into_iter().map(|(_, m)| m).collect();
+        m.extend(bloquants(&types, None));
+        if !types.iter().any(|t| t.type_champ.has_value()) {
+            m.push("Le formulaire doit comporter au moins un champ à remplir.".to_owned());
+        }
+        m
+    };
+    // The inéligibilité rules: what the form's check adds with them.
+    let ineligibles: Vec<String> =
+        bloquants(&types, ineligibilite.as_ref()).into_iter().filter(|m| !formulaire.contains(m)).collect();
+    out.extend(formulaire.into_iter().map(vers("champs")));
+    out.extend(ineligibles.into_iter().map(vers("ineligibilite")));
+    out.extend(bloquants(&annotations, None).into_iter().map(vers("annotations")));
     if instructeurs == 0 {
-        manques.push("Au moins un instructeur doit être affecté à la démarche.".to_owned());
+        out.push(vers("instructeurs")("Au moins un instructeur doit être affecté à la démarche.".to_owned()));
     }
-    manques
+    out.extend(routage_a_revoir(c.reborrow(), id, &types).await?.into_iter().map(vers("instructeurs")));
+    out.extend(reglages_a_completer(state, c.reborrow(), id, &types).await?.into_iter().map(vers("plugins")));
+    // The presentation: what usagers are owed before they file.
+    let service = d.service();
+    if service.nom.is_empty() || service.email.is_empty() {
+        out.push(vers("modifier#service_nom")(
+            "Le service en charge et son adresse de contact doivent être renseignés.".to_owned(),
+        ));
+    }
+    if d.cadre_juridique.is_empty()
+        && demarches::fichiers::find(c.reborrow(), id, UsageFichier::CadreJuridique.as_str()).await?.is_none()
+    {
+        out.push(vers("modifier#cadre_juridique")(
+            "Le cadre juridique doit être renseigné (texte, lien ou fichier) : il dit aux usagers ce qui autorise à leur demander ces informations."
+                .to_owned(),
+        ));
+    }
+    if d.date_limite_depot.is_some_and(|limite| limite <= now) {
+        out.push(vers("modifier#date_limite_depot")(
+            "La date limite de dépôt est passée : reportez-la ou retirez-la.".to_owned(),
+        ));
+    }
+    Ok(out)
 }
 
 /// Plugins enabled on the démarche whose settings would have all their
@@ -726,7 +782,6 @@ pub async fn regler_plugin_du_champ(
     let own = serde_json::Value::Object(own);
     let mut tx = state.store.write().await?;
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    editable(&d)?;
     // What this champ's calls will receive must pass the plugin's own
     // schema too; a required setting left empty everywhere is only a
     // publication blocker (the démarche's page may still fill it).
@@ -741,7 +796,7 @@ pub async fn regler_plugin_du_champ(
         e.add(&key, message);
         return Ok(Err(e));
     }
-    let revision = d.draft_revision()?;
+    let revision = revision_a_modifier(&mut tx, &d).await?;
     let mut types = demarches::liste(tx.conn(), revision, false).await?;
     let slot = types
         .iter_mut()
@@ -753,14 +808,26 @@ pub async fn regler_plugin_du_champ(
     Ok(Ok(()))
 }
 
-/// Publishes the démarche at `/commencer/<path>`. Test dossiers are deleted:
-/// they were filed against the draft.
+/// What a publication did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Publication {
+    /// First published (test dossiers deleted) or published again after
+    /// a closing or an unpublishing.
+    Publiee,
+    /// Already published: only its address changed.
+    AdresseChangee,
+}
+
+/// Publishes the démarche at `/commencer/<path>`: for the first time (test
+/// dossiers are deleted: they were filed against the draft), or again
+/// after a closing or an unpublishing. On a published démarche, changes its
+/// address; the former one keeps answering with a redirect.
 pub async fn publier(
     state: &AppState,
     admin: &Administrateur,
     id: DemarcheId,
     path: &str,
-) -> Result<Result<String, Erreurs>, AppError> {
+) -> Result<Result<Publication, Erreurs>, AppError> {
     let mut erreurs = Erreurs::new();
     // Every problem is reported at once, each with what it is about: the
     // address (`path`, next to its field) or what the démarche still lacks
@@ -776,37 +843,57 @@ pub async fn publier(
     let mut tx = state.store.write().await?;
     // 1. Scope, state and completeness checks.
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    if d.etat() != EtatDemarche::Brouillon {
-        return Err(AppError::Refused("Cette démarche est déjà publiée.".into()));
+    let etat = d.etat();
+    if etat.peut_etre_publiee() {
+        let manques = manques(state, tx.conn(), &d, now).await?;
+        if !manques.is_empty() {
+            erreurs.add(
+                "manques",
+                match manques.len() {
+                    1 => "Un point reste à compléter avant de publier.".to_owned(),
+                    n => format!("{n} points restent à compléter avant de publier."),
+                },
+            );
+        }
     }
-    let revision = d.draft_revision()?;
-    let types = demarches::types_de_champ(tx.conn(), revision).await?;
-    let instructeurs = demarches::list_instructeurs(tx.conn(), id).await?;
-    let ineligibilite = demarches::ineligibilite(tx.conn(), revision).await?;
-    let mut manques = manques_avant_publication(&types, ineligibilite.as_ref(), instructeurs.len());
-    manques.extend(routage_a_revoir(tx.conn(), id, &types).await?);
-    manques.extend(reglages_a_completer(state, tx.conn(), id, &types).await?);
     if let Some(path) = &path
-        && *path != d.path
-        && demarches::path_exists(tx.conn(), path).await?
+        && !demarches::paths::libre(tx.conn(), path, Some(id)).await?
     {
-        erreurs.add("path", "Cette adresse est déjà utilisée par une autre démarche.");
-    }
-    for manque in manques {
-        erreurs.add("manques", manque);
+        erreurs.add("path", PATH_PRIS);
     }
     let Some(path) = path.filter(|_| erreurs.is_empty()) else {
         return Ok(Err(erreurs));
     };
-    // 2. Delete test dossiers, publish the draft revision under the path.
-    demarches::delete_test_dossiers(tx.conn(), id).await?;
-    match demarches::publish(tx.conn(), id, &path, revision, now).await {
+    // 2. The address, kept in the démarche's history.
+    match demarches::paths::enregistrer(tx.conn(), id, &path, now).await {
         Err(crate::store::StoreError::Conflict("path")) => {
-            erreurs.add("path", "Cette adresse est déjà utilisée par une autre démarche.");
+            erreurs.add("path", PATH_PRIS);
             return Ok(Err(erreurs));
         }
         other => other?,
     }
+    // 3. The state: first publication (test dossiers deleted), again, or
+    //    only the address.
+    let (publication, effaces) = match etat {
+        EtatDemarche::Brouillon => {
+            let effaces = demarches::delete_test_dossiers(tx.conn(), id).await?;
+            demarches::publish(tx.conn(), id, &path, d.draft_revision()?, now).await?;
+            (Publication::Publiee, effaces)
+        }
+        EtatDemarche::Close | EtatDemarche::Depubliee => {
+            if !demarches::etats::republier(tx.conn(), id, &path, now).await? {
+                return Err(AppError::Refused("Cette démarche est déjà publiée.".into()));
+            }
+            (Publication::Publiee, Vec::new())
+        }
+        EtatDemarche::Publiee => {
+            demarches::etats::changer_path(tx.conn(), id, &path).await?;
+            (Publication::AdresseChangee, Vec::new())
+        }
+    };
     tx.commit().await?;
-    Ok(Ok(path))
+    etats::purger_dossiers(state, &effaces).await;
+    Ok(Ok(publication))
 }
+
+const PATH_PRIS: &str = "Cette adresse est, ou a été, celle d'une autre démarche : choisissez-en une autre.";

@@ -27,6 +27,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub mod declaratif;
 pub mod trace;
 
 /// Answers as posted by the form: input name (`champ_<stable_id>`) → text.
@@ -51,8 +52,11 @@ pub async fn commencer(state: &AppState, usager: &Usager, path: &str, test: bool
     let mut tx = state.store.write().await?;
     let d = demarches::find_by_path(tx.conn(), path).await?;
     let etat = d.etat();
-    if test != (etat == EtatDemarche::Brouillon) || !etat.accepte_nouveaux_dossiers() {
+    if test != (etat == EtatDemarche::Brouillon) {
         return Err(AppError::NotFound);
+    }
+    if !d.accepte_depots(now) {
+        return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
     }
     if let Some(id) = dossiers::find_brouillon(tx.conn(), d.id(), usager.compte_id).await? {
         return Ok(id);
@@ -683,7 +687,9 @@ pub async fn deposer(
     tx.commit().await?;
     let regle = crate::workflow::extensions::regle_de_routage(state, &formulaire.config);
     let demarche_etat = dossier.demarche_etat();
-    if !demarche_etat.accepte_nouveaux_dossiers() {
+    // The deadline counts to the instant, whether or not the closing job
+    // has run yet.
+    if !demarche_etat.accepte_nouveaux_dossiers() || !formulaire.config.demarche.accepte_depots(Utc::now()) {
         return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
     }
     let t = transition(dossier.etat(), ActionDossier::Deposer, None)?;
@@ -720,12 +726,14 @@ pub async fn deposer(
             .await
         }
     };
-    let mail = courriel(state, &usager.email, "mails/accuse_reception", &mail_data(state, &dossier, None))?;
+    let donnees_mail = mail_data(state, &dossier, None);
+    let mail = courriel(state, &usager.email, "mails/accuse_reception", &donnees_mail)?;
     // 3. The write: state, dates, groupe (the rule's choice if it still
     //    exists, else the default one) and routing explanation in one
     //    statement, guarded against a concurrent dépôt and a démarche
-    //    closed meanwhile; then the answers, the traitement, the e-mail
-    //    and the plugin checks that could not run now.
+    //    closed or past its deadline meanwhile; then the answers, the
+    //    traitement, the e-mail and the plugin checks that could not run
+    //    now.
     let mut tx = state.store.write().await?;
     let depose = dossiers::deposer(
         tx.conn(),
@@ -752,6 +760,12 @@ pub async fn deposer(
     enqueue_mail(tx.conn(), &mail, now).await?;
     for stable_id in &verifiees.a_verifier {
         enqueue_verification(tx.conn(), id, *stable_id, now).await?;
+    }
+    // 4. A déclarative démarche decides now.
+    let mut objets = objets;
+    if let Some(mode) = declaratif::mode(&formulaire.config) {
+        objets
+            .extend(declaratif::decider(state, &mut tx, &dossier, &formulaire.config, mode, &donnees_mail, now).await?);
     }
     tx.commit().await?;
     state.jobs_notify.notify_one();

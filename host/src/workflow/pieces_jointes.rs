@@ -11,6 +11,7 @@
 use crate::domain::champ::fichier::{self, ENTETE_BYTES, FICHIERS_PAR_CHAMP_MAX};
 use crate::domain::champ::repetition;
 use crate::domain::compte::{Instructeur, Usager};
+use crate::domain::demarche::fichier::UsageFichier;
 use crate::domain::{DossierId, EtatDossier, StableId, TypeChamp, TypeDeChamp};
 use crate::error::AppError;
 use crate::jobs::enqueue_analyse;
@@ -596,13 +597,20 @@ impl Televersement {
         let mut tdc = tdc.clone();
         tdc.options.familles.clear();
         tdc.type_champ = TypeChamp::PieceJustificative;
-        let key = Key::new([
-            "demarches".to_string(),
-            demarche.0.to_string(),
-            "modeles".to_string(),
-            uuid::Uuid::new_v4().to_string(),
-        ])
-        .map_err(|e| AppError::Internal(e.into()))?;
+        Self::pour_demarche_dans(state, demarche, "modeles", tdc, nom, MODELE_MAX_BYTES).await
+    }
+
+    /// A file of démarche `demarche`, under its folder `dossier`, checked
+    /// as `tdc` accepts and bounded to `max` bytes.
+    async fn pour_demarche_dans(
+        state: &AppState,
+        demarche: crate::domain::DemarcheId,
+        dossier: &str,
+        tdc: TypeDeChamp,
+        nom: &str,
+        max: u64,
+    ) -> Result<Televersement, AppError> {
+        let key = cle_de_demarche(demarche, dossier)?;
         let upload = state.storage.upload(&key).await.map_err(|e| AppError::Internal(e.into()))?;
         Ok(Televersement {
             key,
@@ -610,12 +618,63 @@ impl Televersement {
             nom: fichier::nom_sur(nom),
             tdc,
             ligne: None,
-            max: MODELE_MAX_BYTES,
+            max,
             taille: 0,
             entete: Vec::new(),
             mime: None,
             hasher: Sha256::new(),
         })
+    }
+}
+
+/// A new object key in démarche `demarche`'s folder `dossier`: everything
+/// of a démarche lives under `demarches/{id}/`, deleted with it.
+pub(crate) fn cle_de_demarche(demarche: crate::domain::DemarcheId, dossier: &str) -> Result<Key, AppError> {
+    Key::new(["demarches".to_owned(), demarche.0.to_string(), dossier.to_owned(), uuid::Uuid::new_v4().to_string()])
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+impl Televersement {
+    /// A démarche's own file (`usage`: logo, notice, cadre juridique): its
+    /// formats and its size limit, under the démarche's folder.
+    pub async fn pour_demarche(
+        state: &AppState,
+        demarche: crate::domain::DemarcheId,
+        usage: UsageFichier,
+        nom: &str,
+    ) -> Result<Televersement, AppError> {
+        let tdc = TypeDeChamp {
+            stable_id: StableId(0),
+            type_champ: TypeChamp::PieceJustificative,
+            libelle: usage.libelle().to_owned(),
+            description: String::new(),
+            obligatoire: false,
+            options: crate::domain::champ::OptionsChamp {
+                familles: usage.familles().iter().map(|f| (*f).to_owned()).collect(),
+                ..Default::default()
+            },
+            parent: None,
+            condition: None,
+            prive: false,
+        };
+        Self::pour_demarche_dans(state, demarche, "fichiers", tdc, nom, usage.taille_max()).await
+    }
+}
+
+impl Recu {
+    pub fn mime(&self) -> &'static str {
+        self.mime
+    }
+
+    /// The row of a démarche's own file for this object.
+    pub fn fichier_demarche(&self, usage: UsageFichier) -> crate::store::demarches::fichiers::FichierDemarche {
+        crate::store::demarches::fichiers::FichierDemarche {
+            usage: usage.as_str().to_owned(),
+            storage_key: self.key.as_str().to_owned(),
+            nom: self.nom.clone(),
+            mime: self.mime.to_owned(),
+            taille: i64::try_from(self.taille).unwrap_or(i64::MAX),
+        }
     }
 }
 
@@ -697,10 +756,7 @@ async fn regler_en_base(
 ) -> Result<Option<String>, AppError> {
     let mut tx = state.store.write().await?;
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    if d.etat() != crate::domain::demarche::EtatDemarche::Brouillon {
-        return Err(AppError::Refused("Le formulaire d'une démarche publiée ne peut pas encore être modifié.".into()));
-    }
-    let revision = d.draft_revision()?;
+    let revision = crate::workflow::demarche::revision_a_modifier(&mut tx, &d).await?;
     let mut types = demarches::liste(tx.conn(), revision, liste.prive()).await?;
     let tdc = types
         .iter_mut()
@@ -725,6 +781,11 @@ async fn regler_en_base(
         }
     };
     demarches::replace_liste(tx.conn(), revision, liste.prive(), &types).await?;
+    // The published revision may still offer the old model: it stays.
+    let ancien = match ancien {
+        Some(cle) if demarches::revisions::objet_reference(tx.conn(), id, &cle).await? => None,
+        other => other,
+    };
     tx.commit().await?;
     Ok(ancien)
 }

@@ -12,7 +12,7 @@ use crate::domain::{DemarcheId, Erreurs, GroupeInstructeurId, StableId, TypeDeCh
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{demarches, groupes};
-use crate::workflow::demarche::editable;
+use crate::workflow::demarche::revision_a_modifier;
 
 /// The champs of the same form as `types[index]` (the usager's form or
 /// the annotations privées), and its index among them.
@@ -46,8 +46,7 @@ pub async fn definir_condition(
 ) -> Result<Result<(), Erreurs>, AppError> {
     let mut tx = state.store.write().await?;
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    editable(&d)?;
-    let revision = d.draft_revision()?;
+    let revision = revision_a_modifier(&mut tx, &d).await?;
     let mut types = demarches::types_de_champ(tx.conn(), revision).await?;
     let (champs, i) = meme_formulaire(&types, stable_id).ok_or(AppError::NotFound)?;
     let condition = match saisie {
@@ -75,8 +74,7 @@ pub async fn definir_ineligibilite(
 ) -> Result<Result<(), Erreurs>, AppError> {
     let mut tx = state.store.write().await?;
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    editable(&d)?;
-    let revision = d.draft_revision()?;
+    let revision = revision_a_modifier(&mut tx, &d).await?;
     let ineligibilite = match saisie {
         None => None,
         Some((regle, message)) => {

@@ -45,9 +45,11 @@ async fn page_liste(
     let mut tx = state.store.read().await?;
     let annotations = demarches::annotations(tx.conn(), d.draft_revision()?).await?;
     let actives = demarches::plugins_actives(tx.conn(), d.id()).await?;
+    let revision = super::revisions::bandeau(tx.conn(), d).await?;
     tx.commit().await?;
     let data = json!({
         "titre": format!("Annotations privées — {}", d.libelle),
+        "revision": revision,
         "demarche": demarche_json(state, d),
         "annotations": arbre_json(state, &annotations),
         "blocs": blocs_json(&annotations, nouvelle),
