@@ -406,12 +406,28 @@ async fn pages_on_a_phone() {
         ("/admin/demarches/1/transferer", "transferer"),
         ("/admin/demarches/1/depublier", "depublier"),
         ("/admin/demarches/1/supprimer", "supprimer"),
+        ("/admin/demarches/1/modifications", "modifications"),
         ("/admin/demarches/1/clore", "clore"),
     ] {
         browser.client.goto(&app.url(page)).await.expect("goto");
         browser.screenshot(&artifact_path(&format!("navigateur-mobile-cycle-{nom}.png"))).await;
         browser.check_page(&format!("mobile-cycle-{nom}")).await;
     }
+    // A change to the published form: the editor's banner, then the
+    // modifications page with it, both checked.
+    browser.client.goto(&app.url("/admin/demarches/1/champs")).await.expect("goto");
+    browser.type_into("libelle", "Remarques").await;
+    browser.submit(fantoccini::Locator::XPath("//button[normalize-space(.)='Ajouter le champ']")).await;
+    let page = browser.client.source().await.expect("page");
+    assert!(page.contains("1 modification en attente"), "the banner counts the change");
+    browser.screenshot(&artifact_path("navigateur-mobile-cycle-champs-brouillon.png")).await;
+    browser.check_page("mobile-cycle-champs-brouillon").await;
+    browser.client.goto(&app.url("/admin/demarches/1/modifications")).await.expect("goto");
+    let page = browser.client.source().await.expect("page");
+    assert!(page.contains("Champ ajouté : « Remarques »"), "the change is listed");
+    browser.screenshot(&artifact_path("navigateur-mobile-cycle-modifications-en-attente.png")).await;
+    browser.check_page("mobile-cycle-modifications-en-attente").await;
+    browser.client.goto(&app.url("/admin/demarches/1/clore")).await.expect("goto");
     browser.type_into("motif", "La saison est terminée.").await;
     browser.submit(fantoccini::Locator::XPath("//button[normalize-space(.)='Clore la démarche']")).await;
     let page = browser.client.source().await.expect("page");
