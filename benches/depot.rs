@@ -11,6 +11,10 @@
 //!   calls per second, against the same server without them (in-process
 //!   server on its own runtime, measured in the same run).
 //!
+//! - a revision published over 100,000 dossiers en construction: the
+//!   rebase's duration in the server's workers, and dépôt p95 during it
+//!   against dépôt p95 alone (issue 10 §3).
+//!
 //! Targets: cold start < 1 s, idle RSS < 100 MB (issue 2); dépôt ≥ 1,000/s
 //! with p95 < 50 ms on SQLite (synchronous=FULL, group commit) and
 //! PostgreSQL (issue 9), RSS after the load < 150 MB (issue 8). Issue 3: the plugin load adds ≤ 10 % to dépôt p95.
@@ -143,7 +147,11 @@ fn rss_breakdown(pid: u32, label: &str) -> String {
 /// A démarche of 20 champs (one header + 19 answers, one SIRET) published
 /// at `path`, and `USAGERS` confirmed comptes; built with the library on the
 /// same database the binary will serve.
-async fn fixtures(data_dir: &std::path::Path, database_url: &str, path: &str) -> (DemarcheId, Vec<String>) {
+async fn fixtures(
+    data_dir: &std::path::Path,
+    database_url: &str,
+    path: &str,
+) -> (DemarcheId, Vec<String>, Administrateur) {
     let mut config = Config::local(data_dir);
     config.database_url = database_url.to_string();
     config.plugins_dirs = vec![repo("plugins/dist")];
@@ -267,7 +275,7 @@ async fn fixtures(data_dir: &std::path::Path, database_url: &str, path: &str) ->
         emails.push(email);
     }
     state.store.close().await;
-    (id, emails)
+    (id, emails, admin)
 }
 
 /// Champ → its display condition (expert rhai over the champs above).
@@ -440,12 +448,25 @@ async fn bench_health(base: &str) -> Stats {
 }
 
 async fn bench_depots(base: &str, emails: &[String], work: Vec<(usize, i64)>) -> Stats {
+    let sessions = sessions(base, emails).await;
+    televerser(base, &sessions, &work).await;
+    deposer(base, sessions, work).await
+}
+
+type Sessions = Arc<Vec<(reqwest::Client, String)>>;
+
+/// One signed-in client per usager, with its CSRF token.
+async fn sessions(base: &str, emails: &[String]) -> Sessions {
     let mut sessions = Vec::new();
     for e in emails {
         sessions.push(login(base, e).await);
     }
-    televerser(base, &sessions, &work).await;
-    let sessions = Arc::new(sessions);
+    Arc::new(sessions)
+}
+
+/// Files the brouillons of `work` (their files already uploaded), from
+/// `CONCURRENCY` clients; the latency of each dépôt.
+async fn deposer(base: &str, sessions: Sessions, work: Vec<(usize, i64)>) -> Stats {
     let answers = Arc::new(answers());
     // Each worker owns the brouillons of its own usagers: no two requests
     // race for one dossier.
@@ -496,7 +517,7 @@ fn report(label: &str, s: &Stats) {
 
 async fn run_backend(name: &str, data_dir: &std::path::Path, database_url: &str) {
     println!("\n── {name} ──");
-    let (demarche, emails) = fixtures(data_dir, database_url, "mesure").await;
+    let (demarche, emails, _) = fixtures(data_dir, database_url, "mesure").await;
     let work = brouillons(database_url, demarche, &emails, DEPOTS).await;
     let server = spawn(data_dir, database_url);
     wait_ready(&server.base, Instant::now()).await;
@@ -525,12 +546,143 @@ async fn run_backend(name: &str, data_dir: &std::path::Path, database_url: &str)
     );
 }
 
+/// Dossiers en construction moved by the revision published in
+/// `run_rebase` (issue 10: « 100 k dossiers en construction »).
+const REBASE_DOSSIERS: i64 = 100_000;
+/// Dépôts measured alone, then while the rebase runs (fewer: they must
+/// end before it does).
+const REBASE_DEPOTS: usize = 1_000;
+const REBASE_DEPOTS_PENDANT: usize = 600;
+
+/// Publishing a revision over `REBASE_DOSSIERS` dossiers en construction:
+/// the rebase runs in the server's job workers while usagers file; dépôt
+/// p95 during it against dépôt p95 alone, in the same run.
+async fn run_rebase(name: &str, data_dir: &std::path::Path, database_url: &str) {
+    println!("\n── {name}: a revision published over {REBASE_DOSSIERS} dossiers en construction ──");
+    let (demarche, emails, admin) = fixtures(data_dir, database_url, "revision").await;
+    let start = Instant::now();
+    en_construction(database_url, demarche, REBASE_DOSSIERS).await;
+    println!("setup: {REBASE_DOSSIERS} dossiers en construction in {:.1} s", start.elapsed().as_secs_f64());
+    let seuls = brouillons(database_url, demarche, &emails, REBASE_DEPOTS).await;
+    let pendant = brouillons(database_url, demarche, &emails, REBASE_DEPOTS_PENDANT).await;
+    let server = spawn(data_dir, database_url);
+    wait_ready(&server.base, Instant::now()).await;
+    let sessions = sessions(&server.base, &emails).await;
+    televerser(&server.base, &sessions, &seuls).await;
+    televerser(&server.base, &sessions, &pendant).await;
+    let alone = deposer(&server.base, sessions.clone(), seuls).await;
+
+    // The administrateur adds a champ and publishes, from another process
+    // sharing the database; the server's workers pick the rebase job up.
+    let mut config = Config::local(data_dir);
+    config.database_url = database_url.to_string();
+    config.plugins_dirs = vec![repo("plugins/dist")];
+    let state = guichet::build_state(config).await.expect("state");
+    let champ = ChampInput { type_champ: "text".into(), libelle: "Remarques".into(), ..ChampInput::default() };
+    wf::ajouter_champ(&state, &admin, demarche, wf::Liste::Formulaire, &champ).await.expect("store").expect("champ");
+    let total = wf::revisions::publier(&state, &admin, demarche).await.expect("store").expect("publier");
+    // The dossiers filed just before count too.
+    assert!(total >= REBASE_DOSSIERS, "every dossier en construction is to move: {total}");
+    let published = Instant::now();
+    // The server's worker polls for jobs enqueued by another process: the
+    // dépôts start once the rebase has moved its first batch, so that they
+    // are measured while it runs.
+    let progres = |state: guichet::state::AppState| async move {
+        let mut tx = state.store.read().await.expect("read");
+        let en_cours = demarches::revisions::rebase_en_cours(tx.conn(), demarche).await.expect("progress");
+        tx.commit().await.expect("commit");
+        en_cours.map(|r| r.faits)
+    };
+    while progres(state.clone()).await == Some(0) {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let started = published.elapsed();
+    let depots = {
+        let base = server.base.clone();
+        tokio::spawn(async move { deposer(&base, sessions, pendant).await })
+    };
+    let mut rebase_fini = None;
+    while rebase_fini.is_none() {
+        if progres(state.clone()).await.is_none() {
+            rebase_fini = Some(published.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let duree = rebase_fini.unwrap_or_default();
+    let during = depots.await.expect("dépôts");
+    state.store.close().await;
+    report("dépôt alone", &alone);
+    report("dépôt during the rebase", &during);
+    // The dépôts measured must overlap the rebase for the ratio to mean
+    // anything: both durations are shown.
+    println!(
+        "the rebase started {:.1} s after the publication and ended at {:.1} s; the dépôts ran {:.1} s from its start",
+        started.as_secs_f64(),
+        duree.as_secs_f64(),
+        REBASE_DEPOTS_PENDANT as f64 / during.per_sec
+    );
+    println!(
+        "rebase: {total} dossiers in {:.1} s after publication ({:.0} dossiers/s, worker polling included); \
+         dépôt p95 during / alone {:.2}× (target: dépôts not blocked, p95 < 50 ms → {})",
+        duree.as_secs_f64(),
+        total as f64 / duree.as_secs_f64(),
+        during.p95 / alone.p95,
+        if during.p95 < 50.0 { "met" } else { "MISSED" },
+    );
+}
+
+/// `n` dossiers en construction on the démarche's published revision, in
+/// one statement (the rebase reads only the dossiers' rows).
+async fn en_construction(database_url: &str, demarche: DemarcheId, n: i64) {
+    let store = guichet::store::Store::connect(database_url).await.expect("store");
+    let mut tx = store.write().await.expect("tx");
+    let d = demarches::find(tx.conn(), demarche).await.expect("démarche");
+    let revision = d.current_revision().expect("revision").0;
+    let compte = comptes::find_by_email(tx.conn(), "usager0@bench.example").await.expect("find").expect("compte").id;
+    let now = chrono::Utc::now();
+    const SQL: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $5) \
+        INSERT INTO dossiers (demarche_id, revision_id, compte_id, etat, for_test, created_at, updated_at, depose_at) \
+        SELECT $1, $2, $3, 'en_construction', FALSE, $4, $4, $4 FROM n";
+    match tx.conn() {
+        guichet::store::Conn::Sqlite(c) => sqlx::query(SQL)
+            .bind(demarche.0)
+            .bind(revision)
+            .bind(compte)
+            .bind(now)
+            .bind(n)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()),
+        guichet::store::Conn::Postgres(c) => sqlx::query(SQL)
+            .bind(demarche.0)
+            .bind(revision)
+            .bind(compte)
+            .bind(now)
+            .bind(n)
+            .execute(&mut *c)
+            .await
+            .map(|_| ()),
+    }
+    .expect("dossiers en construction");
+    tx.commit().await.expect("commit");
+    // Statistics as a live database has them (autovacuum would gather them
+    // within a minute): without, the planner takes 100,000 rows for none.
+    let mut tx = store.write().await.expect("tx");
+    match tx.conn() {
+        guichet::store::Conn::Sqlite(c) => sqlx::query("ANALYZE").execute(&mut *c).await.map(|_| ()),
+        guichet::store::Conn::Postgres(c) => sqlx::query("ANALYZE dossiers").execute(&mut *c).await.map(|_| ()),
+    }
+    .expect("analyze");
+    tx.commit().await.expect("commit");
+    store.close().await;
+}
+
 /// Extra plugin calls per second made by the server during the loaded run.
 const PLUGIN_CALLS_PER_SEC: u64 = 1_000;
 
 async fn run_plugin_load(data_dir: &std::path::Path, database_url: &str) {
     println!("\n── SQLite: dépôt while the server makes {PLUGIN_CALLS_PER_SEC} extra plugin calls/s ──");
-    let (demarche, emails) = fixtures(data_dir, database_url, "charge").await;
+    let (demarche, emails, _) = fixtures(data_dir, database_url, "charge").await;
     let load = Arc::new(AtomicBool::new(false));
     let stop = Arc::new(AtomicBool::new(false));
     let calls = Arc::new(AtomicU64::new(0));
@@ -625,6 +777,18 @@ async fn main() {
         return;
     }
 
+    // `GUICHET_BENCH_ONLY=rebase`: only the revision published over
+    // dossiers en construction (SQLite, and PostgreSQL when set).
+    if std::env::var("GUICHET_BENCH_ONLY").is_ok_and(|only| only == "rebase") {
+        let dir = tempfile::tempdir().expect("dir");
+        run_rebase("SQLite", dir.path(), &guichet::config::sqlite_url(dir.path())).await;
+        if let Some((url, drop)) = base_postgres() {
+            let dir = tempfile::tempdir().expect("dir");
+            run_rebase("PostgreSQL", dir.path(), &url).await;
+            drop();
+        }
+        return;
+    }
     // `GUICHET_BENCH_ONLY=depot`: only the dépôt runs (SQLite, and
     // PostgreSQL when its URL is set), to iterate on their figures.
     let depot_only = std::env::var("GUICHET_BENCH_ONLY").is_ok_and(|only| only == "depot");
@@ -637,21 +801,44 @@ async fn main() {
         let dir = tempfile::tempdir().expect("dir");
         run_plugin_load(dir.path(), &guichet::config::sqlite_url(dir.path())).await;
     }
-    if let Ok(admin_url) = std::env::var("GUICHET_TEST_POSTGRES_URL") {
-        let db = format!("guichet_bench_{}", std::process::id());
-        let psql =
-            |sql: String| Command::new("psql").arg(&admin_url).args(["-v", "ON_ERROR_STOP=1", "-qc", &sql]).status();
-        assert!(psql(format!("CREATE DATABASE {db}")).expect("psql").success());
-        let url = match admin_url.rsplit_once('/') {
-            Some((base, _)) => format!("{base}/{db}"),
-            None => admin_url.clone(),
-        };
+    if !depot_only {
+        let dir = tempfile::tempdir().expect("dir");
+        run_rebase("SQLite", dir.path(), &guichet::config::sqlite_url(dir.path())).await;
+    }
+    if let Some((url, drop)) = base_postgres() {
         let dir = tempfile::tempdir().expect("dir");
         run_backend("PostgreSQL", dir.path(), &url).await;
-        let _ = psql(format!("DROP DATABASE {db} WITH (FORCE)"));
-    } else {
-        println!("\nGUICHET_TEST_POSTGRES_URL not set: PostgreSQL not measured");
+        drop();
+        if !depot_only {
+            let (url, drop) = base_postgres().expect("PostgreSQL");
+            let dir = tempfile::tempdir().expect("dir");
+            run_rebase("PostgreSQL", dir.path(), &url).await;
+            drop();
+        }
     }
+}
+
+/// A fresh PostgreSQL database for one run (its URL, and what drops it),
+/// when `GUICHET_TEST_POSTGRES_URL` is set.
+fn base_postgres() -> Option<(String, impl FnOnce())> {
+    let Ok(admin_url) = std::env::var("GUICHET_TEST_POSTGRES_URL") else {
+        println!("\nGUICHET_TEST_POSTGRES_URL not set: PostgreSQL not measured");
+        return None;
+    };
+    static SUIVANTE: AtomicU64 = AtomicU64::new(0);
+    let db = format!("guichet_bench_{}_{}", std::process::id(), SUIVANTE.fetch_add(1, Ordering::Relaxed));
+    let psql = {
+        let admin_url = admin_url.clone();
+        move |sql: String| Command::new("psql").arg(&admin_url).args(["-v", "ON_ERROR_STOP=1", "-qc", &sql]).status()
+    };
+    assert!(psql(format!("CREATE DATABASE {db}")).expect("psql").success());
+    let url = match admin_url.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{db}"),
+        None => admin_url.clone(),
+    };
+    Some((url, move || {
+        let _ = psql(format!("DROP DATABASE {db} WITH (FORCE)"));
+    }))
 }
 
 /// Cold start: fresh data folder (migrations included), then idle RSS.

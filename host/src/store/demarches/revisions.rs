@@ -83,18 +83,41 @@ pub async fn publier(mut c: Conn<'_>, d: &DemarcheRow, now: DateTime<Utc>) -> St
     Ok(total)
 }
 
-/// Moves up to `lot` dossiers en construction of the démarche to
-/// `revision` (answers stay: they are keyed by stable id) and counts them
-/// in its progress. Returns how many moved; 0 when none is left. Stops
-/// moving as soon as `revision` is no longer the published one (a newer
-/// publication has its own job).
-pub async fn rebaser_lot(mut c: Conn<'_>, id: DemarcheId, revision: RevisionId, lot: i64) -> StoreResult<u64> {
-    const LOT: &str = "UPDATE dossiers SET revision_id = $2 WHERE id IN (\
-        SELECT d.id FROM dossiers d JOIN demarches m ON m.id = d.demarche_id AND m.published_revision_id = $2 \
-        WHERE d.demarche_id = $1 AND d.etat = 'en_construction' AND d.revision_id <> $2 ORDER BY d.id LIMIT $3)";
+/// The dossiers en construction of the démarche not yet on `revision`,
+/// by number: what its rebase has to move, read once (8 bytes each).
+pub async fn a_rebaser(c: Conn<'_>, id: DemarcheId, revision: RevisionId) -> StoreResult<Vec<i64>> {
+    const SQL: &str = "SELECT id FROM dossiers WHERE demarche_id = $1 AND etat = 'en_construction' \
+        AND revision_id <> $2 ORDER BY id";
+    Ok(on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(revision.0).fetch_all(&mut *c).await)?)
+}
+
+/// Moves these dossiers to `revision` (answers stay: they are keyed by
+/// stable id) if still en construction on another revision, by their
+/// primary key: a batch reads its own rows only. Counts them in the
+/// rebase's progress; returns how many moved. Moves nothing once
+/// `revision` is no longer the published one (a newer publication has its
+/// own job).
+pub async fn rebaser_lot(mut c: Conn<'_>, id: DemarcheId, revision: RevisionId, lot: &[i64]) -> StoreResult<u64> {
+    if lot.is_empty() {
+        return Ok(0);
+    }
+    // One placeholder per dossier: both databases take `IN ($3, $4, …)`.
+    let places: Vec<String> = (0..lot.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
+        "UPDATE dossiers SET revision_id = $2 WHERE demarche_id = $1 AND etat = 'en_construction' \
+         AND revision_id <> $2 AND id IN ({}) \
+         AND EXISTS (SELECT 1 FROM demarches m WHERE m.id = $1 AND m.published_revision_id = $2)",
+        places.join(", ")
+    );
     const PROGRES: &str = "UPDATE rebases SET faits = faits + $2 WHERE revision_id = $1";
-    let n = on!(c.reborrow(), c => sqlx::query(LOT).bind(id.0).bind(revision.0).bind(lot).execute(&mut *c).await
-        .map(|r| r.rows_affected()))?;
+    let n = on!(c.reborrow(), c => {
+        // Only numbered placeholders are formatted in, never a value.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).bind(id.0).bind(revision.0);
+        for dossier in lot {
+            q = q.bind(*dossier);
+        }
+        q.execute(&mut *c).await.map(|r| r.rows_affected())
+    })?;
     if n > 0 {
         on!(c, c => sqlx::query(PROGRES).bind(revision.0).bind(i64::try_from(n).unwrap_or(i64::MAX))
             .execute(&mut *c).await.map(|r| r.rows_affected()))?;

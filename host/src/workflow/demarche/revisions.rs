@@ -21,7 +21,11 @@ use chrono::Utc;
 
 /// How many dossiers one transaction of the rebase moves: small enough
 /// that dépôts and saves wait for it no longer than for a few of theirs.
-pub const REBASE_LOT: i64 = 500;
+pub const REBASE_LOT: usize = 500;
+/// Between two batches the job gives the machine back to requests: on a
+/// small server the rebase of 100 k dossiers then adds a few seconds,
+/// rather than tens of milliseconds to every dépôt meanwhile.
+const REBASE_PAUSE: std::time::Duration = std::time::Duration::from_millis(10);
 /// Answers read to tell an administrateur how many a type change would
 /// leave invalid: beyond this the page says « au moins ».
 const REPONSES_LUES_MAX: i64 = 10_000;
@@ -158,18 +162,21 @@ pub async fn annuler(state: &AppState, admin: &Administrateur, id: DemarcheId) -
     Ok(())
 }
 
-/// The rebase job: moves the dossiers en construction to `revision` a
-/// batch per transaction, then marks the rebase done. Run again after a
-/// crash, it goes on where it stopped.
+/// The rebase job: reads which dossiers en construction to move, then
+/// moves them a batch per transaction, and marks the rebase done. Run
+/// again after a crash, it reads what is left and goes on.
 pub async fn rebaser(state: &AppState, id: DemarcheId, revision: RevisionId) -> anyhow::Result<()> {
-    loop {
+    let mut tx = state.store.read().await?;
+    let dossiers = revisions::a_rebaser(tx.conn(), id, revision).await?;
+    tx.commit().await?;
+    for lot in dossiers.chunks(REBASE_LOT) {
         let mut tx = state.store.write().await?;
-        let n = revisions::rebaser_lot(tx.conn(), id, revision, REBASE_LOT).await?;
-        if n == 0 {
-            revisions::terminer_rebase(tx.conn(), revision, Utc::now()).await?;
-            tx.commit().await?;
-            return Ok(());
-        }
+        revisions::rebaser_lot(tx.conn(), id, revision, lot).await?;
         tx.commit().await?;
+        tokio::time::sleep(REBASE_PAUSE).await;
     }
+    let mut tx = state.store.write().await?;
+    revisions::terminer_rebase(tx.conn(), revision, Utc::now()).await?;
+    tx.commit().await?;
+    Ok(())
 }
