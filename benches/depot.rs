@@ -33,6 +33,17 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// Runs `$body` with `$c` bound to the backend's connection (the bench's
+/// own SQL, as the store's `on!` does inside the crate).
+macro_rules! sur {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            guichet::store::Conn::Sqlite($c) => $body,
+            guichet::store::Conn::Postgres($c) => $body,
+        }
+    };
+}
+
 const PASSWORD: &str = "marmotte-cadran-velours-77";
 /// Concurrent clients: enough to keep 2 cores busy, like a burst of usagers.
 const CONCURRENCY: usize = 16;
@@ -643,36 +654,21 @@ async fn en_construction(database_url: &str, demarche: DemarcheId, n: i64) {
     const SQL: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $5) \
         INSERT INTO dossiers (demarche_id, revision_id, compte_id, etat, for_test, created_at, updated_at, depose_at) \
         SELECT $1, $2, $3, 'en_construction', FALSE, $4, $4, $4 FROM n";
-    match tx.conn() {
-        guichet::store::Conn::Sqlite(c) => sqlx::query(SQL)
-            .bind(demarche.0)
-            .bind(revision)
-            .bind(compte)
-            .bind(now)
-            .bind(n)
-            .execute(&mut *c)
-            .await
-            .map(|_| ()),
-        guichet::store::Conn::Postgres(c) => sqlx::query(SQL)
-            .bind(demarche.0)
-            .bind(revision)
-            .bind(compte)
-            .bind(now)
-            .bind(n)
-            .execute(&mut *c)
-            .await
-            .map(|_| ()),
-    }
+    sur!(tx.conn(), c => sqlx::query(SQL)
+        .bind(demarche.0)
+        .bind(revision)
+        .bind(compte)
+        .bind(now)
+        .bind(n)
+        .execute(&mut *c)
+        .await
+        .map(|_| ()))
     .expect("dossiers en construction");
     tx.commit().await.expect("commit");
     // Statistics as a live database has them (autovacuum would gather them
     // within a minute): without, the planner takes 100,000 rows for none.
     let mut tx = store.write().await.expect("tx");
-    match tx.conn() {
-        guichet::store::Conn::Sqlite(c) => sqlx::query("ANALYZE").execute(&mut *c).await.map(|_| ()),
-        guichet::store::Conn::Postgres(c) => sqlx::query("ANALYZE dossiers").execute(&mut *c).await.map(|_| ()),
-    }
-    .expect("analyze");
+    sur!(tx.conn(), c => sqlx::query("ANALYZE dossiers").execute(&mut *c).await.map(|_| ())).expect("analyze");
     tx.commit().await.expect("commit");
     store.close().await;
 }
