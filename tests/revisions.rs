@@ -4,8 +4,9 @@
 //! (an answer the new type refuses, a new mandatory champ); publishing
 //! moves brouillons at once and rebases dossiers en construction in the
 //! background (answers kept by stable id, the usager asked to complete the
-//! new mandatory champ), while a dossier en instruction keeps the form it
-//! was filed on; « Annuler les modifications » drops the draft.
+//! new mandatory champ, a removed champ's answer kept and shown apart),
+//! while a dossier en instruction keeps the form it was filed on;
+//! « Annuler les modifications » drops the draft.
 
 use guichet::workflow::comptes::Roles;
 use guichet_tests::app::{Client, TestApp};
@@ -143,7 +144,29 @@ async fn parcours(app: &TestApp) {
     .assert_status(200)
     .assert_lacks("Le formulaire de la démarche a changé");
 
-    // 4. A draft dropped: the editor shows the published form again.
+    // 4. A champ removed: its answer stays in the rebased dossier, shown
+    //    apart to the usager and the instructeur.
+    admin.post(&format!("{base}/champs/2/supprimer"), &[]).await.assert_status(200);
+    admin.post(&format!("{base}/modifications/publier"), &[]).await.assert_status(200);
+    let mut attente = 0;
+    loop {
+        let page = instructeur.get(&format!("/instructeur/dossiers/{dossier_a}")).await;
+        if page.body.contains("Réponses à des champs retirés du formulaire") {
+            page.assert_contains("<dt>Âge</dt><dd>20</dd>");
+            break;
+        }
+        attente += 1;
+        assert!(attente < 100, "the removed champ's answer is not shown");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    a.get(&format!("/dossiers/{dossier_a}"))
+        .await
+        .assert_contains("Réponses à des champs retirés du formulaire")
+        .assert_contains("<dt>Âge</dt><dd>20</dd>");
+    // The dossier en instruction still shows it in its own form.
+    c.get(&format!("/dossiers/{dossier_c}")).await.assert_lacks("champs retirés");
+
+    // 5. A draft dropped: the editor shows the published form again.
     admin.post(&format!("{base}/champs"), &[("type_champ", "text"), ("libelle", "Temporaire")]).await;
     admin.get(&format!("{base}/modifications")).await.assert_contains("Champ ajouté : « Temporaire »");
     admin
@@ -155,7 +178,7 @@ async fn parcours(app: &TestApp) {
     admin.get(&format!("{base}/modifications")).await.assert_contains("Aucune modification en attente");
     admin.post(&format!("{base}/modifications/publier"), &[]).await.assert_status(422);
 
-    // 5. Another administrateur's démarche: like a missing one.
+    // 6. Another administrateur's démarche: like a missing one.
     let intrus = app.signed_in("intrus@ailleurs.example", Roles { administrateur: true, ..Roles::default() }).await;
     intrus.get(&format!("{base}/modifications")).await.assert_status(404);
     intrus.post(&format!("{base}/modifications/publier"), &[]).await.assert_status(404);

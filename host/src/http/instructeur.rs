@@ -148,6 +148,7 @@ async fn page_dossier(
         }
     }
     let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, id, types).await?;
+    let retires = crate::workflow::demarche::revisions::champs_retires(tx.conn(), &d, types, &values).await?;
     tx.commit().await?;
     let non_confirmes = vues::non_confirmes(state, types, &donnees, &confirmes);
     let affichages = vues::affichages(state, types, &values, &donnees, &config.reglages).await;
@@ -173,6 +174,7 @@ async fn page_dossier(
         "dossier": vues::dossier(&d),
         "demarche": { "id": d.demarche_id, "libelle": d.demarche_libelle },
         "champs": champs,
+        "retirees": vues::reponses_retirees(&retires, &values),
         // Read-only until instructeurs can fill them.
         "annotations": vues::annotations_lecture(
             state,

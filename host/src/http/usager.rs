@@ -182,6 +182,7 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     // Only an accepted dossier has an attestation.
     let attestation = d.etat() == EtatDossier::Accepte && attestations::exists(tx.conn(), d.id()).await?;
     let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, d.id(), types).await?;
+    let retires = crate::workflow::demarche::revisions::champs_retires(tx.conn(), &d, types, &reponses.champs).await?;
     tx.commit().await?;
     let values = &reponses.champs;
     let affichages = vues::affichages(&state, types, values, &reponses.donnees, &config.reglages).await;
@@ -206,6 +207,7 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
             "titre": format!("Dossier n° {}", d.id),
             "dossier": vues::dossier(&d),
             "a_completer": a_completer,
+            "retirees": vues::reponses_retirees(&retires, values),
             "service": config.demarche.service(),
             "champs": champs,
             "attestation": attestation.then(|| format!("/dossiers/{id}/attestation")),

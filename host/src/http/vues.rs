@@ -562,6 +562,20 @@ pub fn traitements(rows: &[TraitementRow]) -> Vec<Value> {
         .collect()
 }
 
+/// Answers a dossier keeps for champs since removed from its form (a
+/// revision published after it was filled): libellé and value, in the
+/// order the champs had. Blocks and champs without a value are left out.
+pub fn reponses_retirees(retires: &[TypeDeChamp], values: &HashMap<StableId, String>) -> Vec<Value> {
+    retires
+        .iter()
+        .filter(|t| t.type_champ.has_value() && t.type_champ != TypeChamp::Repetition && t.parent.is_none())
+        .filter_map(|t| {
+            let valeur = valeur_affichee(t, values.get(&t.stable_id).map(String::as_str));
+            (!valeur.is_empty()).then(|| json!({ "libelle": t.libelle, "valeur": valeur }))
+        })
+        .collect()
+}
+
 /// A démarche's cadre juridique as shown to usagers: a link when the
 /// administrateur gave an address, the text otherwise.
 pub fn cadre_juridique(texte: &str) -> Value {

@@ -168,3 +168,32 @@ pub async fn objet_reference(c: Conn<'_>, id: DemarcheId, cle: &str) -> StoreRes
     let n: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(cle).fetch_one(&mut *c).await)?;
     Ok(n > 0)
 }
+
+/// The champs of the usager's form that earlier revisions of the démarche
+/// had and `revision` no longer has, as their latest revision defined
+/// them: answers given to them stay in dossiers rebased since, shown
+/// apart as « champs retirés ».
+pub async fn champs_retires(
+    c: Conn<'_>,
+    id: DemarcheId,
+    revision: RevisionId,
+) -> StoreResult<Vec<crate::domain::TypeDeChamp>> {
+    const SQL: &str = "SELECT t.revision_id FROM types_de_champ t JOIN revisions r ON r.id = t.revision_id \
+        WHERE r.demarche_id = $1 AND t.revision_id <> $2 AND t.prive = FALSE AND NOT EXISTS (\
+          SELECT 1 FROM types_de_champ n WHERE n.revision_id = $2 AND n.stable_id = t.stable_id) \
+        GROUP BY t.revision_id ORDER BY t.revision_id DESC";
+    let mut c = c;
+    let revisions: Vec<i64> =
+        on!(c.reborrow(), c => sqlx::query_scalar(SQL).bind(id.0).bind(revision.0).fetch_all(&mut *c).await)?;
+    let present = super::types_de_champ(c.reborrow(), revision).await?;
+    let mut retires: Vec<crate::domain::TypeDeChamp> = Vec::new();
+    for r in revisions {
+        for t in super::types_de_champ(c.reborrow(), RevisionId(r)).await? {
+            let connu = present.iter().chain(retires.iter()).any(|p| p.stable_id == t.stable_id);
+            if !connu {
+                retires.push(t);
+            }
+        }
+    }
+    Ok(retires)
+}

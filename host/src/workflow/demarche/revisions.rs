@@ -162,6 +162,21 @@ pub async fn annuler(state: &AppState, admin: &Administrateur, id: DemarcheId) -
     Ok(())
 }
 
+/// The champs removed from the dossier's form by a later revision, when
+/// the dossier holds answers no champ of its revision reads (it was
+/// rebased past them): a dossier without any costs no query.
+pub async fn champs_retires(
+    c: Conn<'_>,
+    d: &crate::store::dossiers::DossierRow,
+    types: &[TypeDeChamp],
+    values: &std::collections::HashMap<crate::domain::StableId, String>,
+) -> Result<Vec<TypeDeChamp>, AppError> {
+    if values.keys().all(|s| types.iter().any(|t| t.stable_id == *s)) {
+        return Ok(Vec::new());
+    }
+    Ok(revisions::champs_retires(c, d.demarche_id(), d.revision_id()).await?)
+}
+
 /// The rebase job: reads which dossiers en construction to move, then
 /// moves them a batch per transaction, and marks the rebase done. Run
 /// again after a crash, it reads what is left and goes on.
