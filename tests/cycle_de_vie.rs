@@ -329,8 +329,9 @@ async fn parcours(app: &TestApp) {
         .assert_contains("Cette démarche n'est plus en ligne")
         .assert_lacks("Pour déposer un dossier");
 
-    // 8. The deadline: dépôts refused from the instant, then the
-    //    scheduler closes the démarche.
+    // 8. The deadline: dépôts refused from the instant (what was typed is
+    //    kept in the brouillon), then the scheduler closes the démarche.
+    let brouillon_tardif = usager.post("/commencer/autre-aide", &[]).await.path();
     let state = &app.server.state;
     {
         let mut tx = state.store.write().await.expect("write");
@@ -347,10 +348,11 @@ async fn parcours(app: &TestApp) {
         tx.commit().await.expect("commit");
     }
     usager
-        .post("/commencer/autre-aide", &[])
+        .post(&brouillon_tardif, &[("champ_1", "Déposé trop tard"), ("intention", "deposer")])
         .await
         .assert_status(422)
         .assert_contains("n'accepte plus de nouveaux dossiers");
+    usager.get(&brouillon_tardif).await.assert_contains(r#"value="Déposé trop tard""#);
     guichet::workers::echeances(state).await;
     let fermee = admin.get(&format!("/admin/demarches/{autre_id}")).await;
     fermee.assert_contains("Close").assert_contains("La date limite de dépôt des dossiers est passée.");

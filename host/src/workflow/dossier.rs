@@ -688,8 +688,12 @@ pub async fn deposer(
     let regle = crate::workflow::extensions::regle_de_routage(state, &formulaire.config);
     let demarche_etat = dossier.demarche_etat();
     // The deadline counts to the instant, whether or not the closing job
-    // has run yet.
+    // has run yet. What was typed is kept in the brouillon all the same.
     if !demarche_etat.accepte_nouveaux_dossiers() || !formulaire.config.demarche.accepte_depots(Utc::now()) {
+        let mut verifiees = verifier_saisie(state, &formulaire, &saisie, false).await;
+        verifiees.a_verifier.clear();
+        let retirees = pieces_a_retirer(formulaire.types(), &verifiees, &pieces, false);
+        sauver_brouillon(state, usager, id, &verifiees, &retirees).await?;
         return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
     }
     let t = transition(dossier.etat(), ActionDossier::Deposer, None)?;
@@ -749,6 +753,10 @@ pub async fn deposer(
     .await?;
     if !depose {
         drop(tx);
+        // Closed meanwhile: the answers are kept as a brouillon.
+        verifiees.a_verifier.clear();
+        let retirees = pieces_a_retirer(types, &verifiees, &pieces, false);
+        sauver_brouillon(state, usager, id, &verifiees, &retirees).await?;
         return depot_empeche(state, usager, id).await;
     }
     dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
