@@ -214,7 +214,8 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
             // What the administration says after a dépôt, and where to
             // rate the démarche (only the MonAvis link is kept from its code).
             "message_fin_depot": config.demarche.message_fin_depot,
-            "lien_monavis": config.demarche.reglages().lien_monavis(),
+            // (An empty code is refused like any other: no button.)
+            "lien_monavis": crate::domain::demarche::monavis::lien_monavis(&config.demarche.monavis).ok(),
         }),
     )
 }

@@ -1,6 +1,7 @@
 //! What administrateurs do with a démarche: create it, build its form,
 //! publish it; close, unpublish, publish again or delete it (`etats`); its
-//! logo, notice and cadre juridique files (`fichiers`). Groupes
+//! logo, notice and cadre juridique files (`fichiers`); clone or transfer
+//! it (`cloner`); change its published form (`revisions`). Groupes
 //! instructeurs are in `groupes`.
 
 pub mod cloner;
@@ -192,8 +193,6 @@ impl ChampInput {
     }
 }
 
-/// Only a démarche in test has an editable form for now: editing a published
-/// form needs revisions and dossier rebasing, a later capability.
 /// A plugin champ type needs its plugin enabled on the démarche.
 async fn plugin_active(tx: &mut Tx, id: DemarcheId, tdc: &TypeDeChamp) -> Result<Result<(), Erreurs>, AppError> {
     let Some(plugin) = tdc.type_champ.plugin_id() else {

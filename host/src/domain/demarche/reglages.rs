@@ -132,11 +132,6 @@ impl Reglages {
             modele: if self.modele { "on".to_owned() } else { String::new() },
         }
     }
-
-    /// The MonAvis evaluation link, when a code was accepted.
-    pub fn lien_monavis(&self) -> Option<String> {
-        (!self.monavis.is_empty()).then(|| lien_monavis(&self.monavis).ok()).flatten()
-    }
 }
 
 impl ReglagesSaisis {

@@ -10,7 +10,7 @@ use crate::http::form::Ids;
 use crate::state::AppState;
 use crate::store::Conn;
 use crate::store::demarches::{self, DemarcheRow};
-use crate::workflow::demarche::revisions::{self as wf, modifications};
+use crate::workflow::demarche::revisions::{self as wf, modifications, nombre_de_modifications};
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
 /// how many changes wait in the draft.
 pub(super) async fn bandeau(c: Conn<'_>, d: &DemarcheRow) -> Result<Value, AppError> {
     let publiee = d.published_revision_id.is_some();
-    let nombre = if publiee { modifications(c, d).await?.nombre() } else { 0 };
+    let nombre = if publiee { nombre_de_modifications(c, d).await? } else { 0 };
     Ok(json!({
         "publiee": publiee,
         "modifications": nombre,

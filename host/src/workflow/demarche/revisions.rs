@@ -47,14 +47,28 @@ impl Modifications {
     }
 }
 
-/// The draft's differences from the published form (none while the
-/// démarche was never published, or has no draft), read through `c`.
-pub async fn modifications(mut c: Conn<'_>, d: &DemarcheRow) -> Result<Modifications, AppError> {
+/// The draft's changes against the published form, and the draft's form.
+struct Differences {
+    formulaire: Vec<Changement>,
+    annotations: Vec<Changement>,
+    ineligibilite: bool,
+    apres: Vec<TypeDeChamp>,
+}
+
+impl Differences {
+    fn nombre(&self) -> usize {
+        self.formulaire.len() + self.annotations.len() + usize::from(self.ineligibilite)
+    }
+}
+
+/// The comparison alone (six reads, nothing scanned): `None` while the
+/// démarche was never published, or has no draft.
+async fn differences(mut c: Conn<'_>, d: &DemarcheRow) -> Result<Option<Differences>, AppError> {
     let (Some(publiee), Some(brouillon)) = (d.published_revision_id, d.draft_revision_id) else {
-        return Ok(Modifications::default());
+        return Ok(None);
     };
     if publiee == brouillon {
-        return Ok(Modifications::default());
+        return Ok(None);
     }
     let (publiee, brouillon) = (RevisionId(publiee), RevisionId(brouillon));
     let avant = demarches::liste(c.reborrow(), publiee, false).await?;
@@ -64,8 +78,26 @@ pub async fn modifications(mut c: Conn<'_>, d: &DemarcheRow) -> Result<Modificat
         &demarches::liste(c.reborrow(), publiee, true).await?,
         &demarches::liste(c.reborrow(), brouillon, true).await?,
     );
-    let ineligibilite = demarches::ineligibilite(c.reborrow(), publiee).await?
-        != demarches::ineligibilite(c.reborrow(), brouillon).await?;
+    let ineligibilite =
+        demarches::ineligibilite(c.reborrow(), publiee).await? != demarches::ineligibilite(c, brouillon).await?;
+    Ok(Some(Differences { formulaire, annotations, ineligibilite, apres }))
+}
+
+/// How many changes wait in the draft: what the editor's banner shows and
+/// what publishing checks, without reading any dossier.
+pub async fn nombre_de_modifications(c: Conn<'_>, d: &DemarcheRow) -> Result<usize, AppError> {
+    Ok(differences(c, d).await?.map_or(0, |diff| diff.nombre()))
+}
+
+/// The draft's differences from the published form and what they mean for
+/// the dossiers en construction (their answers to a retyped champ are
+/// read), through `c`: the modifications page.
+pub async fn modifications(mut c: Conn<'_>, d: &DemarcheRow) -> Result<Modifications, AppError> {
+    let Some(Differences { formulaire, annotations, ineligibilite, apres }) = differences(c.reborrow(), d).await?
+    else {
+        return Ok(Modifications::default());
+    };
+    let maintenant = Maintenant::a_paris(Utc::now());
     let mut alertes = Vec::new();
     for changement in &formulaire {
         match changement {
@@ -73,7 +105,7 @@ pub async fn modifications(mut c: Conn<'_>, d: &DemarcheRow) -> Result<Modificat
                 let Some(t) = apres.iter().find(|t| t.stable_id == *stable_id) else { continue };
                 let reponses =
                     revisions::reponses_en_construction(c.reborrow(), d.id(), stable_id.0, REPONSES_LUES_MAX).await?;
-                let invalides = reponses.iter().filter(|v| !valeur_gardee(t, v)).count();
+                let invalides = reponses.iter().filter(|v| !valeur_gardee(t, v, maintenant)).count();
                 if invalides > 0 {
                     let au_moins = if reponses.len() as i64 >= REPONSES_LUES_MAX { "au moins " } else { "" };
                     alertes.push(format!(
@@ -103,9 +135,9 @@ pub async fn modifications(mut c: Conn<'_>, d: &DemarcheRow) -> Result<Modificat
 }
 
 /// Whether an answer given under the old type passes the new one.
-fn valeur_gardee(t: &TypeDeChamp, valeur: &str) -> bool {
+fn valeur_gardee(t: &TypeDeChamp, valeur: &str, maintenant: Maintenant) -> bool {
     // Plugin champs are checked by their plugin at the next save.
-    t.type_champ.plugin_id().is_some() || valider_format_le(t, valeur, None, Maintenant::a_paris(Utc::now())).is_ok()
+    t.type_champ.plugin_id().is_some() || valider_format_le(t, valeur, None, maintenant).is_ok()
 }
 
 /// Publishes the draft: refused with the checklist's blockers (a broken
@@ -120,7 +152,7 @@ pub async fn publier(
     let mut tx = state.store.write().await?;
     // 1. Scope, something to publish, and the checklist on the draft.
     let d = demarches::find_for_administrateur(tx.conn(), id, admin.administrateur_id).await?;
-    if modifications(tx.conn(), &d).await?.nombre() == 0 {
+    if nombre_de_modifications(tx.conn(), &d).await? == 0 {
         return Err(AppError::Refused("Il n'y a aucune modification à publier.".into()));
     }
     let bloquants = manques(state, tx.conn(), &d, now).await?;
