@@ -34,6 +34,7 @@ mod pieces_jointes;
 mod plugins_champs;
 mod plugins_extensions;
 mod plugins_par_champ;
+mod plugins_repetition;
 mod reglages_plugins;
 mod repetitions;
 mod reprises;

@@ -4,6 +4,7 @@
 //! plugin refuses stays as the usager declared it, and the instructeur sees
 //! the plugin's message next to it. Runs on SQLite and PostgreSQL.
 
+use guichet::domain::champ::repetition::Slot;
 use guichet::domain::{DossierId, StableId};
 use guichet::store::Store;
 use guichet::workflow::comptes::Roles;
@@ -88,9 +89,14 @@ async fn scenario(app: &TestApp) {
         assert!(instructeur_page(&admin.get(&fiche).await), "the instructeur sees the pending check");
         {
             let mut tx = state.store.write().await.expect("tx");
-            guichet::jobs::enqueue_verification(tx.conn(), DossierId(dossier), StableId(1), chrono::Utc::now())
-                .await
-                .expect("enqueue");
+            guichet::jobs::enqueue_verification(
+                tx.conn(),
+                DossierId(dossier),
+                &Slot::racine(StableId(1)),
+                chrono::Utc::now(),
+            )
+            .await
+            .expect("enqueue");
             tx.commit().await.expect("commit");
         }
         state.jobs_notify.notify_one();

@@ -268,10 +268,10 @@ impl TypeChamp {
     }
 
     /// A repetition cannot hold a repetition (as the original: one level).
-    /// Plugin champs are not allowed in a block yet: their données,
-    /// confirmations and deferred checks are stored per champ, not per row.
+    /// Everything else repeats, plugin champs included: what their plugin
+    /// attaches to a value is kept per row ([`repetition::Slot`]).
     pub fn permis_dans_repetition(&self) -> bool {
-        !matches!(self, Self::Repetition | Self::Plugin(_))
+        *self != Self::Repetition
     }
 
     /// Whether the editor offers this type yet: the catalogue lands type

@@ -3,6 +3,7 @@
 //! that run the jobs after commit are in `workers.rs`; this module does not
 //! depend on the workflow, the workflow depends on it.
 
+use crate::domain::champ::repetition::Slot;
 use crate::domain::{DemarcheId, DossierId, RevisionId, StableId};
 use crate::mail::Courriel;
 use crate::store::{Conn, StoreResult, jobs};
@@ -46,16 +47,28 @@ pub async fn enqueue_mail(c: Conn<'_>, courriel: &Courriel, now: DateTime<Utc>) 
 pub(crate) struct VerificationJob {
     pub dossier_id: i64,
     pub stable_id: i64,
+    /// The row of a champ in a block; absent at the top level (and in
+    /// jobs queued before champs in blocks had checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ligne: Option<String>,
 }
 
-/// Queues a deferred plugin check of one champ, in the caller's transaction.
+impl VerificationJob {
+    pub fn slot(&self) -> Slot {
+        Slot::dans(StableId(self.stable_id), self.ligne.as_deref())
+    }
+}
+
+/// Queues a deferred plugin check of one answer, in the caller's
+/// transaction.
 pub async fn enqueue_verification(
     c: Conn<'_>,
     dossier: DossierId,
-    stable_id: StableId,
+    slot: &Slot,
     now: DateTime<Utc>,
 ) -> StoreResult<i64> {
-    let payload = serde_json::json!(VerificationJob { dossier_id: dossier.0, stable_id: stable_id.0 }).to_string();
+    let job = VerificationJob { dossier_id: dossier.0, stable_id: slot.champ.0, ligne: slot.ligne.clone() };
+    let payload = serde_json::json!(job).to_string();
     jobs::enqueue(c, QUEUE_VERIFICATION, &payload, VERIFICATION_MAX_ATTEMPTS, now).await
 }
 

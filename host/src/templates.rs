@@ -64,7 +64,12 @@ impl Templates {
                 sources.push((name, body));
             }
         }
-        for (name, body) in sources {
+        for (name, mut body) in sources {
+            // A partial is inlined where it is called (`<dd>{{> …}}</dd>`):
+            // its file's final newline is not part of it.
+            if name.starts_with("partials/") && body.ends_with('\n') {
+                body.pop();
+            }
             // An override written when pages wrapped themselves in the
             // layout would now show the layout twice.
             if body.contains("{{#> layouts/") {

@@ -4,7 +4,7 @@
 //! rows (sessions, spent links, old finished jobs) and closes démarches
 //! past their deadline.
 
-use crate::domain::{DossierId, StableId};
+use crate::domain::DossierId;
 use crate::jobs::{
     AnalyseJob, AttestationJob, QUEUE_ANALYSE, QUEUE_ATTESTATION, QUEUE_MAIL, QUEUE_REBASE, QUEUE_VERIFICATION,
     RebaseJob, VerificationJob, backoff,
@@ -170,7 +170,7 @@ async fn run(state: &AppState, job: &jobs::JobRow) -> anyhow::Result<()> {
         QUEUE_VERIFICATION => {
             let v: VerificationJob =
                 serde_json::from_str(&job.payload).map_err(|e| anyhow::anyhow!("unreadable payload: {e}"))?;
-            crate::workflow::dossier::reverifier(state, DossierId(v.dossier_id), StableId(v.stable_id)).await
+            crate::workflow::dossier::reverifier(state, DossierId(v.dossier_id), &v.slot()).await
         }
         QUEUE_ATTESTATION => {
             let a: AttestationJob =

@@ -22,6 +22,45 @@ pub struct Ligne {
 /// A dossier's rows, by block, in order.
 pub type Lignes = HashMap<StableId, Vec<Ligne>>;
 
+/// Where one answer of a dossier stands: a champ, and its row when the
+/// champ is in a block (the key of the `champs` table). What a plugin
+/// attaches to an answer (its données, the usager's confirmation, a
+/// deferred check) is kept by it, so a plugin champ repeats like any other.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Slot {
+    pub champ: StableId,
+    pub ligne: Option<String>,
+}
+
+impl Slot {
+    /// A top-level champ's answer.
+    pub fn racine(champ: StableId) -> Self {
+        Self { champ, ligne: None }
+    }
+
+    pub fn dans(champ: StableId, ligne: Option<&str>) -> Self {
+        Self { champ, ligne: ligne.map(str::to_owned) }
+    }
+
+    /// The row as the `champs` table stores it: empty at the top level.
+    pub fn row_id(&self) -> &str {
+        self.ligne.as_deref().unwrap_or("")
+    }
+
+    /// From a stored row id (empty at the top level).
+    pub fn stocke(champ: StableId, row_id: &str) -> Self {
+        Self::dans(champ, Some(row_id).filter(|r| !r.is_empty()))
+    }
+
+    /// `name` as posted for this answer: with its row's prefix in a block.
+    pub fn nom(&self, name: &str) -> String {
+        match &self.ligne {
+            Some(row) => format!("{}{name}", prefixe_ligne(row)),
+            None => name.to_owned(),
+        }
+    }
+}
+
 /// The row ids a block's own champ stores (a JSON list, in order); ids
 /// that are not row ids are dropped, duplicates too, at most
 /// [`MAX_LIGNES`] kept.
@@ -351,18 +390,29 @@ mod tests {
     }
 
     #[test]
+    fn a_slot_is_stored_and_named_as_its_row() {
+        let row = nouvelle_ligne(1_700_000_000_000, 7);
+        let racine = Slot::racine(StableId(3));
+        assert_eq!((racine.row_id(), racine.nom("champ_3")), ("", "champ_3".to_string()));
+        assert_eq!(Slot::stocke(StableId(3), ""), racine);
+        let dans = Slot::dans(StableId(3), Some(&row));
+        assert_eq!(Slot::stocke(StableId(3), dans.row_id()), dans);
+        assert_eq!(lire_nom(&dans.nom("champ_3")), Some((StableId(3), Some(row.as_str()))));
+    }
+
+    #[test]
     fn no_block_in_a_block_and_no_unknown_block() {
         let mut types = formulaire();
         let err = ajouter(&mut types, tdc(6, TypeChamp::Repetition, None), Some(StableId(2))).unwrap_err();
         assert!(err.contains("ne peut pas être placé"), "{err}");
-        let plugin = tdc(6, TypeChamp::Plugin("siret".into()), None);
-        assert!(ajouter(&mut types, plugin, Some(StableId(2))).is_err(), "plugin champs stay out of blocks");
         assert!(ajouter(&mut types, tdc(6, TypeChamp::Text, None), Some(StableId(1))).is_err());
         assert!(ajouter(&mut types, tdc(6, TypeChamp::Text, None), Some(StableId(99))).is_err());
         assert_eq!(types.len(), 5);
-        // A file champ repeats in each row (its files are stored per row).
+        // A file champ repeats in each row (its files are stored per row),
+        // a plugin's champ too (its données are kept per row).
         ajouter(&mut types, tdc(6, TypeChamp::PieceJustificative, None), Some(StableId(2))).unwrap();
-        assert_eq!(types.len(), 6);
+        ajouter(&mut types, tdc(7, TypeChamp::Plugin("siret".into()), None), Some(StableId(2))).unwrap();
+        assert_eq!(types.len(), 7);
     }
 
     #[test]

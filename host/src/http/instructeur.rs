@@ -150,8 +150,19 @@ async fn page_dossier(
     let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, id, types).await?;
     let retires = crate::workflow::demarche::revisions::champs_retires(tx.conn(), &d, types, &values).await?;
     tx.commit().await?;
-    let non_confirmes = vues::non_confirmes(state, types, &donnees, &confirmes);
-    let affichages = vues::affichages(state, types, &values, &donnees, &config.reglages).await;
+    let lignes = crate::domain::champ::repetition::lignes_stockees(types, &values, &valeurs_lignes);
+    let plugins = vues::LecturePlugins {
+        non_confirmes: vues::non_confirmes(state, types, &donnees, &confirmes),
+        affichages: vues::affichages(
+            state,
+            types,
+            &vues::reponses_plugins(types, &values, &lignes),
+            &donnees,
+            &config.reglages,
+        )
+        .await,
+        verifications,
+    };
     let etat = d.etat();
     let suivi = suiveurs.iter().any(|(i, _)| *i == instructeur.instructeur_id.0);
     let (decision, motivation) = erreur.as_ref().map_or(("", ""), |e| (e.decision, e.motivation));
@@ -159,8 +170,7 @@ async fn page_dossier(
     // The summary at the top of the page links to the field: the form sits
     // below the dossier's answers, out of sight after the reload.
     let erreurs: Vec<Value> = erreur.iter().map(|e| json!({ "champ": e.champ, "message": e.message })).collect();
-    let lignes = crate::domain::champ::repetition::lignes_stockees(types, &values, &valeurs_lignes);
-    let mut champs = vues::champs_lecture(state, types, &values, &lignes, &affichages, &verifications, &non_confirmes);
+    let mut champs = vues::champs_lecture(state, types, &values, &lignes, &plugins);
     crate::http::pieces_jointes::enrichir_lecture(&mut champs, types, &pieces, id, "/instructeur/dossiers");
     for champ in champs.iter_mut().flat_map(|s| s.champs.iter_mut()) {
         if let Some(n) = champ.get("dossier_lie").and_then(Value::as_i64).filter(|n| visibles.contains(n))

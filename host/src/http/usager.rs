@@ -185,9 +185,20 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     let retires = crate::workflow::demarche::revisions::champs_retires(tx.conn(), &d, types, &reponses.champs).await?;
     tx.commit().await?;
     let values = &reponses.champs;
-    let affichages = vues::affichages(&state, types, values, &reponses.donnees, &config.reglages).await;
     let lignes = repetition::lignes_stockees(types, values, &reponses.valeurs_lignes);
-    let mut champs = vues::champs_lecture(&state, types, values, &lignes, &affichages, &reponses.verifications, &[]);
+    let plugins = vues::LecturePlugins {
+        affichages: vues::affichages(
+            &state,
+            types,
+            &vues::reponses_plugins(types, values, &lignes),
+            &reponses.donnees,
+            &config.reglages,
+        )
+        .await,
+        verifications: reponses.verifications,
+        non_confirmes: Vec::new(),
+    };
+    let mut champs = vues::champs_lecture(&state, types, values, &lignes, &plugins);
     pieces_jointes::enrichir_lecture(&mut champs, types, &pieces, d.id(), "/dossiers");
     // A revision published since the dépôt may have made champs mandatory
     // or added some: the usager is asked to complete them.
@@ -249,23 +260,24 @@ async fn formulaire(
     // What plugins found about the values, for the usager to check and
     // confirm: about the saved ones, or, when the form comes back refused,
     // about the typed ones that passed.
+    let stockees = vues::reponses_plugins(types, &stored, &lignes);
     let (trouve_valeurs, trouve_donnees, confirmes) = match refus {
         Some((_, r)) => (&r.valeurs, &r.donnees, r.confirmes.as_slice()),
-        None => (&stored, &donnees, confirmes.as_slice()),
+        None => (&stockees, &donnees, confirmes.as_slice()),
     };
     let affichages = vues::affichages(state, types, trouve_valeurs, trouve_donnees, &config.reglages).await;
     // A box for every value with données whose plugin asks for one, shown
     // or not by `display` (the value stands in for what it found).
     let confirmations: std::collections::HashMap<_, _> = trouve_donnees
         .iter()
-        .filter_map(|(id, found)| {
-            trouve_valeurs.get(id).map(|v| {
+        .filter_map(|(slot, found)| {
+            trouve_valeurs.get(slot).map(|v| {
                 let confirmation = vues::Confirmation {
                     valeur: v.clone(),
                     jeton: wf::confirmation_jeton(v, found),
-                    checked: confirmes.contains(id),
+                    checked: confirmes.contains(slot),
                 };
-                (*id, confirmation)
+                (slot.clone(), confirmation)
             })
         })
         .collect();

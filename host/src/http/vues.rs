@@ -1,6 +1,6 @@
 //! View models: what templates receive for champs, dossiers and dates.
 
-use crate::domain::champ::repetition::{self, Lignes};
+use crate::domain::champ::repetition::{self, Lignes, Slot};
 use crate::domain::champ::valeur_affichee;
 use crate::domain::regle::Evaluation;
 use crate::domain::{Erreurs, StableId, TypeChamp, TypeDeChamp};
@@ -67,26 +67,54 @@ impl Valeurs<'_> {
     }
 }
 
-/// How plugin champs with data attached show their value: each plugin's
-/// `display` (the établissement behind a SIRET, the measures of a drawing).
-/// A plugin that cannot answer now is skipped: the page shows the value.
+/// The stored answers of plugin champs, at the top level and in each row
+/// of their block: what [`affichages`] shows.
+pub fn reponses_plugins(
+    types: &[TypeDeChamp],
+    values: &HashMap<StableId, String>,
+    lignes: &Lignes,
+) -> HashMap<Slot, String> {
+    let mut out = HashMap::new();
+    for tdc in types.iter().filter(|t| t.type_champ.plugin_id().is_some()) {
+        match tdc.parent {
+            None => {
+                if let Some(value) = values.get(&tdc.stable_id) {
+                    out.insert(Slot::racine(tdc.stable_id), value.clone());
+                }
+            }
+            Some(bloc) => {
+                for ligne in lignes.get(&bloc).into_iter().flatten() {
+                    if let Some(value) = ligne.valeurs.get(&tdc.stable_id) {
+                        out.insert(Slot::dans(tdc.stable_id, Some(&ligne.id)), value.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How plugin answers with data attached show their value, at the top
+/// level and in rows: each plugin's `display` (the établissement behind a
+/// SIRET, the measures of a drawing). A plugin that cannot answer now is
+/// skipped: the page shows the value.
 pub async fn affichages(
     state: &AppState,
     types: &[TypeDeChamp],
-    values: &HashMap<StableId, String>,
-    donnees: &HashMap<StableId, String>,
+    values: &HashMap<Slot, String>,
+    donnees: &HashMap<Slot, String>,
     reglages: &HashMap<String, String>,
-) -> HashMap<StableId, String> {
+) -> HashMap<Slot, String> {
+    let par_id: HashMap<StableId, &TypeDeChamp> = types.iter().map(|t| (t.stable_id, t)).collect();
     let mut shown = HashMap::new();
-    for tdc in types {
-        let (Some(plugin), Some(value)) = (tdc.type_champ.plugin_id(), values.get(&tdc.stable_id)) else {
-            continue;
-        };
+    for (slot, value) in values {
+        let Some(tdc) = par_id.get(&slot.champ) else { continue };
+        let Some(plugin) = tdc.type_champ.plugin_id() else { continue };
         let options = crate::workflow::dossier::options_du_champ(reglages, tdc);
-        let donnees = donnees.get(&tdc.stable_id).map(String::as_str);
+        let donnees = donnees.get(slot).map(String::as_str);
         match state.plugins.display(plugin, value, donnees, &options).await {
             Ok(text) if text != *value => {
-                shown.insert(tdc.stable_id, text);
+                shown.insert(slot.clone(), text);
             }
             Ok(_) => {}
             Err(error) => tracing::debug!(%error, plugin, "display unavailable, showing the value"),
@@ -109,10 +137,10 @@ pub struct FormView<'a> {
     pub state: &'a AppState,
     pub valeurs: &'a Valeurs<'a>,
     /// What plugins found about the values, shown under the field (the
-    /// établissement of a SIRET…).
-    pub affichages: &'a HashMap<StableId, String>,
+    /// établissement of a SIRET…), at the top level and in rows.
+    pub affichages: &'a HashMap<Slot, String>,
     /// For those, the value shown and whether the usager confirmed it.
-    pub confirmations: &'a HashMap<StableId, Confirmation>,
+    pub confirmations: &'a HashMap<Slot, Confirmation>,
     pub reglages: &'a HashMap<String, String>,
     pub erreurs: &'a Erreurs,
     pub regles: &'a Evaluation,
@@ -169,10 +197,8 @@ fn lignes_formulaire(f: &FormView<'_>, types: &[TypeDeChamp], bloc: &TypeDeChamp
 fn vue_champ(f: &FormView<'_>, tdc: &TypeDeChamp, ligne: Option<Rang<'_>>) -> Value {
     let FormView { state, valeurs, affichages, confirmations, reglages, erreurs, regles } = *f;
     let row = ligne.map(|l| l.id);
-    let name = match row {
-        Some(r) => format!("{}{}", repetition::prefixe_ligne(r), tdc.input_name()),
-        None => tdc.input_name(),
-    };
+    let slot = Slot::dans(tdc.stable_id, row);
+    let name = slot.nom(&tdc.input_name());
     let calculs = match ligne {
         Some(l) => regles.calculs_lignes.get(&(l.bloc, l.rang)),
         None => Some(&regles.calculs),
@@ -257,12 +283,12 @@ fn vue_champ(f: &FormView<'_>, tdc: &TypeDeChamp, ligne: Option<Rang<'_>>) -> Va
         "non": value == "false",
         "checked": value == "true" || value == "on",
         "options": tdc.options.choix.iter().map(|o| json!({ "value": o, "selected": *o == value })).collect::<Vec<_>>(),
-        "affichage": affichages.get(&tdc.stable_id),
+        "affichage": affichages.get(&slot),
         "territoire": territoire::champ(tdc, &value),
         // The box confirming what the plugin found, when it asks for one.
         "confirmation": plugin.as_ref().and_then(|p| p.confirmation.as_ref()).and_then(|libelle| {
-            confirmations.get(&tdc.stable_id).map(|c| {
-                let box_name = crate::workflow::dossier::confirmation_name(tdc.stable_id);
+            confirmations.get(&slot).map(|c| {
+                let box_name = crate::workflow::dossier::confirmation_name(&slot);
                 json!({
                     "erreur": erreurs.get(&box_name),
                     "name": box_name,
@@ -361,16 +387,46 @@ pub struct SectionLecture {
     pub champs: Vec<Value>,
 }
 
+/// What plugins said about a dossier's answers, as its reading pages show
+/// it next to each answer (top-level or in a row).
+#[derive(Default)]
+pub struct LecturePlugins {
+    /// What `display` made of the values.
+    pub affichages: HashMap<Slot, String>,
+    /// Where deferred checks stand.
+    pub verifications: HashMap<Slot, Verification>,
+    /// Données found after the dépôt, never confirmed by the usager
+    /// (shown to instructeurs).
+    pub non_confirmes: Vec<Slot>,
+}
+
+impl LecturePlugins {
+    /// The keys `partials/reponse` reads about one answer.
+    fn de(&self, slot: &Slot) -> [(&'static str, Value); 4] {
+        let verification = self.verifications.get(slot);
+        [
+            ("affichage", json!(self.affichages.get(slot))),
+            ("verification_en_attente", Value::from(verification == Some(&Verification::EnAttente))),
+            ("non_confirme", Value::from(self.non_confirmes.contains(slot))),
+            (
+                "verification_refusee",
+                match verification {
+                    Some(Verification::Refusee(message)) => Value::from(message.as_str()),
+                    _ => Value::Null,
+                },
+            ),
+        ]
+    }
+}
+
 /// The answers of a dossier as read by the usager or an instructeur, with
-/// where their deferred plugin checks stand, in parts by section heading.
+/// what plugins said about them, in parts by section heading.
 pub fn champs_lecture(
     state: &AppState,
     types: &[TypeDeChamp],
     values: &HashMap<StableId, String>,
     lignes: &Lignes,
-    affichages: &HashMap<StableId, String>,
-    verifications: &HashMap<StableId, Verification>,
-    non_confirmes: &[StableId],
+    plugins: &LecturePlugins,
 ) -> Vec<SectionLecture> {
     let mut sections = vec![SectionLecture { titre: None, champs: Vec::new() }];
     for tdc in types.iter().filter(|t| t.parent.is_none()) {
@@ -385,44 +441,21 @@ pub fn champs_lecture(
                 continue;
             }
             if let Some(section) = sections.last_mut() {
-                section.champs.push(bloc_lecture(types, tdc, rows));
+                section.champs.push(bloc_lecture(state, types, tdc, rows, plugins));
             }
             continue;
         }
         if !tdc.type_champ.has_value() {
             continue;
         }
-        let verification = verifications.get(&tdc.stable_id);
         let value = values.get(&tdc.stable_id).map(String::as_str);
         // A champ its condition hid was cleared at dépôt: not a question
         // of this dossier.
         if tdc.condition.is_some() && value.is_none() {
             continue;
         }
-        // A drawing reads as a list of shapes, not as its GeoJSON; the
-        // GeoJSON goes to the read-only map static/carte.js draws.
-        // Any plugin asking for the map widget stores GeoJSON.
-        let carte = crate::workflow::dossier::trace::est_carte(state, tdc);
-        let formes = value.filter(|v| carte && !v.is_empty()).and_then(crate::domain::geometrie::description);
-        let champ = json!({
-            "stable_id": tdc.stable_id.0,
-            "libelle": tdc.libelle,
-            "valeur": valeur_affichee(tdc, value),
-            // A linked dossier, as a link where the reader may open it
-            // (set by the instructeur's page after a scoped lookup).
-            "dossier_lie": (tdc.type_champ == TypeChamp::DossierLink).then(|| value.and_then(crate::domain::champ::numero_dossier)).flatten(),
-            "geojson": formes.as_ref().and(value),
-            "formes": formes,
-            "affichage": affichages.get(&tdc.stable_id),
-            "verification_en_attente": verification == Some(&Verification::EnAttente),
-            "non_confirme": non_confirmes.contains(&tdc.stable_id),
-            "verification_refusee": match verification {
-                Some(Verification::Refusee(message)) => Value::from(message.as_str()),
-                _ => Value::Null,
-            },
-        });
         if let Some(section) = sections.last_mut() {
-            section.champs.push(champ);
+            section.champs.push(reponse_lecture(state, tdc, value, &Slot::racine(tdc.stable_id), plugins));
         }
     }
     // An empty untitled first part (the form starts with a heading) would
@@ -431,9 +464,45 @@ pub fn champs_lecture(
     sections
 }
 
+/// One answer as read, top-level or in a row (`slot`).
+fn reponse_lecture(
+    state: &AppState,
+    tdc: &TypeDeChamp,
+    value: Option<&str>,
+    slot: &Slot,
+    plugins: &LecturePlugins,
+) -> Value {
+    // A drawing reads as a list of shapes, not as its GeoJSON; the
+    // GeoJSON goes to the read-only map static/carte.js draws.
+    // Any plugin asking for the map widget stores GeoJSON.
+    let carte = crate::workflow::dossier::trace::est_carte(state, tdc);
+    let formes = value.filter(|v| carte && !v.is_empty()).and_then(crate::domain::geometrie::description);
+    let mut champ = json!({
+        "stable_id": tdc.stable_id.0,
+        "libelle": tdc.libelle,
+        "valeur": valeur_affichee(tdc, value),
+        // A linked dossier, as a link where the reader may open it
+        // (set by the instructeur's page after a scoped lookup).
+        "dossier_lie": (tdc.type_champ == TypeChamp::DossierLink).then(|| value.and_then(crate::domain::champ::numero_dossier)).flatten(),
+        "geojson": formes.as_ref().and(value),
+        "formes": formes,
+        "fichiers": null,
+    });
+    if let Some(o) = champ.as_object_mut() {
+        o.extend(plugins.de(slot).map(|(k, v)| (k.to_string(), v)));
+    }
+    champ
+}
+
 /// A block as read: each row a numbered list of its answers (a champ its
 /// condition hid in that row was cleared: left out).
-fn bloc_lecture(types: &[TypeDeChamp], bloc: &TypeDeChamp, rows: &[repetition::Ligne]) -> Value {
+fn bloc_lecture(
+    state: &AppState,
+    types: &[TypeDeChamp],
+    bloc: &TypeDeChamp,
+    rows: &[repetition::Ligne],
+    plugins: &LecturePlugins,
+) -> Value {
     let lignes: Vec<Value> = rows
         .iter()
         .enumerate()
@@ -445,12 +514,7 @@ fn bloc_lecture(types: &[TypeDeChamp], bloc: &TypeDeChamp, rows: &[repetition::L
                     if t.condition.is_some() && value.is_none() {
                         return None;
                     }
-                    Some(json!({
-                        "stable_id": t.stable_id.0,
-                        "libelle": t.libelle,
-                        "valeur": valeur_affichee(t, value),
-                        "fichiers": null,
-                    }))
+                    Some(reponse_lecture(state, t, value, &Slot::dans(t.stable_id, Some(&ligne.id)), plugins))
                 })
                 .collect();
             json!({ "id": ligne.id, "numero": rang + 1, "champs": champs })
@@ -473,26 +537,30 @@ pub fn annotations_lecture(
     values: &HashMap<StableId, String>,
     lignes: &Lignes,
 ) -> Vec<SectionLecture> {
-    champs_lecture(state, types, values, lignes, &HashMap::new(), &HashMap::new(), &[])
+    champs_lecture(state, types, values, lignes, &LecturePlugins::default())
 }
 
-/// Champs whose plugin asks the usager to confirm what it found, with
+/// Answers whose plugin asks the usager to confirm what it found, with
 /// données the usager did not confirm (found by a check deferred past the
 /// dépôt): instructeurs see it.
 pub fn non_confirmes(
     state: &AppState,
     types: &[TypeDeChamp],
-    donnees: &HashMap<StableId, String>,
-    confirmes: &[StableId],
-) -> Vec<StableId> {
-    types
-        .iter()
-        .filter(|t| donnees.contains_key(&t.stable_id) && !confirmes.contains(&t.stable_id))
-        .filter(|t| {
-            t.type_champ.plugin_id().and_then(|id| state.plugins.plugin(id)).is_some_and(|p| p.confirmation.is_some())
-        })
-        .map(|t| t.stable_id)
-        .collect()
+    donnees: &HashMap<Slot, String>,
+    confirmes: &[Slot],
+) -> Vec<Slot> {
+    let demande = |id: StableId| {
+        types
+            .iter()
+            .find(|t| t.stable_id == id)
+            .and_then(|t| t.type_champ.plugin_id())
+            .and_then(|plugin| state.plugins.plugin(plugin))
+            .is_some_and(|p| p.confirmation.is_some())
+    };
+    let mut slots: Vec<Slot> =
+        donnees.keys().filter(|slot| !confirmes.contains(slot) && demande(slot.champ)).cloned().collect();
+    slots.sort();
+    slots
 }
 
 /// A PDF download: attachment, never sniffed, never cached by shared caches

@@ -4,6 +4,7 @@
 //! only the dossiers of their groupes. Out of scope is `NotFound`, exactly
 //! like a dossier that does not exist.
 
+use crate::domain::champ::repetition::Slot;
 use crate::domain::demarche::EtatDemarche;
 use crate::domain::{
     CompteId, DemarcheId, DossierId, EtatDossier, GroupeInstructeurId, InstructeurId, RevisionId, StableId,
@@ -305,49 +306,71 @@ macro_rules! annotation {
 /// The stream usagers and instructeurs read; buffers come later.
 const MAIN_STREAM: &str = "main";
 
-/// Writes champ values (None clears). One row per (dossier, stream, stable
-/// id, row): a later revision finds the same answers under the same keys.
-/// Champs listed in `a_verifier` are flagged for a later plugin check; every
-/// write clears an earlier check's refusal (the value is new) and replaces
-/// the plugin's données with those given (none: cleared, they described the
-/// old value).
-/// What a form submission writes for each champ.
+/// What plugins said about a form's answers, at the top level and in
+/// rows, written with the answers.
+#[derive(Debug, Default)]
+pub struct Verdicts {
+    /// What plugins found about valid values (JSON objects).
+    pub donnees: HashMap<Slot, String>,
+    /// Checks deferred to a job.
+    pub a_verifier: Vec<Slot>,
+    /// Values whose données the usager confirmed.
+    pub confirmes: Vec<Slot>,
+}
+
+/// What a form submission writes for its top-level champs.
 #[derive(Clone, Copy)]
 pub struct ChampsEcrits<'a> {
     pub values: &'a [(StableId, Option<String>)],
-    /// What plugins found about valid values.
-    pub donnees: &'a HashMap<StableId, String>,
-    /// Checks deferred to a job.
-    pub a_verifier: &'a [StableId],
-    /// Values whose données the usager confirmed.
-    pub confirmes: &'a [StableId],
+    pub verdicts: &'a Verdicts,
 }
 
+/// Writes champ values (None clears). One row per (dossier, stream, stable
+/// id, row): a later revision finds the same answers under the same keys.
+/// Answers listed in `a_verifier` are flagged for a later plugin check;
+/// every write clears an earlier check's refusal (the value is new) and
+/// replaces the plugin's données with those given (none: cleared, they
+/// described the old value).
 pub async fn upsert_champs(
     c: Conn<'_>,
     id: DossierId,
     champs: ChampsEcrits<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    // An annotation privée of the dossier's revision is never written here,
-    // whatever the caller passes: the usager's answers and the instructeurs'
-    // annotations share the table, not the writers (`upsert_annotation`).
-    let ChampsEcrits { values, donnees, a_verifier, confirmes } = champs;
-    if values.is_empty() {
+    let rows: Vec<(StableId, &str, Option<&str>)> =
+        champs.values.iter().map(|(stable_id, value)| (*stable_id, "", value.as_deref())).collect();
+    upsert(c, id, &rows, champs.verdicts, now).await
+}
+
+/// Writes answers `(champ, row id, value)` with what plugins said about
+/// them. An annotation privée of the dossier's revision is never written
+/// here, whatever the caller passes: the usager's answers and the
+/// instructeurs' annotations share the table, not the writers
+/// (`upsert_annotation`).
+async fn upsert(
+    c: Conn<'_>,
+    id: DossierId,
+    rows: &[(StableId, &str, Option<&str>)],
+    verdicts: &Verdicts,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    if rows.is_empty() {
         return Ok(());
     }
     on!(c, c => {
-        // One statement for many champs: on SQLite every statement is a
+        // One statement for many answers: on SQLite every statement is a
         // round trip to the connection's thread, and the write transaction
         // holds the one writer connection meanwhile.
-        for chunk in values.chunks(UPSERT_ROWS_PER_STATEMENT) {
+        for chunk in rows.chunks(UPSERT_ROWS_PER_STATEMENT) {
             // Built from constant fragments and placeholder numbers only:
             // every value is bound.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(upsert_sql(chunk.len())));
-            for (stable_id, value) in chunk {
-                q = q.bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(value.as_deref()).bind(now)
-                    .bind(a_verifier.contains(stable_id)).bind(donnees.get(stable_id).map(String::as_str))
-                    .bind(confirmes.contains(stable_id));
+            for (stable_id, row, value) in chunk {
+                let slot = Slot::stocke(*stable_id, row);
+                q = q.bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(*row).bind(*value).bind(now)
+                    .bind(verdicts.a_verifier.contains(&slot))
+                    .bind(verdicts.donnees.get(&slot).map(String::as_str))
+                    .bind(verdicts.confirmes.contains(&slot));
             }
             q.execute(&mut *c).await?;
         }
@@ -356,36 +379,31 @@ pub async fn upsert_champs(
     Ok(())
 }
 
-/// Champs written per statement: 8 parameters each, far below SQLite's
+/// Answers written per statement: 9 parameters each, far below SQLite's
 /// limit of 32,766 and PostgreSQL's of 65,535 parameters.
 const UPSERT_ROWS_PER_STATEMENT: usize = 200;
 
+/// Parameters per answer in [`upsert_sql`].
+const UPSERT_COLUMNS: usize = 9;
+
 /// `INSERT … SELECT … FROM (VALUES (…), (…)) … ON CONFLICT …` for `n`
-/// champs, leaving out any that is an annotation privée. Both SQLite and
+/// answers, leaving out any that is an annotation privée. Both SQLite and
 /// PostgreSQL name the columns of a `VALUES` list `column1`, `column2`…
 fn upsert_sql(n: usize) -> String {
     let mut sql = String::from(
         "INSERT INTO champs (dossier_id, stream, stable_id, row_id, value, updated_at, a_verifier, \
          erreur_verification, donnees, confirme) \
-         SELECT v.column1, v.column2, v.column3, '', v.column4, v.column5, v.column6, NULL, v.column7, v.column8 \
-         FROM (VALUES ",
+         SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, NULL, v.column8, \
+         v.column9 FROM (VALUES ",
     );
     for i in 0..n {
-        let p = i * 8;
         if i > 0 {
             sql.push_str(", ");
         }
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-            p + 1,
-            p + 2,
-            p + 3,
-            p + 4,
-            p + 5,
-            p + 6,
-            p + 7,
-            p + 8
-        ));
+        let placeholders: Vec<String> = (1..=UPSERT_COLUMNS).map(|k| format!("${}", i * UPSERT_COLUMNS + k)).collect();
+        sql.push('(');
+        sql.push_str(&placeholders.join(", "));
+        sql.push(')');
     }
     sql.push_str(concat!(
         ") AS v WHERE NOT EXISTS (",
@@ -398,11 +416,12 @@ fn upsert_sql(n: usize) -> String {
 }
 
 /// The rows of a dossier's blocks as the usager left them: each block's
-/// list of row ids, and the values of their champs. Rows no longer listed
-/// by any block lose their values.
+/// list of row ids, and the values of their champs with what plugins said
+/// about them. Rows no longer listed by any block lose their values.
 pub struct LignesEcrites<'a> {
     pub blocs: &'a [(StableId, Vec<String>)],
     pub valeurs: &'a [(StableId, String, Option<String>)],
+    pub verdicts: &'a Verdicts,
 }
 
 /// The value of one champ in one row of a block (never of an annotation
@@ -432,7 +451,7 @@ pub async fn ecrire_valeur_ligne(
 }
 
 pub async fn ecrire_lignes(
-    c: Conn<'_>,
+    mut c: Conn<'_>,
     id: DossierId,
     lignes: LignesEcrites<'_>,
     now: DateTime<Utc>,
@@ -463,7 +482,7 @@ pub async fn ecrire_lignes(
     );
     let gardees: std::collections::HashSet<&str> =
         lignes.blocs.iter().flat_map(|(_, rows)| rows.iter().map(String::as_str)).collect();
-    on!(c, c => {
+    on!(c.reborrow(), c => {
         for (bloc, rows) in lignes.blocs {
             let liste = serde_json::to_string(rows).unwrap_or_else(|_| "[]".to_string());
             sqlx::query(BLOC).bind(id.0).bind(MAIN_STREAM).bind(bloc.0).bind(liste).bind(now)
@@ -474,13 +493,15 @@ pub async fn ecrire_lignes(
         for row in existantes.iter().filter(|r| !gardees.contains(r.as_str())) {
             sqlx::query(RETIRER).bind(id.0).bind(MAIN_STREAM).bind(row).execute(&mut *c).await?;
         }
-        for (champ, row, valeur) in lignes.valeurs.iter().filter(|(_, r, _)| gardees.contains(r.as_str())) {
-            sqlx::query(VALEUR_LIGNE).bind(id.0).bind(MAIN_STREAM).bind(champ.0).bind(row).bind(valeur.as_deref())
-                .bind(now).execute(&mut *c).await?;
-        }
         Ok::<(), sqlx::Error>(())
     })?;
-    Ok(())
+    let valeurs: Vec<(StableId, &str, Option<&str>)> = lignes
+        .valeurs
+        .iter()
+        .filter(|(_, row, _)| gardees.contains(row.as_str()))
+        .map(|(champ, row, valeur)| (*champ, row.as_str(), valeur.as_deref()))
+        .collect();
+    upsert(c, id, &valeurs, lignes.verdicts, now).await
 }
 
 /// Where a plugin check of a champ stands, when it is not simply done.
@@ -504,16 +525,18 @@ pub struct ChampAVerifier {
     pub demarche_id: i64,
 }
 
-/// A champ waiting for its plugin check: its value and its type de champ
-/// (in the dossier's revision). `None` when there is nothing to check any
-/// more (checked since, changed by the usager, dossier deleted).
-pub async fn champ_a_verifier(c: Conn<'_>, id: DossierId, stable_id: StableId) -> StoreResult<Option<ChampAVerifier>> {
+/// An answer waiting for its plugin check: its value and its type de
+/// champ (in the dossier's revision). `None` when there is nothing to
+/// check any more (checked since, changed by the usager, its row removed,
+/// dossier deleted).
+pub async fn champ_a_verifier(c: Conn<'_>, id: DossierId, slot: &Slot) -> StoreResult<Option<ChampAVerifier>> {
     const SQL: &str = "SELECT ch.value, t.type_champ, t.libelle, t.options, d.demarche_id FROM champs ch \
         JOIN dossiers d ON d.id = ch.dossier_id \
         JOIN types_de_champ t ON t.revision_id = d.revision_id AND t.stable_id = ch.stable_id \
-        WHERE ch.dossier_id = $1 AND ch.stream = $2 AND ch.stable_id = $3 AND ch.row_id = '' \
+        WHERE ch.dossier_id = $1 AND ch.stream = $2 AND ch.stable_id = $3 AND ch.row_id = $4 \
         AND ch.a_verifier = TRUE AND ch.value IS NOT NULL";
-    Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).fetch_optional(&mut *c).await)?)
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).bind(slot.champ.0).bind(slot.row_id())
+        .fetch_optional(&mut *c).await)?)
 }
 
 /// Records a late plugin answer, only if the value is still the one that was
@@ -523,20 +546,21 @@ pub async fn champ_a_verifier(c: Conn<'_>, id: DossierId, stable_id: StableId) -
 pub async fn resoudre_verification(
     c: Conn<'_>,
     id: DossierId,
-    stable_id: StableId,
+    slot: &Slot,
     checked: &str,
     result: Result<(&str, Option<&str>), &str>,
     now: DateTime<Utc>,
 ) -> StoreResult<bool> {
     const SQL: &str = "UPDATE champs SET value = $1, erreur_verification = $2, a_verifier = FALSE, updated_at = $3, \
-        donnees = $8 WHERE dossier_id = $4 AND stream = $5 AND stable_id = $6 AND row_id = '' AND a_verifier = TRUE \
+        donnees = $8 WHERE dossier_id = $4 AND stream = $5 AND stable_id = $6 AND row_id = $9 AND a_verifier = TRUE \
         AND value = $7";
     let (value, error, donnees) = match result {
         Ok((normalized, donnees)) => (normalized, None, donnees),
         Err(message) => (checked, Some(message), None),
     };
     let n = on!(c, c => sqlx::query(SQL).bind(value).bind(error).bind(now).bind(id.0).bind(MAIN_STREAM)
-        .bind(stable_id.0).bind(checked).bind(donnees).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        .bind(slot.champ.0).bind(checked).bind(donnees).bind(slot.row_id()).execute(&mut *c).await
+        .map(|r| r.rows_affected()))?;
     Ok(n == 1)
 }
 
@@ -554,17 +578,17 @@ pub async fn donnees(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId
 }
 
 /// A dossier's answers as its reading pages show them, read in one
-/// statement: values, the rows of blocks, what plugins found, where
-/// deferred checks stand and the confirmed données (annotations privées
-/// left out).
+/// statement: values, the rows of blocks, and for each answer (top-level
+/// or in a row) what plugins found, where deferred checks stand and the
+/// confirmed données (annotations privées left out).
 #[derive(Debug, Default)]
 pub struct Reponses {
     pub champs: HashMap<StableId, String>,
     /// `(champ, row id, value)`.
     pub valeurs_lignes: Vec<(StableId, String, String)>,
-    pub donnees: HashMap<StableId, String>,
-    pub verifications: HashMap<StableId, Verification>,
-    pub confirmes: Vec<StableId>,
+    pub donnees: HashMap<Slot, String>,
+    pub verifications: HashMap<Slot, Verification>,
+    pub confirmes: Vec<Slot>,
 }
 
 type ReponseRow = (i64, String, Option<String>, Option<String>, bool, Option<String>, bool);
@@ -580,29 +604,28 @@ pub async fn reponses(c: Conn<'_>, id: DossierId) -> StoreResult<Reponses> {
     let mut r = Reponses::default();
     for (stable_id, row_id, value, donnees, a_verifier, erreur, confirme) in rows {
         let champ = StableId(stable_id);
-        if !row_id.is_empty() {
-            if let Some(value) = value {
+        let slot = Slot::stocke(champ, &row_id);
+        if let Some(value) = value {
+            if row_id.is_empty() {
+                r.champs.insert(champ, value);
+            } else {
                 r.valeurs_lignes.push((champ, row_id, value));
             }
-            continue;
-        }
-        if let Some(value) = value {
-            r.champs.insert(champ, value);
         }
         if let Some(donnees) = donnees {
-            r.donnees.insert(champ, donnees);
+            r.donnees.insert(slot.clone(), donnees);
         }
         match erreur {
             Some(message) if !a_verifier => {
-                r.verifications.insert(champ, Verification::Refusee(message));
+                r.verifications.insert(slot.clone(), Verification::Refusee(message));
             }
             _ if a_verifier => {
-                r.verifications.insert(champ, Verification::EnAttente);
+                r.verifications.insert(slot.clone(), Verification::EnAttente);
             }
             _ => {}
         }
         if confirme {
-            r.confirmes.push(champ);
+            r.confirmes.push(slot);
         }
     }
     Ok(r)

@@ -4,7 +4,7 @@
 
 use crate::demarche_config::DemarcheConfig;
 use crate::domain::champ::choix::valeur_saisie;
-use crate::domain::champ::repetition;
+use crate::domain::champ::repetition::{self, Slot};
 use crate::domain::champ::{Maintenant, manque_obligatoire, sans_caracteres_interdits, valider_format_le};
 use crate::domain::compte::{Instructeur, Usager};
 use crate::domain::demarche::EtatDemarche;
@@ -19,7 +19,7 @@ use crate::plugins::{PluginError, PluginValidation};
 use crate::state::AppState;
 use crate::store::Tx;
 use crate::store::demarches::{self, Definition};
-use crate::store::dossiers::{self, DossierRow};
+use crate::store::dossiers::{self, DossierRow, Verdicts};
 use crate::store::pieces_jointes::PieceRow;
 use crate::workflow::courriel;
 use chrono::Utc;
@@ -70,8 +70,7 @@ pub async fn commencer(state: &AppState, usager: &Usager, path: &str, test: bool
     .into_iter()
     .map(|(bloc, lignes)| (bloc, Some(lignes)))
     .collect();
-    let aucune = HashMap::new();
-    let ecrits = dossiers::ChampsEcrits { values: &depart, donnees: &aucune, a_verifier: &[], confirmes: &[] };
+    let ecrits = dossiers::ChampsEcrits { values: &depart, verdicts: &Verdicts::default() };
     dossiers::upsert_champs(tx.conn(), id, ecrits, now).await?;
     tx.commit().await?;
     Ok(id)
@@ -85,15 +84,13 @@ pub struct Verifiees {
     pub values: Vec<(StableId, Option<String>)>,
     /// In form order.
     pub erreurs: Erreurs,
-    /// Champs whose plugin could not answer now (degraded, upstream down):
-    /// kept as typed and checked again by a job, instead of stopping a
-    /// dépôt because of our outage.
-    pub a_verifier: Vec<StableId>,
-    /// What plugins found about valid values (the établissement behind a
-    /// SIRET…), JSON objects stored with them.
-    pub donnees: HashMap<StableId, String>,
-    /// Values whose données the usager confirmed in this submission.
-    pub confirmes: Vec<StableId>,
+    /// What plugins said, at the top level and in rows: what they found
+    /// about valid values (the établissement behind a SIRET…), the values
+    /// whose données the usager confirmed in this submission, and the
+    /// answers whose plugin could not answer now (degraded, upstream
+    /// down), kept as typed and checked again by a job instead of
+    /// stopping a dépôt because of our outage.
+    pub verdicts: Verdicts,
     /// Champs hidden by their display condition (not validated; cleared
     /// at dépôt, their files with them).
     pub masques: Vec<StableId>,
@@ -111,28 +108,25 @@ pub type ValeursLignes = Vec<(StableId, String, Option<String>)>;
 
 impl Verifiees {
     fn lignes(&self) -> dossiers::LignesEcrites<'_> {
-        dossiers::LignesEcrites { blocs: &self.blocs, valeurs: &self.valeurs_lignes }
+        dossiers::LignesEcrites { blocs: &self.blocs, valeurs: &self.valeurs_lignes, verdicts: &self.verdicts }
     }
 
     fn ecrits(&self) -> dossiers::ChampsEcrits<'_> {
-        dossiers::ChampsEcrits {
-            values: &self.values,
-            donnees: &self.donnees,
-            a_verifier: &self.a_verifier,
-            confirmes: &self.confirmes,
-        }
+        dossiers::ChampsEcrits { values: &self.values, verdicts: &self.verdicts }
     }
 
     /// The refusal of this submission: its errors, and what plugins found
     /// about the answers that passed, for the page to show them again.
     fn refus(self) -> Refus {
-        let valeurs = self
-            .values
-            .into_iter()
-            .filter(|(id, _)| self.donnees.contains_key(id))
-            .filter_map(|(id, v)| v.map(|v| (id, v)))
+        let Verdicts { donnees, confirmes, .. } = self.verdicts;
+        let racine = self.values.into_iter().map(|(id, v)| (Slot::racine(id), v));
+        let lignes = self.valeurs_lignes.into_iter().map(|(id, row, v)| (Slot::dans(id, Some(&row)), v));
+        let valeurs = racine
+            .chain(lignes)
+            .filter(|(slot, _)| donnees.contains_key(slot))
+            .filter_map(|(slot, v)| v.map(|v| (slot, v)))
             .collect();
-        Refus { erreurs: self.erreurs, valeurs, donnees: self.donnees, confirmes: self.confirmes }
+        Refus { erreurs: self.erreurs, valeurs, donnees, confirmes }
     }
 }
 
@@ -142,15 +136,16 @@ impl Verifiees {
 #[derive(Debug, Default)]
 pub struct Refus {
     pub erreurs: Erreurs,
-    /// Normalized values that have données.
-    pub valeurs: HashMap<StableId, String>,
-    pub donnees: HashMap<StableId, String>,
-    pub confirmes: Vec<StableId>,
+    /// Normalized values that have données, at the top level and in rows.
+    pub valeurs: HashMap<Slot, String>,
+    pub donnees: HashMap<Slot, String>,
+    pub confirmes: Vec<Slot>,
 }
 
-/// The name of the box confirming what a plugin found about a champ.
-pub fn confirmation_name(stable_id: StableId) -> String {
-    format!("confirmation_{}", stable_id.0)
+/// The name of the box confirming what a plugin found about an answer
+/// (with its row's prefix in a block).
+pub fn confirmation_name(slot: &Slot) -> String {
+    slot.nom(&format!("confirmation_{}", slot.champ.0))
 }
 
 /// The box's value: a digest of the value and of the données shown with
@@ -163,7 +158,7 @@ pub fn confirmation_jeton(valeur: &str, donnees: &str) -> String {
 }
 
 /// A plugin's answer on one value, validation and enrichment together.
-enum Controle {
+enum PluginAnswer {
     /// Store `normalized` (and what the plugin found about it).
     Valide { normalized: String, donnees: Option<String> },
     /// The usager's mistake, in French.
@@ -175,27 +170,132 @@ enum Controle {
 /// Validates `value` with its plugin, then, when valid and the plugin
 /// enriches values, fetches what it knows about it (a SIRET that passes its
 /// check but belongs to no établissement is refused here).
-async fn controler(state: &AppState, plugin: &str, libelle: &str, value: &str, options: &str) -> Controle {
+async fn controler(state: &AppState, plugin: &str, libelle: &str, value: &str, options: &str) -> PluginAnswer {
     let refus = |errors: Vec<crate::plugins::PluginFieldError>| {
         let message = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
-        Controle::Refuse(format!("« {libelle} » : {message}"))
+        PluginAnswer::Refuse(format!("« {libelle} » : {message}"))
     };
     let normalized = match state.plugins.validate(plugin, value, options).await {
         Ok(PluginValidation::Valid { normalized }) => normalized,
         Ok(PluginValidation::Invalid(errors)) => return refus(errors),
-        Err(err) => return Controle::Indisponible(err),
+        Err(err) => return PluginAnswer::Indisponible(err),
     };
     match state.plugins.enrich(plugin, &normalized, options).await {
-        Ok(Ok(enrichment)) => Controle::Valide { normalized, donnees: enrichment.map(|e| e.donnees) },
+        Ok(Ok(enrichment)) => PluginAnswer::Valide { normalized, donnees: enrichment.map(|e| e.donnees) },
         Ok(Err(errors)) => refus(errors),
         // Enrichment the operator did not set up (no API token, origin not
         // granted) is an extra the platform does without: the value passed
         // its check. An outage, though, is retried like a failed check.
         Err(err @ PluginError::Guest { error: crate::plugins::GuestError::Misconfigured(_), .. }) => {
             tracing::warn!(error = %err, plugin, "enrichment not configured, value kept without données");
-            Controle::Valide { normalized, donnees: None }
+            PluginAnswer::Valide { normalized, donnees: None }
         }
-        Err(err) => Controle::Indisponible(err),
+        Err(err) => PluginAnswer::Indisponible(err),
+    }
+}
+
+/// What checking a form's answers reads: the posted answers and the
+/// démarche's plugin settings, whether this is a submission, and today
+/// (for date rules).
+struct Controle<'a> {
+    state: &'a AppState,
+    reglages: &'a Reglages,
+    saisie: &'a Saisie,
+    depot: bool,
+    maintenant: Maintenant,
+}
+
+impl Controle<'_> {
+    /// Checks one answer (top-level, or in row number `rang` of its block)
+    /// as typed (`composed`): its format, its plugin, whether it is
+    /// missing. Records errors, named by the answer's input, and what the
+    /// plugin said in `v`; returns what to store (the normalized value
+    /// when valid, the text as typed when not, so nothing typed is lost).
+    async fn champ(
+        &self,
+        tdc: &TypeDeChamp,
+        slot: Slot,
+        composed: &str,
+        rang: Option<usize>,
+        v: &mut Verifiees,
+    ) -> Option<String> {
+        let name = slot.nom(&tdc.input_name());
+        let habiller = |message: String| match rang {
+            Some(rang) => format!("Élément {} — {message}", rang + 1),
+            None => message,
+        };
+        let typed = tel_que_saisi(composed);
+        let plugin = tdc.type_champ.plugin_id();
+        // A plugin's champ takes values as long as its plugin declared.
+        let max_chars = plugin.and_then(|id| self.state.plugins.plugin(id)).and_then(|p| p.input.max_chars);
+        let stored = match valider_format_le(tdc, composed, max_chars, self.maintenant) {
+            Err(message) => {
+                v.erreurs.add(&name, habiller(message));
+                typed
+            }
+            Ok(Some(value)) if plugin.is_some() => self.plugin(tdc, slot, value, typed, &habiller, v).await,
+            Ok(value) => value,
+        };
+        if self.depot
+            && v.erreurs.get(&name).is_none()
+            && let Some(message) = manque_obligatoire(tdc, stored.as_deref())
+        {
+            v.erreurs.add(&name, habiller(message));
+        }
+        stored
+    }
+
+    /// A value its format accepts, checked by its plugin: the normalized
+    /// value, what the plugin found about it and whether the usager
+    /// confirmed that (a submission requires it when the plugin asks), or
+    /// the check deferred when the plugin cannot answer at a dépôt.
+    async fn plugin(
+        &self,
+        tdc: &TypeDeChamp,
+        slot: Slot,
+        value: String,
+        typed: Option<String>,
+        habiller: &(dyn Fn(String) -> String + Sync),
+        v: &mut Verifiees,
+    ) -> Option<String> {
+        let Some(plugin) = tdc.type_champ.plugin_id() else { return Some(value) };
+        let name = slot.nom(&tdc.input_name());
+        let options = options_du_champ(self.reglages, tdc);
+        match controler(self.state, plugin, &tdc.libelle, &value, &options).await {
+            PluginAnswer::Valide { normalized, donnees: found } => {
+                if let Some(found) = found {
+                    let asked = self.state.plugins.plugin(plugin).and_then(|p| p.confirmation);
+                    let box_name = confirmation_name(&slot);
+                    let jeton = confirmation_jeton(&normalized, &found);
+                    if self.saisie.get(&box_name).is_some_and(|posted| *posted == jeton) {
+                        v.verdicts.confirmes.push(slot.clone());
+                    } else if self.depot && asked.is_some() {
+                        v.erreurs.add(
+                            &box_name,
+                            habiller(format!(
+                                "« {} » : vérifiez les informations trouvées sous le champ et cochez la case de confirmation.",
+                                tdc.libelle
+                            )),
+                        );
+                    }
+                    v.verdicts.donnees.insert(slot, found);
+                }
+                Some(normalized)
+            }
+            PluginAnswer::Refuse(message) => {
+                v.erreurs.add(&name, habiller(message));
+                typed
+            }
+            PluginAnswer::Indisponible(err) if self.depot && err.is_transient() => {
+                tracing::warn!(error = %err, "plugin check deferred to a job");
+                v.verdicts.a_verifier.push(slot);
+                typed
+            }
+            PluginAnswer::Indisponible(err) => {
+                v.erreurs.add(&name, habiller(plugin_indisponible(&tdc.libelle, &err)));
+                typed
+            }
+        }
     }
 }
 
@@ -204,107 +304,49 @@ async fn controler(state: &AppState, plugin: &str, libelle: &str, value: &str, o
 /// (mandatory champs required; a plugin outage defers the check instead of
 /// refusing); otherwise a brouillon, where an outage is only reported.
 pub async fn verifier_saisie(state: &AppState, formulaire: &Formulaire, saisie: &Saisie, depot: bool) -> Verifiees {
-    let (types, reglages) = (formulaire.types(), &formulaire.config.reglages);
-    let mut values = Vec::with_capacity(types.len());
+    let types = formulaire.types();
     // Positions typed in a map champ without a map become its GeoJSON
     // first: the rules and the plugin read the drawing.
-    let (saisie, mut erreurs) = trace::avec_traces(state, types, saisie);
+    let (saisie, erreurs) = trace::avec_traces(state, types, saisie);
     let saisie = saisie.as_ref();
-    let mut a_verifier = Vec::new();
-    let mut donnees = HashMap::new();
-    let mut confirmes = Vec::new();
-    let mut masques = Vec::new();
-    let maintenant = Maintenant::a_paris(Utc::now());
-    // A champ may post several inputs (« Autre » and its text, two linked
-    // lists, boxes): composed into the one value it validates.
-    let compose = |tdc: &TypeDeChamp| compose_dans(tdc, saisie, None);
+    let mut v = Verifiees { erreurs, ..Verifiees::default() };
+    let controle = Controle {
+        state,
+        reglages: &formulaire.config.reglages,
+        saisie,
+        depot,
+        maintenant: Maintenant::a_paris(Utc::now()),
+    };
     // The rules first: a champ they hide is neither validated nor sent to
     // its plugin, and computed champs take their value.
     let lignes = lignes_saisies(types, saisie);
     let ev = state.regles.evaluer(formulaire.revision, formulaire.regles.as_deref(), || {
         Valeurs::depuis_formulaire(types, &lignes, |tdc, row| Some(compose_dans(tdc, saisie, row)))
     });
-    let (blocs, valeurs_lignes, masques_lignes) =
-        verifier_lignes(types, saisie, &lignes, &ev, depot, maintenant, &mut erreurs);
+    verifier_lignes(&controle, types, &lignes, &ev, &mut v).await;
     for tdc in types.iter().filter(|t| t.type_champ.has_value() && t.parent.is_none()) {
-        let name = tdc.input_name();
+        // A champ may post several inputs (« Autre » and its text, two
+        // linked lists, boxes): composed into the one value it validates.
+        let composed = compose_dans(tdc, saisie, None);
         if !ev.visible(tdc.stable_id) {
-            masques.push(tdc.stable_id);
+            v.masques.push(tdc.stable_id);
             // A brouillon keeps what was typed (the usager may show the
             // champ again); a dépôt clears it.
-            let garde = if depot || !tdc.type_champ.saisi_par_usager() { None } else { tel_que_saisi(&compose(tdc)) };
-            values.push((tdc.stable_id, garde));
+            let garde = if depot || !tdc.type_champ.saisi_par_usager() { None } else { tel_que_saisi(&composed) };
+            v.values.push((tdc.stable_id, garde));
             continue;
         }
         if tdc.type_champ == TypeChamp::Calcul {
-            values.push((tdc.stable_id, ev.calculs.get(&tdc.stable_id).cloned().flatten()));
+            v.values.push((tdc.stable_id, ev.calculs.get(&tdc.stable_id).cloned().flatten()));
             continue;
         }
-        let composed = compose(tdc);
-        let raw = composed.as_str();
-        let typed = tel_que_saisi(raw);
-        // A plugin's champ takes values as long as its plugin declared.
-        let max_chars =
-            tdc.type_champ.plugin_id().and_then(|id| state.plugins.plugin(id)).and_then(|p| p.input.max_chars);
-        let stored = match valider_format_le(tdc, raw, max_chars, maintenant) {
-            Err(message) => {
-                erreurs.add(&name, message);
-                typed
-            }
-            Ok(Some(value)) => match tdc.type_champ.plugin_id() {
-                Some(plugin) => {
-                    match controler(state, plugin, &tdc.libelle, &value, &options_du_champ(reglages, tdc)).await {
-                        Controle::Valide { normalized, donnees: found } => {
-                            if let Some(found) = found {
-                                let asked = state.plugins.plugin(plugin).and_then(|p| p.confirmation);
-                                let box_name = confirmation_name(tdc.stable_id);
-                                let jeton = confirmation_jeton(&normalized, &found);
-                                if saisie.get(&box_name).is_some_and(|v| *v == jeton) {
-                                    confirmes.push(tdc.stable_id);
-                                } else if depot && asked.is_some() {
-                                    erreurs.add(
-                                    &box_name,
-                                    format!(
-                                        "« {} » : vérifiez les informations trouvées sous le champ et cochez la case de confirmation.",
-                                        tdc.libelle
-                                    ),
-                                );
-                                }
-                                donnees.insert(tdc.stable_id, found);
-                            }
-                            Some(normalized)
-                        }
-                        Controle::Refuse(message) => {
-                            erreurs.add(&name, message);
-                            typed
-                        }
-                        Controle::Indisponible(err) if depot && err.is_transient() => {
-                            tracing::warn!(error = %err, "plugin check deferred to a job");
-                            a_verifier.push(tdc.stable_id);
-                            typed
-                        }
-                        Controle::Indisponible(err) => {
-                            erreurs.add(&name, plugin_indisponible(&tdc.libelle, &err));
-                            typed
-                        }
-                    }
-                }
-                None => Some(value),
-            },
-            Ok(None) => None,
-        };
-        if depot
-            && erreurs.get(&name).is_none()
-            && let Some(message) = manque_obligatoire(tdc, stored.as_deref())
-        {
-            erreurs.add(&name, message);
-        }
-        values.push((tdc.stable_id, stored));
+        let stored = controle.champ(tdc, Slot::racine(tdc.stable_id), &composed, None, &mut v).await;
+        v.values.push((tdc.stable_id, stored));
     }
     if depot && let Some(message) = ev.ineligible {
-        erreurs.add(INELIGIBILITE, message);
+        v.erreurs.add(INELIGIBILITE, message);
     }
-    Verifiees { values, erreurs, a_verifier, donnees, confirmes, masques, blocs, valeurs_lignes, masques_lignes }
+    v
 }
 
 /// What a champ's inputs posted, composed into the one value it
@@ -341,73 +383,52 @@ pub fn lignes_saisies(types: &[TypeDeChamp], saisie: &Saisie) -> HashMap<StableI
         .collect()
 }
 
-/// Checks the champs of every row, as top-level champs are checked (their
-/// errors named by the row's inputs). A hidden block, or a champ hidden in
-/// its row, is kept as typed in a brouillon and cleared at dépôt.
-fn verifier_lignes(
+/// Checks the champs of every row as top-level champs are checked (their
+/// errors named by the row's inputs, plugin champs by their plugin). A
+/// hidden block, or a champ hidden in its row, is kept as typed in a
+/// brouillon and cleared at dépôt.
+async fn verifier_lignes(
+    controle: &Controle<'_>,
     types: &[TypeDeChamp],
-    saisie: &Saisie,
     lignes: &HashMap<StableId, Vec<String>>,
     ev: &crate::domain::regle::Evaluation,
-    depot: bool,
-    maintenant: Maintenant,
-    erreurs: &mut Erreurs,
-) -> (Blocs, ValeursLignes, Vec<(StableId, String)>) {
-    let mut blocs = Vec::new();
-    let mut valeurs = Vec::new();
-    let mut masques_lignes = Vec::new();
+    v: &mut Verifiees,
+) {
+    let depot = controle.depot;
     for bloc in types.iter().filter(|t| t.type_champ == TypeChamp::Repetition && !t.prive) {
         let rows = lignes.get(&bloc.stable_id).cloned().unwrap_or_default();
         let visible = ev.visible(bloc.stable_id);
         if depot && !visible {
-            blocs.push((bloc.stable_id, Vec::new()));
+            v.blocs.push((bloc.stable_id, Vec::new()));
             continue;
         }
         if depot && bloc.obligatoire && rows.is_empty() {
-            erreurs.add(bloc.input_name(), format!("« {} » : ajoutez au moins un élément.", bloc.libelle));
+            v.erreurs.add(bloc.input_name(), format!("« {} » : ajoutez au moins un élément.", bloc.libelle));
         }
         for (rang, row) in rows.iter().enumerate() {
-            let prefixe = repetition::prefixe_ligne(row);
             let masques = ev.masques_lignes.get(&(bloc.stable_id, rang));
             let calculs = ev.calculs_lignes.get(&(bloc.stable_id, rang));
             for tdc in repetition::enfants(types, bloc.stable_id).filter(|t| t.type_champ.has_value()) {
-                let name = format!("{prefixe}{}", tdc.input_name());
+                let composed = compose_dans(tdc, controle.saisie, Some(row));
                 if !visible || masques.is_some_and(|m| m.contains(&tdc.stable_id)) {
-                    masques_lignes.push((tdc.stable_id, row.clone()));
-                    let garde = if depot || !tdc.type_champ.saisi_par_usager() {
-                        None
-                    } else {
-                        tel_que_saisi(&compose_dans(tdc, saisie, Some(row)))
-                    };
-                    valeurs.push((tdc.stable_id, row.clone(), garde));
+                    v.masques_lignes.push((tdc.stable_id, row.clone()));
+                    let garde =
+                        if depot || !tdc.type_champ.saisi_par_usager() { None } else { tel_que_saisi(&composed) };
+                    v.valeurs_lignes.push((tdc.stable_id, row.clone(), garde));
                     continue;
                 }
                 if tdc.type_champ == TypeChamp::Calcul {
-                    let v = calculs.and_then(|c| c.get(&tdc.stable_id)).cloned().flatten();
-                    valeurs.push((tdc.stable_id, row.clone(), v));
+                    let calcul = calculs.and_then(|c| c.get(&tdc.stable_id)).cloned().flatten();
+                    v.valeurs_lignes.push((tdc.stable_id, row.clone(), calcul));
                     continue;
                 }
-                let composed = compose_dans(tdc, saisie, Some(row));
-                let element = |m: String| format!("Élément {} — {m}", rang + 1);
-                let stored = match valider_format_le(tdc, &composed, None, maintenant) {
-                    Err(message) => {
-                        erreurs.add(&name, element(message));
-                        tel_que_saisi(&composed)
-                    }
-                    Ok(v) => v,
-                };
-                if depot
-                    && erreurs.get(&name).is_none()
-                    && let Some(message) = manque_obligatoire(tdc, stored.as_deref())
-                {
-                    erreurs.add(&name, element(message));
-                }
-                valeurs.push((tdc.stable_id, row.clone(), stored));
+                let slot = Slot::dans(tdc.stable_id, Some(row));
+                let stored = controle.champ(tdc, slot, &composed, Some(rang), v).await;
+                v.valeurs_lignes.push((tdc.stable_id, row.clone(), stored));
             }
         }
-        blocs.push((bloc.stable_id, rows));
+        v.blocs.push((bloc.stable_id, rows));
     }
-    (blocs, valeurs, masques_lignes)
 }
 
 /// The files a save no longer holds: those of a row the usager removed
@@ -494,9 +515,9 @@ async fn verifier_liens(
 /// The job behind a deferred plugin check. `Err` while the plugin still
 /// cannot answer (the job retries with backoff); a late refusal is recorded
 /// for the instructeur next to the champ, the usager's value untouched.
-pub async fn reverifier(state: &AppState, id: DossierId, stable_id: StableId) -> anyhow::Result<()> {
+pub async fn reverifier(state: &AppState, id: DossierId, slot: &Slot) -> anyhow::Result<()> {
     let mut tx = state.store.read().await?;
-    let pending = dossiers::champ_a_verifier(tx.conn(), id, stable_id).await?;
+    let pending = dossiers::champ_a_verifier(tx.conn(), id, slot).await?;
     let reglages = match &pending {
         Some(p) => demarches::plugins_reglages(tx.conn(), crate::domain::DemarcheId(p.demarche_id)).await?,
         None => Reglages::new(),
@@ -517,26 +538,27 @@ pub async fn reverifier(state: &AppState, id: DossierId, stable_id: StableId) ->
     let options = crate::plugins::settings::effectives(demarche, champ.plugin.as_ref());
     let (value, libelle) = (pending.value, pending.libelle);
     let result = match controler(state, &plugin, &libelle, &value, &options).await {
-        Controle::Valide { normalized, donnees } => Ok((normalized, donnees)),
-        Controle::Refuse(message) => Err(message),
-        Controle::Indisponible(err) if err.is_transient() => {
+        PluginAnswer::Valide { normalized, donnees } => Ok((normalized, donnees)),
+        PluginAnswer::Refuse(message) => Err(message),
+        PluginAnswer::Indisponible(err) if err.is_transient() => {
             return Err(anyhow::anyhow!("plugin {plugin} still unavailable: {err}"));
         }
-        Controle::Indisponible(err) => Err(plugin_indisponible(&libelle, &err)),
+        PluginAnswer::Indisponible(err) => Err(plugin_indisponible(&libelle, &err)),
     };
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     let recorded = match &result {
         Ok((normalized, donnees)) => {
             let answer = Ok((normalized.as_str(), donnees.as_deref()));
-            dossiers::resoudre_verification(tx.conn(), id, stable_id, &value, answer, now).await?
+            dossiers::resoudre_verification(tx.conn(), id, slot, &value, answer, now).await?
         }
-        Err(message) => dossiers::resoudre_verification(tx.conn(), id, stable_id, &value, Err(message), now).await?,
+        Err(message) => dossiers::resoudre_verification(tx.conn(), id, slot, &value, Err(message), now).await?,
     };
     tx.commit().await?;
     tracing::info!(
         dossier = id.0,
-        stable_id = stable_id.0,
+        stable_id = slot.champ.0,
+        row = slot.row_id(),
         valid = result.is_ok(),
         recorded,
         "deferred plugin check done"
@@ -631,7 +653,7 @@ pub async fn enregistrer_brouillon(
     let mut verifiees = verifier_saisie(state, &formulaire, &saisie, false).await;
     verifier_liens(state, usager, types, &mut verifiees).await?;
     // A brouillon defers nothing: the checks run again at dépôt.
-    verifiees.a_verifier.clear();
+    verifiees.verdicts.a_verifier.clear();
     let retirees = pieces_a_retirer(types, &verifiees, &pieces, false);
     if !sauver_brouillon(state, usager, id, &verifiees, &retirees).await? {
         return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
@@ -691,7 +713,7 @@ pub async fn deposer(
     // has run yet. What was typed is kept in the brouillon all the same.
     if !demarche_etat.accepte_nouveaux_dossiers() || !formulaire.config.demarche.accepte_depots(Utc::now()) {
         let mut verifiees = verifier_saisie(state, &formulaire, &saisie, false).await;
-        verifiees.a_verifier.clear();
+        verifiees.verdicts.a_verifier.clear();
         let retirees = pieces_a_retirer(formulaire.types(), &verifiees, &pieces, false);
         sauver_brouillon(state, usager, id, &verifiees, &retirees).await?;
         return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
@@ -705,7 +727,7 @@ pub async fn deposer(
     let now = Utc::now();
     if !verifiees.erreurs.is_empty() {
         // Refused: the answers are saved as typed, the errors shown.
-        verifiees.a_verifier.clear();
+        verifiees.verdicts.a_verifier.clear();
         // Déposé meanwhile from another tab: nothing left to do.
         let retirees = pieces_a_retirer(types, &verifiees, &pieces, false);
         if !sauver_brouillon(state, usager, id, &verifiees, &retirees).await? {
@@ -724,7 +746,7 @@ pub async fn deposer(
                 &dossier,
                 types,
                 &verifiees.values,
-                &verifiees.donnees,
+                &verifiees.verdicts.donnees,
                 regle.as_ref(),
             )
             .await
@@ -754,7 +776,7 @@ pub async fn deposer(
     if !depose {
         drop(tx);
         // Closed meanwhile: the answers are kept as a brouillon.
-        verifiees.a_verifier.clear();
+        verifiees.verdicts.a_verifier.clear();
         let retirees = pieces_a_retirer(types, &verifiees, &pieces, false);
         sauver_brouillon(state, usager, id, &verifiees, &retirees).await?;
         return depot_empeche(state, usager, id).await;
@@ -766,8 +788,8 @@ pub async fn deposer(
     let objets = crate::workflow::pieces_jointes::retirer_pieces(&mut tx, id, &retirees).await?;
     dossiers::insert_traitement(tx.conn(), id, t.to, &usager.email, None, now).await?;
     enqueue_mail(tx.conn(), &mail, now).await?;
-    for stable_id in &verifiees.a_verifier {
-        enqueue_verification(tx.conn(), id, *stable_id, now).await?;
+    for slot in &verifiees.verdicts.a_verifier {
+        enqueue_verification(tx.conn(), id, slot, now).await?;
     }
     // 4. A déclarative démarche decides now.
     let mut objets = objets;
@@ -831,11 +853,11 @@ pub async fn modifier(
     dossiers::touch(tx.conn(), id, now).await?;
     let retirees = pieces_a_retirer(types, &verifiees, &pieces, true);
     let objets = crate::workflow::pieces_jointes::retirer_pieces(&mut tx, id, &retirees).await?;
-    for stable_id in &verifiees.a_verifier {
-        enqueue_verification(tx.conn(), id, *stable_id, now).await?;
+    for slot in &verifiees.verdicts.a_verifier {
+        enqueue_verification(tx.conn(), id, slot, now).await?;
     }
     tx.commit().await?;
-    if !verifiees.a_verifier.is_empty() {
+    if !verifiees.verdicts.a_verifier.is_empty() {
         state.jobs_notify.notify_one();
     }
     crate::workflow::pieces_jointes::supprimer_objets(state, objets).await;

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::demarche_config::DemarcheConfig;
+use crate::domain::champ::repetition::Slot;
 use crate::domain::{DemarcheId, DossierId, GroupeInstructeurId, StableId, TypeDeChamp};
 use crate::plugins::{ChampSnapshot, DossierSnapshot, ExtensionPoint, GroupeSnapshot, PluginInfo};
 use crate::state::AppState;
@@ -121,14 +122,17 @@ pub async fn router(
     dossier: &DossierRow,
     types: &[TypeDeChamp],
     values: &[(StableId, Option<String>)],
-    donnees: &HashMap<StableId, String>,
+    donnees: &HashMap<Slot, String>,
     regle: Option<&RegleDeRoutage>,
 ) -> Routage {
     let Some(regle) = regle else {
         return Routage { groupe: None, explication: None };
     };
     let values: HashMap<StableId, String> = values.iter().filter_map(|(id, v)| v.clone().map(|v| (*id, v))).collect();
-    let snapshot = snapshot(dossier, "en_construction", types, &values, donnees);
+    // The snapshot holds top-level champs only (see `champs`).
+    let donnees: HashMap<StableId, String> =
+        donnees.iter().filter(|(slot, _)| slot.ligne.is_none()).map(|(slot, d)| (slot.champ, d.clone())).collect();
+    let snapshot = snapshot(dossier, "en_construction", types, &values, &donnees);
     let offered: Vec<GroupeSnapshot> = regle
         .groupes
         .iter()

@@ -308,8 +308,7 @@ async fn ecrire_valeur(
         Some(row) => dossiers::ecrire_valeur_ligne(tx.conn(), id, stable_id, row, valeur.as_deref(), now).await?,
         None => {
             let values = [(stable_id, valeur)];
-            let none = HashMap::new();
-            let ecrits = dossiers::ChampsEcrits { values: &values, donnees: &none, a_verifier: &[], confirmes: &[] };
+            let ecrits = dossiers::ChampsEcrits { values: &values, verdicts: &dossiers::Verdicts::default() };
             dossiers::upsert_champs(tx.conn(), id, ecrits, now).await?;
         }
     }

@@ -3,6 +3,7 @@
 //! Any plugin asking for the map widget gets this, none is named.
 
 use super::Saisie;
+use crate::domain::champ::repetition::Slot;
 use crate::domain::geometrie::coordonnees::{self, Forme};
 use crate::domain::{Erreurs, TypeDeChamp};
 use crate::plugins::Widget;
@@ -38,9 +39,17 @@ pub fn est_carte(state: &AppState, tdc: &TypeDeChamp) -> bool {
 pub fn avec_traces<'a>(state: &AppState, types: &[TypeDeChamp], saisie: &'a Saisie) -> (Cow<'a, Saisie>, Erreurs) {
     let mut erreurs = Erreurs::new();
     let mut saisie = Cow::Borrowed(saisie);
-    // Blocks take no plugin champ yet: only top-level champs.
-    for tdc in types.iter().filter(|t| t.parent.is_none() && t.type_champ.plugin_id().is_some()) {
-        let name = tdc.input_name();
+    let lignes = super::lignes_saisies(types, saisie.as_ref());
+    // Each map's input: a top-level champ's, and a champ of a block's in
+    // each of its rows.
+    let noms = types.iter().filter(|t| est_carte(state, t)).flat_map(|tdc| {
+        let rows: Vec<Option<&String>> = match tdc.parent {
+            None => vec![None],
+            Some(bloc) => lignes.get(&bloc).into_iter().flatten().map(Some).collect(),
+        };
+        rows.into_iter().map(|row| Slot::dans(tdc.stable_id, row.map(String::as_str)).nom(&tdc.input_name()))
+    });
+    for name in noms.collect::<Vec<_>>() {
         let Some(tape) = saisie.get(&nom_coordonnees(&name)) else { continue };
         let forme = saisie.get(&nom_forme(&name)).map_or("", String::as_str);
         let montre = saisie.get(&nom_initiales(&name)).map_or("", String::as_str);
@@ -49,7 +58,7 @@ pub fn avec_traces<'a>(state: &AppState, types: &[TypeDeChamp], saisie: &'a Sais
         // Nothing typed and nothing shown: a drawing positions cannot say
         // (or none) stays as posted, whatever kind of shape is picked.
         let inchange = tape_net == montre_net && (tape_net.is_empty() || forme == forme_montree);
-        if inchange || !est_carte(state, tdc) {
+        if inchange {
             continue;
         }
         let Some(forme) = Forme::parse(forme) else {
