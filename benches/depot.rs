@@ -19,97 +19,24 @@
 //! with p95 < 50 ms on SQLite (synchronous=FULL, group commit) and
 //! PostgreSQL (issue 9), RSS after the load < 150 MB (issue 8). Issue 3: the plugin load adds ≤ 10 % to dépôt p95.
 
+#[macro_use]
+mod commun;
+
+use commun::*;
 use guichet::config::Config;
+use guichet::domain::DemarcheId;
 use guichet::domain::compte::{Administrateur, Usager};
-use guichet::domain::demarche::reglages::ReglagesSaisis;
-use guichet::domain::demarche::{DemarcheInput, Service};
-use guichet::domain::{AdministrateurId, DemarcheId};
 use guichet::store::{comptes, demarches, dossiers};
 use guichet::workflow::comptes::{Roles, creer_compte_operateur};
 use guichet::workflow::demarche::{self as wf, ChampInput};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// Runs `$body` with `$c` bound to the backend's connection (the bench's
-/// own SQL, as the store's `on!` does inside the crate).
-macro_rules! sur {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
-            guichet::store::Conn::Sqlite($c) => $body,
-            guichet::store::Conn::Postgres($c) => $body,
-        }
-    };
-}
-
-const PASSWORD: &str = "marmotte-cadran-velours-77";
-/// Concurrent clients: enough to keep 2 cores busy, like a burst of usagers.
-const CONCURRENCY: usize = 16;
 const USAGERS: usize = 32;
 const DEPOTS: usize = 2_000;
 const HEALTH_REQUESTS: usize = 20_000;
-
-fn bin() -> PathBuf {
-    std::env::var_os("GUICHET_BIN").map(PathBuf::from).unwrap_or_else(|| {
-        let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("target"));
-        target.join("release/guichet")
-    })
-}
-
-fn repo(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn(data_dir: &std::path::Path, database_url: &str) -> Server {
-    let port = free_port();
-    let child = Command::new(bin())
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["--database-url", database_url])
-        .arg("--plugins-dir")
-        .arg(repo("plugins/dist"))
-        .arg("--static-dir")
-        .arg(repo("static"))
-        .args(["--secret-key", "bench-secret-key-bench-secret-key"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e} (run scripts/bench.sh, it builds it)", bin().display()));
-    Server { child, base: format!("http://127.0.0.1:{port}") }
-}
-
-async fn wait_ready(base: &str, started: Instant) -> Duration {
-    let client = reqwest::Client::new();
-    loop {
-        if let Ok(r) = client.get(format!("{base}/health")).send().await
-            && r.status().is_success()
-        {
-            return started.elapsed();
-        }
-        assert!(started.elapsed() < Duration::from_secs(60), "server did not start");
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-}
 
 /// RSS after the dépôt load (issue 8): the server held 285 MB on SQLite and
 /// 260 MB on PostgreSQL, against 64 MB idle.
@@ -171,11 +98,6 @@ async fn fixtures(
         state.plugins.type_de_champ("siret").is_some(),
         "plugins/dist must hold the siret plugin (plugins/build.sh)"
     );
-    let admin_email = "admin@bench.example";
-    let compte =
-        creer_compte_operateur(&state, admin_email, PASSWORD, Roles { administrateur: true, ..Roles::default() })
-            .await
-            .expect("admin");
     creer_compte_operateur(
         &state,
         "instructeur@bench.example",
@@ -184,33 +106,7 @@ async fn fixtures(
     )
     .await
     .expect("instructeur");
-    let mut tx = state.store.write().await.expect("tx");
-    let admin_id = comptes::ensure_administrateur(tx.conn(), compte, chrono::Utc::now()).await.expect("admin role");
-    tx.commit().await.expect("commit");
-    let admin = Administrateur {
-        compte_id: compte,
-        administrateur_id: AdministrateurId(admin_id.0),
-        email: admin_email.into(),
-    };
-    let service = Service {
-        nom: "Bench".into(),
-        organisme: "Bench".into(),
-        email: "bench@bench.example".into(),
-        ..Service::default()
-    };
-    let id = wf::creer(
-        &state,
-        &admin,
-        DemarcheInput {
-            libelle: "Démarche de mesure".into(),
-            description: "Vingt champs.".into(),
-            service,
-            reglages: ReglagesSaisis { cadre_juridique: "Arrêté de mesure".into(), ..ReglagesSaisis::default() },
-        },
-    )
-    .await
-    .map_err(|(_, e)| format!("{e:?}"))
-    .expect("démarche");
+    let (id, admin) = demarche_de_mesure(&state, "Démarche de mesure", "Vingt champs.").await;
     wf::activer_plugin(&state, &admin, id, "siret").await.expect("siret enabled");
     let champs = [
         ("header_section", ""),
@@ -391,73 +287,6 @@ async fn televerser(base: &str, sessions: &[(reqwest::Client, String)], work: &[
     );
 }
 
-async fn login(base: &str, email: &str) -> (reqwest::Client, String) {
-    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
-    let page = client.get(format!("{base}/connexion")).send().await.expect("get").text().await.expect("body");
-    let token = page
-        .split("name=\"authenticity_token\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("token")
-        .to_string();
-    let r = client
-        .post(format!("{base}/connexion"))
-        .form(&[("authenticity_token", token.as_str()), ("email", email), ("password", PASSWORD)])
-        .send()
-        .await
-        .expect("login");
-    let body = r.text().await.expect("body");
-    assert!(body.contains("Se déconnecter"), "login failed for {email}");
-    // The CSRF token is rotated at login: the one the forms now expect is
-    // in the page logging in led to.
-    let token = body
-        .split("name=\"authenticity_token\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .map_or(token, str::to_string);
-    (client, token)
-}
-
-struct Stats {
-    per_sec: f64,
-    p50: f64,
-    p95: f64,
-    p99: f64,
-}
-
-fn stats(mut lat: Vec<Duration>, wall: Duration) -> Stats {
-    lat.sort();
-    let q = |p: f64| lat[((lat.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3;
-    Stats { per_sec: lat.len() as f64 / wall.as_secs_f64(), p50: q(0.50), p95: q(0.95), p99: q(0.99) }
-}
-
-async fn bench_health(base: &str) -> Stats {
-    let client = reqwest::Client::new();
-    let per = HEALTH_REQUESTS / CONCURRENCY;
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..CONCURRENCY {
-        let client = client.clone();
-        let url = format!("{base}/health");
-        tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::with_capacity(per);
-            for _ in 0..per {
-                let t = Instant::now();
-                let r = client.get(&url).send().await.expect("health");
-                assert!(r.status().is_success());
-                let _ = r.bytes().await;
-                lat.push(t.elapsed());
-            }
-            lat
-        }));
-    }
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.expect("task"));
-    }
-    stats(all, start.elapsed())
-}
-
 async fn bench_depots(base: &str, emails: &[String], work: Vec<(usize, i64)>) -> Stats {
     let sessions = sessions(base, emails).await;
     televerser(base, &sessions, &work).await;
@@ -519,13 +348,6 @@ async fn deposer(base: &str, sessions: Sessions, work: Vec<(usize, i64)>) -> Sta
     stats(all, start.elapsed())
 }
 
-fn report(label: &str, s: &Stats) {
-    println!(
-        "{label:<28} {:>9.0}/s   p50 {:>7.2} ms   p95 {:>7.2} ms   p99 {:>7.2} ms",
-        s.per_sec, s.p50, s.p95, s.p99
-    );
-}
-
 async fn run_backend(name: &str, data_dir: &std::path::Path, database_url: &str) {
     println!("\n── {name} ──");
     let (demarche, emails, _) = fixtures(data_dir, database_url, "mesure").await;
@@ -535,7 +357,7 @@ async fn run_backend(name: &str, data_dir: &std::path::Path, database_url: &str)
     tokio::time::sleep(Duration::from_secs(1)).await;
     let pid = server.child.id();
     let (idle, idle_detail) = (rss_mb(pid), rss_breakdown(pid, &format!("{name}-idle")));
-    let health = bench_health(&server.base).await;
+    let health = bench_health(&server.base, HEALTH_REQUESTS).await;
     let depot = bench_depots(&server.base, &emails, work).await;
     report("GET /health (baseline)", &health);
     report("dépôt, 24 champs", &depot);
@@ -812,29 +634,6 @@ async fn main() {
             drop();
         }
     }
-}
-
-/// A fresh PostgreSQL database for one run (its URL, and what drops it),
-/// when `GUICHET_TEST_POSTGRES_URL` is set.
-fn base_postgres() -> Option<(String, impl FnOnce())> {
-    let Ok(admin_url) = std::env::var("GUICHET_TEST_POSTGRES_URL") else {
-        println!("\nGUICHET_TEST_POSTGRES_URL not set: PostgreSQL not measured");
-        return None;
-    };
-    static SUIVANTE: AtomicU64 = AtomicU64::new(0);
-    let db = format!("guichet_bench_{}_{}", std::process::id(), SUIVANTE.fetch_add(1, Ordering::Relaxed));
-    let psql = {
-        let admin_url = admin_url.clone();
-        move |sql: String| Command::new("psql").arg(&admin_url).args(["-v", "ON_ERROR_STOP=1", "-qc", &sql]).status()
-    };
-    assert!(psql(format!("CREATE DATABASE {db}")).expect("psql").success());
-    let url = match admin_url.rsplit_once('/') {
-        Some((base, _)) => format!("{base}/{db}"),
-        None => admin_url.clone(),
-    };
-    Some((url, move || {
-        let _ = psql(format!("DROP DATABASE {db} WITH (FORCE)"));
-    }))
 }
 
 /// Cold start: fresh data folder (migrations included), then idle RSS.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release binary and runs the foundation benchmark (benches/depot.rs)
-# on SQLite and PostgreSQL, then the plugin host benchmark (benches/plugins.rs:
+# on SQLite and PostgreSQL, the usager's side (benches/usager.rs: « Mes
+# dossiers » with 5,000 dossiers), then the plugin host benchmark (benches/plugins.rs:
 # per-call latency, cached loads, runaway stop, throughput; about a minute).
 # Loopback only; bounded request counts.
 set -euo pipefail
@@ -13,4 +14,5 @@ source scripts/postgres.sh
 cargo build --release --workspace --bin guichet
 export GUICHET_BIN="$CARGO_TARGET_DIR/release/guichet"
 cargo bench --bench depot
+cargo bench --bench usager
 cargo bench --bench plugins

@@ -27,6 +27,7 @@ mod group_commit;
 mod groupes_instructeurs;
 mod http_securite;
 mod interface;
+mod mes_dossiers;
 mod migrations;
 mod navigateur;
 mod parcours_complet;

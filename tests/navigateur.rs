@@ -242,6 +242,23 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     browser.header_action("Mes dossiers").await;
     assert!(c.source().await.expect("source").contains("En construction"));
     browser.check_page(&format!("{ecran}-mes-dossiers")).await;
+    // Found by its number; put in the corbeille after a confirmation
+    // page, and restored from there.
+    c.find(Locator::Id("recherche")).await.expect("search field").send_keys(&numero).await.expect("type");
+    browser.submit(Locator::Css("#recherche-dossiers button")).await;
+    let body = c.source().await.expect("source");
+    assert!(body.contains(&format!("1 dossier pour « {numero} »")), "{body}");
+    browser.check_page(&format!("{ecran}-mes-dossiers-recherche")).await;
+    browser.submit(Locator::Css(&format!(".guichet-dossier a[href='/dossiers/{numero}']"))).await;
+    browser.submit(Locator::LinkText("Supprimer ce dossier")).await;
+    assert!(c.source().await.expect("source").contains("l'administration ne le verra plus"));
+    browser.check_page(&format!("{ecran}-supprimer")).await;
+    browser.submit(Locator::XPath("//button[normalize-space(.)='Mettre à la corbeille']")).await;
+    assert!(c.source().await.expect("source").contains("Le dossier a été mis à la corbeille"));
+    browser.screenshot(&shot("corbeille")).await;
+    browser.check_page(&format!("{ecran}-corbeille")).await;
+    browser.submit(Locator::Css(&format!("form[action='/dossiers/{numero}/restaurer'] button"))).await;
+    assert!(c.source().await.expect("source").contains("Le dossier a été restauré"));
     browser.header_action("Se déconnecter").await;
     assert!(c.source().await.expect("source").contains("Se connecter"));
     browser.close().await;

@@ -372,7 +372,13 @@ async fn story(app: &TestApp) {
 
     let page = usager.get(&format!("/dossiers/{dossier}")).await;
     page.assert_contains("Décision : Accepté").assert_contains("aide versée sous 30 jours");
-    usager.get("/dossiers").await.assert_contains("Aide au permis de conduire").assert_contains("Accepté");
+    // Decided, it has moved to the « Traités » tab of « Mes dossiers ».
+    usager.get("/dossiers").await.assert_contains("Traités (1)").assert_lacks("Aide au permis de conduire");
+    usager
+        .get("/dossiers?onglet=traites")
+        .await
+        .assert_contains("Aide au permis de conduire")
+        .assert_contains("Accepté");
 
     // The attestation: rendered by a job (the attestation plugin and the
     // host's PDF renderer), downloaded by the usager and the instructeur,

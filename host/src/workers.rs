@@ -86,13 +86,19 @@ async fn report_degradations(state: &AppState) {
     }
 }
 
-/// Deletes what has expired; every replica may run it, the deletes are
+/// Deletes what has expired, and the dossiers left in the usagers'
+/// corbeilles past their delay; every replica may run it, the deletes are
 /// idempotent.
 pub async fn sweep(state: &AppState) {
     match maintenance::purge_expired(&state.store, Utc::now()).await {
         Ok(purged) if purged.total() > 0 => tracing::info!(?purged, "expired rows deleted"),
         Ok(_) => {}
         Err(err) => tracing::error!(error = %err, "cannot delete expired rows"),
+    }
+    match crate::workflow::dossier::corbeille::purger(state, Utc::now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(dossiers = n, "dossiers deleted from the corbeille after their delay"),
+        Err(err) => tracing::error!(error = %err, "cannot purge the corbeille"),
     }
 }
 

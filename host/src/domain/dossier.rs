@@ -5,6 +5,8 @@
 //! the workflow layer records it as a Traitement.
 
 use serde::Serialize;
+
+pub mod corbeille;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

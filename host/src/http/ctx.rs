@@ -58,6 +58,13 @@ fn notice_message(code: &str) -> Option<&'static str> {
         "brouillon-enregistre" => "Votre brouillon a bien été enregistré.",
         "depose" => "Votre dossier a bien été déposé. Un accusé de réception vous a été envoyé par courriel.",
         "modifie" => "Les modifications de votre dossier ont bien été enregistrées.",
+        "dossier-supprime" => {
+            "Le dossier a été mis à la corbeille. Vous pouvez le restaurer pendant 30 jours depuis l'onglet Corbeille."
+        }
+        "dossier-masque" => {
+            "Le dossier a été mis à la corbeille. L'administration le conserve ; vous pouvez le restaurer à tout moment."
+        }
+        "dossier-restaure" => "Le dossier a été restauré.",
         "fichier-supprime" => "Le fichier a été supprimé.",
         "fichier-enregistre" => "Le fichier a été enregistré.",
         "confirme" => "Votre adresse électronique est confirmée. Vous pouvez vous connecter.",

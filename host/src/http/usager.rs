@@ -3,6 +3,7 @@
 use crate::domain::champ::{self as domain_champ, repetition};
 use crate::domain::demarche::EtatDemarche;
 use crate::domain::demarche::fichier::UsageFichier;
+use crate::domain::dossier::corbeille::{self, MiseEnCorbeille};
 use crate::domain::limite::{SUGGESTIONS_COMPTE, SUGGESTIONS_IP, sujet_ip};
 use crate::domain::regle::Valeurs as RegleValeurs;
 use crate::domain::{DossierId, Erreurs, EtatDossier};
@@ -22,15 +23,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
+mod mes_dossiers;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/commencer/{path}", get(demarche).post(commencer))
         .route("/commencer/test/{path}", get(demarche_test).post(commencer_test))
-        .route("/dossiers", get(mes_dossiers))
         .route("/dossiers/{id}", get(dossier))
         .route("/dossiers/{id}/champs/{stable_id}/suggestions", get(suggestions))
         .route("/dossiers/{id}/attestation", get(attestation))
         .route("/dossiers/{id}/regles", axum::routing::post(regles))
+        .merge(mes_dossiers::routes())
 }
 
 /// The dossier form's routes: they may carry files (multipart), so they
@@ -155,21 +158,14 @@ async fn commencer_test(
     Ok(Redirect::to(&format!("/dossiers/{id}/brouillon")).into_response())
 }
 
-async fn mes_dossiers(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let usager = ctx.usager()?;
-    let mut tx = state.store.read().await?;
-    let rows = dossiers::list_for_usager(tx.conn(), usager.compte_id).await?;
-    tx.commit().await?;
-    let list: Vec<_> = rows.iter().map(vues::dossier).collect();
-    ctx.page(&state, "usager/dossiers", json!({ "titre": "Mes dossiers", "dossiers": list }))
-}
-
 async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
     let id = ids.first()?;
     let usager = ctx.usager()?;
     let mut tx = state.store.read().await?;
     let d = dossiers::find_for_usager(tx.conn(), DossierId(id), usager.compte_id).await?;
-    if d.etat() == EtatDossier::Brouillon {
+    // A brouillon is its form, unless it is in the corbeille: then it is
+    // read here, with what restoring it would do.
+    if d.etat() == EtatDossier::Brouillon && d.corbeille_usager_at.is_none() {
         return Ok(Redirect::to(&format!("/dossiers/{id}/brouillon")).into_response());
     }
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
@@ -222,6 +218,13 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
             "service": config.demarche.service(),
             "champs": champs,
             "attestation": attestation.then(|| format!("/dossiers/{id}/attestation")),
+            "corbeille": d.corbeille_usager_at.map(|at| {
+                let fin = MiseEnCorbeille::de(d.etat()).ok().and_then(|m| m.suppression_le(at));
+                json!({
+                    "restaurable": corbeille::restaurable(d.etat(), at, chrono::Utc::now()),
+                    "suppression_le": fin.map(vues::date_heure),
+                })
+            }),
             // What the administration says after a dépôt, and where to
             // rate the démarche (only the MonAvis link is kept from its code).
             "message_fin_depot": config.demarche.message_fin_depot,
@@ -245,7 +248,7 @@ async fn formulaire(
     let usager = ctx.usager()?;
     let mut tx = state.store.read().await?;
     let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
-    if d.etat() != attendu {
+    if d.etat() != attendu || d.corbeille_usager_at.is_some() {
         return Ok(Redirect::to(&format!("/dossiers/{id}")).into_response());
     }
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
+pub mod pagination;
 mod territoire;
 
 /// Where a form's values come from: what is stored (answers and rows), or
@@ -601,6 +602,10 @@ pub fn dossier(d: &DossierRow) -> Value {
         "modifie_le": date_heure(d.updated_at),
         "depose_le": d.depose_at.map(date_heure),
         "traite_le": d.processed_at.map(date_heure),
+        "corbeille": d.corbeille_usager_at.is_some(),
+        // What the usager may send to the corbeille (the link to its
+        // confirmation page).
+        "supprimable": d.corbeille_usager_at.is_none() && etat != crate::domain::EtatDossier::EnInstruction,
     })
 }
 

@@ -28,6 +28,8 @@ pub struct DossierRow {
     pub depose_at: Option<DateTime<Utc>>,
     pub en_instruction_at: Option<DateTime<Utc>>,
     pub processed_at: Option<DateTime<Utc>>,
+    /// When the usager put it in their corbeille (`mes_dossiers`).
+    pub corbeille_usager_at: Option<DateTime<Utc>>,
     /// E-mail of the usager who owns it.
     pub usager_email: String,
     pub demarche_libelle: String,
@@ -63,17 +65,28 @@ impl DossierRow {
 }
 
 macro_rules! select_dossier {
-    ($tail:literal) => {
+    ($($tail:expr),+ $(,)?) => {
         concat!(
             "SELECT d.id, d.demarche_id, d.revision_id, d.groupe_instructeur_id, d.compte_id, d.etat, d.for_test, ",
             "d.motivation, d.created_at, d.updated_at, d.depose_at, d.en_instruction_at, d.processed_at, ",
-            "c.email AS usager_email, m.libelle AS demarche_libelle, m.etat AS demarche_etat, ",
+            "d.corbeille_usager_at, c.email AS usager_email, m.libelle AS demarche_libelle, m.etat AS demarche_etat, ",
             "m.config_version AS demarche_config_version ",
             "FROM dossiers d JOIN comptes c ON c.id = d.compte_id JOIN demarches m ON m.id = d.demarche_id ",
-            $tail
+            $($tail),+
         )
     };
 }
+
+/// The condition « the administration sees this dossier `d` »: submitted,
+/// and not withdrawn by its usager (a dossier en construction put in their
+/// corbeille). A decided dossier the usager hid stays the administration's.
+macro_rules! visible_administration {
+    () => {
+        "d.etat <> 'brouillon' AND (d.corbeille_usager_at IS NULL OR d.etat <> 'en_construction')"
+    };
+}
+
+pub mod mes_dossiers;
 
 pub async fn insert(
     c: Conn<'_>,
@@ -102,19 +115,16 @@ pub async fn find_for_job(c: Conn<'_>, id: DossierId) -> StoreResult<DossierRow>
     on!(c, c => sqlx::query_as(SQL).bind(id.0).fetch_optional(&mut *c).await)?.ok_or(StoreError::NotFound)
 }
 
-/// Instructeurs never see brouillons: they are the usager's private drafts.
+/// Instructeurs never see brouillons (the usager's private drafts) nor
+/// what the usager withdrew.
 pub async fn find_for_instructeur(c: Conn<'_>, id: DossierId, instructeur: InstructeurId) -> StoreResult<DossierRow> {
     const SQL: &str = select_dossier!(
         "JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id \
-         AND gii.instructeur_id = $2 WHERE d.id = $1 AND d.etat <> 'brouillon'"
+         AND gii.instructeur_id = $2 WHERE d.id = $1 AND ",
+        visible_administration!()
     );
     on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(instructeur.0).fetch_optional(&mut *c).await)?
         .ok_or(StoreError::NotFound)
-}
-
-pub async fn list_for_usager(c: Conn<'_>, usager: CompteId) -> StoreResult<Vec<DossierRow>> {
-    const SQL: &str = select_dossier!("WHERE d.compte_id = $1 ORDER BY d.updated_at DESC, d.id DESC");
-    Ok(on!(c, c => sqlx::query_as(SQL).bind(usager.0).fetch_all(&mut *c).await)?)
 }
 
 pub async fn find_brouillon(c: Conn<'_>, demarche: DemarcheId, usager: CompteId) -> StoreResult<Option<DossierId>> {
@@ -174,13 +184,16 @@ pub async fn list_for_instructeur(
 ) -> StoreResult<Vec<DossierRow>> {
     const A_SUIVRE: &str = select_dossier!(
         "JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id AND gii.instructeur_id = $2 \
-         WHERE d.demarche_id = $1 AND d.etat IN ('en_construction', 'en_instruction') \
-         AND NOT EXISTS (SELECT 1 FROM suivis s WHERE s.dossier_id = d.id) ORDER BY d.updated_at DESC, d.id DESC LIMIT $3"
+         WHERE d.demarche_id = $1 AND d.etat IN ('en_construction', 'en_instruction') AND ",
+        visible_administration!(),
+        " AND NOT EXISTS (SELECT 1 FROM suivis s WHERE s.dossier_id = d.id) ORDER BY d.updated_at DESC, d.id DESC LIMIT $3"
     );
     const SUIVIS: &str = select_dossier!(
         "JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id AND gii.instructeur_id = $2 \
          JOIN suivis s ON s.dossier_id = d.id AND s.instructeur_id = $2 \
-         WHERE d.demarche_id = $1 AND d.etat IN ('en_construction', 'en_instruction') ORDER BY d.updated_at DESC, d.id DESC LIMIT $3"
+         WHERE d.demarche_id = $1 AND d.etat IN ('en_construction', 'en_instruction') AND ",
+        visible_administration!(),
+        " ORDER BY d.updated_at DESC, d.id DESC LIMIT $3"
     );
     const TRAITES: &str = select_dossier!(
         "JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id AND gii.instructeur_id = $2 \
@@ -188,7 +201,9 @@ pub async fn list_for_instructeur(
     );
     const TOUS: &str = select_dossier!(
         "JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id AND gii.instructeur_id = $2 \
-         WHERE d.demarche_id = $1 AND d.etat <> 'brouillon' ORDER BY d.updated_at DESC, d.id DESC LIMIT $3"
+         WHERE d.demarche_id = $1 AND ",
+        visible_administration!(),
+        " ORDER BY d.updated_at DESC, d.id DESC LIMIT $3"
     );
     let sql = match onglet {
         Onglet::ASuivre => A_SUIVRE,
@@ -213,18 +228,23 @@ pub async fn compteurs_instructeur(
     demarche: DemarcheId,
     instructeur: InstructeurId,
 ) -> StoreResult<Compteurs> {
-    const SQL: &str = "SELECT \
+    const SQL: &str = concat!(
+        "SELECT \
         COALESCE(SUM(CASE WHEN d.etat IN ('en_construction', 'en_instruction') AND NOT EXISTS (SELECT 1 FROM suivis s WHERE s.dossier_id = d.id) THEN 1 ELSE 0 END), 0) AS a_suivre, \
         COALESCE(SUM(CASE WHEN d.etat IN ('en_construction', 'en_instruction') AND EXISTS (SELECT 1 FROM suivis s WHERE s.dossier_id = d.id AND s.instructeur_id = $2) THEN 1 ELSE 0 END), 0) AS suivis, \
         COALESCE(SUM(CASE WHEN d.etat IN ('accepte', 'refuse', 'sans_suite') THEN 1 ELSE 0 END), 0) AS traites, \
         COUNT(*) AS tous \
         FROM dossiers d JOIN groupes_instructeurs_instructeurs gii ON gii.groupe_instructeur_id = d.groupe_instructeur_id AND gii.instructeur_id = $2 \
-        WHERE d.demarche_id = $1 AND d.etat <> 'brouillon'";
+        WHERE d.demarche_id = $1 AND ",
+        visible_administration!()
+    );
     Ok(on!(c, c => sqlx::query_as(SQL).bind(demarche.0).bind(instructeur.0).fetch_one(&mut *c).await)?)
 }
 
 /// Moves a dossier from `from` to `to`, refusing (Conflict) if another request
-/// changed its state in between: no lost update between two instructeurs.
+/// changed its state in between: no lost update between two instructeurs,
+/// nor an instructeur acting on a dossier its usager just withdrew. A
+/// decision the usager hid, taken back, is theirs to see again.
 pub async fn update_etat(
     c: Conn<'_>,
     id: DossierId,
@@ -236,8 +256,9 @@ pub async fn update_etat(
     const SQL: &str = "UPDATE dossiers SET etat = $3, motivation = $4, updated_at = $5, \
         depose_at = CASE WHEN $3 = 'en_construction' THEN COALESCE(depose_at, $5) ELSE depose_at END, \
         en_instruction_at = CASE WHEN $3 = 'en_instruction' THEN $5 WHEN $3 = 'en_construction' THEN NULL ELSE en_instruction_at END, \
-        processed_at = CASE WHEN $3 IN ('accepte', 'refuse', 'sans_suite') THEN $5 ELSE NULL END \
-        WHERE id = $1 AND etat = $2";
+        processed_at = CASE WHEN $3 IN ('accepte', 'refuse', 'sans_suite') THEN $5 ELSE NULL END, \
+        corbeille_usager_at = CASE WHEN $3 IN ('accepte', 'refuse', 'sans_suite') THEN corbeille_usager_at ELSE NULL END \
+        WHERE id = $1 AND etat = $2 AND (corbeille_usager_at IS NULL OR etat IN ('accepte', 'refuse', 'sans_suite'))";
     let n = on!(c, c => sqlx::query(SQL).bind(id.0).bind(from.as_str()).bind(to.as_str()).bind(motivation).bind(now)
         .execute(&mut *c).await.map(|r| r.rows_affected()))?;
     expect_one(n, "etat du dossier modifie entre-temps")
@@ -246,7 +267,8 @@ pub async fn update_etat(
 /// A brouillon déposé, in one statement: the new state and its dates,
 /// the groupe (`groupe` when it still belongs to the démarche, else the
 /// démarche's default groupe) and the routing explanation. Guarded: the
-/// dossier must still be the usager's brouillon in state `from`, and its
+/// dossier must still be the usager's brouillon in state `from` (out of the
+/// corbeille), and its
 /// démarche still in state `demarche` (the one checked before) and before
 /// its deadline. `false` when the guard failed: a concurrent dépôt, or the
 /// démarche closed.
@@ -267,7 +289,7 @@ pub async fn deposer(
           (SELECT g.id FROM groupes_instructeurs g WHERE g.id = $5 AND g.demarche_id = dossiers.demarche_id), \
           (SELECT g.id FROM groupes_instructeurs g WHERE g.demarche_id = dossiers.demarche_id AND g.defaut = TRUE \
            ORDER BY g.id LIMIT 1)) \
-        WHERE id = $1 AND compte_id = $2 AND etat = $3 \
+        WHERE id = $1 AND compte_id = $2 AND etat = $3 AND corbeille_usager_at IS NULL \
         AND EXISTS (SELECT 1 FROM demarches m WHERE m.id = dossiers.demarche_id AND m.etat = $8 \
           AND (m.date_limite_depot IS NULL OR m.date_limite_depot > $7))";
     let n = on!(c, c => sqlx::query(SQL).bind(id.0).bind(usager.0).bind(from.as_str()).bind(to.as_str())

@@ -27,6 +27,7 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub mod corbeille;
 pub mod declaratif;
 pub mod trace;
 
@@ -629,6 +630,7 @@ async fn contexte(
     saisie: &Saisie,
 ) -> Result<Contexte, AppError> {
     let dossier = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    corbeille::hors_corbeille(&dossier)?;
     let formulaire = formulaire_dans(state, tx, &dossier).await?;
     let pieces = crate::workflow::pieces_jointes::du_formulaire(tx, id, formulaire.types()).await?;
     let saisie = crate::workflow::pieces_jointes::avec_fichiers(formulaire.types(), saisie, &pieces);
@@ -675,6 +677,7 @@ async fn sauver_brouillon(
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     let dossier = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    corbeille::hors_corbeille(&dossier)?;
     if dossier.etat() != EtatDossier::Brouillon {
         return Ok(false);
     }
@@ -810,6 +813,7 @@ async fn depot_empeche(state: &AppState, usager: &Usager, id: DossierId) -> Resu
     let mut tx = state.store.read().await?;
     let dossier = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
     tx.commit().await?;
+    corbeille::hors_corbeille(&dossier)?;
     if dossier.etat() != EtatDossier::Brouillon {
         return Ok(Ok(()));
     }
@@ -843,6 +847,7 @@ pub async fn modifier(
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     let current = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    corbeille::hors_corbeille(&current)?;
     if current.etat() != EtatDossier::EnConstruction {
         return Err(AppError::Refused(
             "Ce dossier est passé en instruction entre-temps : il ne peut plus être modifié.".into(),

@@ -47,7 +47,7 @@ async fn dossier_de(c: Conn<'_>, lecteur: &Lecteur<'_>, id: DossierId) -> Result
 }
 
 fn modifiable(d: &DossierRow) -> bool {
-    matches!(d.etat(), EtatDossier::Brouillon | EtatDossier::EnConstruction)
+    matches!(d.etat(), EtatDossier::Brouillon | EtatDossier::EnConstruction) && d.corbeille_usager_at.is_none()
 }
 
 /// Where a file goes: a file champ, and for a champ of a block, the row.

@@ -55,10 +55,12 @@ pub async fn echues(c: Conn<'_>, now: DateTime<Utc>) -> StoreResult<Vec<Demarche
 }
 
 /// The addresses of the usagers who have a brouillon on the démarche
-/// (test dossiers aside), to tell them it closed.
+/// (test dossiers and brouillons in the corbeille aside), to tell them it
+/// closed.
 pub async fn courriels_des_brouillons(c: Conn<'_>, id: DemarcheId) -> StoreResult<Vec<String>> {
     const SQL: &str = "SELECT DISTINCT c.email FROM dossiers d JOIN comptes c ON c.id = d.compte_id \
-        WHERE d.demarche_id = $1 AND d.etat = 'brouillon' AND d.for_test = FALSE ORDER BY c.email";
+        WHERE d.demarche_id = $1 AND d.etat = 'brouillon' AND d.for_test = FALSE \
+        AND d.corbeille_usager_at IS NULL ORDER BY c.email";
     Ok(on!(c, c => sqlx::query_scalar(SQL).bind(id.0).fetch_all(&mut *c).await)?)
 }
 
