@@ -13,6 +13,7 @@ mod autocompletion;
 mod carte_polygone;
 mod carte_tuiles;
 mod catalogue;
+mod coconstruction;
 mod conditions;
 mod config_demarche;
 mod confirmation_siret;

@@ -250,6 +250,15 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     assert!(body.contains(&format!("1 dossier pour « {numero} »")), "{body}");
     browser.check_page(&format!("{ecran}-mes-dossiers-recherche")).await;
     browser.submit(Locator::Css(&format!(".guichet-dossier a[href='/dossiers/{numero}']"))).await;
+    // The invitation page, and its error next to the field.
+    browser.submit(Locator::LinkText("Inviter une personne à modifier ce dossier")).await;
+    browser.check_page(&format!("{ecran}-invitations")).await;
+    c.find(Locator::Id("email")).await.expect("email field").send_keys("pas-une-adresse").await.expect("type");
+    browser.submit(Locator::XPath("//button[normalize-space(.)='Envoyer une invitation']")).await;
+    assert!(c.source().await.expect("source").contains(r#"id="email-erreur""#));
+    browser.screenshot(&shot("invitation-refusee")).await;
+    browser.check_page(&format!("{ecran}-invitation-refusee")).await;
+    browser.submit(Locator::LinkText("Revenir au dossier")).await;
     browser.submit(Locator::LinkText("Supprimer ce dossier")).await;
     assert!(c.source().await.expect("source").contains("l'administration ne le verra plus"));
     browser.check_page(&format!("{ecran}-supprimer")).await;

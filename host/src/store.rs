@@ -32,6 +32,7 @@ pub mod demarches;
 pub mod dossiers;
 pub mod group_commit;
 pub mod groupes;
+pub mod invitations;
 pub mod jobs;
 pub mod maintenance;
 pub mod pieces_jointes;

@@ -64,6 +64,11 @@ pub const COURRIEL_VERROU: Limite =
 /// sends at most a few a second; two a second for a minute is generous.
 pub const SUGGESTIONS_COMPTE: Limite = Limite { nom: "suggestions-compte", max: 120, fenetre: Duration::minutes(1) };
 
+/// Co-construction invitations sent by one compte: each e-mails the
+/// usager's words to an address they choose, so this bounds how much a
+/// compte can make the platform send (spam through invitations).
+pub const INVITATIONS_COMPTE: Limite = Limite { nom: "invitations-compte", max: 30, fenetre: Duration::hours(1) };
+
 /// Autocomplete calls from one IP, all comptes together (many comptes
 /// made to get around the per-compte limit).
 pub const SUGGESTIONS_IP: Limite = Limite { nom: "suggestions-ip", max: 600, fenetre: Duration::minutes(1) };
@@ -133,6 +138,7 @@ mod tests {
             COURRIEL_VERROU,
             SUGGESTIONS_COMPTE,
             SUGGESTIONS_IP,
+            INVITATIONS_COMPTE,
         ] {
             assert!(l.fenetre <= FENETRE_MAX, "{}", l.nom);
         }

@@ -65,6 +65,8 @@ fn notice_message(code: &str) -> Option<&'static str> {
             "Le dossier a été mis à la corbeille. L'administration le conserve ; vous pouvez le restaurer à tout moment."
         }
         "dossier-restaure" => "Le dossier a été restauré.",
+        "invitation-envoyee" => "L'invitation a été envoyée par courriel.",
+        "invitation-retiree" => "L'invitation a été retirée : la personne n'a plus accès au dossier.",
         "fichier-supprime" => "Le fichier a été supprimé.",
         "fichier-enregistre" => "Le fichier a été enregistré.",
         "confirme" => "Votre adresse électronique est confirmée. Vous pouvez vous connecter.",

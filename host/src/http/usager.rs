@@ -23,6 +23,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
+mod invitations;
 mod mes_dossiers;
 
 pub fn routes() -> Router<AppState> {
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dossiers/{id}/attestation", get(attestation))
         .route("/dossiers/{id}/regles", axum::routing::post(regles))
         .merge(mes_dossiers::routes())
+        .merge(invitations::routes())
 }
 
 /// The dossier form's routes: they may carry files (multipart), so they
@@ -162,7 +164,7 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     let id = ids.first()?;
     let usager = ctx.usager()?;
     let mut tx = state.store.read().await?;
-    let d = dossiers::find_for_usager(tx.conn(), DossierId(id), usager.compte_id).await?;
+    let d = dossiers::find_for_participant(tx.conn(), DossierId(id), &usager).await?;
     // A brouillon is its form, unless it is in the corbeille: then it is
     // read here, with what restoring it would do.
     if d.etat() == EtatDossier::Brouillon && d.corbeille_usager_at.is_none() {
@@ -207,12 +209,18 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     } else {
         Vec::new()
     };
+    let mut dossier = vues::dossier(&d);
+    if !d.est_a(usager.compte_id) {
+        // An invité completes the dossier; deleting it is its owner's.
+        dossier["supprimable"] = json!(false);
+    }
     ctx.page(
         &state,
         "usager/dossier",
         json!({
             "titre": format!("Dossier n° {}", d.id),
-            "dossier": vues::dossier(&d),
+            "dossier": dossier,
+            "invite": !d.est_a(usager.compte_id),
             "a_completer": a_completer,
             "retirees": vues::reponses_retirees(&retires, values),
             "service": config.demarche.service(),
@@ -247,7 +255,7 @@ async fn formulaire(
     let erreurs = refus.map_or(&aucune, |(_, r)| &r.erreurs);
     let usager = ctx.usager()?;
     let mut tx = state.store.read().await?;
-    let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    let d = dossiers::find_for_participant(tx.conn(), id, &usager).await?;
     if d.etat() != attendu || d.corbeille_usager_at.is_some() {
         return Ok(Redirect::to(&format!("/dossiers/{id}")).into_response());
     }
@@ -326,6 +334,8 @@ async fn formulaire(
         "champs": champs,
         "erreurs": erreurs,
         "brouillon": brouillon,
+        // An invité saves but does not file, delete or invite.
+        "invite": !d.est_a(usager.compte_id),
         "action": action,
         "multipart": fichiers,
         "suppressions": suppressions,
@@ -443,7 +453,7 @@ async fn regles(
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
     let mut tx = state.store.read().await?;
-    let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    let d = dossiers::find_for_participant(tx.conn(), id, &usager).await?;
     if !matches!(d.etat(), EtatDossier::Brouillon | EtatDossier::EnConstruction) {
         return Err(AppError::NotFound);
     }
@@ -518,7 +528,7 @@ async fn suggestions(
     let compte = usager.compte_id.0.to_string();
     limites::compter(&state, &[(&SUGGESTIONS_COMPTE, &compte), (&SUGGESTIONS_IP, &sujet_ip(ip))]).await?;
     let mut tx = state.store.read().await?;
-    let d = dossiers::find_for_usager(tx.conn(), DossierId(id), usager.compte_id).await?;
+    let d = dossiers::find_for_participant(tx.conn(), DossierId(id), &usager).await?;
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
     let types = &definition.types;
     let config = state.demarche_config.du_dossier(tx.conn(), &d).await?;
@@ -550,7 +560,7 @@ async fn attestation(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Resul
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
     let mut tx = state.store.read().await?;
-    dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    dossiers::find_for_participant(tx.conn(), id, &usager).await?;
     let a =
         attestations::of_dossier(tx.conn(), id).await?.filter(|a| a.revoquee_le.is_none()).ok_or(AppError::NotFound)?;
     tx.commit().await?;

@@ -5,6 +5,7 @@
 //! like a dossier that does not exist.
 
 use crate::domain::champ::repetition::Slot;
+use crate::domain::compte::Usager;
 use crate::domain::demarche::EtatDemarche;
 use crate::domain::{
     CompteId, DemarcheId, DossierId, EtatDossier, GroupeInstructeurId, InstructeurId, RevisionId, StableId,
@@ -59,6 +60,11 @@ impl DossierRow {
         EtatDossier::parse(&self.etat).unwrap_or(EtatDossier::Brouillon)
     }
 
+    /// Whether `compte` owns it (rather than being invited on it).
+    pub fn est_a(&self, compte: CompteId) -> bool {
+        self.compte_id == compte.0
+    }
+
     pub fn demarche_etat(&self) -> EtatDemarche {
         EtatDemarche::parse(&self.demarche_etat).unwrap_or(EtatDemarche::Close)
     }
@@ -105,6 +111,20 @@ pub async fn insert(
 pub async fn find_for_usager(c: Conn<'_>, id: DossierId, usager: CompteId) -> StoreResult<DossierRow> {
     const SQL: &str = select_dossier!("WHERE d.id = $1 AND d.compte_id = $2");
     on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(usager.0).fetch_optional(&mut *c).await)?
+        .ok_or(StoreError::NotFound)
+}
+
+/// The dossier for its owner or for a usager invited on it (matched on
+/// the compte's address, proven at sign-up): what they may both do, read
+/// and complete it. Filing, the corbeille and invitations stay the
+/// owner's (`find_for_usager`); `DossierRow::est_a` tells which one the
+/// caller is.
+pub async fn find_for_participant(c: Conn<'_>, id: DossierId, usager: &Usager) -> StoreResult<DossierRow> {
+    const SQL: &str = select_dossier!(
+        "WHERE d.id = $1 AND (d.compte_id = $2 \
+         OR EXISTS (SELECT 1 FROM invitations i WHERE i.dossier_id = d.id AND i.email = $3))"
+    );
+    on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(usager.compte_id.0).bind(&usager.email).fetch_optional(&mut *c).await)?
         .ok_or(StoreError::NotFound)
 }
 

@@ -29,6 +29,7 @@ use std::sync::Arc;
 
 pub mod corbeille;
 pub mod declaratif;
+pub mod invitations;
 pub mod trace;
 
 /// Answers as posted by the form: input name (`champ_<stable_id>`) → text.
@@ -472,11 +473,12 @@ pub fn multiples(saisie: &Saisie, key: &str) -> Vec<String> {
     saisie.get(key).and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
 }
 
-/// A « lien vers un autre dossier » must name a dossier the usager can
-/// see; one that does not exist and one of someone else answer alike.
+/// A « lien vers un autre dossier » must name a dossier of the dossier's
+/// owner (`titulaire`, whoever is typing: the owner or an invité); one
+/// that does not exist and one of someone else answer alike.
 async fn verifier_liens(
     state: &AppState,
-    usager: &Usager,
+    titulaire: crate::domain::CompteId,
     types: &[TypeDeChamp],
     verifiees: &mut Verifiees,
 ) -> Result<(), AppError> {
@@ -497,7 +499,7 @@ async fn verifier_liens(
         let Some(numero) = numero.filter(|_| verifiees.erreurs.get(&name).is_none()) else {
             continue;
         };
-        match dossiers::find_for_usager(tx.conn(), DossierId(numero), usager.compte_id).await {
+        match dossiers::find_for_usager(tx.conn(), DossierId(numero), titulaire).await {
             Ok(_) => {}
             Err(crate::store::StoreError::NotFound) => verifiees.erreurs.add(
                 &name,
@@ -629,7 +631,7 @@ async fn contexte(
     id: DossierId,
     saisie: &Saisie,
 ) -> Result<Contexte, AppError> {
-    let dossier = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    let dossier = dossiers::find_for_participant(tx.conn(), id, usager).await?;
     corbeille::hors_corbeille(&dossier)?;
     let formulaire = formulaire_dans(state, tx, &dossier).await?;
     let pieces = crate::workflow::pieces_jointes::du_formulaire(tx, id, formulaire.types()).await?;
@@ -653,7 +655,7 @@ pub async fn enregistrer_brouillon(
     }
     let types = formulaire.types();
     let mut verifiees = verifier_saisie(state, &formulaire, &saisie, false).await;
-    verifier_liens(state, usager, types, &mut verifiees).await?;
+    verifier_liens(state, crate::domain::CompteId(dossier.compte_id), types, &mut verifiees).await?;
     // A brouillon defers nothing: the checks run again at dépôt.
     verifiees.verdicts.a_verifier.clear();
     let retirees = pieces_a_retirer(types, &verifiees, &pieces, false);
@@ -676,7 +678,7 @@ async fn sauver_brouillon(
 ) -> Result<bool, AppError> {
     let now = Utc::now();
     let mut tx = state.store.write().await?;
-    let dossier = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    let dossier = dossiers::find_for_participant(tx.conn(), id, usager).await?;
     corbeille::hors_corbeille(&dossier)?;
     if dossier.etat() != EtatDossier::Brouillon {
         return Ok(false);
@@ -704,6 +706,11 @@ pub async fn deposer(
     //    transaction below holds the one writer, it only writes.
     let mut tx = state.store.read().await?;
     let Contexte { dossier, formulaire, saisie, pieces } = contexte(state, &mut tx, usager, id, saisie).await?;
+    if !dossier.est_a(usager.compte_id) {
+        return Err(AppError::Refused(
+            "Seul le titulaire du dossier peut le déposer : vous êtes invité à le compléter.".into(),
+        ));
+    }
     // A dépôt repeated after it went through (double click, a retry after a
     // lost answer) has nothing left to do: the usager sees the filed dossier.
     if dossier.etat() != EtatDossier::Brouillon {
@@ -726,7 +733,7 @@ pub async fn deposer(
     //    write the accusé de réception, all outside the write transaction.
     let types = formulaire.types();
     let mut verifiees = verifier_saisie(state, &formulaire, &saisie, true).await;
-    verifier_liens(state, usager, types, &mut verifiees).await?;
+    verifier_liens(state, crate::domain::CompteId(dossier.compte_id), types, &mut verifiees).await?;
     let now = Utc::now();
     if !verifiees.erreurs.is_empty() {
         // Refused: the answers are saved as typed, the errors shown.
@@ -840,13 +847,13 @@ pub async fn modifier(
     }
     let types = formulaire.types();
     let mut verifiees = verifier_saisie(state, &formulaire, &saisie, true).await;
-    verifier_liens(state, usager, types, &mut verifiees).await?;
+    verifier_liens(state, crate::domain::CompteId(dossier.compte_id), types, &mut verifiees).await?;
     if !verifiees.erreurs.is_empty() {
         return Ok(Err(verifiees.refus()));
     }
     let now = Utc::now();
     let mut tx = state.store.write().await?;
-    let current = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    let current = dossiers::find_for_participant(tx.conn(), id, usager).await?;
     corbeille::hors_corbeille(&current)?;
     if current.etat() != EtatDossier::EnConstruction {
         return Err(AppError::Refused(

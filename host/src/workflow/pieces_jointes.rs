@@ -41,7 +41,7 @@ pub enum Lecteur<'a> {
 
 async fn dossier_de(c: Conn<'_>, lecteur: &Lecteur<'_>, id: DossierId) -> Result<DossierRow, AppError> {
     Ok(match lecteur {
-        Lecteur::Usager(u) => dossiers::find_for_usager(c, id, u.compte_id).await?,
+        Lecteur::Usager(u) => dossiers::find_for_participant(c, id, u).await?,
         Lecteur::Instructeur(i) => dossiers::find_for_instructeur(c, id, i.instructeur_id).await?,
     })
 }
@@ -70,7 +70,7 @@ pub async fn champ_fichier(
     ligne: Option<&str>,
 ) -> Result<(DossierRow, Place), AppError> {
     let mut tx = state.store.read().await?;
-    let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    let d = dossiers::find_for_participant(tx.conn(), id, usager).await?;
     // The form: from memory once published, like every other read of it.
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
     tx.commit().await?;
@@ -244,7 +244,7 @@ async fn attacher_en_base(
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     // Again inside the transaction: the dossier may have moved on meanwhile.
-    let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    let d = dossiers::find_for_participant(tx.conn(), id, usager).await?;
     if !modifiable(&d) {
         return Err(AppError::Refused("Ce dossier ne peut plus être modifié.".into()));
     }
@@ -325,7 +325,7 @@ pub async fn retirer(
 ) -> Result<(String, EtatDossier), AppError> {
     let now = Utc::now();
     let mut tx = state.store.write().await?;
-    let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    let d = dossiers::find_for_participant(tx.conn(), id, usager).await?;
     if !modifiable(&d) {
         return Err(AppError::Refused("Ce dossier ne peut plus être modifié.".into()));
     }

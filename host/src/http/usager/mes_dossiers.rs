@@ -53,13 +53,13 @@ async fn mes_dossiers(
     let recherche = Recherche::new(&saisie);
     let mut tx = state.store.read().await?;
     // The counts first: they bring a page beyond the last back to it.
-    let compteurs = compteurs_usager(tx.conn(), usager.compte_id, &recherche).await?;
+    let compteurs = compteurs_usager(tx.conn(), &usager, &recherche).await?;
     let total = compteurs.de(onglet).max(0) as u64;
     let href = |page: u64| lien(onglet, &saisie, page);
     let pagination = pagination::paginer(total, PAR_PAGE, pagination::page_demandee(query.page.as_deref()), href);
     let page = pagination.as_ref().map_or(1, |p| p.page);
     let offset = ((page - 1) * PAR_PAGE) as i64;
-    let rows = list_for_usager(tx.conn(), usager.compte_id, onglet, &recherche, offset, PAR_PAGE as i64).await?;
+    let rows = list_for_usager(tx.conn(), &usager, onglet, &recherche, offset, PAR_PAGE as i64).await?;
     tx.commit().await?;
     let now = Utc::now();
     let onglets: Vec<Value> = OngletUsager::ALL
@@ -82,6 +82,7 @@ async fn mes_dossiers(
         _ if !saisie.is_empty() => "Aucun dossier ne correspond à votre recherche dans cet onglet.",
         OngletUsager::EnCours => "Vous n'avez pas de dossier en cours.",
         OngletUsager::Traites => "Vous n'avez pas encore de dossier traité.",
+        OngletUsager::Invites => "Personne ne vous a invité à compléter un dossier.",
         OngletUsager::Corbeille => "Votre corbeille est vide.",
     };
     ctx.page(

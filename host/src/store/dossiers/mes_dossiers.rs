@@ -2,6 +2,7 @@
 //! a time, and their corbeille.
 
 use super::DossierRow;
+use crate::domain::compte::Usager;
 use crate::domain::{CompteId, DossierId};
 use crate::store::{Conn, StoreResult};
 use chrono::{DateTime, Utc};
@@ -13,17 +14,20 @@ pub enum OngletUsager {
     EnCours,
     /// Decided.
     Traites,
+    /// Other usagers' dossiers they were invited to complete.
+    Invites,
     /// Put in the corbeille by the usager.
     Corbeille,
 }
 
 impl OngletUsager {
-    pub const ALL: [OngletUsager; 3] = [Self::EnCours, Self::Traites, Self::Corbeille];
+    pub const ALL: [OngletUsager; 4] = [Self::EnCours, Self::Traites, Self::Invites, Self::Corbeille];
 
     pub fn slug(self) -> &'static str {
         match self {
             Self::EnCours => "en-cours",
             Self::Traites => "traites",
+            Self::Invites => "invites",
             Self::Corbeille => "corbeille",
         }
     }
@@ -36,6 +40,7 @@ impl OngletUsager {
         match self {
             Self::EnCours => "En cours",
             Self::Traites => "Traités",
+            Self::Invites => "Invités",
             Self::Corbeille => "Corbeille",
         }
     }
@@ -98,9 +103,10 @@ macro_rules! traites {
 
 /// One page of a tab: `limit` dossiers after the first `offset`, most
 /// recently updated first (the corbeille: most recently deleted first).
+/// Invitations are matched on the compte's address.
 pub async fn list_for_usager(
     c: Conn<'_>,
-    usager: CompteId,
+    usager: &Usager,
     onglet: OngletUsager,
     recherche: &Recherche,
     offset: i64,
@@ -120,6 +126,12 @@ pub async fn list_for_usager(
         recherche!(),
         " ORDER BY d.updated_at DESC, d.id DESC LIMIT $5 OFFSET $6"
     ));
+    const INVITES: &str = select_dossier!(concat!(
+        "JOIN invitations i ON i.dossier_id = d.id AND i.email = $7 \
+         WHERE d.compte_id <> $1 AND d.corbeille_usager_at IS NULL AND ",
+        recherche!(),
+        " ORDER BY d.updated_at DESC, d.id DESC LIMIT $5 OFFSET $6"
+    ));
     const CORBEILLE: &str = select_dossier!(concat!(
         "WHERE d.compte_id = $1 AND d.corbeille_usager_at IS NOT NULL AND ",
         recherche!(),
@@ -129,10 +141,18 @@ pub async fn list_for_usager(
         OngletUsager::EnCours => EN_COURS,
         OngletUsager::Traites => TRAITES,
         OngletUsager::Corbeille => CORBEILLE,
+        OngletUsager::Invites => {
+            let motif = recherche.motif();
+            return Ok(on!(c, c => sqlx::query_as(INVITES).bind(usager.compte_id.0).bind(&recherche.texte)
+                .bind(recherche.numero.unwrap_or(0)).bind(&motif).bind(limit).bind(offset).bind(&usager.email)
+                .fetch_all(&mut *c).await)?);
+        }
     };
     let motif = recherche.motif();
-    Ok(on!(c, c => sqlx::query_as(sql).bind(usager.0).bind(&recherche.texte).bind(recherche.numero.unwrap_or(0))
-        .bind(&motif).bind(limit).bind(offset).fetch_all(&mut *c).await)?)
+    Ok(
+        on!(c, c => sqlx::query_as(sql).bind(usager.compte_id.0).bind(&recherche.texte).bind(recherche.numero.unwrap_or(0))
+        .bind(&motif).bind(limit).bind(offset).fetch_all(&mut *c).await)?,
+    )
 }
 
 /// How many dossiers each tab holds, the search applied.
@@ -140,6 +160,9 @@ pub async fn list_for_usager(
 pub struct CompteursUsager {
     pub en_cours: i64,
     pub traites: i64,
+    /// Counted apart (through the invitations' index).
+    #[sqlx(default)]
+    pub invites: i64,
     pub corbeille: i64,
 }
 
@@ -148,12 +171,14 @@ impl CompteursUsager {
         match onglet {
             OngletUsager::EnCours => self.en_cours,
             OngletUsager::Traites => self.traites,
+            OngletUsager::Invites => self.invites,
             OngletUsager::Corbeille => self.corbeille,
         }
     }
 }
 
-pub async fn compteurs_usager(c: Conn<'_>, usager: CompteId, recherche: &Recherche) -> StoreResult<CompteursUsager> {
+pub async fn compteurs_usager(c: Conn<'_>, usager: &Usager, recherche: &Recherche) -> StoreResult<CompteursUsager> {
+    let mut c = c;
     const SQL: &str = concat!(
         "SELECT COALESCE(SUM(CASE WHEN ",
         en_cours!(),
@@ -164,9 +189,18 @@ pub async fn compteurs_usager(c: Conn<'_>, usager: CompteId, recherche: &Recherc
          FROM dossiers d JOIN demarches m ON m.id = d.demarche_id WHERE d.compte_id = $1 AND ",
         recherche!()
     );
+    const INVITES: &str = concat!(
+        "SELECT COUNT(*) FROM invitations i JOIN dossiers d ON d.id = i.dossier_id \
+         JOIN demarches m ON m.id = d.demarche_id \
+         WHERE i.email = $1 AND d.compte_id <> $5 AND d.corbeille_usager_at IS NULL AND ",
+        recherche!()
+    );
     let motif = recherche.motif();
-    Ok(on!(c, c => sqlx::query_as(SQL).bind(usager.0).bind(&recherche.texte).bind(recherche.numero.unwrap_or(0))
-        .bind(&motif).fetch_one(&mut *c).await)?)
+    let mut compteurs: CompteursUsager = on!(c.reborrow(), c => sqlx::query_as(SQL).bind(usager.compte_id.0)
+        .bind(&recherche.texte).bind(recherche.numero.unwrap_or(0)).bind(&motif).fetch_one(&mut *c).await)?;
+    compteurs.invites = on!(c, c => sqlx::query_scalar(INVITES).bind(&usager.email).bind(&recherche.texte)
+        .bind(recherche.numero.unwrap_or(0)).bind(&motif).bind(usager.compte_id.0).fetch_one(&mut *c).await)?;
+    Ok(compteurs)
 }
 
 /// Puts the usager's dossier in their corbeille, unless it is en
