@@ -192,14 +192,20 @@ pub async fn bench_health(base: &str, n: usize) -> Stats {
     stats(all, start.elapsed())
 }
 
-/// `n` GETs of `paths` (taken in turn) from `CONCURRENCY` tasks, each with
-/// a signed-in client of `clients` (taken in turn); each answer must be a
-/// success containing `attendu`.
-pub async fn charge_get(base: &str, clients: &[reqwest::Client], paths: &[String], n: usize, attendu: &str) -> Stats {
-    let per = n / CONCURRENCY;
+/// `n` GETs of `paths` (taken in turn) from `taches` concurrent tasks,
+/// each with a signed-in client of `clients` (taken in turn); each answer
+/// must be a success containing `attendu`.
+pub async fn charge_get(
+    base: &str,
+    clients: &[reqwest::Client],
+    paths: &[String],
+    (n, taches): (usize, usize),
+    attendu: &str,
+) -> Stats {
+    let per = n / taches;
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for w in 0..CONCURRENCY {
+    for w in 0..taches {
         let client = clients[w % clients.len()].clone();
         let urls: Vec<String> = paths.iter().map(|p| format!("{base}{p}")).collect();
         let attendu = attendu.to_string();

@@ -58,18 +58,24 @@ async fn run_backend(name: &str, data_dir: &std::path::Path, database_url: &str)
     }
     let base = &server.base;
     let health = bench_health(base, HEALTH_REQUESTS).await;
-    let first = charge_get(base, &clients, &["/dossiers".to_owned()], REQUESTS, "En cours (").await;
-    let deep =
-        charge_get(base, &clients, &["/dossiers?onglet=en-cours&page=100".to_owned()], REQUESTS, "page 100").await;
-    let traites = charge_get(base, &clients, &["/dossiers?onglet=traites".to_owned()], REQUESTS, "Traités (").await;
+    let charge = (REQUESTS, CONCURRENCY);
+    // One request at a time: the latency an usager sees on an idle server.
+    let alone = charge_get(base, &clients, &["/dossiers".to_owned()], (REQUESTS / 4, 1), "En cours (").await;
+    let first = charge_get(base, &clients, &["/dossiers".to_owned()], charge, "En cours (").await;
+    let deep = charge_get(base, &clients, &["/dossiers?onglet=en-cours&page=100".to_owned()], charge, "page 100").await;
+    let traites = charge_get(base, &clients, &["/dossiers?onglet=traites".to_owned()], charge, "Traités (").await;
     let paths: Vec<String> = ["mimosa", "4217", "projet 12"].iter().map(|q| format!("/dossiers?q={q}")).collect();
-    let search = charge_get(base, &clients, &paths, REQUESTS, "dans l'onglet").await;
+    let search = charge_get(base, &clients, &paths, charge, "dans l'onglet").await;
     report("GET /health (baseline)", &health);
+    report("Mes dossiers, page 1, alone", &alone);
     report("Mes dossiers, page 1", &first);
     report("Mes dossiers, page 100", &deep);
     report("Mes dossiers, traités", &traites);
     report("Mes dossiers, search", &search);
-    for (label, s) in [("page 1", &first), ("page 100", &deep), ("traités", &traites), ("search", &search)] {
+    println!("(each line but « alone »: {CONCURRENCY} concurrent clients)");
+    for (label, s) in
+        [("alone", &alone), ("page 1", &first), ("page 100", &deep), ("traités", &traites), ("search", &search)]
+    {
         println!(
             "{label:<9} ratios to baseline: throughput {:.3}, p95 {:.1}×   (target p95 < 50 ms → {})",
             s.per_sec / health.per_sec,
@@ -94,6 +100,18 @@ async fn fixtures(data_dir: &std::path::Path, database_url: &str) -> Vec<String>
         let input = ChampInput { type_champ: "text".into(), libelle: libelle.into(), ..ChampInput::default() };
         wf::ajouter_champ(&state, &admin, id, wf::Liste::Formulaire, &input).await.expect("store").expect("champ");
     }
+    creer_compte_operateur(
+        &state,
+        "instructeur@bench.example",
+        PASSWORD,
+        Roles { instructeur: true, ..Roles::default() },
+    )
+    .await
+    .expect("instructeur");
+    guichet::workflow::groupes::affecter_instructeur(&state, &admin, id, None, "instructeur@bench.example")
+        .await
+        .expect("store")
+        .expect("instructeur");
     wf::publier(&state, &admin, id, "mesure").await.expect("store").expect("publier");
     let mut emails = Vec::new();
     for u in 0..USAGERS {

@@ -63,6 +63,10 @@ impl Recherche {
         Recherche { texte: texte.to_lowercase(), numero }
     }
 
+    pub fn est_vide(&self) -> bool {
+        self.texte.is_empty()
+    }
+
     /// The LIKE pattern, its wildcards escaped: a `%` typed is a `%`.
     fn motif(&self) -> String {
         let mut motif = String::with_capacity(self.texte.len() + 2);
@@ -101,6 +105,18 @@ macro_rules! traites {
     };
 }
 
+/// A tab's page, with the search (`$2`…`$4`) or without: without, the
+/// condition is left out of the statement, not short-circuited in it (a
+/// planner still runs the subquery for every row).
+macro_rules! page {
+    ($ou:expr, $ordre:literal) => {
+        [
+            select_dossier!(concat!($ou, " AND ", recherche!(), " ORDER BY ", $ordre, " LIMIT $5 OFFSET $6")),
+            select_dossier!(concat!($ou, " ORDER BY ", $ordre, " LIMIT $5 OFFSET $6")),
+        ]
+    };
+}
+
 /// One page of a tab: `limit` dossiers after the first `offset`, most
 /// recently updated first (the corbeille: most recently deleted first).
 /// Invitations are matched on the compte's address.
@@ -112,47 +128,28 @@ pub async fn list_for_usager(
     offset: i64,
     limit: i64,
 ) -> StoreResult<Vec<DossierRow>> {
-    const EN_COURS: &str = select_dossier!(concat!(
-        "WHERE d.compte_id = $1 AND ",
-        en_cours!(),
-        " AND ",
-        recherche!(),
-        " ORDER BY d.updated_at DESC, d.id DESC LIMIT $5 OFFSET $6"
-    ));
-    const TRAITES: &str = select_dossier!(concat!(
-        "WHERE d.compte_id = $1 AND ",
-        traites!(),
-        " AND ",
-        recherche!(),
-        " ORDER BY d.updated_at DESC, d.id DESC LIMIT $5 OFFSET $6"
-    ));
-    const INVITES: &str = select_dossier!(concat!(
+    const EN_COURS: [&str; 2] =
+        page!(concat!("WHERE d.compte_id = $1 AND ", en_cours!()), "d.updated_at DESC, d.id DESC");
+    const TRAITES: [&str; 2] =
+        page!(concat!("WHERE d.compte_id = $1 AND ", traites!()), "d.updated_at DESC, d.id DESC");
+    const INVITES: [&str; 2] = page!(
         "JOIN invitations i ON i.dossier_id = d.id AND i.email = $7 \
-         WHERE d.compte_id <> $1 AND d.corbeille_usager_at IS NULL AND ",
-        recherche!(),
-        " ORDER BY d.updated_at DESC, d.id DESC LIMIT $5 OFFSET $6"
-    ));
-    const CORBEILLE: &str = select_dossier!(concat!(
-        "WHERE d.compte_id = $1 AND d.corbeille_usager_at IS NOT NULL AND ",
-        recherche!(),
-        " ORDER BY d.corbeille_usager_at DESC, d.id DESC LIMIT $5 OFFSET $6"
-    ));
-    let sql = match onglet {
+         WHERE d.compte_id <> $1 AND d.corbeille_usager_at IS NULL",
+        "d.updated_at DESC, d.id DESC"
+    );
+    const CORBEILLE: [&str; 2] =
+        page!("WHERE d.compte_id = $1 AND d.corbeille_usager_at IS NOT NULL", "d.corbeille_usager_at DESC, d.id DESC");
+    let variantes = match onglet {
         OngletUsager::EnCours => EN_COURS,
         OngletUsager::Traites => TRAITES,
+        OngletUsager::Invites => INVITES,
         OngletUsager::Corbeille => CORBEILLE,
-        OngletUsager::Invites => {
-            let motif = recherche.motif();
-            return Ok(on!(c, c => sqlx::query_as(INVITES).bind(usager.compte_id.0).bind(&recherche.texte)
-                .bind(recherche.numero.unwrap_or(0)).bind(&motif).bind(limit).bind(offset).bind(&usager.email)
-                .fetch_all(&mut *c).await)?);
-        }
     };
+    let sql = variantes[usize::from(recherche.est_vide())];
     let motif = recherche.motif();
-    Ok(
-        on!(c, c => sqlx::query_as(sql).bind(usager.compte_id.0).bind(&recherche.texte).bind(recherche.numero.unwrap_or(0))
-        .bind(&motif).bind(limit).bind(offset).fetch_all(&mut *c).await)?,
-    )
+    Ok(on!(c, c => sqlx::query_as(sql).bind(usager.compte_id.0).bind(&recherche.texte)
+        .bind(recherche.numero.unwrap_or(0)).bind(&motif).bind(limit).bind(offset).bind(&usager.email)
+        .fetch_all(&mut *c).await)?)
 }
 
 /// How many dossiers each tab holds, the search applied.
@@ -179,26 +176,43 @@ impl CompteursUsager {
 
 pub async fn compteurs_usager(c: Conn<'_>, usager: &Usager, recherche: &Recherche) -> StoreResult<CompteursUsager> {
     let mut c = c;
-    const SQL: &str = concat!(
-        "SELECT COALESCE(SUM(CASE WHEN ",
-        en_cours!(),
-        " THEN 1 ELSE 0 END), 0) AS en_cours, COALESCE(SUM(CASE WHEN ",
-        traites!(),
-        " THEN 1 ELSE 0 END), 0) AS traites, \
-         COALESCE(SUM(CASE WHEN d.corbeille_usager_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS corbeille \
-         FROM dossiers d JOIN demarches m ON m.id = d.demarche_id WHERE d.compte_id = $1 AND ",
-        recherche!()
-    );
-    const INVITES: &str = concat!(
+    macro_rules! compteurs {
+        ($depuis:expr) => {
+            concat!(
+                "SELECT COALESCE(SUM(CASE WHEN ",
+                en_cours!(),
+                " THEN 1 ELSE 0 END), 0) AS en_cours, COALESCE(SUM(CASE WHEN ",
+                traites!(),
+                " THEN 1 ELSE 0 END), 0) AS traites, \
+                 COALESCE(SUM(CASE WHEN d.corbeille_usager_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS corbeille ",
+                $depuis
+            )
+        };
+    }
+    // Without a search, the counts read only the index on (compte, état,
+    // corbeille): no row, no démarche.
+    const SQL: [&str; 2] = [
+        compteurs!(concat!(
+            "FROM dossiers d JOIN demarches m ON m.id = d.demarche_id WHERE d.compte_id = $1 AND ",
+            recherche!()
+        )),
+        compteurs!("FROM dossiers d WHERE d.compte_id = $1"),
+    ];
+    const INVITES: [&str; 2] = [
+        concat!(
+            "SELECT COUNT(*) FROM invitations i JOIN dossiers d ON d.id = i.dossier_id \
+             JOIN demarches m ON m.id = d.demarche_id \
+             WHERE i.email = $1 AND d.compte_id <> $5 AND d.corbeille_usager_at IS NULL AND ",
+            recherche!()
+        ),
         "SELECT COUNT(*) FROM invitations i JOIN dossiers d ON d.id = i.dossier_id \
-         JOIN demarches m ON m.id = d.demarche_id \
-         WHERE i.email = $1 AND d.compte_id <> $5 AND d.corbeille_usager_at IS NULL AND ",
-        recherche!()
-    );
+         WHERE i.email = $1 AND d.compte_id <> $5 AND d.corbeille_usager_at IS NULL",
+    ];
+    let variante = usize::from(recherche.est_vide());
     let motif = recherche.motif();
-    let mut compteurs: CompteursUsager = on!(c.reborrow(), c => sqlx::query_as(SQL).bind(usager.compte_id.0)
+    let mut compteurs: CompteursUsager = on!(c.reborrow(), c => sqlx::query_as(SQL[variante]).bind(usager.compte_id.0)
         .bind(&recherche.texte).bind(recherche.numero.unwrap_or(0)).bind(&motif).fetch_one(&mut *c).await)?;
-    compteurs.invites = on!(c, c => sqlx::query_scalar(INVITES).bind(&usager.email).bind(&recherche.texte)
+    compteurs.invites = on!(c, c => sqlx::query_scalar(INVITES[variante]).bind(&usager.email).bind(&recherche.texte)
         .bind(recherche.numero.unwrap_or(0)).bind(&motif).bind(usager.compte_id.0).fetch_one(&mut *c).await)?;
     Ok(compteurs)
 }
