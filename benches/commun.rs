@@ -264,3 +264,17 @@ pub async fn demarche_de_mesure(state: &AppState, libelle: &str, description: &s
         .expect("démarche");
     (id, admin)
 }
+
+/// Publishes the démarche at `path` with `instructeur@bench.example` (a
+/// compte made here) in its groupe: a démarche needs one to be published.
+pub async fn publier_avec_instructeur(state: &AppState, admin: &Administrateur, id: DemarcheId, path: &str) {
+    let instructeur = "instructeur@bench.example";
+    creer_compte_operateur(state, instructeur, PASSWORD, Roles { instructeur: true, ..Roles::default() })
+        .await
+        .expect("instructeur");
+    guichet::workflow::groupes::affecter_instructeur(state, admin, id, None, instructeur)
+        .await
+        .expect("store")
+        .expect("instructeur");
+    guichet::workflow::demarche::publier(state, admin, id, path).await.expect("store").expect("publier");
+}

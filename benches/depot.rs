@@ -98,14 +98,6 @@ async fn fixtures(
         state.plugins.type_de_champ("siret").is_some(),
         "plugins/dist must hold the siret plugin (plugins/build.sh)"
     );
-    creer_compte_operateur(
-        &state,
-        "instructeur@bench.example",
-        PASSWORD,
-        Roles { instructeur: true, ..Roles::default() },
-    )
-    .await
-    .expect("instructeur");
     let (id, admin) = demarche_de_mesure(&state, "Démarche de mesure", "Vingt champs.").await;
     wf::activer_plugin(&state, &admin, id, "siret").await.expect("siret enabled");
     let champs = [
@@ -170,11 +162,7 @@ async fn fixtures(
         .expect("store")
         .expect("condition");
     }
-    guichet::workflow::groupes::affecter_instructeur(&state, &admin, id, None, "instructeur@bench.example")
-        .await
-        .expect("store")
-        .expect("instructeur");
-    wf::publier(&state, &admin, id, path).await.expect("store").expect("publier");
+    publier_avec_instructeur(&state, &admin, id, path).await;
     let mut emails = Vec::new();
     for u in 0..USAGERS {
         let email = format!("usager{u}@bench.example");

@@ -100,19 +100,7 @@ async fn fixtures(data_dir: &std::path::Path, database_url: &str) -> Vec<String>
         let input = ChampInput { type_champ: "text".into(), libelle: libelle.into(), ..ChampInput::default() };
         wf::ajouter_champ(&state, &admin, id, wf::Liste::Formulaire, &input).await.expect("store").expect("champ");
     }
-    creer_compte_operateur(
-        &state,
-        "instructeur@bench.example",
-        PASSWORD,
-        Roles { instructeur: true, ..Roles::default() },
-    )
-    .await
-    .expect("instructeur");
-    guichet::workflow::groupes::affecter_instructeur(&state, &admin, id, None, "instructeur@bench.example")
-        .await
-        .expect("store")
-        .expect("instructeur");
-    wf::publier(&state, &admin, id, "mesure").await.expect("store").expect("publier");
+    publier_avec_instructeur(&state, &admin, id, "mesure").await;
     let mut emails = Vec::new();
     for u in 0..USAGERS {
         let email = format!("usager{u}@bench.example");

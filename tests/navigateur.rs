@@ -493,6 +493,28 @@ async fn usager_files_a_dossier_without_javascript() {
     let _ = std::fs::remove_dir_all(&dossier_devis);
     browser.screenshot(&shot("depose")).await;
     browser.check_console("sans-js-depose").await;
+
+    // « Mes dossiers », an invitation, the corbeille and back: plain
+    // links and forms.
+    let numero = c.current_url().await.expect("url").path().trim_start_matches("/dossiers/").to_string();
+    c.goto(&app.url("/dossiers")).await.expect("goto");
+    browser.type_into("recherche", &numero).await;
+    browser.submit(Locator::Css("#recherche-dossiers button")).await;
+    assert!(c.source().await.expect("source").contains(&format!("1 dossier pour « {numero} »")));
+    browser.submit(Locator::Css(&format!(".guichet-dossier a[href='/dossiers/{numero}']"))).await;
+    browser.submit(Locator::LinkText("Inviter une personne à modifier ce dossier")).await;
+    browser.type_into("email", "co-redacteur@exemple.fr").await;
+    browser.submit(Locator::XPath("//button[normalize-space(.)='Envoyer une invitation']")).await;
+    assert!(c.source().await.expect("source").contains("co-redacteur@exemple.fr"));
+    browser.check_console("sans-js-invitation").await;
+    browser.submit(Locator::LinkText("Revenir au dossier")).await;
+    browser.submit(Locator::LinkText("Supprimer ce dossier")).await;
+    browser.submit(Locator::XPath("//button[normalize-space(.)='Mettre à la corbeille']")).await;
+    assert!(c.source().await.expect("source").contains("Corbeille (1)"));
+    browser.screenshot(&shot("corbeille")).await;
+    browser.check_console("sans-js-corbeille").await;
+    browser.submit(Locator::Css(&format!("form[action='/dossiers/{numero}/restaurer'] button"))).await;
+    assert!(c.source().await.expect("source").contains("Le dossier a été restauré"));
     browser.close().await;
     app.stop().await;
 }

@@ -3,7 +3,6 @@
 use crate::domain::champ::{self as domain_champ, repetition};
 use crate::domain::demarche::EtatDemarche;
 use crate::domain::demarche::fichier::UsageFichier;
-use crate::domain::dossier::corbeille::{self, MiseEnCorbeille};
 use crate::domain::limite::{SUGGESTIONS_COMPTE, SUGGESTIONS_IP, sujet_ip};
 use crate::domain::regle::Valeurs as RegleValeurs;
 use crate::domain::{DossierId, Erreurs, EtatDossier};
@@ -226,13 +225,7 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
             "service": config.demarche.service(),
             "champs": champs,
             "attestation": attestation.then(|| format!("/dossiers/{id}/attestation")),
-            "corbeille": d.corbeille_usager_at.map(|at| {
-                let fin = MiseEnCorbeille::de(d.etat()).ok().and_then(|m| m.suppression_le(at));
-                json!({
-                    "restaurable": corbeille::restaurable(d.etat(), at, chrono::Utc::now()),
-                    "suppression_le": fin.map(vues::date_heure),
-                })
-            }),
+            "corbeille": vues::corbeille(&d, chrono::Utc::now()),
             // What the administration says after a dépôt, and where to
             // rate the démarche (only the MonAvis link is kept from its code).
             "message_fin_depot": config.demarche.message_fin_depot,

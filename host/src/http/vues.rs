@@ -402,7 +402,7 @@ pub struct LecturePlugins {
 }
 
 impl LecturePlugins {
-    /// The keys `partials/reponse` reads about one answer.
+    /// The keys `partials/reponse_lecture` reads about one answer.
     fn de(&self, slot: &Slot) -> [(&'static str, Value); 4] {
         let verification = self.verifications.get(slot);
         [
@@ -607,6 +607,20 @@ pub fn dossier(d: &DossierRow) -> Value {
         // confirmation page).
         "supprimable": d.corbeille_usager_at.is_none() && etat != crate::domain::EtatDossier::EnInstruction,
     })
+}
+
+/// What the corbeille says about a dossier the usager put there: when,
+/// whether it can still be restored, and until when (never deleted
+/// through the corbeille: no date). `None` out of the corbeille.
+pub fn corbeille(d: &DossierRow, now: DateTime<Utc>) -> Option<Value> {
+    use crate::domain::dossier::corbeille::{MiseEnCorbeille, restaurable};
+    let at = d.corbeille_usager_at?;
+    let fin = MiseEnCorbeille::de(d.etat()).ok().and_then(|m| m.suppression_le(at));
+    Some(json!({
+        "corbeille_le": date_heure(at),
+        "restaurable": restaurable(d.etat(), at, now),
+        "suppression_le": fin.map(date_heure),
+    }))
 }
 
 fn badge(etat: crate::domain::EtatDossier) -> &'static str {

@@ -60,9 +60,14 @@ impl DossierRow {
         EtatDossier::parse(&self.etat).unwrap_or(EtatDossier::Brouillon)
     }
 
+    /// The usager who owns it (its titulaire).
+    pub fn titulaire(&self) -> CompteId {
+        CompteId(self.compte_id)
+    }
+
     /// Whether `compte` owns it (rather than being invited on it).
     pub fn est_a(&self, compte: CompteId) -> bool {
-        self.compte_id == compte.0
+        self.titulaire() == compte
     }
 
     pub fn demarche_etat(&self) -> EtatDemarche {

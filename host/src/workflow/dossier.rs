@@ -655,7 +655,7 @@ pub async fn enregistrer_brouillon(
     }
     let types = formulaire.types();
     let mut verifiees = verifier_saisie(state, &formulaire, &saisie, false).await;
-    verifier_liens(state, crate::domain::CompteId(dossier.compte_id), types, &mut verifiees).await?;
+    verifier_liens(state, dossier.titulaire(), types, &mut verifiees).await?;
     // A brouillon defers nothing: the checks run again at dépôt.
     verifiees.verdicts.a_verifier.clear();
     let retirees = pieces_a_retirer(types, &verifiees, &pieces, false);
@@ -733,7 +733,7 @@ pub async fn deposer(
     //    write the accusé de réception, all outside the write transaction.
     let types = formulaire.types();
     let mut verifiees = verifier_saisie(state, &formulaire, &saisie, true).await;
-    verifier_liens(state, crate::domain::CompteId(dossier.compte_id), types, &mut verifiees).await?;
+    verifier_liens(state, dossier.titulaire(), types, &mut verifiees).await?;
     let now = Utc::now();
     if !verifiees.erreurs.is_empty() {
         // Refused: the answers are saved as typed, the errors shown.
@@ -847,7 +847,7 @@ pub async fn modifier(
     }
     let types = formulaire.types();
     let mut verifiees = verifier_saisie(state, &formulaire, &saisie, true).await;
-    verifier_liens(state, crate::domain::CompteId(dossier.compte_id), types, &mut verifiees).await?;
+    verifier_liens(state, dossier.titulaire(), types, &mut verifiees).await?;
     if !verifiees.erreurs.is_empty() {
         return Ok(Err(verifiees.refus()));
     }

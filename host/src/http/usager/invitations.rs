@@ -21,7 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dossiers/{id}/invitations/{invitation}/supprimer", post(revoquer))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(Default, serde::Deserialize)]
 struct Invitation {
     #[serde(default)]
     email: String,
@@ -30,14 +30,7 @@ struct Invitation {
 }
 
 async fn page(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
-    afficher(
-        &state,
-        &ctx,
-        DossierId(ids.first()?),
-        &Invitation { email: String::new(), message: String::new() },
-        &Erreurs::new(),
-    )
-    .await
+    afficher(&state, &ctx, DossierId(ids.first()?), &Invitation::default(), &Erreurs::new()).await
 }
 
 async fn inviter(
@@ -75,9 +68,9 @@ async fn afficher(
     let usager = ctx.usager()?;
     let mut tx = state.store.read().await?;
     let d = dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
+    let rows = crate::store::invitations::du_dossier(tx.conn(), id).await?;
     tx.commit().await?;
-    let invitees: Vec<_> = invitations::du_dossier(state, &usager, id)
-        .await?
+    let invitees: Vec<_> = rows
         .into_iter()
         .map(|i| json!({ "id": i.id, "email": i.email, "le": vues::date_heure(i.created_at) }))
         .collect();

@@ -3,7 +3,7 @@
 //! and links: all of it works without JavaScript.
 
 use crate::domain::DossierId;
-use crate::domain::dossier::corbeille::{MiseEnCorbeille, restaurable};
+use crate::domain::dossier::corbeille::MiseEnCorbeille;
 use crate::error::{AppError, url_encode};
 use crate::http::Ctx;
 use crate::http::form::Ids;
@@ -122,11 +122,8 @@ fn lien(onglet: OngletUsager, saisie: &str, page: u64) -> String {
 /// A dossier's row, with what the corbeille says about it.
 fn ligne(d: &DossierRow, now: chrono::DateTime<Utc>) -> Value {
     let mut v = vues::dossier(d);
-    if let Some(at) = d.corbeille_usager_at {
-        v["corbeille_le"] = json!(vues::date_heure(at));
-        v["restaurable"] = json!(restaurable(d.etat(), at, now));
-        let fin = MiseEnCorbeille::de(d.etat()).ok().and_then(|m| m.suppression_le(at));
-        v["suppression_le"] = json!(fin.map(vues::date_heure));
+    if let (Some(o), Some(Value::Object(corbeille))) = (v.as_object_mut(), vues::corbeille(d, now)) {
+        o.extend(corbeille);
     }
     v
 }

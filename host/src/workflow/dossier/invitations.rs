@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::jobs::enqueue_mail;
 use crate::state::AppState;
 use crate::store::dossiers;
-use crate::store::invitations::{self, InvitationRow};
+use crate::store::invitations;
 use crate::workflow::comptes::{courriel_de_role, destinataire};
 use crate::workflow::dossier::corbeille::hors_corbeille;
 use crate::workflow::limites::compter_dans;
@@ -109,15 +109,6 @@ pub async fn inviter(
     tx.commit().await?;
     state.jobs_notify.notify_one();
     Ok(Ok(()))
-}
-
-/// The owner's dossier's invitations.
-pub async fn du_dossier(state: &AppState, usager: &Usager, id: DossierId) -> Result<Vec<InvitationRow>, AppError> {
-    let mut tx = state.store.read().await?;
-    dossiers::find_for_usager(tx.conn(), id, usager.compte_id).await?;
-    let rows = invitations::du_dossier(tx.conn(), id).await?;
-    tx.commit().await?;
-    Ok(rows)
 }
 
 /// Revokes an invitation of the owner's dossier: the invité no longer
