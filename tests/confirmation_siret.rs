@@ -5,7 +5,6 @@
 //! confirmation given for another value does not count; a saved
 //! confirmation comes back ticked.
 
-use guichet::plugins::OperatorConfig;
 use guichet::workflow::comptes::Roles;
 use guichet_tests::app::{Backend, TestApp};
 use guichet_tests::contrats::api_entreprise::{self, ApiEntreprise};
@@ -27,15 +26,7 @@ fn answers<'a>(siret: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'
 /// A SQLite server whose operator grants the siret plugin API Entreprise,
 /// relocated to the contract server `api`.
 async fn app_with(api: &ApiEntreprise) -> TestApp {
-    let operator = format!(
-        "[siret]\nhttp = [\"https://entreprise.api.gouv.fr\"]\nallow-private-addresses = true\n\
-         [siret.relocate]\n\"https://entreprise.api.gouv.fr\" = \"{}\"\n\
-         [siret.config]\nrecipient = \"{}\"\n[siret.secrets]\napi-entreprise = \"{}\"\n",
-        api.base_url(),
-        api_entreprise::RECIPIENT,
-        api_entreprise::TOKEN
-    );
-    let grants = OperatorConfig::parse(&operator, |_| None).expect("operator config");
+    let grants = api.grants();
     TestApp::start_with(Backend::Sqlite, move |config| config.plugins_operator = grants).await.expect("a SQLite server")
 }
 

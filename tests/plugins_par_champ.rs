@@ -7,7 +7,6 @@
 //! plugin champ's label comes from the plugin's manifest, not from the host.
 
 use guichet::domain::DemarcheId;
-use guichet::plugins::OperatorConfig;
 use guichet::workflow::comptes::Roles;
 use guichet_tests::app::{Backend, Client, TestApp, plugins_dir};
 use guichet_tests::contrats::api_entreprise::{self, ApiEntreprise};
@@ -165,15 +164,7 @@ async fn two_maps_of_one_demarche_take_their_own_number_of_shapes() {
 /// A SQLite server whose operator grants the siret plugin API Entreprise,
 /// relocated to the contract server `api`.
 async fn app_with(api: &ApiEntreprise) -> TestApp {
-    let operator = format!(
-        "[siret]\nhttp = [\"https://entreprise.api.gouv.fr\"]\nallow-private-addresses = true\n\
-         [siret.relocate]\n\"https://entreprise.api.gouv.fr\" = \"{}\"\n\
-         [siret.config]\nrecipient = \"{}\"\n[siret.secrets]\napi-entreprise = \"{}\"\n",
-        api.base_url(),
-        api_entreprise::RECIPIENT,
-        api_entreprise::TOKEN
-    );
-    let grants = OperatorConfig::parse(&operator, |_| None).expect("operator config");
+    let grants = api.grants();
     TestApp::start_with(Backend::Sqlite, move |config| config.plugins_operator = grants).await.expect("a SQLite server")
 }
 

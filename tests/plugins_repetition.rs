@@ -9,7 +9,6 @@
 //! établissement later: the instructeur sees it in that row, marked as not
 //! confirmed. Runs on SQLite and PostgreSQL.
 
-use guichet::plugins::OperatorConfig;
 use guichet::workflow::comptes::Roles;
 use guichet_tests::app::{Backend, Client, Page, TestApp};
 use guichet_tests::contrats::Outage;
@@ -38,15 +37,7 @@ async fn plugin_champs_in_rows_on_postgres() {
 /// A server whose operator grants the siret plugin API Entreprise,
 /// relocated to the contract server `api`.
 async fn app_with(backend: Backend, api: &ApiEntreprise) -> Option<TestApp> {
-    let operator = format!(
-        "[siret]\nhttp = [\"https://entreprise.api.gouv.fr\"]\nallow-private-addresses = true\n\
-         [siret.relocate]\n\"https://entreprise.api.gouv.fr\" = \"{}\"\n\
-         [siret.config]\nrecipient = \"{}\"\n[siret.secrets]\napi-entreprise = \"{}\"\n",
-        api.base_url(),
-        api_entreprise::RECIPIENT,
-        api_entreprise::TOKEN
-    );
-    let grants = OperatorConfig::parse(&operator, |_| None).expect("operator config");
+    let grants = api.grants();
     TestApp::start_with(backend, move |config| config.plugins_operator = grants).await
 }
 

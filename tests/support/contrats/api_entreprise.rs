@@ -134,6 +134,18 @@ impl ApiEntreprise {
         ApiEntreprise { server, canned }
     }
 
+    /// The operator's grants letting the siret plugin call API Entreprise,
+    /// relocated to this server, with its recipient and jeton.
+    pub fn grants(&self) -> guichet::plugins::OperatorConfig {
+        let operator = format!(
+            "[siret]\nhttp = [\"https://entreprise.api.gouv.fr\"]\nallow-private-addresses = true\n\
+             [siret.relocate]\n\"https://entreprise.api.gouv.fr\" = \"{}\"\n\
+             [siret.config]\nrecipient = \"{RECIPIENT}\"\n[siret.secrets]\napi-entreprise = \"{TOKEN}\"\n",
+            self.base_url(),
+        );
+        guichet::plugins::OperatorConfig::parse(&operator, |_| None).expect("operator config")
+    }
+
     /// Accepts this jeton instead (and no other).
     pub fn set_token(&self, token: &str) {
         lock(&self.canned).token = token.to_owned();
