@@ -37,6 +37,21 @@ const MAIL_MAX_ATTEMPTS: i64 = 30;
 const BACKOFF_BASE_SECS: i64 = 10;
 const BACKOFF_MAX_SECS: i64 = 3_600;
 
+/// E-mails claimed together by one worker: one write transaction claims a
+/// batch and one marks it sent, where each message cost two. Bounded so
+/// that a batch stays well inside the worker's lease even on a slow relay
+/// (the heartbeat renews it anyway), and so a crash resends at most this
+/// many messages (each keeps its Message-ID, so mail systems drop the
+/// repeats).
+const MAIL_BATCH: i64 = 32;
+
+/// How many ready jobs of `queue` a worker claims at once. Only e-mails are
+/// batched: they are one per dépôt and short; the other queues' jobs call
+/// plugins or run for long, and a batch would hold its later jobs back.
+pub fn batch_size(queue: &str) -> i64 {
+    if queue == QUEUE_MAIL { MAIL_BATCH } else { 1 }
+}
+
 /// Adds an e-mail to the outbox, in the caller's transaction.
 pub async fn enqueue_mail(c: Conn<'_>, courriel: &Courriel, now: DateTime<Utc>) -> StoreResult<i64> {
     let payload = serde_json::to_string(courriel).unwrap_or_default();

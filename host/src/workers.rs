@@ -1,13 +1,13 @@
-//! Job workers: each claims a job from the queue (`jobs`), runs it through
-//! the workflow, keeps the job's lease alive while it runs, and records the
-//! outcome. Worker 0 also reports plugin degradations, sweeps expired
+//! Job workers: each claims a batch of jobs from the queue (`jobs`; only
+//! e-mails come more than one at a time), runs them through the workflow,
+//! keeps their leases alive while they run, and records the outcomes. Worker 0 also reports plugin degradations, sweeps expired
 //! rows (sessions, spent links, old finished jobs) and closes démarches
 //! past their deadline.
 
 use crate::domain::DossierId;
 use crate::jobs::{
     AnalyseJob, AttestationJob, QUEUE_ANALYSE, QUEUE_ATTESTATION, QUEUE_MAIL, QUEUE_REBASE, QUEUE_VERIFICATION,
-    RebaseJob, VerificationJob, backoff,
+    RebaseJob, VerificationJob, backoff, batch_size,
 };
 use crate::mail::Courriel;
 use crate::state::AppState;
@@ -111,16 +111,30 @@ pub async fn echeances(state: &AppState) {
     }
 }
 
-/// Claims and runs one job. Returns whether there was one.
+/// Claims and runs a batch of jobs. Returns whether there was one.
 pub async fn run_one(state: &AppState) -> StoreResult<bool> {
     let now = Utc::now();
     let lease_until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
-    let Some(job) = jobs::claim(&state.store, now, lease_until).await? else {
+    let batch = jobs::claim(&state.store, now, lease_until, batch_size).await?;
+    if batch.is_empty() {
         return Ok(false);
-    };
-    // A failed job is recorded (retried or dead) by `execute`: the worker
-    // goes on with the next one either way.
-    let _outcome = execute(state, &job).await?;
+    }
+    let ids: Vec<i64> = batch.iter().map(|j| j.id).collect();
+    // Run one after the other (a relay is not hammered by one worker); a
+    // failure is recorded at once, the successes together at the end. A
+    // crash in between runs the done ones again once their lease expires:
+    // at-least-once, as before, and an e-mail keeps its Message-ID.
+    let done = with_heartbeat(state, &ids, async {
+        let mut done = Vec::with_capacity(batch.len());
+        for job in &batch {
+            if attempt(state, job).await?.is_ok() {
+                done.push(job.id);
+            }
+        }
+        StoreResult::Ok(done)
+    })
+    .await?;
+    jobs::complete(&state.store, &done, Utc::now()).await?;
     Ok(true)
 }
 
@@ -132,35 +146,35 @@ pub async fn run_job(state: &AppState, id: i64) -> StoreResult<Option<Result<(),
     let Some(job) = jobs::claim_id(&state.store, id, now, lease_until).await? else {
         return Ok(None);
     };
-    execute(state, &job).await.map(Some)
+    let outcome = with_heartbeat(state, &[job.id], attempt(state, &job)).await?;
+    if outcome.is_ok() {
+        jobs::complete(&state.store, &[job.id], Utc::now()).await?;
+    }
+    Ok(Some(outcome))
 }
 
-/// Runs a claimed job and records its outcome.
-async fn execute(state: &AppState, job: &jobs::JobRow) -> StoreResult<Result<(), String>> {
+/// Runs a claimed job; records a failure (retried or dead) at once. A
+/// success is left for the caller to record, with the rest of its batch.
+async fn attempt(state: &AppState, job: &jobs::JobRow) -> StoreResult<Result<(), String>> {
     // `instrument`, never `span.enter()` across an await: the guard would
     // tag whatever else the thread runs meanwhile with this job's span.
     let span = tracing::info_span!("job", id = job.id, queue = %job.queue, attempt = job.attempts);
-    let outcome = with_heartbeat(state, job.id, run(state, job)).instrument(span.clone()).await;
+    let outcome = run(state, job).instrument(span.clone()).await;
+    let Err(err) = outcome else {
+        return Ok(Ok(()));
+    };
     let now = Utc::now();
-    match outcome {
-        Ok(()) => {
-            jobs::complete(&state.store, job.id, now).await?;
-            Ok(Ok(()))
+    let message = format!("{err:#}");
+    let retry = (job.attempts < job.max_attempts).then(|| backoff(job.attempts, now));
+    span.in_scope(|| {
+        if retry.is_some() {
+            tracing::warn!(error = %message, "job failed, will retry");
+        } else {
+            tracing::error!(error = %message, "job failed for the last time");
         }
-        Err(err) => {
-            let message = format!("{err:#}");
-            let retry = (job.attempts < job.max_attempts).then(|| backoff(job.attempts, now));
-            span.in_scope(|| {
-                if retry.is_some() {
-                    tracing::warn!(error = %message, "job failed, will retry");
-                } else {
-                    tracing::error!(error = %message, "job failed for the last time");
-                }
-            });
-            jobs::fail(&state.store, job.id, &message, retry, now).await?;
-            Ok(Err(message))
-        }
-    }
+    });
+    jobs::fail(&state.store, job.id, &message, retry, now).await?;
+    Ok(Err(message))
 }
 
 async fn run(state: &AppState, job: &jobs::JobRow) -> anyhow::Result<()> {
@@ -202,10 +216,10 @@ async fn run(state: &AppState, job: &jobs::JobRow) -> anyhow::Result<()> {
     }
 }
 
-/// Runs `work` while renewing the job's lease every [`HEARTBEAT`], so a long
-/// job (a slow relay, a plugin retry) is never taken over by another worker
-/// while this one is alive, however short the lease.
-async fn with_heartbeat<T>(state: &AppState, id: i64, work: impl Future<Output = T>) -> T {
+/// Runs `work` while renewing the jobs' leases every [`HEARTBEAT`], so a
+/// long job (a slow relay, a plugin retry) is never taken over by another
+/// worker while this one is alive, however short the lease.
+async fn with_heartbeat<T>(state: &AppState, ids: &[i64], work: impl Future<Output = T>) -> T {
     let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
     tokio::pin!(work);
     loop {
@@ -213,7 +227,7 @@ async fn with_heartbeat<T>(state: &AppState, id: i64, work: impl Future<Output =
             out = &mut work => return out,
             _ = ticks.tick() => {
                 let until = Utc::now() + chrono::Duration::from_std(LEASE).unwrap_or_default();
-                if let Err(err) = jobs::renew_lease(&state.store, id, until).await {
+                if let Err(err) = jobs::renew_leases(&state.store, ids, until).await {
                     tracing::warn!(error = %err, "cannot renew the job's lease");
                 }
             }

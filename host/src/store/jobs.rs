@@ -30,24 +30,51 @@ pub async fn enqueue(
 }
 
 /// Claims the oldest ready job (pending and due, or running with an expired
-/// lease) and leases it until `lease_until`.
-pub async fn claim(store: &Store, now: DateTime<Utc>, lease_until: DateTime<Utc>) -> StoreResult<Option<JobRow>> {
-    const SQLITE: &str = "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
-        WHERE id = (SELECT id FROM jobs WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until < $1) \
-        ORDER BY run_at, id LIMIT 1) RETURNING id, queue, payload, attempts, max_attempts";
-    const POSTGRES: &str = "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
-        WHERE id = (SELECT id FROM jobs WHERE (state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until < $1) \
-        ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id, queue, payload, attempts, max_attempts";
+/// lease) and, with it, up to `batch(queue) - 1` more ready jobs of the same
+/// queue, all leased until `lease_until`, in id order. One write
+/// transaction for a batch: a worker draining a burst of e-mails (one per
+/// dépôt) costs the database a claim per batch, not per message. Only one
+/// queue per batch, so a long job (a rebase) never holds up e-mails claimed
+/// with it.
+pub async fn claim(
+    store: &Store,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    batch: impl Fn(&str) -> i64,
+) -> StoreResult<Vec<JobRow>> {
+    const READY: &str = "(state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until < $1)";
+    // On PostgreSQL the rows are locked as they are picked (`SKIP LOCKED`):
+    // replicas claiming at the same time take disjoint batches.
+    let lock = if matches!(store, Store::Postgres(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let oldest = format!("SELECT queue FROM jobs WHERE {READY} ORDER BY run_at, id LIMIT 1{lock}");
+    let take = format!(
+        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
+        WHERE id IN (SELECT id FROM jobs WHERE ({READY}) AND queue = $3 ORDER BY run_at, id LIMIT $4{lock}) \
+        RETURNING id, queue, payload, attempts, max_attempts"
+    );
     // Every write goes through a write transaction: on SQLite, the group
     // committer's connection (a write on another connection would wait for
     // the write lock behind whole groups).
     let mut tx = store.write().await?;
-    let row = match tx.conn() {
-        Conn::Sqlite(c) => sqlx::query_as(SQLITE).bind(now).bind(lease_until).fetch_optional(&mut *c).await?,
-        Conn::Postgres(c) => sqlx::query_as(POSTGRES).bind(now).bind(lease_until).fetch_optional(&mut *c).await?,
+    let queue: Option<String> = on!(tx.conn(), c => sqlx::query_scalar(sqlx::AssertSqlSafe(oldest))
+        .bind(now)
+        .fetch_optional(&mut *c)
+        .await)?;
+    let Some(queue) = queue else {
+        tx.commit().await?;
+        return Ok(Vec::new());
     };
+    let limit = batch(&queue).max(1);
+    let mut rows: Vec<JobRow> = on!(tx.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(take))
+        .bind(now)
+        .bind(lease_until)
+        .bind(&queue)
+        .bind(limit)
+        .fetch_all(&mut *c)
+        .await)?;
     tx.commit().await?;
-    Ok(row)
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
 }
 
 /// Claims one given job if it is still pending (no worker took it), for a
@@ -68,23 +95,54 @@ pub async fn claim_id(
     Ok(row)
 }
 
-/// Extends a running job's lease (the worker's heartbeat). A job that is no
+/// Extends running jobs' leases (the worker's heartbeat). A job that is no
 /// longer running is left alone.
-pub async fn renew_lease(store: &Store, id: i64, until: DateTime<Utc>) -> StoreResult<()> {
-    const SQL: &str = "UPDATE jobs SET locked_until = $2 WHERE id = $1 AND state = 'running'";
+pub async fn renew_leases(store: &Store, ids: &[i64], until: DateTime<Utc>) -> StoreResult<()> {
+    const SQLITE: &str =
+        "UPDATE jobs SET locked_until = $2 WHERE id IN (SELECT value FROM json_each($1)) AND state = 'running'";
+    const POSTGRES: &str = "UPDATE jobs SET locked_until = $2 WHERE id = ANY($1) AND state = 'running'";
+    if ids.is_empty() {
+        return Ok(());
+    }
     let mut tx = store.write().await?;
-    on!(tx.conn(), c => sqlx::query(SQL).bind(id).bind(until).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    match tx.conn() {
+        Conn::Sqlite(c) => {
+            sqlx::query(SQLITE).bind(id_list(ids)).bind(until).execute(&mut *c).await.map(|r| r.rows_affected())?
+        }
+        Conn::Postgres(c) => {
+            sqlx::query(POSTGRES).bind(ids).bind(until).execute(&mut *c).await.map(|r| r.rows_affected())?
+        }
+    };
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn complete(store: &Store, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-    const SQL: &str =
-        "UPDATE jobs SET state = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = $1";
+/// Marks jobs done, in one write transaction for a whole batch.
+pub async fn complete(store: &Store, ids: &[i64], now: DateTime<Utc>) -> StoreResult<()> {
+    const SQLITE: &str = "UPDATE jobs SET state = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 \
+        WHERE id IN (SELECT value FROM json_each($1))";
+    const POSTGRES: &str =
+        "UPDATE jobs SET state = 'done', locked_until = NULL, last_error = NULL, updated_at = $2 WHERE id = ANY($1)";
+    if ids.is_empty() {
+        return Ok(());
+    }
     let mut tx = store.write().await?;
-    on!(tx.conn(), c => sqlx::query(SQL).bind(id).bind(now).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    match tx.conn() {
+        Conn::Sqlite(c) => {
+            sqlx::query(SQLITE).bind(id_list(ids)).bind(now).execute(&mut *c).await.map(|r| r.rows_affected())?
+        }
+        Conn::Postgres(c) => {
+            sqlx::query(POSTGRES).bind(ids).bind(now).execute(&mut *c).await.map(|r| r.rows_affected())?
+        }
+    };
     tx.commit().await?;
     Ok(())
+}
+
+/// SQLite has no arrays: a list of ids travels as a JSON array, read back
+/// with `json_each` (one bound parameter whatever the batch's size).
+fn id_list(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 
 /// Records a failure: retried at `retry_at`, or dead when `dead` (kept for an
