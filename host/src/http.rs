@@ -2,6 +2,7 @@
 //! CSRF token), and the layers every response goes through.
 
 pub(crate) mod administrateur;
+mod api_public;
 pub mod assets;
 mod comptes;
 mod csrf;
@@ -66,6 +67,9 @@ pub fn router(state: AppState) -> Router {
         // Inner to outer: CSRF check, panics as the French page, error
         // pages, security headers (and the last-resort panic catcher).
         .layer(from_fn_with_state(state.clone(), csrf::protect))
+        // The anonymous JSON API reads no cookie: outside the CSRF check,
+        // with its own small body bound.
+        .merge(api_public::routes().layer(RequestBodyLimitLayer::new(api_public::BODY_LIMIT_BYTES)))
         .layer(CatchPanicLayer::custom(layers::panic_page))
         .layer(from_fn_with_state(state.clone(), layers::error_pages))
         .layer(from_fn_with_state(state.clone(), layers::security_headers))

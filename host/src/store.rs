@@ -36,8 +36,10 @@ pub mod invitations;
 pub mod jobs;
 pub mod maintenance;
 pub mod pieces_jointes;
+pub mod preremplissages;
 pub mod rate_limits;
 pub mod sessions;
+pub mod transferts;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -13,12 +13,14 @@
 //! | [`pdf`]      | `pdftotext` (poppler-utils) on rendered PDFs | — |
 //! | [`demo`]     | the demo démarche: seeded, found, filed | — |
 //! | [`s3`]       | SeaweedFS `weed mini` S3 server, one bucket | `GUICHET_TEST_WEED` |
+//! | [`panne`]    | a proxy answering 500 to chosen requests while « broken » | — |
 
 pub mod app;
 pub mod browser;
 pub mod contrats;
 pub mod demo;
 pub mod fichiers;
+pub mod panne;
 pub mod pdf;
 pub mod plugin_host;
 pub mod postgres;

@@ -7,6 +7,8 @@
 use serde::Serialize;
 
 pub mod corbeille;
+pub mod preremplissage;
+pub mod transfert;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -69,6 +69,15 @@ pub const SUGGESTIONS_COMPTE: Limite = Limite { nom: "suggestions-compte", max: 
 /// compte can make the platform send (spam through invitations).
 pub const INVITATIONS_COMPTE: Limite = Limite { nom: "invitations-compte", max: 30, fenetre: Duration::hours(1) };
 
+/// Transfers asked by one compte: each e-mails an address the usager
+/// chooses, as invitations do (the same bound, counted apart).
+pub const TRANSFERTS_COMPTE: Limite = Limite { nom: "transferts-compte", max: 30, fenetre: Duration::hours(1) };
+
+/// Préremplissages sent to the anonymous public API from one address: a
+/// partner's site sends one per usager it redirects; this bounds the rows
+/// an anonymous caller makes us store (each kept up to 5 days).
+pub const PREREMPLISSAGE_IP: Limite = Limite { nom: "preremplissage-ip", max: 60, fenetre: Duration::minutes(1) };
+
 /// Autocomplete calls from one IP, all comptes together (many comptes
 /// made to get around the per-compte limit).
 pub const SUGGESTIONS_IP: Limite = Limite { nom: "suggestions-ip", max: 600, fenetre: Duration::minutes(1) };
@@ -139,6 +148,8 @@ mod tests {
             SUGGESTIONS_COMPTE,
             SUGGESTIONS_IP,
             INVITATIONS_COMPTE,
+            TRANSFERTS_COMPTE,
+            PREREMPLISSAGE_IP,
         ] {
             assert!(l.fenetre <= FENETRE_MAX, "{}", l.nom);
         }

@@ -67,6 +67,12 @@ fn notice_message(code: &str) -> Option<&'static str> {
         "dossier-restaure" => "Le dossier a été restauré.",
         "invitation-envoyee" => "L'invitation a été envoyée par courriel.",
         "invitation-retiree" => "L'invitation a été retirée : la personne n'a plus accès au dossier.",
+        "transfert-demande" => {
+            "La demande de transfert a été envoyée par courriel. Le dossier reste le vôtre tant qu'elle n'est pas acceptée."
+        }
+        "transfert-annule" => "La demande de transfert a été annulée.",
+        "transfert-accepte" => "Le dossier vous a été transféré : il est désormais le vôtre.",
+        "transfert-refuse" => "Le transfert a été refusé : le dossier reste à la personne qui vous l'a proposé.",
         "fichier-supprime" => "Le fichier a été supprimé.",
         "fichier-enregistre" => "Le fichier a été enregistré.",
         "confirme" => "Votre adresse électronique est confirmée. Vous pouvez vous connecter.",

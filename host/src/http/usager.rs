@@ -3,6 +3,7 @@
 use crate::domain::champ::{self as domain_champ, repetition};
 use crate::domain::demarche::EtatDemarche;
 use crate::domain::demarche::fichier::UsageFichier;
+use crate::domain::dossier::preremplissage;
 use crate::domain::limite::{SUGGESTIONS_COMPTE, SUGGESTIONS_IP, sujet_ip};
 use crate::domain::regle::Valeurs as RegleValeurs;
 use crate::domain::{DossierId, Erreurs, EtatDossier};
@@ -17,13 +18,16 @@ use crate::store::{attestations, demarches, dossiers};
 use crate::workflow::dossier::{self as wf, Saisie};
 use crate::workflow::limites;
 use axum::Router;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, RawQuery, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 
+mod enregistrement;
 mod invitations;
 mod mes_dossiers;
+mod preremplir;
+mod transferts;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -34,6 +38,9 @@ pub fn routes() -> Router<AppState> {
         .route("/dossiers/{id}/attestation", get(attestation))
         .route("/dossiers/{id}/regles", axum::routing::post(regles))
         .merge(mes_dossiers::routes())
+        .merge(enregistrement::routes())
+        .merge(transferts::routes())
+        .merge(preremplir::routes())
         .merge(invitations::routes())
 }
 
@@ -45,8 +52,27 @@ pub fn routes_formulaire() -> Router<AppState> {
         .route("/dossiers/{id}/modifier", get(modification).post(modifier))
 }
 
-async fn demarche(State(state): State<AppState>, ctx: Ctx, Path(path): Path<String>) -> Result<Response, AppError> {
-    page_demarche(&state, &ctx, &path, false).await
+async fn demarche(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(path): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, AppError> {
+    let prerempli = prerempli(query.as_deref().unwrap_or(""))?;
+    page_demarche(&state, &ctx, &path, false, &prerempli).await
+}
+
+/// The hidden inputs a link's answers take through the start page (a
+/// public API token, or the answers themselves): none for a plain link.
+fn prerempli(query: &str) -> Result<Vec<(String, String)>, AppError> {
+    let paires: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.as_bytes()).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    if let Some((_, jeton)) = paires.iter().find(|(k, _)| k == "prefill_token") {
+        return Ok(vec![("prefill_token".to_owned(), jeton.clone())]);
+    }
+    let valeurs = preremplissage::depuis_requete(paires.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .map_err(AppError::Refused)?;
+    Ok(preremplissage::champs_caches(&valeurs))
 }
 
 async fn demarche_test(
@@ -54,10 +80,16 @@ async fn demarche_test(
     ctx: Ctx,
     Path(path): Path<String>,
 ) -> Result<Response, AppError> {
-    page_demarche(&state, &ctx, &path, true).await
+    page_demarche(&state, &ctx, &path, true, &[]).await
 }
 
-async fn page_demarche(state: &AppState, ctx: &Ctx, path: &str, test: bool) -> Result<Response, AppError> {
+async fn page_demarche(
+    state: &AppState,
+    ctx: &Ctx,
+    path: &str,
+    test: bool,
+    prerempli: &[(String, String)],
+) -> Result<Response, AppError> {
     let mut tx = state.store.read().await?;
     let d = match demarches::find_by_path(tx.conn(), path).await {
         Ok(d) => d,
@@ -137,15 +169,36 @@ async fn page_demarche(state: &AppState, ctx: &Ctx, path: &str, test: bool) -> R
             },
             "test": test,
             "action": action,
-            "reprendre": brouillon.is_some(),
-            "retour": action,
+            // Answers from a link start a new brouillon, never resume one.
+            "reprendre": brouillon.is_some() && prerempli.is_empty(),
+            "prerempli": prerempli.iter().map(|(name, value)| json!({ "name": name, "value": value })).collect::<Vec<_>>(),
+            // Signing in comes back here with the link's answers.
+            "retour": if prerempli.is_empty() { action.clone() } else { ctx.here.clone() },
         }),
     )
 }
 
-async fn commencer(State(state): State<AppState>, ctx: Ctx, Path(path): Path<String>) -> Result<Response, AppError> {
+/// « Commencer la démarche »: resumes the usager's brouillon or opens one;
+/// with a link's answers (hidden inputs of the start page), a new
+/// brouillon holding them.
+async fn commencer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(path): Path<String>,
+    SaisieDossier(saisie): SaisieDossier,
+) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
-    let id = wf::commencer(&state, &usager, &path, false).await?;
+    let id = match saisie.get("prefill_token") {
+        Some(jeton) => wf::preremplissage::reclamer(&state, &usager, &path, jeton).await?,
+        None => {
+            let valeurs = preremplissage::depuis_formulaire(&saisie).map_err(AppError::Refused)?;
+            if valeurs.is_empty() {
+                wf::commencer(&state, &usager, &path, false).await?
+            } else {
+                wf::preremplissage::commencer(&state, &usager, &path, &valeurs).await?
+            }
+        }
+    };
     Ok(Redirect::to(&format!("/dossiers/{id}/brouillon")).into_response())
 }
 
@@ -337,6 +390,9 @@ async fn formulaire(
         // The script re-evaluating conditions as the usager answers, only
         // for forms that have rules.
         "regles": regles.is_some().then(|| format!("/dossiers/{id}/regles")),
+        // Autosave, for a brouillon (a dossier en construction changes
+        // only when the usager saves it whole).
+        "enregistrement": brouillon.then(|| format!("/dossiers/{id}/champs")),
     });
     ctx.form_page(state, "usager/formulaire", data, erreurs)
 }

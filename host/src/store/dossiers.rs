@@ -389,6 +389,19 @@ pub async fn upsert_champs(
     upsert(c, id, &rows, champs.verdicts, now).await
 }
 
+/// Writes some answers `(champ, row id, value)` with what plugins said
+/// about them, leaving the dossier's other answers as they are (an
+/// autosave of the champs the usager just changed).
+pub async fn upsert_reponses(
+    c: Conn<'_>,
+    id: DossierId,
+    rows: &[(StableId, &str, Option<&str>)],
+    verdicts: &Verdicts,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    upsert(c, id, rows, verdicts, now).await
+}
+
 /// Writes answers `(champ, row id, value)` with what plugins said about
 /// them. An annotation privée of the dossier's revision is never written
 /// here, whatever the caller passes: the usager's answers and the

@@ -29,8 +29,11 @@ use std::sync::Arc;
 
 pub mod corbeille;
 pub mod declaratif;
+pub mod enregistrement;
 pub mod invitations;
+pub mod preremplissage;
 pub mod trace;
+pub mod transfert;
 
 /// Answers as posted by the form: input name (`champ_<stable_id>`) → text.
 pub type Saisie = HashMap<String, String>;
@@ -50,8 +53,23 @@ pub fn options_du_champ(reglages: &Reglages, tdc: &TypeDeChamp) -> String {
 /// Opens a new brouillon on the démarche at `path` (or resumes the usager's
 /// latest brouillon there). `test` is the test link of a démarche in test.
 pub async fn commencer(state: &AppState, usager: &Usager, path: &str, test: bool) -> Result<DossierId, AppError> {
-    let now = Utc::now();
     let mut tx = state.store.write().await?;
+    let id = nouveau_brouillon(state, &mut tx, usager, path, test, true).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Opens a brouillon on the démarche at `path` in `tx`: a new one, or the
+/// usager's latest there when `reprendre`.
+pub(crate) async fn nouveau_brouillon(
+    state: &AppState,
+    tx: &mut Tx,
+    usager: &Usager,
+    path: &str,
+    test: bool,
+    reprendre: bool,
+) -> Result<DossierId, AppError> {
+    let now = Utc::now();
     let d = demarches::find_by_path(tx.conn(), path).await?;
     let etat = d.etat();
     if test != (etat == EtatDemarche::Brouillon) {
@@ -60,7 +78,7 @@ pub async fn commencer(state: &AppState, usager: &Usager, path: &str, test: bool
     if !d.accepte_depots(now) {
         return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
     }
-    if let Some(id) = dossiers::find_brouillon(tx.conn(), d.id(), usager.compte_id).await? {
+    if reprendre && let Some(id) = dossiers::find_brouillon(tx.conn(), d.id(), usager.compte_id).await? {
         return Ok(id);
     }
     let revision = d.current_revision().ok_or(AppError::NotFound)?;
@@ -74,7 +92,6 @@ pub async fn commencer(state: &AppState, usager: &Usager, path: &str, test: bool
     .collect();
     let ecrits = dossiers::ChampsEcrits { values: &depart, verdicts: &Verdicts::default() };
     dossiers::upsert_champs(tx.conn(), id, ecrits, now).await?;
-    tx.commit().await?;
     Ok(id)
 }
 

@@ -60,8 +60,9 @@ async fn mes_dossiers(
     let page = pagination.as_ref().map_or(1, |p| p.page);
     let offset = ((page - 1) * PAR_PAGE) as i64;
     let rows = list_for_usager(tx.conn(), &usager, onglet, &recherche, offset, PAR_PAGE as i64).await?;
-    tx.commit().await?;
     let now = Utc::now();
+    let transferts = crate::store::transferts::nombre_pour_email(tx.conn(), &usager.email, now).await?;
+    tx.commit().await?;
     let onglets: Vec<Value> = OngletUsager::ALL
         .iter()
         .map(|o| {
@@ -101,6 +102,10 @@ async fn mes_dossiers(
             "dossiers": dossiers,
             "pagination": pagination,
             "vide": vide,
+            "transferts": (transferts > 0).then(|| match transferts {
+                1 => "Un dossier vous est transféré : acceptez-le ou refusez-le.".to_owned(),
+                n => format!("{n} dossiers vous sont transférés : acceptez-les ou refusez-les."),
+            }),
         }),
     )
 }
