@@ -29,23 +29,12 @@ async fn preremplissage_on_postgres() {
     app.stop().await;
 }
 
-async fn compter(app: &TestApp, sql: &'static str) -> i64 {
-    let mut tx = app.server.state.store.read().await.expect("read");
-    let n = match tx.conn() {
-        Conn::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(&mut *c).await,
-        Conn::Postgres(c) => sqlx::query_scalar(sql).fetch_one(&mut *c).await,
-    }
-    .expect("count");
-    tx.commit().await.expect("commit");
-    n
-}
-
 async fn parcours(app: &TestApp) {
     let admin = app
         .signed_in("admin@jardins.example", Roles { administrateur: true, instructeur: true, ..Roles::default() })
         .await;
     crate::enregistrement::demarche(&admin).await;
-    let demarche = compter(app, "SELECT MAX(id) FROM demarches").await;
+    let demarche = app.compter("SELECT MAX(id) FROM demarches").await;
 
     // ── The documentation page ──
     let doc = app.client().get("/preremplir/jardins").await;
@@ -121,7 +110,7 @@ async fn parcours(app: &TestApp) {
         .await
         .expect("POST");
     assert_eq!(r.status(), 422);
-    assert_eq!(compter(app, "SELECT COUNT(*) FROM preremplissages").await, 1);
+    assert_eq!(app.compter("SELECT COUNT(*) FROM preremplissages").await, 1);
     // A démarche that is not published: not found.
     let r = http
         .post(app.url("/api/public/v1/demarches/999/dossiers"))
@@ -175,7 +164,7 @@ async fn parcours(app: &TestApp) {
     tx.commit().await.expect("commit");
     omar.post("/commencer/jardins", &[("prefill_token", &oublie)]).await.assert_status(404);
     guichet::workers::sweep(&app.server.state).await;
-    assert_eq!(compter(app, "SELECT COUNT(*) FROM preremplissages").await, 1, "the claimed one stays");
+    assert_eq!(app.compter("SELECT COUNT(*) FROM preremplissages").await, 1, "the claimed one stays");
 
     // ── Rate limit per address ──
     let mut dernier = 201;

@@ -40,18 +40,6 @@ async fn transfert_offert(client: &Client) -> i64 {
     page.body[start..].split('/').next().and_then(|n| n.parse().ok()).expect("its id")
 }
 
-async fn transferts_en_base(app: &TestApp) -> i64 {
-    let mut tx = app.server.state.store.read().await.expect("read");
-    let sql = "SELECT COUNT(*) FROM transferts";
-    let n = match tx.conn() {
-        Conn::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(&mut *c).await,
-        Conn::Postgres(c) => sqlx::query_scalar(sql).fetch_one(&mut *c).await,
-    }
-    .expect("count");
-    tx.commit().await.expect("commit");
-    n
-}
-
 async fn parcours(app: &TestApp) {
     let admin = app
         .signed_in("admin@jardins.example", Roles { administrateur: true, instructeur: true, ..Roles::default() })
@@ -153,8 +141,8 @@ async fn parcours(app: &TestApp) {
     lina.get("/dossiers").await.assert_lacks("vous est transféré");
     lina.post(&format!("/dossiers/transferts/{quatrieme}/accepter"), &[]).await.assert_status(404);
     omar.get(&transfert).await.assert_lacks("Transfert en attente");
-    assert_eq!(transferts_en_base(app).await, 1);
+    assert_eq!(app.compter("SELECT COUNT(*) FROM transferts").await, 1);
     guichet::workers::sweep(&app.server.state).await;
-    assert_eq!(transferts_en_base(app).await, 0);
+    assert_eq!(app.compter("SELECT COUNT(*) FROM transferts").await, 0);
     omar.get(&dossier).await.assert_status(200);
 }

@@ -153,6 +153,19 @@ impl TestApp {
         }
     }
 
+    /// A count the test reads straight from the database (rows a sweep
+    /// must have deleted, rows an API call must not have kept).
+    pub async fn compter(&self, sql: &'static str) -> i64 {
+        let mut tx = self.server.state.store.read().await.expect("read");
+        let n = match tx.conn() {
+            guichet::store::Conn::Sqlite(c) => sqlx::query_scalar(sql).fetch_one(&mut *c).await,
+            guichet::store::Conn::Postgres(c) => sqlx::query_scalar(sql).fetch_one(&mut *c).await,
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        tx.commit().await.expect("commit");
+        n
+    }
+
     pub async fn stop(self) {
         self.server.stop().await;
     }
