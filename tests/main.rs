@@ -21,6 +21,7 @@ mod conformance;
 mod contrat_rdv_service_public;
 mod contrats_selftest;
 mod cycle_de_vie;
+mod dossier_pdf;
 mod duplication;
 mod enregistrement;
 mod exemple_javascript;

@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         // posts to this URL): back to the dossier rather than a bare 405.
         .route("/instructeur/dossiers/{id}/instruire", get(retour_au_dossier).post(instruire))
         .route("/instructeur/dossiers/{id}/attestation", get(attestation))
+        .route("/instructeur/dossiers/{id}/pdf", get(pdf))
 }
 
 async fn demarches_instructeur(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
@@ -288,6 +289,18 @@ async fn instruire(
 async fn retour_au_dossier(ids: Ids) -> Result<Response, AppError> {
     let id = DossierId(ids.first()?);
     Ok(Redirect::to(&format!("/instructeur/dossiers/{id}")).into_response())
+}
+
+/// A dossier of the instructeur's groupes as a PDF, with its annotations
+/// privées.
+async fn pdf(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let instructeur = ctx.instructeur()?;
+    let mut tx = state.store.read().await?;
+    let d = dossiers::find_for_instructeur(tx.conn(), DossierId(ids.first()?), instructeur.instructeur_id).await?;
+    tx.commit().await?;
+    let lecteur = crate::workflow::dossier::pdf::Lecteur::Instructeur;
+    let (filename, data) = crate::workflow::dossier::pdf::pdf(&state, &d, lecteur).await?;
+    Ok(vues::pdf(filename, data))
 }
 
 /// The attestation of a dossier of the instructeur's groupes.

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/dossiers/{id}", get(dossier))
         .route("/dossiers/{id}/champs/{stable_id}/suggestions", get(suggestions))
         .route("/dossiers/{id}/attestation", get(attestation))
+        .route("/dossiers/{id}/pdf", get(pdf))
         .route("/dossiers/{id}/regles", axum::routing::post(regles))
         .merge(mes_dossiers::routes())
         .merge(enregistrement::routes())
@@ -605,6 +606,16 @@ async fn suggestions(
 const SUGGESTIONS_SHOWN: u32 = 8;
 
 /// The usager's attestation of an accepted dossier.
+/// The dossier as a PDF: once filed, the usager's récépissé de dépôt.
+async fn pdf(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
+    let usager = ctx.usager()?;
+    let mut tx = state.store.read().await?;
+    let d = dossiers::find_for_participant(tx.conn(), DossierId(ids.first()?), &usager).await?;
+    tx.commit().await?;
+    let (filename, data) = wf::pdf::pdf(&state, &d, wf::pdf::Lecteur::Usager).await?;
+    Ok(vues::pdf(filename, data))
+}
+
 async fn attestation(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);

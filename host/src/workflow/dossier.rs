@@ -31,6 +31,7 @@ pub mod corbeille;
 pub mod declaratif;
 pub mod enregistrement;
 pub mod invitations;
+pub mod pdf;
 pub mod preremplissage;
 pub mod trace;
 pub mod transfert;
