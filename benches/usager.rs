@@ -91,15 +91,21 @@ async fn run_backend(name: &str, data_dir: &std::path::Path, database_url: &str)
             if s.p95 < 50.0 { "met" } else { "MISSED" },
         );
     }
-    for (label, s) in [("autosave alone", &autosave_alone), ("autosave", &autosave)] {
-        println!(
-            "{label:<14} ratios to baseline: throughput {:.3}, p95 {:.1}×   (target ≥ 1,000/s → {}, p95 < 50 ms → {})",
-            s.per_sec / health.per_sec,
-            s.p95 / health.p95,
-            if s.per_sec >= 1_000.0 { "met" } else { "MISSED" },
-            if s.p95 < 50.0 { "met" } else { "MISSED" },
-        );
-    }
+    // One client at a time measures latency only: the throughput target
+    // is the concurrent one.
+    println!(
+        "autosave alone ratios to baseline: throughput {:.3}, p95 {:.1}×   (target p95 < 50 ms → {})",
+        autosave_alone.per_sec / health.per_sec,
+        autosave_alone.p95 / health.p95,
+        if autosave_alone.p95 < 50.0 { "met" } else { "MISSED" },
+    );
+    println!(
+        "autosave       ratios to baseline: throughput {:.3}, p95 {:.1}×   (target ≥ 1,000/s → {}, p95 < 50 ms → {})",
+        autosave.per_sec / health.per_sec,
+        autosave.p95 / health.p95,
+        if autosave.per_sec >= 1_000.0 { "met" } else { "MISSED" },
+        if autosave.p95 < 50.0 { "met" } else { "MISSED" },
+    );
 }
 
 /// A published démarche with two text champs, `USAGERS` usagers with
