@@ -143,3 +143,58 @@ async fn sans_autre_erreur(browser: &Browser, statuts: &[&str]) {
     let autres: Vec<String> = browser.console_errors().await.into_iter().filter(|e| !attendues(e)).collect();
     assert!(autres.is_empty(), "console errors: {autres:#?}");
 }
+
+/// The pages of a dossier's transfer (the owner's, the recipient's) and a
+/// démarche's préremplissage documentation, at 375 px with axe-core.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfer_and_prefill_pages_on_a_phone() {
+    let app = TestApp::sqlite().await;
+    let admin = app
+        .signed_in("admin@jardins.example", Roles { administrateur: true, instructeur: true, ..Roles::default() })
+        .await;
+    crate::enregistrement::demarche(&admin).await;
+    let omar = "omar.navigateur@jardins.example";
+    app.compte(USAGER, Roles::default()).await;
+    app.compte(omar, Roles::default()).await;
+    let browser = Browser::start_with(Viewport::PHONE).await;
+    let c = &browser.client;
+
+    c.goto(&app.url("/preremplir/jardins")).await.expect("goto");
+    browser.check_page("preremplir-mobile").await;
+    browser.screenshot(&artifact_path("navigateur-mobile-preremplir.png")).await;
+
+    browser.log_in(&app.url("/connexion"), USAGER, PASSWORD).await;
+    c.goto(&app.url("/commencer/jardins?champ_1=Les%20Capucines")).await.expect("goto");
+    browser.check_page("commencer-prerempli-mobile").await;
+    browser.submit(Locator::XPath("//button[contains(., 'Commencer la démarche')]")).await;
+    assert_eq!(valeur(&browser, "champ_1").await, "Les Capucines", "the link's answer is in the brouillon");
+    let path = c.current_url().await.expect("url").path().to_owned();
+    let id = path.trim_start_matches("/dossiers/").trim_end_matches("/brouillon").to_owned();
+
+    c.goto(&app.url(&format!("/dossiers/{id}/transfert"))).await.expect("goto");
+    browser.check_page("transfert-mobile").await;
+    browser.type_into("email", "pas-une-adresse").await;
+    browser.submit(Locator::XPath("//button[contains(., 'Demander le transfert')]")).await;
+    browser.check_page("transfert-refuse-mobile").await;
+    let champ = c.find(Locator::Id("email")).await.expect("email");
+    champ.clear().await.expect("clear");
+    champ.send_keys(omar).await.expect("type");
+    browser.submit(Locator::XPath("//button[contains(., 'Demander le transfert')]")).await;
+    assert!(c.source().await.expect("source").contains("Transfert en attente"));
+    browser.check_page("transfert-en-attente-mobile").await;
+    browser.screenshot(&artifact_path("navigateur-mobile-transfert.png")).await;
+
+    browser.header_action("Se déconnecter").await;
+    browser.log_in(&app.url("/connexion"), omar, PASSWORD).await;
+    c.goto(&app.url("/dossiers")).await.expect("goto");
+    browser.check_page("mes-dossiers-transfert-mobile").await;
+    c.goto(&app.url("/dossiers/transferts")).await.expect("goto");
+    browser.check_page("transferts-mobile").await;
+    browser.screenshot(&artifact_path("navigateur-mobile-transferts.png")).await;
+    browser.submit(Locator::XPath("//button[contains(., 'Accepter')]")).await;
+    assert!(c.source().await.expect("source").contains("Le dossier vous a été transféré"));
+    browser.check_page("transfert-accepte-mobile").await;
+
+    browser.close().await;
+    app.stop().await;
+}

@@ -221,7 +221,9 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     // A brouillon is its form, unless it is in the corbeille: then it is
     // read here, with what restoring it would do.
     if d.etat() == EtatDossier::Brouillon && d.corbeille_usager_at.is_none() {
-        return Ok(Redirect::to(&format!("/dossiers/{id}/brouillon")).into_response());
+        // The notice that brought the usager here goes along (« transféré »).
+        let query = ctx.here.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+        return Ok(Redirect::to(&format!("/dossiers/{id}/brouillon{query}")).into_response());
     }
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
     let types = &definition.types;
@@ -605,7 +607,6 @@ async fn suggestions(
 /// address, few enough for a phone screen and a screen reader.
 const SUGGESTIONS_SHOWN: u32 = 8;
 
-/// The usager's attestation of an accepted dossier.
 /// The dossier as a PDF: once filed, the usager's récépissé de dépôt.
 async fn pdf(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
@@ -616,6 +617,7 @@ async fn pdf(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Respon
     Ok(vues::pdf(filename, data))
 }
 
+/// The usager's attestation of an accepted dossier.
 async fn attestation(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
