@@ -10,6 +10,13 @@ pub fn a_paris(at: DateTime<Utc>) -> NaiveDateTime {
     (at + decalage(at)).naive_utc()
 }
 
+/// « 23/11/2026 à 15 h 04 », in metropolitan French time: how every
+/// instant is shown, on pages and in PDFs.
+pub fn date_heure(at: DateTime<Utc>) -> String {
+    let local = a_paris(at);
+    format!("{} à {} h {}", local.format("%d/%m/%Y"), local.format("%-H"), local.format("%M"))
+}
+
 /// The instant a day ends in Paris (midnight after it): « jusqu'au 14
 /// septembre » means until 23:59:59 on the 14th, Paris time.
 pub fn fin_du_jour_a_paris(date: NaiveDate) -> DateTime<Utc> {

@@ -679,11 +679,7 @@ pub fn date_limite(fin: DateTime<Utc>) -> String {
     format!("{} à 23 h 59", crate::domain::heure::jour_de_la_fin(fin).format("%d/%m/%Y"))
 }
 
-/// "23/11/2026 à 15 h 04", in metropolitan French time.
-pub fn date_heure(at: DateTime<Utc>) -> String {
-    let local = crate::domain::heure::a_paris(at);
-    format!("{} à {} h {:02}", local.format("%d/%m/%Y"), local.format("%-H"), local.format("%M"))
-}
+pub use crate::domain::heure::date_heure;
 
 #[cfg(test)]
 mod tests {

@@ -42,21 +42,36 @@ pub async fn claim(
     lease_until: DateTime<Utc>,
     batch: impl Fn(&str) -> i64,
 ) -> StoreResult<Vec<JobRow>> {
-    const READY: &str = "(state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until < $1)";
     // On PostgreSQL the rows are locked as they are picked (`SKIP LOCKED`):
     // replicas claiming at the same time take disjoint batches.
-    let lock = if matches!(store, Store::Postgres(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
-    let oldest = format!("SELECT queue FROM jobs WHERE {READY} ORDER BY run_at, id LIMIT 1{lock}");
-    let take = format!(
-        "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
-        WHERE id IN (SELECT id FROM jobs WHERE ({READY}) AND queue = $3 ORDER BY run_at, id LIMIT $4{lock}) \
-        RETURNING id, queue, payload, attempts, max_attempts"
-    );
+    macro_rules! statements {
+        ($lock:literal) => {
+            (
+                concat!("SELECT queue FROM jobs WHERE ", ready!(), " ORDER BY run_at, id LIMIT 1", $lock),
+                concat!(
+                    "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = $2, updated_at = $1 \
+                    WHERE id IN (SELECT id FROM jobs WHERE (",
+                    ready!(),
+                    ") AND queue = $3 ORDER BY run_at, id LIMIT $4",
+                    $lock,
+                    ") RETURNING id, queue, payload, attempts, max_attempts"
+                ),
+            )
+        };
+    }
+    macro_rules! ready {
+        () => {
+            "(state = 'pending' AND run_at <= $1) OR (state = 'running' AND locked_until < $1)"
+        };
+    }
+    const SQLITE: (&str, &str) = statements!("");
+    const POSTGRES: (&str, &str) = statements!(" FOR UPDATE SKIP LOCKED");
+    let (oldest, take) = if matches!(store, Store::Postgres(_)) { POSTGRES } else { SQLITE };
     // Every write goes through a write transaction: on SQLite, the group
     // committer's connection (a write on another connection would wait for
     // the write lock behind whole groups).
     let mut tx = store.write().await?;
-    let queue: Option<String> = on!(tx.conn(), c => sqlx::query_scalar(sqlx::AssertSqlSafe(oldest))
+    let queue: Option<String> = on!(tx.conn(), c => sqlx::query_scalar(oldest)
         .bind(now)
         .fetch_optional(&mut *c)
         .await)?;
@@ -65,7 +80,7 @@ pub async fn claim(
         return Ok(Vec::new());
     };
     let limit = batch(&queue).max(1);
-    let mut rows: Vec<JobRow> = on!(tx.conn(), c => sqlx::query_as(sqlx::AssertSqlSafe(take))
+    let mut rows: Vec<JobRow> = on!(tx.conn(), c => sqlx::query_as(take)
         .bind(now)
         .bind(lease_until)
         .bind(&queue)

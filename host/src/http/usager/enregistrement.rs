@@ -35,11 +35,10 @@ async fn enregistrer(
     let id = DossierId(ids.first()?);
     let noms = wf::multiples(&saisie, CHAMPS_MODIFIES);
     let fait = enregistrement::enregistrer_champs(&state, &usager, id, &noms, &saisie).await?;
-    let erreurs: Vec<_> = fait.erreurs.0.iter().map(|e| json!({ "champ": e.champ, "message": e.message })).collect();
     Ok(axum::Json(json!({
         "enregistre_a": a_paris(fait.a).format("%H:%M").to_string(),
         "enregistres": fait.enregistres,
-        "erreurs": erreurs,
+        "erreurs": fait.erreurs.0,
     }))
     .into_response())
 }

@@ -59,10 +59,11 @@ pub async fn enregistrer_champs(
     let slots: Vec<(&TypeDeChamp, Slot)> = noms.iter().filter_map(|nom| slot_saisi(types, nom)).collect();
     // A row's answer is kept only for a row its block lists: a page from
     // before the row was removed must not bring it back.
-    let lignes = if slots.iter().any(|(_, s)| s.ligne.is_some()) {
-        lignes_des_blocs(&dossiers::champs(tx.conn(), id).await?)
-    } else {
+    let blocs: Vec<StableId> = slots.iter().filter(|(_, s)| s.ligne.is_some()).filter_map(|(t, _)| t.parent).collect();
+    let lignes = if blocs.is_empty() {
         HashMap::new()
+    } else {
+        lignes_des_blocs(&dossiers::champs(tx.conn(), id).await?, &blocs)
     };
     tx.commit().await?;
 
@@ -126,10 +127,7 @@ fn slot_saisi<'a>(types: &'a [TypeDeChamp], nom: &str) -> Option<(&'a TypeDeCham
     (saisi && row.is_some() == tdc.parent.is_some()).then(|| (tdc, Slot::dans(champ, row)))
 }
 
-/// Each block's row ids as stored (its answer is their JSON list).
-fn lignes_des_blocs(champs: &HashMap<StableId, String>) -> HashMap<StableId, Vec<String>> {
-    champs
-        .iter()
-        .filter_map(|(bloc, liste)| serde_json::from_str::<Vec<String>>(liste).ok().map(|rows| (*bloc, rows)))
-        .collect()
+/// The row ids of `blocs` as stored (a block's answer is their JSON list).
+fn lignes_des_blocs(champs: &HashMap<StableId, String>, blocs: &[StableId]) -> HashMap<StableId, Vec<String>> {
+    blocs.iter().map(|bloc| (*bloc, repetition::ids_stockes(champs.get(bloc).map(String::as_str)))).collect()
 }

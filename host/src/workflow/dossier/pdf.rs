@@ -6,12 +6,11 @@
 //! annotations privées, which the usager's never holds.
 
 use crate::domain::champ::{repetition, valeur_affichee};
-use crate::domain::heure::a_paris;
+use crate::domain::heure::date_heure;
 use crate::domain::{EtatDossier, StableId, TypeChamp, TypeDeChamp};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::dossiers::{self, DossierRow};
-use chrono::{DateTime, Utc};
 use guichet_document::{Block, Document};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -55,12 +54,6 @@ pub async fn pdf(state: &AppState, d: &DossierRow, lecteur: Lecteur) -> Result<(
             }
         })?;
     Ok((format!("dossier-{}.pdf", d.id), bytes))
-}
-
-/// « 23/11/2026 à 15 h 04 », in metropolitan French time.
-fn date_heure(at: DateTime<Utc>) -> String {
-    let local = a_paris(at);
-    format!("{} à {} h {}", local.format("%d/%m/%Y"), local.format("%-H"), local.format("%M"))
 }
 
 /// The document: pure, so a test reads what it prints.
@@ -176,6 +169,7 @@ fn blocs<'a>(
 mod tests {
     use super::*;
     use crate::domain::champ::OptionsChamp;
+    use chrono::{DateTime, Utc};
 
     fn tdc(id: i64, type_champ: TypeChamp, libelle: &str, parent: Option<i64>, prive: bool) -> TypeDeChamp {
         TypeDeChamp {
