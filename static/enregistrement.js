@@ -1,4 +1,5 @@
-// Autosave of a brouillon: the champs changed since the last save are sent
+// Autosave of a brouillon, or of the changes to a dossier en construction
+// (kept apart until the usager files them): the champs changed since the last save are sent
 // to /dossiers/{id}/champs after a pause in typing, and the status under
 // the form says when they were saved, or that saving failed and when it
 // will be tried again. A failure is never silent and never loses what was
@@ -20,6 +21,9 @@
 
   function setup(form) {
     var url = form.getAttribute("data-enregistrement");
+    // What a save is called on this page (changes not filed yet are not
+    // a brouillon).
+    var libelle = form.getAttribute("data-enregistrement-libelle") || "Enregistré";
     var statut = document.getElementById("enregistrement-statut");
     if (!url || !statut) { return; }
     // Champ input name → version of its last change; a champ stays here
@@ -98,7 +102,7 @@
     function enregistre(reponse) {
       var erreurs = reponse.erreurs || [];
       if (erreurs.length === 0) {
-        dire("Enregistré à " + reponse.enregistre_a + ".", "ok");
+        dire(libelle + " à " + reponse.enregistre_a + ".", "ok");
         return;
       }
       var liste = document.createElement("ul");
@@ -108,7 +112,7 @@
         liste.appendChild(li);
       });
       var texte = erreurs.length === 1 ? "une réponse est à corriger" : erreurs.length + " réponses sont à corriger";
-      dire("Enregistré à " + reponse.enregistre_a + " ; " + texte + " avant le dépôt :", null, [liste]);
+      dire(libelle + " à " + reponse.enregistre_a + " ; " + texte + " avant le dépôt :", null, [liste]);
     }
 
     function echec(texte) {

@@ -228,7 +228,7 @@ async fn usager_et_instructeur(app: &TestApp, instructeur: &Client) {
     let id = DossierId(dossier);
     let mut tx = state.store.read().await.expect("read");
     assert!(dossiers::annotations(tx.conn(), id).await.expect("annotations").is_empty());
-    let champs = dossiers::champs(tx.conn(), id).await.expect("champs");
+    let champs = dossiers::champs(tx.conn(), id, guichet::store::dossiers::Stream::Main).await.expect("champs");
     assert_eq!(champs.get(&StableId(1)).map(String::as_str), Some("Léa"));
     assert!(!champs.contains_key(&StableId(2)));
     tx.commit().await.expect("commit");

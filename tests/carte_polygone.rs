@@ -45,7 +45,9 @@ async fn a_polygon_of_hundreds_of_vertices_is_filed_in_the_carte_champ() {
     let numero: i64 = path.trim_start_matches("/dossiers/").trim_end_matches("/brouillon").parse().expect("n°");
     let stable: i64 = name.trim_start_matches("champ_").parse().expect("stable id");
     let mut tx = app.server.state.store.read().await.expect("read");
-    let champs = guichet::store::dossiers::champs(tx.conn(), DossierId(numero)).await.expect("champs");
+    let champs = guichet::store::dossiers::champs(tx.conn(), DossierId(numero), guichet::store::dossiers::Stream::Main)
+        .await
+        .expect("champs");
     tx.commit().await.expect("commit");
     let stored = champs.get(&StableId(stable)).expect("the drawing is stored");
     assert!(stored.contains("Polygon") && stored.matches("],[").count() >= 300, "the whole polygon: {stored}");

@@ -175,7 +175,9 @@ async fn parcours(app: &TestApp) {
     // ── Revoked, Sam no longer finds the dossier nor its file ──
     let piece = {
         let mut tx = app.server.state.store.read().await.expect("read");
-        let rows = pieces_jointes::of_dossier(tx.conn(), DossierId(id)).await.expect("pieces");
+        let rows = pieces_jointes::of_dossier(tx.conn(), DossierId(id), guichet::store::dossiers::Stream::Main)
+            .await
+            .expect("pieces");
         tx.commit().await.expect("commit");
         rows[0].id
     };

@@ -95,7 +95,7 @@ async fn the_usager_confirms_the_etablissement_before_filing() {
         .post(&modifier, &answers(la_poste, &[("confirmation_3", &nouveau)]))
         .await
         .assert_status(200)
-        .assert_contains("Les modifications de votre dossier ont bien été enregistrées.");
+        .assert_contains("Vos modifications ont bien été déposées");
     app.stop().await;
 }
 

@@ -5,7 +5,7 @@
 //! computed champs and unknown names are ignored; an invité autosaves too;
 //! another usager finds nothing, a signed-out browser is sent to sign in,
 //! and a dossier déposé meanwhile answers a conflict and keeps its filed
-//! answers.
+//! answers (its changes then autosave apart, `modifications.rs`).
 
 use guichet::workflow::comptes::Roles;
 use guichet_tests::app::{Backend, Client, Page, TestApp};
@@ -207,8 +207,12 @@ async fn parcours(app: &TestApp) {
         .assert_status(409)
         .assert_contains("a été déposé entre-temps");
     lina.get(&format!("/dossiers/{id}")).await.assert_contains("Les Capucines du Nord").assert_lacks("Trop tard");
-    // The form of a dossier en construction has no autosave.
-    lina.get(&format!("/dossiers/{id}/modifier")).await.assert_status(200).assert_lacks("data-enregistrement");
+    // The form of a dossier en construction autosaves its changes, kept
+    // apart until filed (`modifications.rs`).
+    lina.get(&format!("/dossiers/{id}/modifier"))
+        .await
+        .assert_status(200)
+        .assert_contains(&format!(r#"data-enregistrement="/dossiers/{id}/modifications/champs""#));
 }
 
 /// The one row id on a form page.

@@ -32,6 +32,7 @@ mod http_securite;
 mod interface;
 mod mes_dossiers;
 mod migrations;
+mod modifications;
 mod navigateur;
 mod navigateur_enregistrement;
 mod parcours_complet;

@@ -144,7 +144,9 @@ async fn parcours(app: &TestApp) {
     assert_eq!(status, 200);
     let cle = {
         let mut tx = app.server.state.store.read().await.expect("read");
-        let rows = pieces_jointes::of_dossier(tx.conn(), DossierId(brouillon)).await.expect("pieces");
+        let rows = pieces_jointes::of_dossier(tx.conn(), DossierId(brouillon), guichet::store::dossiers::Stream::Main)
+            .await
+            .expect("pieces");
         tx.commit().await.expect("commit");
         Key::parse(rows[0].storage_key.as_deref().expect("stored")).expect("key")
     };

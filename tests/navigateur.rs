@@ -233,7 +233,8 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     // The drawing was filed, checked by the carte plugin.
     let mut tx = app.server.state.store.read().await.expect("read");
     let id = guichet::domain::DossierId(numero.parse().expect("n°"));
-    let champs = guichet::store::dossiers::champs(tx.conn(), id).await.expect("champs");
+    let champs =
+        guichet::store::dossiers::champs(tx.conn(), id, guichet::store::dossiers::Stream::Main).await.expect("champs");
     tx.commit().await.expect("commit");
     let carte = champs.get(&guichet::domain::StableId(12)).expect("the carte answer");
     assert!(carte.contains("Point"), "{carte}");
@@ -259,6 +260,24 @@ async fn parcours_usager(viewport: Viewport, ecran: &str) {
     browser.screenshot(&shot("invitation-refusee")).await;
     browser.check_page(&format!("{ecran}-invitation-refusee")).await;
     browser.submit(Locator::LinkText("Revenir au dossier")).await;
+    // Changes kept without filing them: the form says the administration
+    // reads the filed dossier until they are filed, the dossier page says
+    // they wait; then they are cancelled.
+    browser.submit(Locator::LinkText("Modifier mon dossier")).await;
+    assert!(c.source().await.expect("source").contains("Déposer les modifications"));
+    browser.check_page(&format!("{ecran}-modifier")).await;
+    browser.submit(Locator::XPath("//button[normalize-space(.)='Enregistrer sans déposer']")).await;
+    let body = c.source().await.expect("source");
+    assert!(body.contains("Vos modifications sont enregistrées"), "{body}");
+    browser.check_page(&format!("{ecran}-modifications-enregistrees")).await;
+    c.goto(&app.url(&format!("/dossiers/{numero}"))).await.expect("goto");
+    assert!(c.source().await.expect("source").contains("Modifications non déposées"));
+    browser.screenshot(&shot("modifications-en-cours")).await;
+    browser.check_page(&format!("{ecran}-modifications-en-cours")).await;
+    browser.submit(Locator::LinkText("Reprendre mes modifications")).await;
+    browser.submit(Locator::XPath("//button[normalize-space(.)='Annuler les modifications']")).await;
+    assert!(c.source().await.expect("source").contains("Vos modifications ont été annulées"));
+    browser.check_page(&format!("{ecran}-modifications-annulees")).await;
     browser.submit(Locator::LinkText("Supprimer ce dossier")).await;
     assert!(c.source().await.expect("source").contains("l'administration ne le verra plus"));
     browser.check_page(&format!("{ecran}-supprimer")).await;
@@ -508,6 +527,13 @@ async fn usager_files_a_dossier_without_javascript() {
     assert!(c.source().await.expect("source").contains("co-redacteur@exemple.fr"));
     browser.check_console("sans-js-invitation").await;
     browser.submit(Locator::LinkText("Revenir au dossier")).await;
+    // Changes filed without JavaScript: the form as it was filed, filed
+    // again through « Déposer les modifications ».
+    browser.submit(Locator::LinkText("Modifier mon dossier")).await;
+    browser.submit(Locator::XPath("//button[normalize-space(.)='Déposer les modifications']")).await;
+    let body = c.source().await.expect("source");
+    assert!(body.contains("Vos modifications ont bien été déposées"), "{body}");
+    browser.check_console("sans-js-modifications-deposees").await;
     browser.submit(Locator::LinkText("Supprimer ce dossier")).await;
     browser.submit(Locator::XPath("//button[normalize-space(.)='Mettre à la corbeille']")).await;
     assert!(c.source().await.expect("source").contains("Corbeille (1)"));

@@ -501,7 +501,10 @@ async fn remplir(app: &TestApp, path: &str) -> i64 {
     assert_eq!(depose.path(), format!("/dossiers/{dossier}"));
 
     let mut tx = app.server.state.store.read().await.expect("read");
-    let stockes = guichet::store::dossiers::champs(tx.conn(), DossierId(dossier)).await.expect("champs");
+    let stockes =
+        guichet::store::dossiers::champs(tx.conn(), DossierId(dossier), guichet::store::dossiers::Stream::Main)
+            .await
+            .expect("champs");
     tx.commit().await.expect("commit");
     assert_eq!(stockes.get(&StableId(immatriculation)), None, "the hidden plate is cleared: {stockes:?}");
     assert_eq!(stockes.get(&StableId(id("Âge"))).map(String::as_str), Some("22"));
@@ -510,7 +513,9 @@ async fn remplir(app: &TestApp, path: &str) -> i64 {
 
 async fn pieces(app: &TestApp, dossier: i64) -> Vec<PieceRow> {
     let mut tx = app.server.state.store.read().await.expect("read");
-    let rows = pieces_jointes::of_dossier(tx.conn(), DossierId(dossier)).await.expect("pieces");
+    let rows = pieces_jointes::of_dossier(tx.conn(), DossierId(dossier), guichet::store::dossiers::Stream::Main)
+        .await
+        .expect("pieces");
     tx.commit().await.expect("commit");
     rows
 }

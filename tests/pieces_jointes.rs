@@ -180,7 +180,9 @@ async fn demarche(app: &TestApp, admin: &Client, path: &str, instructeur: &str) 
 
 async fn pieces(app: &TestApp, dossier: i64) -> Vec<PieceRow> {
     let mut tx = app.server.state.store.read().await.expect("read");
-    let rows = pieces_jointes::of_dossier(tx.conn(), DossierId(dossier)).await.expect("pieces");
+    let rows = pieces_jointes::of_dossier(tx.conn(), DossierId(dossier), guichet::store::dossiers::Stream::Main)
+        .await
+        .expect("pieces");
     tx.commit().await.expect("commit");
     rows
 }
@@ -423,7 +425,9 @@ async fn the_virus_scanner_decides_and_fails_closed() {
     }
     // The champ's value names only the accepted file.
     let mut tx = app.server.state.store.read().await.expect("read");
-    let champs = guichet::store::dossiers::champs(tx.conn(), DossierId(numero)).await.expect("champs");
+    let champs = guichet::store::dossiers::champs(tx.conn(), DossierId(numero), guichet::store::dossiers::Stream::Main)
+        .await
+        .expect("champs");
     tx.commit().await.expect("commit");
     assert_eq!(champs.get(&guichet::domain::StableId(PIECE)).map(String::as_str), Some("sain.pdf"));
     app.stop().await;

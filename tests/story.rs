@@ -275,7 +275,8 @@ async fn story(app: &TestApp) {
     assert!(accuse.subject.contains(&format!("n° {dossier}")), "{}", accuse.subject);
     assert!(accuse.text_body.contains("accusé de réception"));
 
-    // En construction, the usager can still edit (all answers valid).
+    // En construction, the usager can still change it: a change refused
+    // waits in the buffer, the filed dossier stays as it was.
     let modifier = format!("/dossiers/{dossier}/modifier");
     usager.get(&modifier).await.assert_status(200).assert_contains("value=\"Léa Martin\"");
     usager
@@ -298,7 +299,7 @@ async fn story(app: &TestApp) {
         )
         .await
         .assert_status(200)
-        .assert_contains("ont bien été enregistrées")
+        .assert_contains("Vos modifications ont bien été déposées")
         .assert_contains("Léa Martin-Durand");
 
     // ── 3. The instructeur processes it. ──

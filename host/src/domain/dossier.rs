@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 pub mod corbeille;
+pub mod modifications;
 pub mod preremplissage;
 pub mod transfert;
 use std::fmt;

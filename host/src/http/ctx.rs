@@ -57,7 +57,14 @@ fn notice_message(code: &str) -> Option<&'static str> {
     Some(match code {
         "brouillon-enregistre" => "Votre brouillon a bien été enregistré.",
         "depose" => "Votre dossier a bien été déposé. Un accusé de réception vous a été envoyé par courriel.",
-        "modifie" => "Les modifications de votre dossier ont bien été enregistrées.",
+        "modifie" => "Vos modifications ont bien été déposées : l'administration voit désormais votre dossier modifié.",
+        "modifications-enregistrees" => {
+            "Vos modifications sont enregistrées. Elles ne seront transmises à l'administration \
+             qu'une fois déposées avec « Déposer les modifications »."
+        }
+        "modifications-dossier-annulees" => {
+            "Vos modifications ont été annulées : le dossier reste tel que vous l'aviez déposé."
+        }
         "dossier-supprime" => {
             "Le dossier a été mis à la corbeille. Vous pouvez le restaurer pendant 30 jours depuis l'onglet Corbeille."
         }

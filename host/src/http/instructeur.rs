@@ -119,10 +119,12 @@ async fn page_dossier(
     let d = dossiers::find_for_instructeur(tx.conn(), id, instructeur.instructeur_id).await?;
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
     let types = &definition.types;
-    // The answers in one statement.
+    // The answers in one statement: the filed ones, whatever changes the
+    // usager is preparing meanwhile.
     let dossiers::Reponses { champs: values, valeurs_lignes, donnees, verifications, confirmes } =
-        dossiers::reponses(tx.conn(), id).await?;
+        dossiers::reponses(tx.conn(), id, dossiers::Stream::Main).await?;
     let traitements = dossiers::traitements(tx.conn(), id).await?;
+    let modifications = dossiers::modifications::deposees(tx.conn(), id).await?;
     let suiveurs = dossiers::suiveurs(tx.conn(), id).await?;
     let config = state.demarche_config.du_dossier(tx.conn(), &d).await?;
     let routage = dossiers::routage_explication(tx.conn(), id).await?;
@@ -148,7 +150,7 @@ async fn page_dossier(
             Err(e) => return Err(e.into()),
         }
     }
-    let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, id, types).await?;
+    let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, id, dossiers::Stream::Main, types).await?;
     let retires = crate::workflow::demarche::revisions::champs_retires(tx.conn(), &d, types, &values).await?;
     tx.commit().await?;
     let lignes = crate::domain::champ::repetition::lignes_stockees(types, &values, &valeurs_lignes);
@@ -195,7 +197,11 @@ async fn page_dossier(
         ),
         "routage": routage,
         "attestation": attestation.then(|| format!("/instructeur/dossiers/{}/attestation", d.id)),
-        "traitements": vues::traitements(&traitements),
+        "historique": vues::historique(&traitements, &modifications),
+        // The usager is changing it: what is shown is the filed version.
+        "modifications_depuis": (etat == EtatDossier::EnConstruction)
+            .then(|| d.modifications_depuis.map(crate::domain::heure::date_heure))
+            .flatten(),
         "suiveurs": suiveurs.iter().map(|(_, e)| e).collect::<Vec<_>>(),
         "suivi": suivi,
         "peut_passer_en_instruction": etat == EtatDossier::EnConstruction,

@@ -10,7 +10,7 @@ use crate::domain::{DossierId, Erreurs, EtatDossier};
 use crate::error::AppError;
 use crate::http::Ctx;
 use crate::http::ctx::ClientIp;
-use crate::http::form::{Ids, SaisieDossier};
+use crate::http::form::{Formulaire, Ids, SaisieDossier};
 use crate::http::pieces_jointes::{self, CibleFichiers};
 use crate::http::vues::{self, Valeurs};
 use crate::state::AppState;
@@ -22,6 +22,7 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 mod enregistrement;
 mod invitations;
@@ -51,6 +52,7 @@ pub fn routes_formulaire() -> Router<AppState> {
     Router::new()
         .route("/dossiers/{id}/brouillon", get(brouillon).post(enregistrer))
         .route("/dossiers/{id}/modifier", get(modification).post(modifier))
+        .route("/dossiers/{id}/modifications/annuler", axum::routing::post(annuler_modifications))
 }
 
 async fn demarche(
@@ -230,11 +232,13 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
     // Everything in this one snapshot: the answers in one statement, the
     // démarche's settings from memory, the files only when the form has
     // file champs.
-    let reponses = dossiers::reponses(tx.conn(), d.id()).await?;
+    // The filed answers: changes not filed yet are the form's.
+    let reponses = dossiers::reponses(tx.conn(), d.id(), dossiers::Stream::Main).await?;
     let config = state.demarche_config.du_dossier(tx.conn(), &d).await?;
     // Only an accepted dossier has an attestation.
     let attestation = d.etat() == EtatDossier::Accepte && attestations::exists(tx.conn(), d.id()).await?;
-    let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, d.id(), types).await?;
+    let pieces =
+        crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, d.id(), dossiers::Stream::Main, types).await?;
     let retires = crate::workflow::demarche::revisions::champs_retires(tx.conn(), &d, types, &reponses.champs).await?;
     tx.commit().await?;
     let values = &reponses.champs;
@@ -277,6 +281,11 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
             "dossier": dossier,
             "invite": !d.est_a(usager.compte_id),
             "a_completer": a_completer,
+            // Changes started and not filed: the administration does not
+            // see them yet.
+            "modifications_depuis": (d.etat() == EtatDossier::EnConstruction)
+                .then(|| d.modifications_depuis.map(crate::domain::heure::date_heure))
+                .flatten(),
             "retirees": vues::reponses_retirees(&retires, values),
             "service": config.demarche.service(),
             "champs": champs,
@@ -311,10 +320,12 @@ async fn formulaire(
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
     let types = &definition.types;
     let config = state.demarche_config.du_dossier(tx.conn(), &d).await?;
+    // A dossier en construction shows the changes not filed yet, if any.
+    let stream = d.stream_usager();
     let dossiers::Reponses { champs: stored, valeurs_lignes, donnees, confirmes, .. } =
-        dossiers::reponses(tx.conn(), id).await?;
+        dossiers::reponses(tx.conn(), id, stream).await?;
     let lignes = repetition::lignes_stockees(types, &stored, &valeurs_lignes);
-    let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, id, types).await?;
+    let pieces = crate::workflow::pieces_jointes::du_dossier_dans(&mut tx, id, stream, types).await?;
     tx.commit().await?;
     let regles = state.regles.du_formulaire(d.revision_id(), types, definition.ineligibilite.as_ref());
     // What plugins found about the values, for the usager to check and
@@ -393,9 +404,14 @@ async fn formulaire(
         // The script re-evaluating conditions as the usager answers, only
         // for forms that have rules.
         "regles": regles.is_some().then(|| format!("/dossiers/{id}/regles")),
-        // Autosave, for a brouillon (a dossier en construction changes
-        // only when the usager saves it whole).
-        "enregistrement": brouillon.then(|| format!("/dossiers/{id}/champs")),
+        // Autosave: into the brouillon, or into the changes to a dossier
+        // en construction, which its instructeurs see once filed.
+        "enregistrement": if brouillon {
+            format!("/dossiers/{id}/champs")
+        } else {
+            format!("/dossiers/{id}/modifications/champs")
+        },
+        "modifications_depuis": d.modifications_depuis.map(crate::domain::heure::date_heure),
     });
     ctx.form_page(state, "usager/formulaire", data, erreurs)
 }
@@ -475,21 +491,43 @@ async fn modification(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Resu
     formulaire(&state, &ctx, DossierId(ids.first()?), EtatDossier::EnConstruction, None).await
 }
 
+/// The form of a dossier en construction, two buttons: « Déposer les
+/// modifications » and « Enregistrer sans déposer » (kept in the buffer,
+/// not shown to instructeurs). A post naming neither (an older page, Enter
+/// in a form without blocks) files them, as saving did before the buffer.
 async fn modifier(State(state): State<AppState>, ctx: Ctx, ids: Ids, req: Request) -> Result<Response, AppError> {
     let usager = ctx.usager()?;
     let id = DossierId(ids.first()?);
     let (mut saisie, erreurs_fichiers) = pieces_jointes::lire_formulaire(&state, &ctx, id, req).await?;
-    // A dossier en construction changes only as a whole, when the usager
-    // saves: a row added or removed is shown, not yet saved.
-    if appliquer_action_ligne(&mut saisie).is_some() {
-        let refus = wf::Refus { erreurs: erreurs_fichiers, ..Default::default() };
-        return formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some((&saisie, &refus))).await;
+    // « Ajouter un élément » / « Supprimer l'élément »: the changes are
+    // kept with the row added or removed, and the form shown again there.
+    let ligne = appliquer_action_ligne(&mut saisie);
+    let enregistrer = ligne.is_some() || saisie.get("intention").map(String::as_str) == Some("enregistrer");
+    let result = if enregistrer || !erreurs_fichiers.is_empty() {
+        wf::modifications::enregistrer(&state, &usager, id, &saisie).await?
+    } else {
+        wf::modifications::deposer(&state, &usager, id, &saisie).await?
+    };
+    match (avec_erreurs(result, erreurs_fichiers), ligne) {
+        (None, Some(ancre)) => Ok(Redirect::to(&format!("/dossiers/{id}/modifier#{ancre}")).into_response()),
+        (None, None) if enregistrer => {
+            Ok(Redirect::to(&format!("/dossiers/{id}/modifier?notice=modifications-enregistrees")).into_response())
+        }
+        (None, None) => Ok(Redirect::to(&format!("/dossiers/{id}?notice=modifie")).into_response()),
+        (Some(refus), _) => formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some((&saisie, &refus))).await,
     }
-    let result = if erreurs_fichiers.is_empty() { wf::modifier(&state, &usager, id, &saisie).await? } else { Ok(()) };
-    match avec_erreurs(result, erreurs_fichiers) {
-        None => Ok(Redirect::to(&format!("/dossiers/{id}?notice=modifie")).into_response()),
-        Some(refus) => formulaire(&state, &ctx, id, EtatDossier::EnConstruction, Some((&saisie, &refus))).await,
-    }
+}
+
+/// « Annuler les modifications »: the dossier stays as filed.
+async fn annuler_modifications(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ids: Ids,
+    Formulaire(_): Formulaire<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let id = DossierId(ids.first()?);
+    wf::modifications::annuler(&state, &ctx.usager()?, id).await?;
+    Ok(Redirect::to(&format!("/dossiers/{id}?notice=modifications-dossier-annulees")).into_response())
 }
 
 /// The form's rules evaluated over the answers on the page, for

@@ -6,6 +6,7 @@ use crate::domain::regle::Evaluation;
 use crate::domain::{Erreurs, StableId, TypeChamp, TypeDeChamp};
 use crate::plugins::{InputMode, Widget};
 use crate::state::AppState;
+use crate::store::dossiers::modifications::ModificationDeposee;
 use crate::store::dossiers::{DossierRow, TraitementRow, Verification};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -603,6 +604,8 @@ pub fn dossier(d: &DossierRow) -> Value {
         "depose_le": d.depose_at.map(date_heure),
         "traite_le": d.processed_at.map(date_heure),
         "corbeille": d.corbeille_usager_at.is_some(),
+        // Its usager is changing it: the changes wait to be filed.
+        "modifications_en_cours": etat == crate::domain::EtatDossier::EnConstruction && d.modifications_depuis.is_some(),
         // What the usager may send to the corbeille (the link to its
         // confirmation page).
         "supprimable": d.corbeille_usager_at.is_none() && etat != crate::domain::EtatDossier::EnInstruction,
@@ -635,16 +638,26 @@ fn badge(etat: crate::domain::EtatDossier) -> &'static str {
     }
 }
 
-pub fn traitements(rows: &[TraitementRow]) -> Vec<Value> {
-    rows.iter()
-        .map(|t| {
-            let libelle = crate::domain::EtatDossier::parse(&t.etat).map(|e| e.libelle()).unwrap_or("");
-            json!({
-                "etat_libelle": libelle,
-                "auteur": t.auteur_email,
-                "motivation": t.motivation,
-                "le": date_heure(t.processed_at),
-            })
+/// A dossier's history, oldest first: its changes of state and the
+/// changes its usagers filed while it was en construction.
+pub fn historique(traitements: &[TraitementRow], modifications: &[ModificationDeposee]) -> Vec<Value> {
+    let etats = traitements.iter().map(|t| {
+        let libelle = crate::domain::EtatDossier::parse(&t.etat).map(|e| e.libelle()).unwrap_or("");
+        (t.processed_at, json!({ "libelle": libelle, "auteur": t.auteur_email, "detail": t.motivation }))
+    });
+    let modifiees = modifications.iter().map(|m| {
+        let detail = m.champs.join(", ");
+        (m.deposees_at, json!({ "libelle": "Modifications déposées", "auteur": m.auteur_email, "detail": detail }))
+    });
+    let mut lignes: Vec<(chrono::DateTime<chrono::Utc>, Value)> = etats.chain(modifiees).collect();
+    // Stable: a filing and a change of state at the same instant keep
+    // their kinds' order.
+    lignes.sort_by_key(|(le, _)| *le);
+    lignes
+        .into_iter()
+        .map(|(le, mut v)| {
+            v["le"] = json!(date_heure(le));
+            v
         })
         .collect()
 }

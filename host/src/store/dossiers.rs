@@ -31,6 +31,9 @@ pub struct DossierRow {
     pub processed_at: Option<DateTime<Utc>>,
     /// When the usager put it in their corbeille (`mes_dossiers`).
     pub corbeille_usager_at: Option<DateTime<Utc>>,
+    /// Since when the usager's changes to it, en construction, wait in the
+    /// buffer for « Déposer les modifications » (`modifications`).
+    pub modifications_depuis: Option<DateTime<Utc>>,
     /// E-mail of the usager who owns it.
     pub usager_email: String,
     pub demarche_libelle: String,
@@ -73,6 +76,30 @@ impl DossierRow {
     pub fn demarche_etat(&self) -> EtatDemarche {
         EtatDemarche::parse(&self.demarche_etat).unwrap_or(EtatDemarche::Close)
     }
+
+    /// The answers its usagers read and change: the buffer while changes
+    /// wait there, else the filed ones (or the brouillon's).
+    pub fn stream_usager(&self) -> Stream {
+        if self.modifications_depuis.is_some() { Stream::Buffer } else { Stream::Main }
+    }
+}
+
+/// Which copy of a dossier's answers (and files) a statement reads or
+/// writes: the one instructeurs read, or the usager's changes waiting to
+/// be filed (migration 0021).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Main,
+    Buffer,
+}
+
+impl Stream {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stream::Main => "main",
+            Stream::Buffer => "buffer",
+        }
+    }
 }
 
 macro_rules! select_dossier {
@@ -80,7 +107,7 @@ macro_rules! select_dossier {
         concat!(
             "SELECT d.id, d.demarche_id, d.revision_id, d.groupe_instructeur_id, d.compte_id, d.etat, d.for_test, ",
             "d.motivation, d.created_at, d.updated_at, d.depose_at, d.en_instruction_at, d.processed_at, ",
-            "d.corbeille_usager_at, c.email AS usager_email, m.libelle AS demarche_libelle, m.etat AS demarche_etat, ",
+            "d.corbeille_usager_at, d.modifications_depuis, c.email AS usager_email, m.libelle AS demarche_libelle, m.etat AS demarche_etat, ",
             "m.config_version AS demarche_config_version ",
             "FROM dossiers d JOIN comptes c ON c.id = d.compte_id JOIN demarches m ON m.id = d.demarche_id ",
             $($tail),+
@@ -350,7 +377,10 @@ macro_rules! annotation {
     };
 }
 
-/// The stream usagers and instructeurs read; buffers come later.
+// After `annotation!`, which its statements use.
+pub mod modifications;
+
+/// The answers instructeurs read; annotations privées live only there.
 const MAIN_STREAM: &str = "main";
 
 /// What plugins said about a form's answers, at the top level and in
@@ -381,12 +411,13 @@ pub struct ChampsEcrits<'a> {
 pub async fn upsert_champs(
     c: Conn<'_>,
     id: DossierId,
+    stream: Stream,
     champs: ChampsEcrits<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
     let rows: Vec<(StableId, &str, Option<&str>)> =
         champs.values.iter().map(|(stable_id, value)| (*stable_id, "", value.as_deref())).collect();
-    upsert(c, id, &rows, champs.verdicts, now).await
+    upsert(c, id, stream, &rows, champs.verdicts, now).await
 }
 
 /// Writes some answers `(champ, row id, value)` with what plugins said
@@ -395,11 +426,12 @@ pub async fn upsert_champs(
 pub async fn upsert_reponses(
     c: Conn<'_>,
     id: DossierId,
+    stream: Stream,
     rows: &[(StableId, &str, Option<&str>)],
     verdicts: &Verdicts,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    upsert(c, id, rows, verdicts, now).await
+    upsert(c, id, stream, rows, verdicts, now).await
 }
 
 /// Writes answers `(champ, row id, value)` with what plugins said about
@@ -410,6 +442,7 @@ pub async fn upsert_reponses(
 async fn upsert(
     c: Conn<'_>,
     id: DossierId,
+    stream: Stream,
     rows: &[(StableId, &str, Option<&str>)],
     verdicts: &Verdicts,
     now: DateTime<Utc>,
@@ -427,7 +460,7 @@ async fn upsert(
             let mut q = sqlx::query(sqlx::AssertSqlSafe(upsert_sql(chunk.len())));
             for (stable_id, row, value) in chunk {
                 let slot = Slot::stocke(*stable_id, row);
-                q = q.bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(*row).bind(*value).bind(now)
+                q = q.bind(id.0).bind(stream.as_str()).bind(stable_id.0).bind(*row).bind(*value).bind(now)
                     .bind(verdicts.a_verifier.contains(&slot))
                     .bind(verdicts.donnees.get(&slot).map(String::as_str))
                     .bind(verdicts.confirmes.contains(&slot));
@@ -500,12 +533,13 @@ const VALEUR_LIGNE: &str = concat!(
 pub async fn ecrire_valeur_ligne(
     c: Conn<'_>,
     id: DossierId,
+    stream: Stream,
     stable_id: StableId,
     row: &str,
     valeur: Option<&str>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    on!(c, c => sqlx::query(VALEUR_LIGNE).bind(id.0).bind(MAIN_STREAM).bind(stable_id.0).bind(row).bind(valeur)
+    on!(c, c => sqlx::query(VALEUR_LIGNE).bind(id.0).bind(stream.as_str()).bind(stable_id.0).bind(row).bind(valeur)
         .bind(now).execute(&mut *c).await.map(|_| ()))?;
     Ok(())
 }
@@ -513,6 +547,7 @@ pub async fn ecrire_valeur_ligne(
 pub async fn ecrire_lignes(
     mut c: Conn<'_>,
     id: DossierId,
+    stream: Stream,
     lignes: LignesEcrites<'_>,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
@@ -545,13 +580,13 @@ pub async fn ecrire_lignes(
     on!(c.reborrow(), c => {
         for (bloc, rows) in lignes.blocs {
             let liste = serde_json::to_string(rows).unwrap_or_else(|_| "[]".to_string());
-            sqlx::query(BLOC).bind(id.0).bind(MAIN_STREAM).bind(bloc.0).bind(liste).bind(now)
+            sqlx::query(BLOC).bind(id.0).bind(stream.as_str()).bind(bloc.0).bind(liste).bind(now)
                 .execute(&mut *c).await?;
         }
         let existantes: Vec<String> =
-            sqlx::query_scalar(EXISTANTES).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await?;
+            sqlx::query_scalar(EXISTANTES).bind(id.0).bind(stream.as_str()).fetch_all(&mut *c).await?;
         for row in existantes.iter().filter(|r| !gardees.contains(r.as_str())) {
-            sqlx::query(RETIRER).bind(id.0).bind(MAIN_STREAM).bind(row).execute(&mut *c).await?;
+            sqlx::query(RETIRER).bind(id.0).bind(stream.as_str()).bind(row).execute(&mut *c).await?;
         }
         Ok::<(), sqlx::Error>(())
     })?;
@@ -561,7 +596,7 @@ pub async fn ecrire_lignes(
         .filter(|(_, row, _)| gardees.contains(row.as_str()))
         .map(|(champ, row, valeur)| (*champ, row.as_str(), valeur.as_deref()))
         .collect();
-    upsert(c, id, &valeurs, lignes.verdicts, now).await
+    upsert(c, id, stream, &valeurs, lignes.verdicts, now).await
 }
 
 /// Where a plugin check of a champ stands, when it is not simply done.
@@ -653,14 +688,15 @@ pub struct Reponses {
 
 type ReponseRow = (i64, String, Option<String>, Option<String>, bool, Option<String>, bool);
 
-pub async fn reponses(c: Conn<'_>, id: DossierId) -> StoreResult<Reponses> {
+pub async fn reponses(c: Conn<'_>, id: DossierId, stream: Stream) -> StoreResult<Reponses> {
     const SQL: &str = concat!(
         "SELECT stable_id, row_id, value, donnees, a_verifier, erreur_verification, confirme FROM champs \
         WHERE dossier_id = $1 AND stream = $2 AND NOT EXISTS (",
         annotation!("champs.dossier_id", "champs.stable_id"),
         ")"
     );
-    let rows: Vec<ReponseRow> = on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
+    let rows: Vec<ReponseRow> =
+        on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(stream.as_str()).fetch_all(&mut *c).await)?;
     let mut r = Reponses::default();
     for (stable_id, row_id, value, donnees, a_verifier, erreur, confirme) in rows {
         let champ = StableId(stable_id);
@@ -692,7 +728,7 @@ pub async fn reponses(c: Conn<'_>, id: DossierId) -> StoreResult<Reponses> {
 }
 
 /// The usager's answers: every value but the annotations privées.
-pub async fn champs(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId, String>> {
+pub async fn champs(c: Conn<'_>, id: DossierId, stream: Stream) -> StoreResult<HashMap<StableId, String>> {
     const SQL: &str = concat!(
         "SELECT stable_id, value FROM champs WHERE dossier_id = $1 AND stream = $2 AND row_id = '' \
         AND value IS NOT NULL AND NOT EXISTS (",
@@ -700,7 +736,7 @@ pub async fn champs(c: Conn<'_>, id: DossierId) -> StoreResult<HashMap<StableId,
         ")"
     );
     let rows: Vec<(i64, String)> =
-        on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(MAIN_STREAM).fetch_all(&mut *c).await)?;
+        on!(c, c => sqlx::query_as(SQL).bind(id.0).bind(stream.as_str()).fetch_all(&mut *c).await)?;
     Ok(rows.into_iter().map(|(s, v)| (StableId(s), v)).collect())
 }
 

@@ -1,8 +1,12 @@
 //! Files attached to dossiers' champs: one row per file, the bytes in the
 //! file storage under `storage_key`. Reads are by dossier: callers find the
 //! dossier through their scope first (`dossiers::find_for_usager`…).
+//! A dossier en construction being changed has its files twice: the filed
+//! ones (`main`) and the usager's buffer (`buffer`), whose copies share
+//! the originals' objects until one side lets them go.
 
 use crate::domain::{DossierId, StableId};
+use crate::store::dossiers::Stream;
 use crate::store::{Conn, StoreResult};
 use chrono::{DateTime, Utc};
 
@@ -88,6 +92,7 @@ pub struct PieceRow {
     pub sha256: String,
     pub etat: String,
     pub created_at: DateTime<Utc>,
+    pub stream: String,
 }
 
 impl PieceRow {
@@ -119,12 +124,13 @@ pub struct NouvellePiece<'a> {
     pub taille: u64,
     pub sha256: &'a str,
     pub etat: EtatPiece,
+    pub stream: Stream,
 }
 
 macro_rules! select_piece {
     ($tail:literal) => {
         concat!(
-            "SELECT id, dossier_id, stable_id, row_id, storage_key, nom, mime, taille, sha256, etat, created_at ",
+            "SELECT id, dossier_id, stable_id, row_id, storage_key, nom, mime, taille, sha256, etat, created_at, stream ",
             "FROM pieces_jointes ",
             $tail
         )
@@ -133,17 +139,17 @@ macro_rules! select_piece {
 
 pub async fn insert(c: Conn<'_>, p: &NouvellePiece<'_>, now: DateTime<Utc>) -> StoreResult<i64> {
     const SQL: &str = "INSERT INTO pieces_jointes (dossier_id, stable_id, row_id, storage_key, nom, mime, taille, \
-        sha256, etat, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id";
+        sha256, etat, created_at, stream) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
     let taille = i64::try_from(p.taille).unwrap_or(i64::MAX);
     let id: i64 = on!(c, c => sqlx::query_scalar(SQL).bind(p.dossier.0).bind(p.stable_id.0).bind(p.row_id).bind(p.storage_key)
-        .bind(p.nom).bind(p.mime).bind(taille).bind(p.sha256).bind(p.etat.as_str()).bind(now).fetch_one(&mut *c).await)?;
+        .bind(p.nom).bind(p.mime).bind(taille).bind(p.sha256).bind(p.etat.as_str()).bind(now).bind(p.stream.as_str()).fetch_one(&mut *c).await)?;
     Ok(id)
 }
 
-/// Every file of a dossier, in upload order.
-pub async fn of_dossier(c: Conn<'_>, dossier: DossierId) -> StoreResult<Vec<PieceRow>> {
-    const SQL: &str = select_piece!("WHERE dossier_id = $1 ORDER BY id");
-    Ok(on!(c, c => sqlx::query_as(SQL).bind(dossier.0).fetch_all(&mut *c).await)?)
+/// The files of one stream of a dossier, in upload order.
+pub async fn of_dossier(c: Conn<'_>, dossier: DossierId, stream: Stream) -> StoreResult<Vec<PieceRow>> {
+    const SQL: &str = select_piece!("WHERE dossier_id = $1 AND stream = $2 ORDER BY id");
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(dossier.0).bind(stream.as_str()).fetch_all(&mut *c).await)?)
 }
 
 /// One file of a dossier (the dossier already found in the caller's scope).
@@ -164,16 +170,91 @@ pub async fn delete(c: Conn<'_>, dossier: DossierId, id: i64) -> StoreResult<boo
     Ok(n == 1)
 }
 
-/// Sets the state of a file still `en_attente`; a refused file also loses
-/// its key (its object is deleted after commit). Returns whether the row
-/// was still waiting (a file removed meanwhile is left alone).
-pub async fn conclure_analyse(c: Conn<'_>, id: i64, etat: EtatPiece) -> StoreResult<bool> {
+/// Where a scanned file's verdict went: each row of its object (the file
+/// and its copy in a buffer), whose champ's value follows its files.
+#[derive(Debug, sqlx::FromRow)]
+pub struct RowConclue {
+    pub dossier_id: i64,
+    pub stream: String,
+    pub stable_id: i64,
+    pub row_id: String,
+}
+
+/// Sets the state of a file still `en_attente`, and of the copies sharing
+/// its object (a buffer opened while it was scanned); a refused file also
+/// loses its key (its object is deleted after commit). Returns the rows
+/// changed: none when the file was removed meanwhile.
+pub async fn conclure_analyse(c: Conn<'_>, id: i64, etat: EtatPiece) -> StoreResult<Vec<RowConclue>> {
     const SQL: &str = "UPDATE pieces_jointes SET etat = $2, \
-        storage_key = CASE WHEN $3 THEN NULL ELSE storage_key END WHERE id = $1 AND etat = 'en_attente'";
+        storage_key = CASE WHEN $3 THEN NULL ELSE storage_key END WHERE etat = 'en_attente' \
+        AND storage_key = (SELECT storage_key FROM pieces_jointes WHERE id = $1) \
+        RETURNING dossier_id, stream, stable_id, row_id";
     let retire = !etat.compte();
-    let n = on!(c, c => sqlx::query(SQL).bind(id).bind(etat.as_str()).bind(retire).execute(&mut *c).await
-        .map(|r| r.rows_affected()))?;
-    Ok(n == 1)
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(id).bind(etat.as_str()).bind(retire).fetch_all(&mut *c).await)?)
+}
+
+/// Copies the filed files into the dossier's buffer, opened now: the
+/// copies name the same objects.
+pub async fn copier_vers_buffer(c: Conn<'_>, dossier: DossierId) -> StoreResult<()> {
+    const SQL: &str = "INSERT INTO pieces_jointes (dossier_id, stable_id, row_id, storage_key, nom, mime, taille, \
+        sha256, etat, created_at, stream) SELECT dossier_id, stable_id, row_id, storage_key, nom, mime, taille, \
+        sha256, etat, created_at, 'buffer' FROM pieces_jointes WHERE dossier_id = $1 AND stream = 'main' ORDER BY id";
+    on!(c, c => sqlx::query(SQL).bind(dossier.0).execute(&mut *c).await.map(|_| ()))?;
+    Ok(())
+}
+
+/// The buffer's files become the filed ones (ids kept: a scan job under
+/// way still finds its file). Returns the keys the filed files named, for
+/// [`orphelines`] to tell which objects nobody names any more.
+pub async fn remplacer_par_buffer(c: Conn<'_>, dossier: DossierId) -> StoreResult<Vec<String>> {
+    const RETIRER: &str = "DELETE FROM pieces_jointes WHERE dossier_id = $1 AND stream = 'main' RETURNING storage_key";
+    const PROMOUVOIR: &str = "UPDATE pieces_jointes SET stream = 'main' WHERE dossier_id = $1 AND stream = 'buffer'";
+    let keys: Vec<Option<String>> = on!(c, c => {
+        let keys = sqlx::query_scalar(RETIRER).bind(dossier.0).fetch_all(&mut *c).await?;
+        sqlx::query(PROMOUVOIR).bind(dossier.0).execute(&mut *c).await?;
+        Ok::<_, sqlx::Error>(keys)
+    })?;
+    Ok(keys.into_iter().flatten().collect())
+}
+
+/// The copy of the filed file `original` in the buffer, if the usager
+/// has not removed it there: same champ, row, name and object.
+pub async fn copie_dans(c: Conn<'_>, original: &PieceRow, stream: Stream) -> StoreResult<Option<PieceRow>> {
+    const SQL: &str = select_piece!(
+        "WHERE dossier_id = $1 AND stream = $2 AND stable_id = $3 AND row_id = $4 AND nom = $5 AND sha256 = $6 \
+         AND created_at = $7 ORDER BY id LIMIT 1"
+    );
+    Ok(on!(c, c => sqlx::query_as(SQL).bind(original.dossier_id).bind(stream.as_str()).bind(original.stable_id)
+        .bind(&original.row_id).bind(&original.nom).bind(&original.sha256).bind(original.created_at)
+        .fetch_optional(&mut *c).await)?)
+}
+
+/// Drops the buffer's files; returns the keys they named (see
+/// [`orphelines`]).
+pub async fn abandonner_buffer(c: Conn<'_>, dossier: DossierId) -> StoreResult<Vec<String>> {
+    const SQL: &str = "DELETE FROM pieces_jointes WHERE dossier_id = $1 AND stream = 'buffer' RETURNING storage_key";
+    let keys: Vec<Option<String>> = on!(c, c => sqlx::query_scalar(SQL).bind(dossier.0).fetch_all(&mut *c).await)?;
+    Ok(keys.into_iter().flatten().collect())
+}
+
+/// Of these keys, those no file row names any more: their objects can go
+/// once the transaction that let them go commits.
+pub async fn orphelines(c: Conn<'_>, keys: Vec<String>) -> StoreResult<Vec<String>> {
+    const SQL: &str = "SELECT COUNT(*) FROM pieces_jointes WHERE storage_key = $1";
+    if keys.is_empty() {
+        return Ok(keys);
+    }
+    on!(c, c => {
+        let mut libres = Vec::with_capacity(keys.len());
+        for key in keys {
+            let n: i64 = sqlx::query_scalar(SQL).bind(&key).fetch_one(&mut *c).await?;
+            if n == 0 && !libres.contains(&key) {
+                libres.push(key);
+            }
+        }
+        Ok::<_, sqlx::Error>(libres)
+    })
+    .map_err(Into::into)
 }
 
 /// Marks these files purged (no more object).

@@ -19,7 +19,7 @@ use crate::plugins::{PluginError, PluginValidation};
 use crate::state::AppState;
 use crate::store::Tx;
 use crate::store::demarches::{self, Definition};
-use crate::store::dossiers::{self, DossierRow, Verdicts};
+use crate::store::dossiers::{self, DossierRow, Stream, Verdicts};
 use crate::store::pieces_jointes::PieceRow;
 use crate::workflow::courriel;
 use chrono::Utc;
@@ -31,6 +31,7 @@ pub mod corbeille;
 pub mod declaratif;
 pub mod enregistrement;
 pub mod invitations;
+pub mod modifications;
 pub mod pdf;
 pub mod preremplissage;
 pub mod trace;
@@ -92,7 +93,7 @@ pub(crate) async fn nouveau_brouillon(
     .map(|(bloc, lignes)| (bloc, Some(lignes)))
     .collect();
     let ecrits = dossiers::ChampsEcrits { values: &depart, verdicts: &Verdicts::default() };
-    dossiers::upsert_champs(tx.conn(), id, ecrits, now).await?;
+    dossiers::upsert_champs(tx.conn(), id, Stream::Main, ecrits, now).await?;
     Ok(id)
 }
 
@@ -652,7 +653,8 @@ async fn contexte(
     let dossier = dossiers::find_for_participant(tx.conn(), id, usager).await?;
     corbeille::hors_corbeille(&dossier)?;
     let formulaire = formulaire_dans(state, tx, &dossier).await?;
-    let pieces = crate::workflow::pieces_jointes::du_formulaire(tx, id, formulaire.types()).await?;
+    let pieces =
+        crate::workflow::pieces_jointes::du_formulaire(tx, id, dossier.stream_usager(), formulaire.types()).await?;
     let saisie = crate::workflow::pieces_jointes::avec_fichiers(formulaire.types(), saisie, &pieces);
     Ok(Contexte { dossier, formulaire, saisie, pieces })
 }
@@ -665,32 +667,49 @@ pub async fn enregistrer_brouillon(
     id: DossierId,
     saisie: &Saisie,
 ) -> Result<Result<(), Refus>, AppError> {
+    let deja_depose = || AppError::Refused("Ce dossier a déjà été déposé.".into());
+    enregistrer_tel_quel(state, usager, id, saisie, EtatDossier::Brouillon, deja_depose).await
+}
+
+/// Saves the answers of a dossier in state `attendu` as typed: a
+/// brouillon, or the changes to a dossier en construction (its buffer).
+/// `sinon` is the refusal when the dossier has moved on.
+async fn enregistrer_tel_quel(
+    state: &AppState,
+    usager: &Usager,
+    id: DossierId,
+    saisie: &Saisie,
+    attendu: EtatDossier,
+    sinon: impl Fn() -> AppError,
+) -> Result<Result<(), Refus>, AppError> {
     let mut tx = state.store.read().await?;
     let Contexte { dossier, formulaire, saisie, pieces } = contexte(state, &mut tx, usager, id, saisie).await?;
     tx.commit().await?;
-    if dossier.etat() != EtatDossier::Brouillon {
-        return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
+    if dossier.etat() != attendu {
+        return Err(sinon());
     }
     let types = formulaire.types();
     let mut verifiees = verifier_saisie(state, &formulaire, &saisie, false).await;
     verifier_liens(state, dossier.titulaire(), types, &mut verifiees).await?;
-    // A brouillon defers nothing: the checks run again at dépôt.
+    // Nothing saved as typed defers a check: they run again at dépôt.
     verifiees.verdicts.a_verifier.clear();
     let retirees = pieces_a_retirer(types, &verifiees, &pieces, false);
-    if !sauver_brouillon(state, usager, id, &verifiees, &retirees).await? {
-        return Err(AppError::Refused("Ce dossier a déjà été déposé.".into()));
+    if !sauver(state, usager, id, attendu, &verifiees, &retirees).await? {
+        return Err(sinon());
     }
     if verifiees.erreurs.is_empty() { Ok(Ok(())) } else { Ok(Err(verifiees.refus())) }
 }
 
-/// Writes a brouillon's answers as typed, and deletes the files of rows
-/// removed (`retirees`). `false`, writing nothing, when the dossier is no
-/// longer a brouillon: it may have been déposé from another tab since it
-/// was read.
-async fn sauver_brouillon(
+/// Writes answers as typed, and deletes the files of rows removed
+/// (`retirees`): a brouillon's, or the buffer of a dossier en construction
+/// (opened by its first change). `false`, writing nothing, when the
+/// dossier is no longer in state `attendu`: it may have been déposé from
+/// another tab, or taken into instruction, since it was read.
+async fn sauver(
     state: &AppState,
     usager: &Usager,
     id: DossierId,
+    attendu: EtatDossier,
     verifiees: &Verifiees,
     retirees: &[&PieceRow],
 ) -> Result<bool, AppError> {
@@ -698,12 +717,13 @@ async fn sauver_brouillon(
     let mut tx = state.store.write().await?;
     let dossier = dossiers::find_for_participant(tx.conn(), id, usager).await?;
     corbeille::hors_corbeille(&dossier)?;
-    if dossier.etat() != EtatDossier::Brouillon {
+    if dossier.etat() != attendu {
         return Ok(false);
     }
-    dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
-    dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
-    let objets = crate::workflow::pieces_jointes::retirer_pieces(&mut tx, id, retirees).await?;
+    let stream = crate::workflow::pieces_jointes::stream_modifie(&mut tx, &dossier, now).await?;
+    dossiers::upsert_champs(tx.conn(), id, stream, verifiees.ecrits(), now).await?;
+    dossiers::ecrire_lignes(tx.conn(), id, stream, verifiees.lignes(), now).await?;
+    let objets = crate::workflow::pieces_jointes::retirer_pieces(&mut tx, id, stream, retirees).await?;
     dossiers::touch(tx.conn(), id, now).await?;
     tx.commit().await?;
     crate::workflow::pieces_jointes::supprimer_objets(state, objets).await;
@@ -743,7 +763,7 @@ pub async fn deposer(
         let mut verifiees = verifier_saisie(state, &formulaire, &saisie, false).await;
         verifiees.verdicts.a_verifier.clear();
         let retirees = pieces_a_retirer(formulaire.types(), &verifiees, &pieces, false);
-        sauver_brouillon(state, usager, id, &verifiees, &retirees).await?;
+        sauver(state, usager, id, EtatDossier::Brouillon, &verifiees, &retirees).await?;
         return Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()));
     }
     let t = transition(dossier.etat(), ActionDossier::Deposer, None)?;
@@ -758,7 +778,7 @@ pub async fn deposer(
         verifiees.verdicts.a_verifier.clear();
         // Déposé meanwhile from another tab: nothing left to do.
         let retirees = pieces_a_retirer(types, &verifiees, &pieces, false);
-        if !sauver_brouillon(state, usager, id, &verifiees, &retirees).await? {
+        if !sauver(state, usager, id, EtatDossier::Brouillon, &verifiees, &retirees).await? {
             return Ok(Ok(()));
         }
         return Ok(Err(verifiees.refus()));
@@ -806,14 +826,14 @@ pub async fn deposer(
         // Closed meanwhile: the answers are kept as a brouillon.
         verifiees.verdicts.a_verifier.clear();
         let retirees = pieces_a_retirer(types, &verifiees, &pieces, false);
-        sauver_brouillon(state, usager, id, &verifiees, &retirees).await?;
+        sauver(state, usager, id, EtatDossier::Brouillon, &verifiees, &retirees).await?;
         return depot_empeche(state, usager, id).await;
     }
-    dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
-    dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
+    dossiers::upsert_champs(tx.conn(), id, Stream::Main, verifiees.ecrits(), now).await?;
+    dossiers::ecrire_lignes(tx.conn(), id, Stream::Main, verifiees.lignes(), now).await?;
     // A champ hidden by its condition is cleared, its files with it.
     let retirees = pieces_a_retirer(types, &verifiees, &pieces, true);
-    let objets = crate::workflow::pieces_jointes::retirer_pieces(&mut tx, id, &retirees).await?;
+    let objets = crate::workflow::pieces_jointes::retirer_pieces(&mut tx, id, Stream::Main, &retirees).await?;
     dossiers::insert_traitement(tx.conn(), id, t.to, &usager.email, None, now).await?;
     enqueue_mail(tx.conn(), &mail, now).await?;
     for slot in &verifiees.verdicts.a_verifier {
@@ -843,55 +863,6 @@ async fn depot_empeche(state: &AppState, usager: &Usager, id: DossierId) -> Resu
         return Ok(Ok(()));
     }
     Err(AppError::Refused("Cette démarche n'accepte plus de nouveaux dossiers.".into()))
-}
-
-/// Changes the answers of a dossier en construction. All answers must be
-/// valid: instructeurs may already be reading it. On error nothing is saved
-/// and the page shows the answers as typed.
-pub async fn modifier(
-    state: &AppState,
-    usager: &Usager,
-    id: DossierId,
-    saisie: &Saisie,
-) -> Result<Result<(), Refus>, AppError> {
-    let mut tx = state.store.read().await?;
-    let Contexte { dossier, formulaire, saisie, pieces } = contexte(state, &mut tx, usager, id, saisie).await?;
-    tx.commit().await?;
-    if dossier.etat() != EtatDossier::EnConstruction {
-        return Err(AppError::Refused(format!(
-            "Un dossier « {} » ne peut plus être modifié.",
-            dossier.etat().libelle().to_lowercase()
-        )));
-    }
-    let types = formulaire.types();
-    let mut verifiees = verifier_saisie(state, &formulaire, &saisie, true).await;
-    verifier_liens(state, dossier.titulaire(), types, &mut verifiees).await?;
-    if !verifiees.erreurs.is_empty() {
-        return Ok(Err(verifiees.refus()));
-    }
-    let now = Utc::now();
-    let mut tx = state.store.write().await?;
-    let current = dossiers::find_for_participant(tx.conn(), id, usager).await?;
-    corbeille::hors_corbeille(&current)?;
-    if current.etat() != EtatDossier::EnConstruction {
-        return Err(AppError::Refused(
-            "Ce dossier est passé en instruction entre-temps : il ne peut plus être modifié.".into(),
-        ));
-    }
-    dossiers::upsert_champs(tx.conn(), id, verifiees.ecrits(), now).await?;
-    dossiers::ecrire_lignes(tx.conn(), id, verifiees.lignes(), now).await?;
-    dossiers::touch(tx.conn(), id, now).await?;
-    let retirees = pieces_a_retirer(types, &verifiees, &pieces, true);
-    let objets = crate::workflow::pieces_jointes::retirer_pieces(&mut tx, id, &retirees).await?;
-    for slot in &verifiees.verdicts.a_verifier {
-        enqueue_verification(tx.conn(), id, slot, now).await?;
-    }
-    tx.commit().await?;
-    if !verifiees.verdicts.a_verifier.is_empty() {
-        state.jobs_notify.notify_one();
-    }
-    crate::workflow::pieces_jointes::supprimer_objets(state, objets).await;
-    Ok(Ok(()))
 }
 
 pub async fn suivre(state: &AppState, instructeur: &Instructeur, id: DossierId) -> Result<(), AppError> {
@@ -934,9 +905,14 @@ pub async fn instruire(
     // 2. The new state, guarded against a concurrent change, and its traitement.
     dossiers::update_etat(tx.conn(), id, dossier.etat(), t.to, t.motivation.as_deref(), now).await?;
     dossiers::insert_traitement(tx.conn(), id, t.to, &instructeur.email, t.motivation.as_deref(), now).await?;
-    // 3. Whoever instructs a dossier follows it.
+    // 3. Whoever instructs a dossier follows it. Changes its usager had
+    //    not filed are dropped: the dossier can no longer change.
+    let mut objets = Vec::new();
     if action == ActionDossier::PasserEnInstruction {
         dossiers::suivre(tx.conn(), id, instructeur.instructeur_id, now).await?;
+        if dossier.modifications_depuis.is_some() {
+            objets = modifications::abandonner_buffer(&mut tx, id).await?;
+        }
     }
     // 4. Tell the usager, for the steps the original platform notifies.
     let template = match action {
@@ -956,7 +932,7 @@ pub async fn instruire(
         enqueue_mail(tx.conn(), &mail, now).await?;
     }
     // 4b. A decision purges the titres d'identité (objects after commit).
-    let purgees =
+    let mut purgees =
         if matches!(action, ActionDossier::Accepter | ActionDossier::Refuser | ActionDossier::ClasserSansSuite) {
             crate::workflow::pieces_jointes::purger_titres(&mut tx, &dossier).await?
         } else {
@@ -980,6 +956,7 @@ pub async fn instruire(
         enqueue_attestation(tx.conn(), id, now).await?;
     }
     tx.commit().await?;
+    purgees.extend(objets);
     crate::workflow::pieces_jointes::supprimer_objets(state, purgees).await;
     state.jobs_notify.notify_one();
     Ok(Ok(t.to))

@@ -170,7 +170,7 @@ pub async fn generer_attestation(state: &AppState, id: DossierId) -> anyhow::Res
         return Ok(());
     };
     let types = demarches::types_de_champ(tx.conn(), dossier.revision_id()).await?;
-    let values = dossiers::champs(tx.conn(), id).await?;
+    let values = dossiers::champs(tx.conn(), id, dossiers::Stream::Main).await?;
     let donnees = dossiers::donnees(tx.conn(), id).await?;
     tx.commit().await?;
 

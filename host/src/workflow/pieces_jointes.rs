@@ -17,7 +17,7 @@ use crate::error::AppError;
 use crate::jobs::enqueue_analyse;
 use crate::state::AppState;
 use crate::storage::{Key, StorageError, Upload};
-use crate::store::dossiers::{self, DossierRow};
+use crate::store::dossiers::{self, DossierRow, Stream};
 use crate::store::pieces_jointes::{self as store, EtatPiece, NouvellePiece, PieceRow};
 use crate::store::{Conn, Tx, demarches};
 use crate::workflow::demarche::Liste;
@@ -248,11 +248,15 @@ async fn attacher_en_base(
     if !modifiable(&d) {
         return Err(AppError::Refused("Ce dossier ne peut plus être modifié.".into()));
     }
+    let stream = stream_modifie(&mut tx, &d, now).await?;
     let types = demarches::types_de_champ(tx.conn(), d.revision_id()).await?;
     let tdc = types.iter().find(|t| t.stable_id == recu.stable_id).ok_or(AppError::NotFound)?;
     let ligne = recu.ligne.as_deref();
-    let existantes: Vec<PieceRow> =
-        store::of_dossier(tx.conn(), id).await?.into_iter().filter(|p| p.est_de(recu.stable_id, ligne)).collect();
+    let existantes: Vec<PieceRow> = store::of_dossier(tx.conn(), id, stream)
+        .await?
+        .into_iter()
+        .filter(|p| p.est_de(recu.stable_id, ligne))
+        .collect();
     let mut remplacees = Vec::new();
     if fichier::plusieurs(tdc) {
         if existantes.len() >= FICHIERS_PAR_CHAMP_MAX {
@@ -266,6 +270,8 @@ async fn attacher_en_base(
             store::delete(tx.conn(), id, p.id).await?;
             remplacees.extend(p.storage_key);
         }
+        // The file replaced may still be the filed version's.
+        remplacees = store::orphelines(tx.conn(), remplacees).await?;
     }
     let etat = if state.config.scanner_command.is_some() { EtatPiece::EnAttente } else { EtatPiece::NonAnalyse };
     let nouvelle = NouvellePiece {
@@ -278,9 +284,10 @@ async fn attacher_en_base(
         taille: recu.taille,
         sha256: &recu.sha256,
         etat,
+        stream,
     };
     let piece = store::insert(tx.conn(), &nouvelle, now).await?;
-    ecrire_valeur(&mut tx, id, recu.stable_id, ligne, now).await?;
+    ecrire_valeur(&mut tx, id, stream, recu.stable_id, ligne, now).await?;
     if etat == EtatPiece::EnAttente {
         enqueue_analyse(tx.conn(), piece, now).await?;
     }
@@ -289,15 +296,34 @@ async fn attacher_en_base(
     Ok(Ok((piece, remplacees)))
 }
 
+/// Which files an usager's change to `d` touches: a brouillon's, or the
+/// buffer of a dossier en construction, opened here on its first change
+/// (instructeurs keep reading the filed files until the usager files
+/// their changes).
+pub(crate) async fn stream_modifie(
+    tx: &mut Tx,
+    d: &DossierRow,
+    now: chrono::DateTime<Utc>,
+) -> Result<Stream, AppError> {
+    if d.etat() != EtatDossier::EnConstruction {
+        return Ok(Stream::Main);
+    }
+    if d.modifications_depuis.is_none() {
+        crate::workflow::dossier::modifications::ouvrir_buffer(tx, d.id(), now).await?;
+    }
+    Ok(Stream::Buffer)
+}
+
 /// The champ's value follows its files: their names (what exports show).
 async fn ecrire_valeur(
     tx: &mut Tx,
     id: DossierId,
+    stream: Stream,
     stable_id: StableId,
     ligne: Option<&str>,
     now: chrono::DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let noms: Vec<String> = store::of_dossier(tx.conn(), id)
+    let noms: Vec<String> = store::of_dossier(tx.conn(), id, stream)
         .await?
         .into_iter()
         .filter(|p| p.est_de(stable_id, ligne) && p.etat().compte())
@@ -305,11 +331,13 @@ async fn ecrire_valeur(
         .collect();
     let valeur = fichier::valeur(&noms);
     match ligne {
-        Some(row) => dossiers::ecrire_valeur_ligne(tx.conn(), id, stable_id, row, valeur.as_deref(), now).await?,
+        Some(row) => {
+            dossiers::ecrire_valeur_ligne(tx.conn(), id, stream, stable_id, row, valeur.as_deref(), now).await?
+        }
         None => {
             let values = [(stable_id, valeur)];
             let ecrits = dossiers::ChampsEcrits { values: &values, verdicts: &dossiers::Verdicts::default() };
-            dossiers::upsert_champs(tx.conn(), id, ecrits, now).await?;
+            dossiers::upsert_champs(tx.conn(), id, stream, ecrits, now).await?;
         }
     }
     Ok(())
@@ -330,25 +358,39 @@ pub async fn retirer(
         return Err(AppError::Refused("Ce dossier ne peut plus être modifié.".into()));
     }
     let row = store::find(tx.conn(), id, piece).await?.ok_or(AppError::NotFound)?;
-    store::delete(tx.conn(), id, piece).await?;
+    let stream = stream_modifie(&mut tx, &d, now).await?;
+    // A dossier en construction loses the file from its buffer only: the
+    // page may have listed the filed file, whose copy is the one to go.
+    let row = if row.stream == stream.as_str() {
+        row
+    } else {
+        store::copie_dans(tx.conn(), &row, stream).await?.ok_or(AppError::NotFound)?
+    };
+    store::delete(tx.conn(), id, row.id).await?;
     let stable_id = StableId(row.stable_id);
-    ecrire_valeur(&mut tx, id, stable_id, row.ligne(), now).await?;
+    ecrire_valeur(&mut tx, id, stream, stable_id, row.ligne(), now).await?;
+    let objets = store::orphelines(tx.conn(), row.storage_key.clone().into_iter().collect()).await?;
     tx.commit().await?;
     let input = match row.ligne() {
         Some(r) => format!("{}champ_{stable_id}", repetition::prefixe_ligne(r)),
         None => format!("champ_{stable_id}"),
     };
-    supprimer_objets(state, row.storage_key.into_iter().collect()).await;
+    supprimer_objets(state, objets).await;
     Ok((input, d.etat()))
 }
 
 /// The files of a dossier that a form's file champs count, read with the
 /// rest of a save's context; no query when the form asks for no file.
-pub async fn du_formulaire(tx: &mut Tx, id: DossierId, types: &[TypeDeChamp]) -> Result<Vec<PieceRow>, AppError> {
+pub async fn du_formulaire(
+    tx: &mut Tx,
+    id: DossierId,
+    stream: Stream,
+    types: &[TypeDeChamp],
+) -> Result<Vec<PieceRow>, AppError> {
     if !types.iter().any(|t| t.type_champ.est_fichier()) {
         return Ok(Vec::new());
     }
-    Ok(store::of_dossier(tx.conn(), id).await?)
+    Ok(store::of_dossier(tx.conn(), id, stream).await?)
 }
 
 /// The answers of a form, with each file champ's value taken from its
@@ -386,19 +428,29 @@ pub fn avec_fichiers(
 /// outside blocks).
 pub type PiecesParChamp = HashMap<(StableId, Option<String>), Vec<PieceRow>>;
 
-/// The files of a dossier the caller may read, by champ and row.
+/// The files of a dossier the caller may read, by champ and row: its
+/// usagers', those they are changing; instructeurs', the filed ones.
 pub async fn du_dossier(state: &AppState, lecteur: &Lecteur<'_>, id: DossierId) -> Result<PiecesParChamp, AppError> {
     let mut tx = state.store.read().await?;
-    dossier_de(tx.conn(), lecteur, id).await?;
-    let pieces = store::of_dossier(tx.conn(), id).await?;
+    let d = dossier_de(tx.conn(), lecteur, id).await?;
+    let stream = match lecteur {
+        Lecteur::Usager(_) => d.stream_usager(),
+        Lecteur::Instructeur(_) => Stream::Main,
+    };
+    let pieces = store::of_dossier(tx.conn(), id, stream).await?;
     tx.commit().await?;
     Ok(par_champ(pieces))
 }
 
 /// The same inside a page's read transaction, the dossier already found in
 /// the caller's scope; no query when the form asks for no file.
-pub async fn du_dossier_dans(tx: &mut Tx, id: DossierId, types: &[TypeDeChamp]) -> Result<PiecesParChamp, AppError> {
-    Ok(par_champ(du_formulaire(tx, id, types).await?))
+pub async fn du_dossier_dans(
+    tx: &mut Tx,
+    id: DossierId,
+    stream: Stream,
+    types: &[TypeDeChamp],
+) -> Result<PiecesParChamp, AppError> {
+    Ok(par_champ(du_formulaire(tx, id, stream, types).await?))
 }
 
 fn par_champ(pieces: Vec<PieceRow>) -> PiecesParChamp {
@@ -422,7 +474,10 @@ pub async fn ouvrir(
     dossier_de(tx.conn(), lecteur, id).await?;
     let row = store::find(tx.conn(), id, piece).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    if !row.etat().telechargeable() {
+    // A file the usager added to changes not filed yet is not the
+    // administration's to read.
+    let filed = row.stream == Stream::Main.as_str();
+    if !row.etat().telechargeable() || (matches!(lecteur, Lecteur::Instructeur(_)) && !filed) {
         return Err(AppError::NotFound);
     }
     let key = row.storage_key.as_deref().ok_or(AppError::NotFound)?;
@@ -468,7 +523,8 @@ pub async fn purger_titres(tx: &mut Tx, dossier: &DossierRow) -> Result<Vec<Stri
     if titres.is_empty() {
         return Ok(Vec::new());
     }
-    let pieces: Vec<PieceRow> = store::of_dossier(tx.conn(), dossier.id())
+    // A decision is taken on a dossier past construction: its buffer is gone.
+    let pieces: Vec<PieceRow> = store::of_dossier(tx.conn(), dossier.id(), Stream::Main)
         .await?
         .into_iter()
         .filter(|p| titres.contains(&p.stable_id) && p.etat() != EtatPiece::Purge)
@@ -480,16 +536,26 @@ pub async fn purger_titres(tx: &mut Tx, dossier: &DossierRow) -> Result<Vec<Stri
 
 /// In a save's transaction: these files (read with the save's context)
 /// are deleted with their rows — those of a champ a condition hides at
-/// dépôt, those of a row the usager removed. Returns the keys to delete
-/// once it commits ([`supprimer_objets`]).
-pub async fn retirer_pieces(tx: &mut Tx, id: DossierId, pieces: &[&PieceRow]) -> Result<Vec<String>, AppError> {
+/// dépôt, those of a row the usager removed — from `stream`: a file read
+/// from the filed version when the save opened the buffer goes as its
+/// copy there. Returns the keys to delete once it commits
+/// ([`supprimer_objets`]).
+pub async fn retirer_pieces(
+    tx: &mut Tx,
+    id: DossierId,
+    stream: Stream,
+    pieces: &[&PieceRow],
+) -> Result<Vec<String>, AppError> {
     let mut keys = Vec::new();
     for p in pieces {
+        let copie = if p.stream == stream.as_str() { None } else { store::copie_dans(tx.conn(), p, stream).await? };
+        let Some(p) = (if p.stream == stream.as_str() { Some(*p) } else { copie.as_ref() }) else { continue };
         if store::delete(tx.conn(), id, p.id).await? {
             keys.extend(p.storage_key.clone());
         }
     }
-    Ok(keys)
+    // A file of a buffer may share its object with the filed version.
+    Ok(store::orphelines(tx.conn(), keys).await?)
 }
 
 /// Deletes objects no row points at any more (after the commit that
@@ -540,11 +606,14 @@ pub async fn analyser(state: &AppState, piece: i64) -> anyhow::Result<()> {
     };
     let now = Utc::now();
     let mut tx = state.store.write().await?;
-    let conclu = store::conclure_analyse(tx.conn(), piece, verdict).await?;
-    if conclu {
-        ecrire_valeur(&mut tx, DossierId(row.dossier_id), StableId(row.stable_id), row.ligne(), now).await?;
+    let conclues = store::conclure_analyse(tx.conn(), piece, verdict).await?;
+    for r in &conclues {
+        let stream = if r.stream == Stream::Buffer.as_str() { Stream::Buffer } else { Stream::Main };
+        let ligne = Some(r.row_id.as_str()).filter(|l| !l.is_empty());
+        ecrire_valeur(&mut tx, DossierId(r.dossier_id), stream, StableId(r.stable_id), ligne, now).await?;
     }
     tx.commit().await?;
+    let conclu = !conclues.is_empty();
     if conclu && !verdict.compte() {
         supprimer_objets(state, row.storage_key.into_iter().collect()).await;
     }

@@ -145,8 +145,8 @@ pub async fn rebase_en_cours(c: Conn<'_>, id: DemarcheId) -> StoreResult<Option<
 }
 
 /// The answers given to champ `stable_id` in the démarche's dossiers en
-/// construction not yet on `revision`: what a type change would have to
-/// keep. At most `max`.
+/// construction not yet on `revision`, filed or in changes not filed yet
+/// (both streams): what a type change would have to keep. At most `max`.
 pub async fn reponses_en_construction(
     c: Conn<'_>,
     id: DemarcheId,
@@ -154,7 +154,7 @@ pub async fn reponses_en_construction(
     max: i64,
 ) -> StoreResult<Vec<String>> {
     const SQL: &str = "SELECT c.value FROM champs c JOIN dossiers d ON d.id = c.dossier_id \
-        WHERE d.demarche_id = $1 AND d.etat = 'en_construction' AND c.stream = 'main' AND c.stable_id = $2 \
+        WHERE d.demarche_id = $1 AND d.etat = 'en_construction' AND c.stable_id = $2 \
         AND c.value IS NOT NULL AND c.value <> '' LIMIT $3";
     Ok(on!(c, c => sqlx::query_scalar(SQL).bind(id.0).bind(stable_id).bind(max).fetch_all(&mut *c).await)?)
 }

@@ -1,5 +1,6 @@
-//! Autosave: the answers the usager changed in a brouillon, saved as they
-//! are typed (`static/enregistrement.js` sends them after a pause), so a
+//! Autosave: the answers the usager changed in a brouillon, or in the
+//! changes to a dossier en construction (its buffer, which instructeurs
+//! do not read until the usager files it), saved as they are typed (`static/enregistrement.js` sends them after a pause), so a
 //! closed tab, a lost connection or an expired session never costs more
 //! than the last seconds of typing. Only the champs named are read,
 //! checked (format and plugin, as « Enregistrer le brouillon » does) and
@@ -34,7 +35,9 @@ pub struct Enregistrement {
 }
 
 /// Saves the answers of the champs `noms` (their inputs' names:
-/// `champ_12`, or `l<row>-champ_12` in a row) from `saisie`. A name that
+/// `champ_12`, or `l<row>-champ_12` in a row) from `saisie`, into a
+/// brouillon or into the changes to a dossier en construction: `attendu`,
+/// the state the page was made for (a conflict otherwise). A name that
 /// is not an answer the usager types in this dossier's form (a file, a
 /// computed champ, an annotation privée, a row that is not the dossier's)
 /// is ignored: the page may be older than the form.
@@ -42,6 +45,7 @@ pub async fn enregistrer_champs(
     state: &AppState,
     usager: &Usager,
     id: DossierId,
+    attendu: EtatDossier,
     noms: &[String],
     saisie: &Saisie,
 ) -> Result<Enregistrement, AppError> {
@@ -51,8 +55,8 @@ pub async fn enregistrer_champs(
     let mut tx = state.store.read().await?;
     let dossier = dossiers::find_for_participant(tx.conn(), id, usager).await?;
     corbeille::hors_corbeille(&dossier)?;
-    if dossier.etat() != EtatDossier::Brouillon {
-        return Err(deja_depose());
+    if dossier.etat() != attendu || !matches!(attendu, EtatDossier::Brouillon | EtatDossier::EnConstruction) {
+        return Err(if attendu == EtatDossier::Brouillon { deja_depose() } else { plus_modifiable() });
     }
     let formulaire = formulaire_dans(state, &mut tx, &dossier).await?;
     let types = formulaire.types();
@@ -63,7 +67,7 @@ pub async fn enregistrer_champs(
     let lignes = if blocs.is_empty() {
         HashMap::new()
     } else {
-        lignes_des_blocs(&dossiers::champs(tx.conn(), id).await?, &blocs)
+        lignes_des_blocs(&dossiers::champs(tx.conn(), id, dossier.stream_usager()).await?, &blocs)
     };
     tx.commit().await?;
 
@@ -91,21 +95,22 @@ pub async fn enregistrer_champs(
         enregistres.push(slot.nom(&tdc.input_name()));
         ecrits.push((slot.champ, slot.row_id().to_owned(), stored));
     }
-    // A brouillon defers nothing: the checks run again at dépôt.
+    // Nothing saved as typed defers a check: they run again at dépôt.
     v.verdicts.a_verifier.clear();
 
     let now = Utc::now();
     let mut tx = state.store.write().await?;
     let dossier = dossiers::find_for_participant(tx.conn(), id, usager).await?;
     corbeille::hors_corbeille(&dossier)?;
-    // Déposé from another tab since the read: its answers are the filed
-    // ones now.
-    if dossier.etat() != EtatDossier::Brouillon {
-        return Err(deja_depose());
+    // Déposé from another tab since the read (its answers are the filed
+    // ones now), or taken into instruction.
+    if dossier.etat() != attendu {
+        return Err(if attendu == EtatDossier::Brouillon { deja_depose() } else { plus_modifiable() });
     }
+    let stream = crate::workflow::pieces_jointes::stream_modifie(&mut tx, &dossier, now).await?;
     let rows: Vec<(StableId, &str, Option<&str>)> =
         ecrits.iter().map(|(champ, row, value)| (*champ, row.as_str(), value.as_deref())).collect();
-    dossiers::upsert_reponses(tx.conn(), id, &rows, &v.verdicts, now).await?;
+    dossiers::upsert_reponses(tx.conn(), id, stream, &rows, &v.verdicts, now).await?;
     dossiers::touch(tx.conn(), id, now).await?;
     tx.commit().await?;
     Ok(Enregistrement { a: now, enregistres, erreurs: v.erreurs })
@@ -114,6 +119,14 @@ pub async fn enregistrer_champs(
 fn deja_depose() -> AppError {
     AppError::Conflict(
         "Ce dossier a été déposé entre-temps : ses modifications passent par « Modifier le dossier ».".into(),
+    )
+}
+
+fn plus_modifiable() -> AppError {
+    AppError::Conflict(
+        "Ce dossier est passé en instruction entre-temps : il ne peut plus être modifié, \
+         et les modifications non déposées n'ont pas été transmises."
+            .into(),
     )
 }
 

@@ -27,7 +27,8 @@ pub enum Lecteur {
 pub async fn pdf(state: &AppState, d: &DossierRow, lecteur: Lecteur) -> Result<(String, Vec<u8>), AppError> {
     let mut tx = state.store.read().await?;
     let definition = state.formulaires.de_revision(tx.conn(), d.revision_id()).await?;
-    let reponses = dossiers::reponses(tx.conn(), d.id()).await?;
+    // The filed answers: the récépissé of what the administration reads.
+    let reponses = dossiers::reponses(tx.conn(), d.id(), dossiers::Stream::Main).await?;
     let annotations = match lecteur {
         Lecteur::Instructeur => Some(dossiers::annotations(tx.conn(), d.id()).await?),
         Lecteur::Usager => None,
@@ -203,6 +204,7 @@ mod tests {
             en_instruction_at: None,
             processed_at: None,
             corbeille_usager_at: None,
+            modifications_depuis: None,
             usager_email: "lina@jardins.example".into(),
             demarche_libelle: "Jardins partagés".into(),
             demarche_etat: "publiee".into(),

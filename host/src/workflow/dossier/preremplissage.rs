@@ -8,7 +8,7 @@ use crate::domain::compte::Usager;
 use crate::domain::demarche::EtatDemarche;
 use crate::domain::dossier::preremplissage::{self, Valeurs, reclamable};
 use crate::domain::limite::PREREMPLISSAGE_IP;
-use crate::domain::{DemarcheId, DossierId};
+use crate::domain::{DemarcheId, DossierId, EtatDossier};
 use crate::error::AppError;
 use crate::security::{random_token, sha256_hex};
 use crate::state::AppState;
@@ -102,7 +102,7 @@ async fn remplir(state: &AppState, usager: &Usager, id: DossierId, valeurs: &Val
     // The answers are the partner's, the page the usager's: a bad value
     // is kept as typed and shown there to be corrected, nothing refused.
     for lot in noms.chunks(enregistrement::CHAMPS_PAR_ENREGISTREMENT_MAX) {
-        enregistrement::enregistrer_champs(state, usager, id, lot, valeurs).await?;
+        enregistrement::enregistrer_champs(state, usager, id, EtatDossier::Brouillon, lot, valeurs).await?;
     }
     Ok(())
 }
