@@ -198,10 +198,6 @@ async fn page_dossier(
         "routage": routage,
         "attestation": attestation.then(|| format!("/instructeur/dossiers/{}/attestation", d.id)),
         "historique": vues::historique(&traitements, &modifications),
-        // The usager is changing it: what is shown is the filed version.
-        "modifications_depuis": (etat == EtatDossier::EnConstruction)
-            .then(|| d.modifications_depuis.map(crate::domain::heure::date_heure))
-            .flatten(),
         "suiveurs": suiveurs.iter().map(|(_, e)| e).collect::<Vec<_>>(),
         "suivi": suivi,
         "peut_passer_en_instruction": etat == EtatDossier::EnConstruction,

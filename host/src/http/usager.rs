@@ -281,11 +281,6 @@ async fn dossier(State(state): State<AppState>, ctx: Ctx, ids: Ids) -> Result<Re
             "dossier": dossier,
             "invite": !d.est_a(usager.compte_id),
             "a_completer": a_completer,
-            // Changes started and not filed: the administration does not
-            // see them yet.
-            "modifications_depuis": (d.etat() == EtatDossier::EnConstruction)
-                .then(|| d.modifications_depuis.map(crate::domain::heure::date_heure))
-                .flatten(),
             "retirees": vues::reponses_retirees(&retires, values),
             "service": config.demarche.service(),
             "champs": champs,
@@ -411,7 +406,6 @@ async fn formulaire(
         } else {
             format!("/dossiers/{id}/modifications/champs")
         },
-        "modifications_depuis": d.modifications_depuis.map(crate::domain::heure::date_heure),
     });
     ctx.form_page(state, "usager/formulaire", data, erreurs)
 }

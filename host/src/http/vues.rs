@@ -604,8 +604,12 @@ pub fn dossier(d: &DossierRow) -> Value {
         "depose_le": d.depose_at.map(date_heure),
         "traite_le": d.processed_at.map(date_heure),
         "corbeille": d.corbeille_usager_at.is_some(),
-        // Its usager is changing it: the changes wait to be filed.
-        "modifications_en_cours": etat == crate::domain::EtatDossier::EnConstruction && d.modifications_depuis.is_some(),
+        // Since when its usager has been changing it: the changes wait to
+        // be filed (pages and lists say so).
+        "modifications_depuis": d
+            .modifications_depuis
+            .filter(|_| etat == crate::domain::EtatDossier::EnConstruction)
+            .map(date_heure),
         // What the usager may send to the corbeille (the link to its
         // confirmation page).
         "supprimable": d.corbeille_usager_at.is_none() && etat != crate::domain::EtatDossier::EnInstruction,

@@ -94,6 +94,12 @@ pub enum Stream {
 }
 
 impl Stream {
+    /// The stream a stored name stands for (the column only ever holds
+    /// these two).
+    pub fn parse(s: &str) -> Stream {
+        if s == "buffer" { Stream::Buffer } else { Stream::Main }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Stream::Main => "main",
@@ -417,29 +423,16 @@ pub async fn upsert_champs(
 ) -> StoreResult<()> {
     let rows: Vec<(StableId, &str, Option<&str>)> =
         champs.values.iter().map(|(stable_id, value)| (*stable_id, "", value.as_deref())).collect();
-    upsert(c, id, stream, &rows, champs.verdicts, now).await
-}
-
-/// Writes some answers `(champ, row id, value)` with what plugins said
-/// about them, leaving the dossier's other answers as they are (an
-/// autosave of the champs the usager just changed).
-pub async fn upsert_reponses(
-    c: Conn<'_>,
-    id: DossierId,
-    stream: Stream,
-    rows: &[(StableId, &str, Option<&str>)],
-    verdicts: &Verdicts,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    upsert(c, id, stream, rows, verdicts, now).await
+    upsert_reponses(c, id, stream, &rows, champs.verdicts, now).await
 }
 
 /// Writes answers `(champ, row id, value)` with what plugins said about
-/// them. An annotation privée of the dossier's revision is never written
-/// here, whatever the caller passes: the usager's answers and the
-/// instructeurs' annotations share the table, not the writers
-/// (`upsert_annotation`).
-async fn upsert(
+/// them, leaving the dossier's other answers as they are (an autosave of
+/// the champs the usager just changed writes only those). An annotation
+/// privée of the dossier's revision is never written here, whatever the
+/// caller passes: the usager's answers and the instructeurs' annotations
+/// share the table, not the writers (`upsert_annotation`).
+pub async fn upsert_reponses(
     c: Conn<'_>,
     id: DossierId,
     stream: Stream,
@@ -596,7 +589,7 @@ pub async fn ecrire_lignes(
         .filter(|(_, row, _)| gardees.contains(row.as_str()))
         .map(|(champ, row, valeur)| (*champ, row.as_str(), valeur.as_deref()))
         .collect();
-    upsert(c, id, stream, &valeurs, lignes.verdicts, now).await
+    upsert_reponses(c, id, stream, &valeurs, lignes.verdicts, now).await
 }
 
 /// Where a plugin check of a champ stands, when it is not simply done.

@@ -314,6 +314,16 @@ pub(crate) async fn stream_modifie(
     Ok(Stream::Buffer)
 }
 
+/// The file `p` as `stream` holds it: itself, or its copy there (a page
+/// or a save may have read the filed file before the buffer opened);
+/// `None` when the usager removed that copy.
+async fn dans(tx: &mut Tx, p: &PieceRow, stream: Stream) -> Result<Option<PieceRow>, AppError> {
+    if Stream::parse(&p.stream) == stream {
+        return Ok(Some(p.clone()));
+    }
+    Ok(store::copie_dans(tx.conn(), p, stream).await?)
+}
+
 /// The champ's value follows its files: their names (what exports show).
 async fn ecrire_valeur(
     tx: &mut Tx,
@@ -359,13 +369,8 @@ pub async fn retirer(
     }
     let row = store::find(tx.conn(), id, piece).await?.ok_or(AppError::NotFound)?;
     let stream = stream_modifie(&mut tx, &d, now).await?;
-    // A dossier en construction loses the file from its buffer only: the
-    // page may have listed the filed file, whose copy is the one to go.
-    let row = if row.stream == stream.as_str() {
-        row
-    } else {
-        store::copie_dans(tx.conn(), &row, stream).await?.ok_or(AppError::NotFound)?
-    };
+    // A dossier en construction loses the file from its buffer only.
+    let row = dans(&mut tx, &row, stream).await?.ok_or(AppError::NotFound)?;
     store::delete(tx.conn(), id, row.id).await?;
     let stable_id = StableId(row.stable_id);
     ecrire_valeur(&mut tx, id, stream, stable_id, row.ligne(), now).await?;
@@ -476,7 +481,7 @@ pub async fn ouvrir(
     tx.commit().await?;
     // A file the usager added to changes not filed yet is not the
     // administration's to read.
-    let filed = row.stream == Stream::Main.as_str();
+    let filed = Stream::parse(&row.stream) == Stream::Main;
     if !row.etat().telechargeable() || (matches!(lecteur, Lecteur::Instructeur(_)) && !filed) {
         return Err(AppError::NotFound);
     }
@@ -548,10 +553,9 @@ pub async fn retirer_pieces(
 ) -> Result<Vec<String>, AppError> {
     let mut keys = Vec::new();
     for p in pieces {
-        let copie = if p.stream == stream.as_str() { None } else { store::copie_dans(tx.conn(), p, stream).await? };
-        let Some(p) = (if p.stream == stream.as_str() { Some(*p) } else { copie.as_ref() }) else { continue };
+        let Some(p) = dans(tx, p, stream).await? else { continue };
         if store::delete(tx.conn(), id, p.id).await? {
-            keys.extend(p.storage_key.clone());
+            keys.extend(p.storage_key);
         }
     }
     // A file of a buffer may share its object with the filed version.
@@ -608,7 +612,7 @@ pub async fn analyser(state: &AppState, piece: i64) -> anyhow::Result<()> {
     let mut tx = state.store.write().await?;
     let conclues = store::conclure_analyse(tx.conn(), piece, verdict).await?;
     for r in &conclues {
-        let stream = if r.stream == Stream::Buffer.as_str() { Stream::Buffer } else { Stream::Main };
+        let stream = Stream::parse(&r.stream);
         let ligne = Some(r.row_id.as_str()).filter(|l| !l.is_empty());
         ecrire_valeur(&mut tx, DossierId(r.dossier_id), stream, StableId(r.stable_id), ligne, now).await?;
     }
